@@ -1,0 +1,117 @@
+"""The `customs` command: serve, database, keys, validation, samples, reference data, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from api import create_app
+from api.cli_demo import demo
+from api.cli_tools import sample_manifest, validate
+from customs.bootstrap import Customs
+
+
+def _customs() -> Customs:
+    return current_app.extensions["customs"]  # type: ignore[no-any-return]
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+             load_dotenv=False)
+def cli() -> None:
+    """customs: electronic customs clearance for cross-border e-commerce parcels.
+
+    Settings come from CUSTOMS_* environment variables (docs/configuration.md).
+    """
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Run the development server (production: gunicorn -c gunicorn.conf.py)."""
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@cli.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or migrate the database to the latest schema."""
+    _customs().upgrade_database()
+    click.echo(f"database at the latest schema: {_customs().settings.database_url}")
+
+
+@cli.group("api-key")
+def api_key() -> None:
+    """API keys (shown once, stored as a hash)."""
+
+
+@api_key.command("create")
+@click.option("--tenant", required=True, help="Tenant name (created on first use)")
+@click.option("--role", required=True, type=click.Choice(["marketplace", "courier", "officer"]))
+@click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days")
+@click.option("--label", default=None)
+@with_appcontext
+def api_key_create(tenant: str, role: str, days: int | None, label: str | None) -> None:
+    """Create a key and print it once."""
+    key_id, token = _customs().create_api_key(tenant, role, days=days, label=label)
+    click.echo(f"key id: {key_id}", err=True)
+    click.echo(token)
+
+
+@api_key.command("list")
+@click.option("--tenant", default=None)
+@with_appcontext
+def api_key_list(tenant: str | None) -> None:
+    """List keys (never the secrets)."""
+    for key in _customs().list_api_keys(tenant):
+        click.echo(json.dumps(key))
+
+
+@api_key.command("revoke")
+@click.argument("key_id")
+@with_appcontext
+def api_key_revoke(key_id: str) -> None:
+    """Revoke a key at once."""
+    if not _customs().revoke_api_key(key_id):
+        raise click.ClickException(f"no active key {key_id}")
+    click.echo(f"revoked {key_id}")
+
+
+@cli.group()
+def nomenclature() -> None:
+    """HS nomenclature used by the HS_CODE_UNKNOWN rule."""
+
+
+@nomenclature.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def nomenclature_load(file: Path) -> None:
+    """Load 6-digit HS subheadings from a CSV (columns hscode, description, level)."""
+    from customs.adapters.reference_data import ReferenceDataError
+
+    try:
+        count = _customs().load_nomenclature(file)
+    except ReferenceDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"loaded {count} HS subheadings from {file}")
+
+
+cli.add_command(validate)
+cli.add_command(sample_manifest)
+cli.add_command(demo)
+
+
+def main(argv: Any = None) -> None:
+    sys.exit(cli.main(args=argv, prog_name="customs", standalone_mode=True))

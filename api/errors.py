@@ -1,0 +1,84 @@
+"""One error shape for every error: RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from customs.domain.errors import IdempotencyConflict, ManifestRefused, NotFound
+
+PROBLEM_TYPE = "urn:customs:problem:"
+log = logging.getLogger("customs.api")
+
+
+class ApiProblem(Exception):
+    """An error raised by the delivery layer with its HTTP status and stable code."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: dict | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem(status: int, title: str, detail: str | None = None, *, code: str | None = None,
+            headers: dict | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code.lower().replace("_", "-") if code else "about:blank",
+        "title": title,
+        "status": status,
+        "instance": request.path,
+    }
+    if detail:
+        body["detail"] = detail
+    if code:
+        body["code"] = code
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    original = exc.get_response()
+    keep = {k: v for k, v in original.headers.items()
+            if k.lower() not in ("content-type", "content-length")}
+    return problem(exc.code or 500, exc.name, exc.description, headers=keep)
+
+
+def _refused(exc: ManifestRefused) -> Response:
+    status = 413 if exc.code == "MANIFEST_TOO_LARGE" else 422
+    return problem(status, "Manifest refused", exc.detail, code=exc.code,
+                   violations=[v.to_document() for v in exc.violations[:1000]])
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ManifestRefused, _refused)
+    app.register_error_handler(
+        ApiProblem, lambda e: problem(e.status, _title(e.status), e.detail, code=e.code,
+                                      headers=e.headers, **e.extra))
+    app.register_error_handler(
+        IdempotencyConflict,
+        lambda e: problem(422, "Idempotency key reused", str(e), code="IDEMPOTENCY_KEY_REUSED"))
+    app.register_error_handler(
+        NotFound, lambda e: problem(404, "Not Found", str(e), code="NOT_FOUND"))
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "Internal Server Error",
+                   "the server failed; the request was not applied and may be retried",
+                   code="INTERNAL")
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase

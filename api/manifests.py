@@ -1,0 +1,110 @@
+"""/v1/manifests and /v1/parcels: thin handlers that parse, call a use case, shape the reply."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from api.auth import authenticate_request, principal, roles
+from api.body import read_bounded_body
+from api.errors import ApiProblem
+from customs.services.intake import SubmitManifest
+
+v1 = Blueprint("v1", __name__, url_prefix="/v1")
+v1.before_request(authenticate_request)
+
+XML_TYPES = ("application/xml", "text/xml")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+DEFAULT_PAGE = 100
+
+
+def customs():  # type: ignore[no-untyped-def]
+    return current_app.extensions["customs"]
+
+
+@v1.post("/manifests")
+@roles("marketplace")
+def submit_manifest() -> Response:
+    if request.mimetype not in XML_TYPES:
+        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                         "send the manifest as application/xml",
+                         headers={"Accept-Post": "application/xml"})
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        raise ApiProblem(400, "IDEMPOTENCY_KEY_REQUIRED",
+                         "send an Idempotency-Key header (1-255 visible ASCII characters)")
+    if not IDEMPOTENCY_KEY.match(key):
+        raise ApiProblem(400, "IDEMPOTENCY_KEY_INVALID",
+                         "the Idempotency-Key must be 1-255 visible ASCII characters")
+    document = read_bounded_body(customs().settings.max_manifest_bytes)
+    who = principal()
+    receipt = customs().submit_manifest(
+        SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}"))
+    response = jsonify(receipt.body)
+    response.status_code = 202
+    response.headers["Location"] = url_for("v1.get_manifest", manifest_id=receipt.manifest_id)
+    if receipt.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@v1.get("/manifests/<manifest_id>")
+@roles("marketplace")
+def get_manifest(manifest_id: str) -> Response:
+    return jsonify(customs().get_manifest(principal().tenant_id, manifest_id))
+
+
+@v1.get("/manifests/<manifest_id>/document")
+@roles("marketplace")
+def get_manifest_document(manifest_id: str) -> Response:
+    content = customs().get_manifest_document(principal().tenant_id, manifest_id)
+    return Response(content, mimetype="application/xml")
+
+
+@v1.get("/manifests/<manifest_id>/parcels")
+@roles("marketplace")
+def list_manifest_parcels(manifest_id: str) -> Response:
+    limit = _limit()
+    after = _decode_cursor(request.args.get("cursor"))
+    page = customs().list_manifest_parcels(
+        principal().tenant_id, manifest_id, status=request.args.get("status"), after=after,
+        limit=limit)
+    body: dict[str, Any] = {"items": page.items, "next_cursor": None}
+    if page.next_after is not None:
+        body["next_cursor"] = _encode_cursor(page.next_after)
+    return jsonify(body)
+
+
+@v1.get("/parcels/<tracking_number>")
+@roles("marketplace")
+def get_parcel(tracking_number: str) -> Response:
+    return jsonify(customs().get_parcel(principal().tenant_id, tracking_number))
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", str(DEFAULT_PAGE))
+    largest = customs().settings.page_size_max
+    if not raw.isdigit() or not 1 <= int(raw) <= largest:
+        raise ApiProblem(400, "INVALID_LIMIT", f"limit must be an integer from 1 to {largest}")
+    return int(raw)
+
+
+def _encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"p:{position}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "p" or not value.isdigit():
+            raise ValueError(text)
+        return int(value)
+    except ValueError:
+        raise ApiProblem(400, "INVALID_CURSOR",
+                         "the cursor is not one this API returned") from None

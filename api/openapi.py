@@ -1,0 +1,133 @@
+"""The OpenAPI 3.1 document (served at /openapi.json) and the Swagger UI at /docs.
+
+Hand-written so that it says exactly what the handlers do; tests check that every route is in it
+and that responses conform to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from api.openapi_schemas import COMPONENTS
+
+docs = Blueprint("docs", __name__)
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "Bad request", 401: "No valid API key", 403: "Not this role's operation",
+            404: "Not found (or another tenant's)", 413: "Body over the size cap",
+            415: "Not application/xml", 422: "Manifest refused, or idempotency key reused"}
+    return {str(c): {"description": text[c], "content": PROBLEM} for c in codes}
+
+
+_ID = {"name": "manifest_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_SECURE = [{"bearerAuth": []}]
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/v1/manifests": {"post": {
+            "operationId": "submitManifest", "tags": ["manifests"], "security": _SECURE,
+            "summary": "Submit a seller manifest; every parcel is accepted or rejected",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                            "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+                            "description": "Same key and body: same reply. Same key, other "
+                                           "body: 422. Scoped to the tenant."}],
+            "requestBody": {"required": True, "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                "text/xml": {"schema": {"type": "string"}}}},
+            "responses": {"202": {
+                "description": "Manifest stored; see accepted, rejected and rejections",
+                "headers": {"Location": {"schema": {"type": "string"}},
+                            "Idempotent-Replayed": {"schema": {"type": "string"}}},
+                "content": _json("Receipt")}, **_errors(400, 401, 403, 413, 415, 422)}}},
+        "/v1/manifests/{manifest_id}": {"get": {
+            "operationId": "getManifest", "tags": ["manifests"], "security": _SECURE,
+            "parameters": [_ID],
+            "responses": {"200": {"description": "The manifest", "content": _json("Manifest")},
+                          **_errors(401, 403, 404)}}},
+        "/v1/manifests/{manifest_id}/document": {"get": {
+            "operationId": "getManifestDocument", "tags": ["manifests"], "security": _SECURE,
+            "parameters": [_ID],
+            "responses": {"200": {"description": "The manifest exactly as received",
+                                  "content": {"application/xml": {"schema": {
+                                      "type": "string"}}}},
+                          **_errors(401, 403, 404)}}},
+        "/v1/manifests/{manifest_id}/parcels": {"get": {
+            "operationId": "listManifestParcels", "tags": ["manifests"], "security": _SECURE,
+            "parameters": [
+                _ID,
+                {"name": "status", "in": "query", "schema": {"$ref": "#/components/schemas/Status"}},
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                 "description": "next_cursor of the previous page"}],
+            "responses": {"200": {"description": "A page of parcels in manifest order",
+                                  "content": _json("ParcelPage")},
+                          **_errors(400, 401, 403, 404)}}},
+        "/v1/parcels/{tracking_number}": {"get": {
+            "operationId": "getParcel", "tags": ["parcels"], "security": _SECURE,
+            "parameters": [{"name": "tracking_number", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The latest parcel with this number, with "
+                                                 "its full history",
+                                  "content": _json("ParcelDetail")},
+                          **_errors(401, 403, 404)}}},
+        "/health": {"get": {
+            "operationId": "health", "tags": ["operations"], "security": [],
+            "responses": {"200": {"description": "Up, database reachable",
+                                  "content": _json("Health")},
+                          "503": {"description": "Database unreachable",
+                                  "content": PROBLEM}}}},
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "customs", "version": "1",
+                 "description": "Electronic customs clearance for cross-border e-commerce. "
+                                "Errors are RFC 9457 problem details; codes in docs/errors.md."},
+        "servers": [{"url": "/"}],
+        "paths": _paths(),
+        "components": {**COMPONENTS, "securitySchemes": {"bearerAuth": {
+            "type": "http", "scheme": "bearer",
+            "description": "An API key from `customs api-key create`"}}},
+    }
+
+
+@docs.get("/openapi.json")
+def openapi_json() -> Response:
+    return jsonify(openapi_document())
+
+
+_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>customs API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/docs-init.js"></script></body></html>"""
+
+_INIT = "window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#ui'});"
+
+
+@docs.get("/docs")
+def swagger_page() -> Response:
+    return Response(_PAGE, mimetype="text/html")
+
+
+@docs.get("/docs/assets/docs-init.js")
+def swagger_init() -> Response:
+    return Response(_INIT, mimetype="text/javascript")
+
+
+@docs.get("/docs/assets/<path:name>")
+def swagger_asset(name: str) -> Response:
+    return send_from_directory(swagger_ui_path, name)

@@ -1,0 +1,66 @@
+"""Component schemas of the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from customs.domain.lifecycle import ParcelStatus
+
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_AMOUNT = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+_MONEY = {"type": "object", "required": ["amount", "currency"],
+          "properties": {"amount": _AMOUNT, "currency": {"type": "string",
+                                                         "pattern": "^[A-Z]{3}$"}}}
+_DEST = {"type": "object", "required": ["country", "customs_office"],
+         "properties": {"country": _STR, "customs_office": _STR}}
+
+
+def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+VIOLATION = _obj(["code", "message"], code=_STR, message=_STR, path=_NSTR,
+                 line={"type": ["integer", "null"]}, value=_NSTR)
+_VIOLATIONS = {"type": "array", "items": {"$ref": "#/components/schemas/Violation"}}
+
+COMPONENTS: dict[str, Any] = {"schemas": {
+    "Problem": {**_obj(["type", "title", "status"], type=_STR, title=_STR,
+                       status={"type": "integer"}, detail=_STR, instance=_STR, code=_STR,
+                       violations=_VIOLATIONS),
+                "description": "RFC 9457 problem details"},
+    "Violation": VIOLATION,
+    "Status": {"type": "string", "enum": [s.value for s in ParcelStatus]},
+    "Rejection": _obj(["position", "violations"], position={"type": "integer"},
+                      tracking_number=_NSTR, line={"type": ["integer", "null"]},
+                      violations=_VIOLATIONS),
+    "Receipt": _obj(
+        ["id", "ref", "received_at", "parcels", "accepted", "rejected", "rejections"],
+        id=_STR, ref=_STR, received_at={"type": "string", "format": "date-time"},
+        destination=_DEST, document_sha256=_STR, parcels={"type": "integer"},
+        accepted={"type": "integer"}, rejected={"type": "integer"},
+        rejections={"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}}),
+    "Manifest": _obj(
+        ["id", "ref", "parcels", "accepted", "rejected"], id=_STR, ref=_STR,
+        issued_at=_STR, received_at=_STR, destination=_DEST,
+        transport={"type": ["object", "null"]}, document_sha256=_STR,
+        document_size={"type": "integer"}, parcels={"type": "integer"},
+        accepted={"type": "integer"}, rejected={"type": "integer"}),
+    "ParcelSummary": _obj(
+        ["position", "status", "manifest_id"], position={"type": "integer"},
+        tracking_number=_NSTR, manifest_id=_STR, courier=_NSTR,
+        status={"$ref": "#/components/schemas/Status"}, destination=_DEST,
+        declared_value={"oneOf": [_MONEY, {"type": "null"}]}, gross_weight=_NSTR,
+        violations=_VIOLATIONS, updated_at=_STR),
+    "ParcelPage": _obj(["items", "next_cursor"],
+                       items={"type": "array",
+                              "items": {"$ref": "#/components/schemas/ParcelSummary"}},
+                       next_cursor=_NSTR),
+    "Event": _obj(["status", "at", "actor"], status={"$ref": "#/components/schemas/Status"},
+                  previous_status=_NSTR, at=_STR, actor=_STR, source=_NSTR, reason=_NSTR),
+    "ParcelDetail": {"allOf": [
+        {"$ref": "#/components/schemas/ParcelSummary"},
+        _obj(["history"], data={"type": ["object", "null"]},
+             history={"type": "array", "items": {"$ref": "#/components/schemas/Event"}})]},
+    "Health": _obj(["status"], status=_STR, database=_STR, version=_STR),
+}}

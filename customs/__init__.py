@@ -1,0 +1,3 @@
+"""customs: electronic customs clearance for cross-border e-commerce parcels."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,184 @@
+"""Reads seller manifests (XML, urn:customs:manifest:1) safely, streaming, parcel by parcel.
+
+Untrusted input: no DTD (any DOCTYPE is refused), no entity expansion, no network, no XInclude,
+no schemaLocation hints (validation uses only our local schema). Each parcel is validated on its
+own and then dropped from the tree, so memory holds the body plus one parcel's tree.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from customs.adapters.manifest_fields import header_from_element, parcel_from_element
+from customs.domain.errors import ManifestRefused
+from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
+from schemas import MANIFEST_NS, ManifestSchema
+
+_MANIFEST = f"{{{MANIFEST_NS}}}Manifest"
+_PARCEL = f"{{{MANIFEST_NS}}}Parcel"
+_TRACKING = f"{{{MANIFEST_NS}}}TrackingNumber"
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderLimits:
+    max_parcels: int = 50_000
+    max_elements_per_parcel: int = 3_000
+
+
+def _parser_options() -> dict:
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "dtd_validation": False,
+        "huge_tree": False,
+        "remove_comments": True,
+        "remove_pis": True,
+    }
+
+
+def check_prolog(data: bytes) -> None:
+    """Refuse a DOCTYPE and a foreign root before reading the body."""
+    probe = etree.XMLPullParser(events=("start",), **_parser_options())
+    try:
+        for start in range(0, len(data), CHUNK):
+            probe.feed(data[start : start + CHUNK])
+            for _event, element in probe.read_events():
+                _check_root(element)
+                return
+        probe.close()
+    except etree.XMLSyntaxError as exc:
+        raise _not_well_formed(exc) from None
+    raise ManifestRefused("MANIFEST_NOT_WELL_FORMED", "the document has no root element")
+
+
+def _check_root(element: etree._Element) -> None:
+    if element.getroottree().docinfo.doctype:
+        raise ManifestRefused("MANIFEST_DTD_FORBIDDEN",
+                              "the document has a DOCTYPE; DTDs and entities are not accepted")
+    if element.tag != _MANIFEST:
+        raise ManifestRefused(
+            "MANIFEST_WRONG_ROOT",
+            f"the root element is {element.tag}, expected Manifest in {MANIFEST_NS}")
+
+
+def _not_well_formed(exc: etree.XMLSyntaxError) -> ManifestRefused:
+    line = exc.lineno if exc.lineno else None
+    return ManifestRefused(
+        "MANIFEST_NOT_WELL_FORMED", f"not well-formed XML: {exc.msg}",
+        [Violation("MANIFEST_NOT_WELL_FORMED", str(exc.msg), None, line)])
+
+
+class ManifestStream:
+    """One pass over a manifest: `header` first, then `parcels()` yields each parcel's outcome."""
+
+    def __init__(self, data: bytes, schema: ManifestSchema, limits: ReaderLimits) -> None:
+        self._data = data
+        self._schema = schema
+        self._limits = limits
+        self._parser = etree.XMLPullParser(
+            events=("start", "end"), tag=(_MANIFEST, _PARCEL), **_parser_options())
+        self._offset = 0
+        self._root: etree._Element | None = None
+        self._pending: list[tuple[str, etree._Element]] = []
+        self.header: ManifestHeader = self._read_header()
+
+    def _events(self) -> Iterator[tuple[str, etree._Element]]:
+        try:
+            while self._offset < len(self._data):
+                self._parser.feed(self._data[self._offset : self._offset + CHUNK])
+                self._offset += CHUNK
+                yield from self._parser.read_events()
+            self._parser.close()
+            yield from self._parser.read_events()
+        except etree.XMLSyntaxError as exc:
+            raise _not_well_formed(exc) from None
+
+    def _read_header(self) -> ManifestHeader:
+        self._stream = self._events()
+        for event, element in self._stream:
+            if event == "start" and element.tag == _MANIFEST:
+                self._root = element
+            elif element.tag == _PARCEL or event == "end":
+                self._pending.append((event, element))
+                return self._validate_header()
+        raise ManifestRefused("MANIFEST_NOT_WELL_FORMED", "the document ended early")
+
+    def _validate_header(self) -> ManifestHeader:
+        assert self._root is not None
+        header = etree.Element(self._root.tag, nsmap=self._root.nsmap)
+        for child in self._root:
+            if child.tag == _PARCEL:
+                break
+            header.append(copy.deepcopy(child))
+        self._refuse_if_invalid(header)
+        return header_from_element(header)
+
+    def _refuse_if_invalid(self, header: etree._Element) -> None:
+        errors = self._schema.envelope_errors(header)
+        if errors:
+            violations = [Violation("MANIFEST_ENVELOPE_INVALID", e.message, e.path, e.line,
+                                    e.value) for e in errors]
+            raise ManifestRefused("MANIFEST_ENVELOPE_INVALID",
+                                  "the manifest header is invalid: " + errors[0].message,
+                                  violations)
+
+    def parcels(self) -> Iterator[ParcelOutcome]:
+        position = 0
+        events = iter(self._pending)
+        for event, element in _chain(events, self._stream):
+            if element.tag == _PARCEL and event == "end":
+                position += 1
+                if position > self._limits.max_parcels:
+                    raise ManifestRefused(
+                        "MANIFEST_TOO_MANY_ELEMENTS",
+                        f"more than {self._limits.max_parcels} parcels in one manifest")
+                yield self._outcome(element, position)
+                self._root.remove(element)  # type: ignore[union-attr]
+            elif element.tag == _MANIFEST and event == "end":
+                self._finish(position)
+
+    def _finish(self, count: int) -> None:
+        assert self._root is not None
+        self._refuse_if_invalid(self._root)
+        if count == 0:
+            raise ManifestRefused("MANIFEST_ENVELOPE_INVALID", "the manifest has no Parcel")
+
+    def _outcome(self, element: etree._Element, position: int) -> ParcelOutcome:
+        base = f"/Manifest/Parcel[{position}]"
+        tracking = element.findtext(_TRACKING)
+        outcome = ParcelOutcome(position, tracking, element.sourceline)
+        if sum(1 for _ in element.iter()) > self._limits.max_elements_per_parcel:
+            outcome.violations.append(Violation(
+                "SCHEMA_VIOLATION", "the parcel has too many elements", base, element.sourceline))
+            return outcome
+        errors = self._schema.parcel_errors(element, base)
+        if errors:
+            outcome.violations.extend(
+                Violation("SCHEMA_VIOLATION", e.message, e.path, e.line, e.value) for e in errors)
+        else:
+            outcome.parcel = parcel_from_element(element)
+        return outcome
+
+
+def _chain(first: Iterator, second: Iterator) -> Iterator:
+    yield from first
+    yield from second
+
+
+class XmlManifestReader:
+    """The ManifestReader port for XML manifests."""
+
+    def __init__(self, schema: ManifestSchema | None = None,
+                 limits: ReaderLimits | None = None) -> None:
+        self._schema = schema or ManifestSchema.load()
+        self._limits = limits or ReaderLimits()
+
+    def open(self, data: bytes) -> ManifestStream:
+        check_prolog(data)
+        return ManifestStream(data, self._schema, self._limits)

@@ -1,0 +1,276 @@
+"""SQL repositories: rows are built here, from domain objects, with bulk inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from customs.adapters.tables import (
+    ApiKey,
+    HsCode,
+    IdempotencyRecord,
+    Manifest,
+    ManifestDocument,
+    ParcelEvent,
+    ParcelRow,
+    Tenant,
+)
+from customs.domain.lifecycle import ParcelStatus
+from customs.domain.model import ParcelOutcome
+from customs.domain.money import decimal_text
+from customs.services.ports import ConcurrentWrite, NewManifest, Page, Principal, StoredResponse
+
+CHUNK = 1000
+P = ParcelRow.__table__  # type: ignore[attr-defined]
+E = ParcelEvent.__table__  # type: ignore[attr-defined]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes: they were stored as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    value = _utc(value)
+    return None if value is None else value.isoformat()
+
+
+class SqlManifestRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, m: NewManifest) -> None:
+        transport = m.header.transport
+        self.session.execute(sa.insert(Manifest.__table__).values(  # type: ignore[attr-defined]
+            id=m.id, tenant_id=m.tenant_id, ref=m.header.ref,
+            issued_at=m.header.issued_at.astimezone(UTC),
+            received_at=m.received_at, destination_country=m.header.destination_country,
+            customs_office=m.header.customs_office,
+            transport=None if transport is None else {
+                "mode": transport.mode, "master_waybill": transport.master_waybill,
+                "carrier": transport.carrier,
+                "expected_arrival": transport.expected_arrival and
+                transport.expected_arrival.isoformat()},
+            document_sha256=m.document_sha256, document_size=len(m.document),
+            parcel_count=m.accepted + m.rejected, accepted_count=m.accepted,
+            rejected_count=m.rejected))
+        self.session.execute(sa.insert(ManifestDocument.__table__).values(  # type: ignore[attr-defined]
+            manifest_id=m.id, content=m.document))
+
+    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None:
+        row = self.session.get(Manifest, manifest_id)
+        if row is None or row.tenant_id != tenant_id:
+            return None
+        return {
+            "id": row.id, "ref": row.ref, "issued_at": _iso(row.issued_at),
+            "received_at": _iso(row.received_at),
+            "destination": {"country": row.destination_country,
+                            "customs_office": row.customs_office},
+            "transport": row.transport, "document_sha256": row.document_sha256,
+            "document_size": row.document_size, "parcels": row.parcel_count,
+            "accepted": row.accepted_count, "rejected": row.rejected_count,
+        }
+
+    def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
+        if self.get(tenant_id, manifest_id) is None:
+            return None
+        doc = self.session.get(ManifestDocument, manifest_id)
+        return None if doc is None else doc.content
+
+
+def _parcel_row(m: NewManifest, o: ParcelOutcome) -> dict[str, Any]:
+    p = o.parcel
+    accepted = o.accepted
+    return {
+        "manifest_id": m.id, "tenant_id": m.tenant_id, "position": o.position,
+        "tracking_number": (o.tracking_number or None) and o.tracking_number[:64],
+        "courier": p.courier if p else None,
+        "destination_country": m.header.destination_country,
+        "customs_office": m.header.customs_office,
+        "status": (ParcelStatus.VALIDATED if accepted else ParcelStatus.REJECTED).value,
+        "declared_value": decimal_text(p.declared_value.amount) if p else None,
+        "currency": p.declared_value.currency if p else None,
+        "gross_weight": decimal_text(p.gross_weight) if p else None,
+        "data": p.to_document() if p else None,
+        "violations": None if accepted else [v.to_document() for v in o.violations],
+        "created_at": m.received_at, "updated_at": m.received_at,
+    }
+
+
+class SqlParcelRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]:
+        final = [s.value for s in (ParcelStatus.REJECTED, ParcelStatus.RELEASED,
+                                   ParcelStatus.RETURNED, ParcelStatus.CANCELLED)]
+        found: set[str] = set()
+        for start in range(0, len(numbers), CHUNK):
+            chunk = list(numbers[start : start + CHUNK])
+            query = sa.select(P.c.tracking_number).where(
+                P.c.tenant_id == tenant_id, P.c.tracking_number.in_(chunk),
+                P.c.status.not_in(final))
+            found.update(self.session.execute(query).scalars())
+        return found
+
+    def add_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
+                          actor: str) -> None:
+        for start in range(0, len(outcomes), CHUNK):
+            chunk = outcomes[start : start + CHUNK]
+            rows = [_parcel_row(m, o) for o in chunk]
+            try:
+                ids = self.session.execute(
+                    sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
+                ).scalars().all()
+            except IntegrityError as exc:
+                raise ConcurrentWrite(str(exc.orig)) from exc
+            self.session.execute(sa.insert(E), _events(ids, chunk, m.received_at, actor))
+
+    def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
+             limit: int) -> Page:
+        query = sa.select(P).where(P.c.tenant_id == tenant_id, P.c.manifest_id == manifest_id,
+                                   P.c.position > after)
+        if status is not None:
+            query = query.where(P.c.status == status)
+        rows = self.session.execute(query.order_by(P.c.position).limit(limit + 1)).mappings()
+        items = [_parcel_summary(r) for r in rows]
+        more = len(items) > limit
+        items = items[:limit]
+        return Page(items, items[-1]["position"] if more else None)
+
+    def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
+        query = (sa.select(P).where(P.c.tenant_id == tenant_id,
+                                    P.c.tracking_number == tracking_number)
+                 .order_by(P.c.id.desc()).limit(1))
+        row = self.session.execute(query).mappings().first()
+        if row is None:
+            return None
+        events = self.session.execute(
+            sa.select(E).where(E.c.parcel_id == row["id"]).order_by(E.c.id)).mappings()
+        parcel = _parcel_summary(row)
+        parcel["data"] = row["data"]
+        parcel["history"] = [_event(e) for e in events]
+        return parcel
+
+
+def _events(ids: Sequence[int], outcomes: Sequence[ParcelOutcome], at: datetime,
+            actor: str) -> list[dict[str, Any]]:
+    events = []
+    for parcel_id, o in zip(ids, outcomes, strict=True):
+        events.append({"parcel_id": parcel_id, "status": ParcelStatus.RECEIVED.value,
+                       "previous_status": None, "at": at, "actor": actor,
+                       "source": "INTAKE", "reason": "received in manifest"})
+        final = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
+        reason = ("schema and business rules passed" if o.accepted
+                  else "; ".join(sorted({v.code for v in o.violations})))
+        events.append({"parcel_id": parcel_id, "status": final.value,
+                       "previous_status": ParcelStatus.RECEIVED.value, "at": at,
+                       "actor": actor, "source": "INTAKE", "reason": reason})
+    return events
+
+
+def _parcel_summary(row: Any) -> dict[str, Any]:
+    value = None
+    if row["declared_value"] is not None:
+        value = {"amount": row["declared_value"], "currency": row["currency"]}
+    return {
+        "position": row["position"], "tracking_number": row["tracking_number"],
+        "manifest_id": row["manifest_id"], "courier": row["courier"], "status": row["status"],
+        "destination": {"country": row["destination_country"],
+                        "customs_office": row["customs_office"]},
+        "declared_value": value, "gross_weight": row["gross_weight"],
+        "violations": row["violations"] or [],
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
+def _event(row: Any) -> dict[str, Any]:
+    return {"status": row["status"], "previous_status": row["previous_status"],
+            "at": _iso(row["at"]), "actor": row["actor"], "source": row["source"],
+            "reason": row["reason"]}
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, tenant_id: int, key: str) -> StoredResponse | None:
+        row = self.session.get(IdempotencyRecord, (tenant_id, key))
+        if row is None:
+            return None
+        return StoredResponse(row.request_sha256, row.manifest_id, row.response)
+
+    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime) -> None:
+        self.session.execute(sa.insert(IdempotencyRecord.__table__).values(  # type: ignore[attr-defined]
+            tenant_id=tenant_id, key=key, request_sha256=response.request_sha256,
+            manifest_id=response.manifest_id, response=response.body, created_at=at))
+
+
+class SqlNomenclatureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def codes(self) -> frozenset[str] | None:
+        codes = frozenset(self.session.execute(sa.select(HsCode.code)).scalars())  # type: ignore[arg-type]
+        return codes or None
+
+    def replace(self, rows: Iterable[tuple[str, str]]) -> int:
+        table = HsCode.__table__  # type: ignore[attr-defined]
+        self.session.execute(sa.delete(table))
+        values = [{"code": code, "description": text} for code, text in rows]
+        if values:
+            self.session.execute(sa.insert(table), values)
+        return len(values)
+
+
+class SqlKeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def tenant_id(self, name: str, create_at: datetime | None = None) -> int | None:
+        found = self.session.execute(
+            sa.select(Tenant.id).where(Tenant.name == name)).scalar()  # type: ignore[arg-type]
+        if found is not None or create_at is None:
+            return found
+        result = self.session.execute(sa.insert(Tenant.__table__).values(  # type: ignore[attr-defined]
+            name=name, created_at=create_at))
+        return int(result.inserted_primary_key[0])
+
+    def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
+            expires_at: datetime | None, label: str | None) -> None:
+        self.session.execute(sa.insert(ApiKey.__table__).values(  # type: ignore[attr-defined]
+            id=key_id, tenant_id=tenant_id, role=role, key_hash=key_hash, created_at=at,
+            expires_at=expires_at, label=label))
+
+    def find(self, key_hash: str, at: datetime) -> Principal | None:
+        query = sa.select(ApiKey, Tenant.name).join(Tenant).where(ApiKey.key_hash == key_hash)
+        row = self.session.execute(query).first()
+        if row is None:
+            return None
+        key, tenant = row
+        expires = _utc(key.expires_at)
+        if key.revoked_at is not None or (expires is not None and expires <= at):
+            return None
+        return Principal(key.id, key.tenant_id, tenant, key.role)
+
+    def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
+        query = sa.select(ApiKey, Tenant.name).join(Tenant).order_by(ApiKey.created_at)
+        if tenant_id is not None:
+            query = query.where(ApiKey.tenant_id == tenant_id)
+        return [{"id": k.id, "tenant": name, "role": k.role, "label": k.label,
+                 "created_at": _iso(k.created_at), "expires_at": _iso(k.expires_at),
+                 "revoked_at": _iso(k.revoked_at)}
+                for k, name in self.session.execute(query)]
+
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        result = self.session.execute(
+            sa.update(ApiKey.__table__).where(  # type: ignore[attr-defined]
+                ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=at))  # type: ignore[union-attr]
+        return bool(result.rowcount)

@@ -1,0 +1,127 @@
+"""SQLModel table definitions. Rows are built only in repositories (SQLModel does not validate).
+
+Money and weights are text (exact decimal strings): SQLite would round NUMERIC through float.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field, SQLModel
+
+# Statuses after which a tracking number may be used again (customs.domain.lifecycle).
+_FINAL_SQL = "status NOT IN ('REJECTED', 'RELEASED', 'RETURNED', 'CANCELLED')"
+JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def utc_column(nullable: bool = False) -> Any:
+    return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False, unique=True))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_keys"
+    id: str = Field(sa_column=sa.Column(sa.String(32), primary_key=True))
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    key_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    label: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Manifest(SQLModel, table=True):
+    __tablename__ = "manifests"
+    id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    ref: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    issued_at: datetime = Field(sa_column=utc_column())
+    received_at: datetime = Field(sa_column=utc_column())
+    destination_country: str = Field(sa_column=sa.Column(sa.String(2), nullable=False))
+    customs_office: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    transport: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+    document_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    document_size: int
+    parcel_count: int
+    accepted_count: int
+    rejected_count: int
+
+
+class ManifestDocument(SQLModel, table=True):
+    """The manifest exactly as received (customs practice: keep the original)."""
+
+    __tablename__ = "manifest_documents"
+    manifest_id: str = Field(
+        sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"), primary_key=True))
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+
+
+class ParcelRow(SQLModel, table=True):
+    __tablename__ = "parcels"
+    __table_args__ = (
+        sa.Index("ix_parcels_manifest_position", "manifest_id", "position", unique=True),
+        sa.Index("ix_parcels_manifest_status", "manifest_id", "status", "position"),
+        sa.Index("ix_parcels_tenant_tracking", "tenant_id", "tracking_number"),
+        sa.Index("ux_parcels_open_tracking", "tenant_id", "tracking_number", unique=True,
+                 sqlite_where=sa.text(_FINAL_SQL), postgresql_where=sa.text(_FINAL_SQL)),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    manifest_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"),
+                                                 nullable=False))
+    tenant_id: int = Field(foreign_key="tenants.id")
+    position: int
+    tracking_number: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    courier: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    destination_country: str = Field(sa_column=sa.Column(sa.String(2), nullable=False))
+    customs_office: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    status: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
+    declared_value: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
+    gross_weight: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
+    data: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+    violations: list | None = Field(default=None, sa_column=sa.Column(JSONType))
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class ParcelEvent(SQLModel, table=True):
+    """Append-only history of a parcel's statuses."""
+
+    __tablename__ = "parcel_events"
+    id: int | None = Field(default=None, primary_key=True)
+    parcel_id: int = Field(foreign_key="parcels.id", index=True)
+    status: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
+    previous_status: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    at: datetime = Field(sa_column=utc_column())
+    actor: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    source: str | None = Field(default=None, sa_column=sa.Column(sa.String(40)))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    tenant_id: int = Field(foreign_key="tenants.id", primary_key=True)
+    key: str = Field(sa_column=sa.Column(sa.String(255), primary_key=True))
+    request_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    manifest_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"),
+                                                 nullable=False))
+    response: dict = Field(sa_column=sa.Column(JSONType, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class HsCode(SQLModel, table=True):
+    """The loaded HS nomenclature (6-digit subheadings)."""
+
+    __tablename__ = "hs_codes"
+    code: str = Field(sa_column=sa.Column(sa.String(6), primary_key=True))
+    description: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

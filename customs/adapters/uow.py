@@ -1,0 +1,52 @@
+"""Unit of work over SQLAlchemy: rolls back unless committed (cosmicpython style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from customs.adapters.repositories import (
+    SqlIdempotencyRepository,
+    SqlKeyRepository,
+    SqlManifestRepository,
+    SqlNomenclatureRepository,
+    SqlParcelRepository,
+)
+from customs.services.ports import ConcurrentWrite
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self.session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        session = self._factory()
+        self.session = session
+        self.manifests = SqlManifestRepository(session)
+        self.parcels = SqlParcelRepository(session)
+        self.idempotency = SqlIdempotencyRepository(session)
+        self.nomenclature = SqlNomenclatureRepository(session)
+        self.keys = SqlKeyRepository(session)
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        assert self.session is not None
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+
+    def commit(self) -> None:
+        assert self.session is not None
+        try:
+            self.session.commit()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise ConcurrentWrite(str(exc.orig)) from exc
+
+    def rollback(self) -> None:
+        assert self.session is not None
+        self.session.rollback()

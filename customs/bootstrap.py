@@ -1,0 +1,114 @@
+"""The composition root: the one place that builds engines, readers and clocks from settings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from customs.adapters import migrate
+from customs.adapters.database import make_engine
+from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
+from customs.adapters.reference_data import load_destination_rules, read_nomenclature
+from customs.adapters.uow import SqlUnitOfWork
+from customs.domain.regimes import DestinationRules
+from customs.services import access, intake, queries, reference
+from customs.services.ports import Clock, Page, Principal, UnitOfWork
+from customs.settings import Settings
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Customs:
+    """The application, wired: delivery layers (HTTP, CLI) call only this."""
+
+    settings: Settings
+    engine: Engine
+    rules: DestinationRules
+    clock: Clock = field(default_factory=SystemClock)
+    reader: XmlManifestReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
+
+    def uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
+        return intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader, rules=self.rules,
+                                      clock=self.clock, new_id=new_id)
+
+    def validate_offline(self, document: bytes) -> Any:
+        """Schema and rules without a database (the `customs validate` command)."""
+        from customs.domain.rules import RuleContext
+
+        def ctx_for(_header: Any) -> RuleContext:
+            return RuleContext(today=self.clock.now().date(), rules=self.rules)
+
+        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for)
+
+    def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
+        return queries.get_manifest(tenant_id, manifest_id, uow=self.uow())
+
+    def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
+        return queries.get_manifest_document(tenant_id, manifest_id, uow=self.uow())
+
+    def list_manifest_parcels(self, tenant_id: int, manifest_id: str, *, status: str | None,
+                              after: int, limit: int) -> Page:
+        return queries.list_manifest_parcels(tenant_id, manifest_id, status=status, after=after,
+                                             limit=limit, uow=self.uow())
+
+    def get_parcel(self, tenant_id: int, tracking_number: str) -> dict[str, Any]:
+        return queries.get_parcel(tenant_id, tracking_number, uow=self.uow())
+
+    def authenticate(self, token: str) -> Principal | None:
+        return access.authenticate(token, uow=self.uow(), clock=self.clock)
+
+    def create_api_key(self, tenant: str, role: str, days: int | None = None,
+                       label: str | None = None) -> tuple[str, str]:
+        return access.create_api_key(tenant, role, uow=self.uow(), clock=self.clock, days=days,
+                                     label=label)
+
+    def list_api_keys(self, tenant: str | None) -> list[dict[str, Any]]:
+        return access.list_api_keys(tenant, uow=self.uow())
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        return access.revoke_api_key(key_id, uow=self.uow(), clock=self.clock)
+
+    def load_nomenclature(self, path: Path) -> int:
+        rows: Iterable[tuple[str, str]] = list(read_nomenclature(path))
+        return reference.load_nomenclature(rows, uow=self.uow())
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    def upgrade_database(self) -> None:
+        migrate.upgrade(self.settings.database_url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Customs:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    rules = load_destination_rules(settings.destination_rules)
+    return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock())

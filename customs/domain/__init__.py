@@ -1,0 +1,1 @@
+"""The domain: plain values and rules. Imports nothing of Flask, SQL or XML."""

@@ -1,0 +1,90 @@
+"""Stable error codes: the catalogue that docs/errors.md documents and the API returns.
+
+A code never changes meaning once published; add new codes instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    code: str
+    scope: str  # "manifest" refuses the whole document, "parcel" rejects one parcel
+    title: str
+
+
+_CODES = (
+    # The document as a whole
+    ErrorCode("MANIFEST_TOO_LARGE", "manifest", "The body is larger than the configured cap."),
+    ErrorCode("MANIFEST_NOT_WELL_FORMED", "manifest", "The body is not well-formed XML."),
+    ErrorCode("MANIFEST_DTD_FORBIDDEN", "manifest",
+              "The document has a DOCTYPE; DTDs and entities are refused."),
+    ErrorCode("MANIFEST_TOO_MANY_ELEMENTS", "manifest",
+              "More parcels or elements than the configured caps."),
+    ErrorCode("MANIFEST_WRONG_ROOT", "manifest",
+              "The root element is not Manifest in urn:customs:manifest:1."),
+    ErrorCode("MANIFEST_ENVELOPE_INVALID", "manifest",
+              "The manifest header breaks the schema; nothing was accepted."),
+    ErrorCode("MANIFEST_DESTINATION_UNKNOWN", "manifest",
+              "The destination country is not an ISO 3166-1 code."),
+    ErrorCode("MANIFEST_WAYBILL_CHECK_DIGIT", "manifest",
+              "The master air waybill's check digit (serial mod 7) is wrong."),
+    # One parcel
+    ErrorCode("SCHEMA_VIOLATION", "parcel", "The parcel breaks the manifest schema."),
+    ErrorCode("TRACKING_S10_CHECK_DIGIT", "parcel",
+              "A UPU S10 tracking number whose check digit is wrong."),
+    ErrorCode("TRACKING_DUPLICATE_IN_MANIFEST", "parcel",
+              "The tracking number appears more than once in this manifest."),
+    ErrorCode("TRACKING_DUPLICATE_OPEN", "parcel",
+              "The marketplace already has an open parcel with this tracking number."),
+    ErrorCode("HS_CODE_LENGTH", "parcel",
+              "The HS code is shorter than the destination's tariff requires."),
+    ErrorCode("HS_CODE_UNKNOWN", "parcel",
+              "The HS code's 6-digit prefix is not in the loaded nomenclature."),
+    ErrorCode("COUNTRY_UNKNOWN", "parcel", "A country code is not an ISO 3166-1 alpha-2 code."),
+    ErrorCode("CURRENCY_UNKNOWN", "parcel", "A currency code is not an ISO 4217 code."),
+    ErrorCode("CURRENCY_MISMATCH", "parcel",
+              "An item's value is in another currency than the declared value."),
+    ErrorCode("VALUE_MISMATCH", "parcel",
+              "The items' values do not add up to the declared value (tolerance 0.01)."),
+    ErrorCode("NET_WEIGHT_EXCEEDS_GROSS", "parcel",
+              "The items' net weights add up to more than the gross weight."),
+    ErrorCode("RECIPIENT_COUNTRY_MISMATCH", "parcel",
+              "The recipient's country is not the manifest's destination."),
+    ErrorCode("PERSONAL_ID_REQUIRED", "parcel",
+              "The destination requires the recipient's personal identifier."),
+    ErrorCode("PRODUCT_URL_REQUIRED", "parcel",
+              "The destination requires a product URL for every item."),
+    ErrorCode("IOSS_REQUIRED", "parcel",
+              "A low-value parcel to the EU needs the seller's IOSS number."),
+)
+
+CATALOGUE: dict[str, ErrorCode] = {c.code: c for c in _CODES}
+
+
+def title(code: str) -> str:
+    return CATALOGUE[code].title
+
+
+class DomainError(Exception):
+    """Base of the errors that the delivery layers turn into precise replies."""
+
+
+class ManifestRefused(DomainError):
+    """The manifest as a whole is refused: nothing of it is stored."""
+
+    def __init__(self, code: str, detail: str, violations: list | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.violations = violations or []
+
+
+class IdempotencyConflict(DomainError):
+    """The Idempotency-Key was used before with a different body."""
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the caller may not see it (never say which)."""

@@ -1,0 +1,1 @@
+"""Use cases. They take their collaborators as keyword arguments and know no framework."""

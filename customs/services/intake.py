@@ -1,0 +1,182 @@
+"""Use case: a marketplace submits a manifest; every parcel is accepted or rejected with reasons."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from customs.domain.errors import IdempotencyConflict, ManifestRefused
+from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
+from customs.domain.regimes import DestinationRules
+from customs.domain.rules import RuleContext, check_parcel, is_country
+from customs.domain.tracking import awb_is_valid, looks_like_awb
+from customs.services.ports import (
+    Clock,
+    ConcurrentWrite,
+    ManifestReader,
+    NewManifest,
+    StoredResponse,
+    UnitOfWork,
+)
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitManifest:
+    tenant_id: int
+    idempotency_key: str
+    document: bytes
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    manifest_id: str
+    body: dict[str, Any]
+    replayed: bool
+
+
+def submit_manifest(
+    cmd: SubmitManifest, *, uow: UnitOfWork, reader: ManifestReader, rules: DestinationRules,
+    clock: Clock, new_id: Callable[[], str],
+) -> Receipt:
+    """Validate every parcel and store the manifest once per (tenant, Idempotency-Key)."""
+    digest = hashlib.sha256(cmd.document).hexdigest()
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        with uow:
+            stored = uow.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
+        if stored is not None:
+            return _replay(stored, digest)
+        try:
+            return _accept(cmd, digest, uow=uow, reader=reader, rules=rules, clock=clock,
+                           new_id=new_id)
+        except ConcurrentWrite:
+            if attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _replay(stored: StoredResponse, digest: str) -> Receipt:
+    if stored.request_sha256 != digest:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was used with a different manifest; use a new key")
+    return Receipt(stored.manifest_id, stored.body, replayed=True)
+
+
+def read_and_check(
+    document: bytes, *, reader: ManifestReader, ctx_for: Callable[[ManifestHeader], RuleContext],
+) -> tuple[ManifestHeader, list[ParcelOutcome]]:
+    """Schema and business rules for every parcel; raises ManifestRefused for the whole."""
+    stream = reader.open(document)
+    header = stream.header
+    check_header(header)
+    ctx = ctx_for(header)
+    outcomes = []
+    for outcome in stream.parcels():
+        if outcome.parcel is not None:
+            base = f"/Manifest/Parcel[{outcome.position}]"
+            found = check_parcel(outcome.parcel, header, ctx, base)
+            outcome.violations.extend(replace(v, line=outcome.line) for v in found)
+        outcomes.append(outcome)
+    mark_duplicates(outcomes)
+    return header, outcomes
+
+
+def check_header(header: ManifestHeader) -> None:
+    if not is_country(header.destination_country):
+        raise ManifestRefused(
+            "MANIFEST_DESTINATION_UNKNOWN",
+            f"destination {header.destination_country} is not an ISO 3166-1 country code")
+    waybill = header.transport.master_waybill if header.transport else None
+    if waybill and header.transport and header.transport.mode == "air" and looks_like_awb(
+            waybill) and not awb_is_valid(waybill):
+        raise ManifestRefused(
+            "MANIFEST_WAYBILL_CHECK_DIGIT",
+            f"master air waybill {waybill} has a wrong check digit (serial mod 7)",
+            [Violation("MANIFEST_WAYBILL_CHECK_DIGIT", "wrong check digit",
+                       "/Manifest/Transport/MasterWaybill", value=waybill)])
+
+
+def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
+    """Every occurrence of a tracking number used twice is rejected: we cannot tell which is
+    the real parcel."""
+    positions: dict[str, list[ParcelOutcome]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.tracking_number:
+            positions[outcome.tracking_number].append(outcome)
+    for number, same in positions.items():
+        if len(same) > 1:
+            where = ", ".join(str(o.position) for o in same)
+            for outcome in same:
+                outcome.violations.append(Violation(
+                    "TRACKING_DUPLICATE_IN_MANIFEST",
+                    f"tracking number {number} appears at parcels {where}",
+                    f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
+                    number))
+
+
+def _accept(
+    cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reader: ManifestReader,
+    rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
+) -> Receipt:
+    now = clock.now()
+    with uow:
+        nomenclature = uow.nomenclature.codes()
+
+    def ctx_for(_header: ManifestHeader) -> RuleContext:
+        return RuleContext(today=now.date(), rules=rules, nomenclature=nomenclature)
+
+    header, outcomes = read_and_check(cmd.document, reader=reader, ctx_for=ctx_for)
+    with uow:
+        _reject_open_duplicates(uow, cmd.tenant_id, outcomes)
+        accepted = sum(1 for o in outcomes if o.accepted)
+        manifest = NewManifest(new_id(), cmd.tenant_id, header, now, cmd.document, digest,
+                               accepted, len(outcomes) - accepted)
+        body = receipt_body(manifest, outcomes)
+        uow.manifests.add(manifest)
+        uow.parcels.add_from_manifest(manifest, outcomes, cmd.actor)
+        uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
+                            StoredResponse(digest, manifest.id, body), now)
+        uow.commit()
+    return Receipt(manifest.id, body, replayed=False)
+
+
+def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int, outcomes: list[ParcelOutcome]) -> None:
+    candidates = [o for o in outcomes if o.accepted and o.tracking_number]
+    numbers = [o.tracking_number for o in candidates if o.tracking_number]
+    taken = uow.parcels.open_tracking_numbers(tenant_id, numbers)
+    for outcome in candidates:
+        if outcome.tracking_number in taken:
+            outcome.violations.append(Violation(
+                "TRACKING_DUPLICATE_OPEN",
+                f"an open parcel with tracking number {outcome.tracking_number} already exists",
+                f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
+                outcome.tracking_number))
+
+
+def rejection(outcome: ParcelOutcome) -> dict[str, Any]:
+    return {
+        "position": outcome.position,
+        "tracking_number": outcome.tracking_number,
+        "line": outcome.line,
+        "violations": [v.to_document() for v in outcome.violations],
+    }
+
+
+def receipt_body(manifest: NewManifest, outcomes: list[ParcelOutcome]) -> dict[str, Any]:
+    return {
+        "id": manifest.id,
+        "ref": manifest.header.ref,
+        "received_at": manifest.received_at.isoformat(),
+        "destination": {"country": manifest.header.destination_country,
+                        "customs_office": manifest.header.customs_office},
+        "document_sha256": manifest.document_sha256,
+        "parcels": len(outcomes),
+        "accepted": manifest.accepted,
+        "rejected": manifest.rejected,
+        "rejections": [rejection(o) for o in outcomes if not o.accepted],
+    }

@@ -1,0 +1,109 @@
+"""The ports that services need; adapters (and test fakes) implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from customs.domain.model import ManifestHeader, ParcelOutcome
+
+
+class ConcurrentWrite(Exception):
+    """Another transaction wrote the same unique thing first; the caller may retry."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class ManifestStream(Protocol):
+    header: ManifestHeader
+
+    def parcels(self) -> Iterator[ParcelOutcome]: ...
+
+
+class ManifestReader(Protocol):
+    def open(self, data: bytes) -> ManifestStream: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewManifest:
+    id: str
+    tenant_id: int
+    header: ManifestHeader
+    received_at: datetime
+    document: bytes
+    document_sha256: str
+    accepted: int
+    rejected: int
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    tenant_id: int
+    tenant: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    request_sha256: str
+    manifest_id: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_after: int | None
+
+
+class ManifestRepository(Protocol):
+    def add(self, manifest: NewManifest) -> None: ...
+    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None: ...
+    def document(self, tenant_id: int, manifest_id: str) -> bytes | None: ...
+
+
+class ParcelRepository(Protocol):
+    def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]: ...
+    def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
+                          actor: str) -> None: ...
+    def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
+             limit: int) -> Page: ...
+    def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
+        ...
+
+
+class IdempotencyRepository(Protocol):
+    def get(self, tenant_id: int, key: str) -> StoredResponse | None: ...
+    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime) -> None: ...
+
+
+class NomenclatureRepository(Protocol):
+    def codes(self) -> frozenset[str] | None: ...
+    def replace(self, rows: Iterable[tuple[str, str]]) -> int: ...
+
+
+class KeyRepository(Protocol):
+    def tenant_id(self, name: str, create_at: datetime | None = None) -> int | None: ...
+    def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
+            expires_at: datetime | None, label: str | None) -> None: ...
+    def find(self, key_hash: str, at: datetime) -> Principal | None: ...
+    def list(self, tenant_id: int | None) -> list[dict[str, Any]]: ...
+    def revoke(self, key_id: str, at: datetime) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    manifests: ManifestRepository
+    parcels: ParcelRepository
+    idempotency: IdempotencyRepository
+    nomenclature: NomenclatureRepository
+    keys: KeyRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *args: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...

@@ -1,0 +1,49 @@
+"""Read-side use cases: manifests and parcels as their owner sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from customs.domain.errors import NotFound
+from customs.domain.lifecycle import ParcelStatus
+from customs.services.ports import Page, UnitOfWork
+
+
+class BadQuery(ValueError):
+    """A query parameter is out of range or not understood."""
+
+
+def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> dict[str, Any]:
+    with uow:
+        found = uow.manifests.get(tenant_id, manifest_id)
+    if found is None:
+        raise NotFound(f"no manifest {manifest_id}")
+    return found
+
+
+def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:
+    with uow:
+        found = uow.manifests.document(tenant_id, manifest_id)
+    if found is None:
+        raise NotFound(f"no manifest {manifest_id}")
+    return found
+
+
+def list_manifest_parcels(
+    tenant_id: int, manifest_id: str, *, status: str | None, after: int, limit: int,
+    uow: UnitOfWork,
+) -> Page:
+    if status is not None and status not in ParcelStatus.__members__:
+        raise BadQuery(f"unknown status {status!r}; one of {', '.join(ParcelStatus)}")
+    with uow:
+        if uow.manifests.get(tenant_id, manifest_id) is None:
+            raise NotFound(f"no manifest {manifest_id}")
+        return uow.parcels.page(tenant_id, manifest_id, status, after, limit)
+
+
+def get_parcel(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> dict[str, Any]:
+    with uow:
+        found = uow.parcels.latest_by_tracking(tenant_id, tracking_number)
+    if found is None:
+        raise NotFound(f"no parcel {tracking_number}")
+    return found

@@ -1,0 +1,14 @@
+"""XSD files (versioned folders) and the validators that load them once.
+
+A leaf library: imports nothing of customs, api or signing.
+"""
+
+from schemas.manifest_schema import (
+    MANIFEST_NS,
+    ManifestSchema,
+    SchemaError,
+    element_path,
+    manifest_xsd_path,
+)
+
+__all__ = ["MANIFEST_NS", "ManifestSchema", "SchemaError", "element_path", "manifest_xsd_path"]

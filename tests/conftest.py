@@ -1,0 +1,115 @@
+"""Shared fixtures: a migrated database per test (SQLite file copy or PostgreSQL truncate),
+the app factory, the Flask test client and API keys.
+
+CUSTOMS_TEST_DATABASE_URL picks the engine (default: SQLite). `.ci/run` runs the suite on both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from api import create_app
+from customs.adapters.migrate import upgrade
+from customs.bootstrap import Customs, bootstrap
+from customs.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TEST_DB = os.environ.get("CUSTOMS_TEST_DATABASE_URL", "")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared (reference data); fail loudly if the folder is missing."""
+    path = SHARED.joinpath(*parts)
+    if not SHARED.is_dir():
+        pytest.fail(f"reference data folder {SHARED} is absent: these tests need ../shared "
+                    "beside the repository (CI provides it)")
+    return path
+
+
+class FixedClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+
+def pytest_report_header() -> str:
+    return f"customs test database: {'PostgreSQL ' + TEST_DB if TEST_DB else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per session: a template SQLite file, or the PostgreSQL test database."""
+    if TEST_DB:
+        engine = sa.create_engine(TEST_DB)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
+        upgrade(TEST_DB)
+        return TEST_DB
+    template = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite:///{template}")
+    return str(template)
+
+
+@pytest.fixture
+def database_url(migrated: str, tmp_path: Path) -> str:
+    if TEST_DB:
+        engine = sa.create_engine(TEST_DB)
+        with engine.begin() as conn:
+            names = conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                "AND tablename <> 'alembic_version'").scalars().all()
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+        engine.dispose()
+        return TEST_DB
+    target = tmp_path / "customs.db"
+    shutil.copyfile(migrated, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def customs(database_url: str, clock: FixedClock) -> Iterator[Customs]:
+    app_core = bootstrap(Settings(database_url=database_url), clock=clock)
+    yield app_core
+    app_core.close()
+
+
+@pytest.fixture
+def app(customs: Customs):  # type: ignore[no-untyped-def]
+    flask_app = create_app(customs=customs)
+    flask_app.config.update(TESTING=True)
+    return flask_app
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def marketplace_key(customs: Customs) -> str:
+    return customs.create_api_key("acme", "marketplace")[1]
+
+
+@pytest.fixture
+def other_key(customs: Customs) -> str:
+    return customs.create_api_key("globex", "marketplace")[1]
+
+
+@pytest.fixture
+def auth(marketplace_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {marketplace_key}"}
