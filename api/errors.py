@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from customs.domain.errors import IdempotencyConflict, ManifestRefused, NotFound
+from customs.domain.errors import BadQuery, IdempotencyConflict, ManifestRefused, NotFound
 
 PROBLEM_TYPE = "urn:customs:problem:"
 log = logging.getLogger("customs.api")
@@ -68,6 +68,8 @@ def register_error_handlers(app: Flask) -> None:
         lambda e: problem(422, "Idempotency key reused", str(e), code="IDEMPOTENCY_KEY_REUSED"))
     app.register_error_handler(
         NotFound, lambda e: problem(404, "Not Found", str(e), code="NOT_FOUND"))
+    app.register_error_handler(
+        BadQuery, lambda e: problem(400, "Bad Request", str(e), code="BAD_QUERY"))
     app.register_error_handler(Exception, _unexpected)
 
 

@@ -88,3 +88,7 @@ class IdempotencyConflict(DomainError):
 
 class NotFound(DomainError):
     """The object does not exist, or the caller may not see it (never say which)."""
+
+
+class BadQuery(DomainError):
+    """A query parameter is out of range or not understood."""

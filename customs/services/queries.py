@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from customs.domain.errors import NotFound
+from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import Page, UnitOfWork
-
-
-class BadQuery(ValueError):
-    """A query parameter is out of range or not understood."""
 
 
 def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> dict[str, Any]:
