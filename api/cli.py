@@ -15,6 +15,7 @@ from api import create_app
 from api.cli_demo import demo
 from api.cli_tools import sample_manifest, validate
 from customs.bootstrap import Customs
+from customs.domain.errors import ReferenceDataError
 
 
 def _customs() -> Customs:
@@ -99,8 +100,6 @@ def nomenclature() -> None:
 @with_appcontext
 def nomenclature_load(file: Path) -> None:
     """Load 6-digit HS subheadings from a CSV (columns hscode, description, level)."""
-    from customs.adapters.reference_data import ReferenceDataError
-
     try:
         count = _customs().load_nomenclature(file)
     except ReferenceDataError as exc:

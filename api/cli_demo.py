@@ -19,7 +19,7 @@ import requests
 from werkzeug.serving import make_server
 
 from api import create_app
-from customs.bootstrap import bootstrap
+from customs.bootstrap import bootstrap, generate_sample
 from customs.settings import Settings
 
 DEMO_MANIFESTS = (("RU", "10005020", 11), ("DE", "00000001", 12), ("US", "00000047", 13))
@@ -47,8 +47,6 @@ def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
               help="Leave every manifest sent and every reply in this folder")
 def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None) -> None:
     """Run the whole flow on a fresh SQLite database and print each parcel's outcome."""
-    from customs.adapters.sample_manifest import generate_manifest
-
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "customs.db"
     for stale in workdir.glob("customs.db*"):
@@ -65,7 +63,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None) ->
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
         for destination, office, seed in DEMO_MANIFESTS:
-            sample = generate_manifest(parcels, seed, invalid_rate=invalid_rate,
+            sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
                                        destination=destination, customs_office=office)
             t0 = time.perf_counter()
             reply = session.post(f"{base}/v1/manifests", data=sample.xml, headers={
@@ -113,9 +111,7 @@ def _report(destination: str, reply: requests.Response, expected: list[str | Non
 
 def _check_replay(session: requests.Session, base: str) -> int:
     """Same Idempotency-Key and body: the same reply, one manifest."""
-    from customs.adapters.sample_manifest import generate_manifest
-
-    xml = generate_manifest(3, 99, destination="RU").xml
+    xml = generate_sample(3, 99, destination="RU").xml
     headers = {"Content-Type": "application/xml", "Idempotency-Key": "demo-replay"}
     first = session.post(f"{base}/v1/manifests", data=xml, headers=headers, timeout=60)
     again = session.post(f"{base}/v1/manifests", data=xml, headers=headers, timeout=60)

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from customs.bootstrap import generate_sample
 from customs.domain.errors import ManifestRefused
 
 
@@ -68,9 +69,7 @@ def _unusable(fmt: str, code: str, detail: str, violations: list) -> None:
 def sample_manifest(parcels: int, seed: int, invalid_rate: float, destination: str,
                     office: str, out: Path | None) -> None:
     """Write a realistic generated manifest (chosen invalid parcels with --invalid-rate)."""
-    from customs.adapters.sample_manifest import generate_manifest
-
-    sample = generate_manifest(parcels, seed, invalid_rate=invalid_rate,
+    sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
                                destination=destination, customs_office=office)
     if out is None:
         sys.stdout.buffer.write(sample.xml)

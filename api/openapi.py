@@ -66,7 +66,8 @@ def _paths() -> dict[str, Any]:
             "operationId": "listManifestParcels", "tags": ["manifests"], "security": _SECURE,
             "parameters": [
                 _ID,
-                {"name": "status", "in": "query", "schema": {"$ref": "#/components/schemas/Status"}},
+                {"name": "status", "in": "query",
+                 "schema": {"$ref": "#/components/schemas/Status"}},
                 {"name": "limit", "in": "query",
                  "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
                 {"name": "cursor", "in": "query", "schema": {"type": "string"},

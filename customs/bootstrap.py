@@ -107,6 +107,13 @@ class Customs:
         self.engine.dispose()
 
 
+def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
+    """A generated manifest (customs.adapters.sample_manifest) for demos, tests, benchmarks."""
+    from customs.adapters.sample_manifest import generate_manifest
+
+    return generate_manifest(parcels, seed, **options)
+
+
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Customs:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)

@@ -9,13 +9,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from customs.domain.errors import ReferenceDataError
 from customs.domain.regimes import DestinationRule, DestinationRules
 
 BUNDLED_RULES = Path(__file__).resolve().parents[1] / "data" / "destination_rules.toml"
-
-
-class ReferenceDataError(ValueError):
-    pass
 
 
 def read_nomenclature(path: Path) -> Iterator[tuple[str, str]]:

@@ -92,3 +92,7 @@ class NotFound(DomainError):
 
 class BadQuery(DomainError):
     """A query parameter is out of range or not understood."""
+
+
+class ReferenceDataError(DomainError):
+    """A reference file (nomenclature, destination rules) cannot be used."""

@@ -36,7 +36,7 @@ def test_processes_share_the_database_without_losing_or_doubling(customs, databa
                               cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for w in range(4)]
     outputs = [p.communicate(timeout=240) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err[-2000:]
     totals = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     accepted = sum(a for worker in totals for a, _ in worker)
