@@ -114,3 +114,7 @@ cli.add_command(demo)
 
 def main(argv: Any = None) -> None:
     sys.exit(cli.main(args=argv, prog_name="customs", standalone_mode=True))
+
+
+if __name__ == "__main__":
+    main()

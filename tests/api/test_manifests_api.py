@@ -204,8 +204,9 @@ def test_parcel_pages_and_status_filter(client, auth):
 
 
 @pytest.mark.parametrize(("query", "code"), [
-    ("status=LOST", "BAD_QUERY"), ("limit=0", "INVALID_LIMIT"), ("limit=100000", "INVALID_LIMIT"),
-    ("limit=x", "INVALID_LIMIT"), ("cursor=%%%", "INVALID_CURSOR"), ("cursor=eDox", "INVALID_CURSOR"),
+    ("status=LOST", "BAD_QUERY"), ("limit=0", "INVALID_LIMIT"),
+    ("limit=100000", "INVALID_LIMIT"), ("limit=x", "INVALID_LIMIT"),
+    ("cursor=%%%", "INVALID_CURSOR"), ("cursor=eDox", "INVALID_CURSOR"),
 ])
 def test_bad_list_parameters_are_400(client, auth, query, code):
     location = post(client, auth, manifest(parcel())).headers["Location"]

@@ -1,0 +1,120 @@
+"""The `customs` command: exit codes and reports a person or a script relies on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import cli
+from tests.conftest import shared_path
+from tests.manifests import item, manifest, parcel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run(database_url):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, list(args), env={"CUSTOMS_DATABASE_URL": database_url},
+                             catch_exceptions=False)
+
+    return invoke
+
+
+def test_validate_all_valid_exits_0(run, tmp_path):
+    path = tmp_path / "m.xml"
+    path.write_bytes(manifest(parcel(), parcel("RR123456799CN")))
+    result = run("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 parcels, 2 valid, 0 invalid" in result.output
+
+
+def test_validate_some_invalid_exits_1_with_json_report(run, tmp_path):
+    path = tmp_path / "m.xml"
+    path.write_bytes(manifest(parcel(), parcel("RR123456799CN", items=[item(hs="12")])))
+    result = run("validate", str(path), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    violation = report["rejections"][0]["violations"][0]
+    assert violation["code"] == "SCHEMA_VIOLATION"
+    assert violation["path"] == "/Manifest/Parcel[2]/Item/HSCode"
+    assert violation["line"] > 1
+
+
+@pytest.mark.parametrize("content", [b"not xml", b"<!DOCTYPE x><x/>",
+                                     manifest(parcel(), issued="yesterday")])
+def test_validate_unusable_file_exits_2(run, tmp_path, content):
+    path = tmp_path / "m.xml"
+    path.write_bytes(content)
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert "error:" in result.output
+
+
+def test_validate_missing_file_exits_2(run, tmp_path):
+    result = run("validate", str(tmp_path / "absent.xml"))
+    assert result.exit_code == 2
+    assert "FILE_UNREADABLE" in result.output
+
+
+def test_api_key_lifecycle(run):
+    created = run("api-key", "create", "--tenant", "acme", "--role", "marketplace",
+                  "--days", "30")
+    assert created.exit_code == 0
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("cus_")
+    listed = [json.loads(line) for line in run("api-key", "list").stdout.splitlines()]
+    assert [(k["tenant"], k["role"]) for k in listed] == [("acme", "marketplace")]
+    assert token not in run("api-key", "list").output
+    assert run("api-key", "revoke", listed[0]["id"]).exit_code == 0
+    again = run("api-key", "revoke", listed[0]["id"])
+    assert again.exit_code == 1
+    assert "no active key" in again.output
+
+
+def test_api_key_unknown_role_is_refused(run):
+    result = run("api-key", "create", "--tenant", "acme", "--role", "admin")
+    assert result.exit_code == 2
+    assert "admin" in result.output
+
+
+def test_nomenclature_load_turns_on_the_unknown_code_rule(run, client, auth):
+    body = manifest(parcel("RR123456785CN", items=[item(hs="7777770000")]),
+                    parcel("RR123456799CN", items=[item(hs="8517130000")]))
+    headers = {**auth, "Content-Type": "application/xml"}
+    before = client.post("/v1/manifests", data=body, headers={**headers, "Idempotency-Key": "1"})
+    assert before.get_json()["rejected"] == 0  # no nomenclature: the rule is off
+    csv_path = shared_path("data", "hs", "harmonized-system.csv")
+    loaded = run("nomenclature", "load", str(csv_path))
+    assert loaded.exit_code == 0, loaded.output
+    assert "loaded 5" in loaded.output  # HS 2022 has 5,6xx six-digit subheadings
+    again = body.replace(b"RR123456785CN", b"RR123456808CN").replace(
+        b"RR123456799CN", b"RR123456811CN")
+    after = client.post("/v1/manifests", data=again, headers={**headers, "Idempotency-Key": "2"})
+    [rejection] = after.get_json()["rejections"]
+    assert rejection["position"] == 1
+    assert rejection["violations"][0]["code"] == "HS_CODE_UNKNOWN"
+    assert rejection["violations"][0]["value"] == "7777770000"
+
+
+def test_nomenclature_load_refuses_a_bad_file(run, tmp_path):
+    bad = tmp_path / "hs.csv"
+    bad.write_text("code,text\n010121,Horses\n")
+    result = run("nomenclature", "load", str(bad))
+    assert result.exit_code == 1
+    assert "missing columns" in result.output
+
+
+def test_console_script_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "api.cli", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    for command in ("serve", "db", "api-key", "validate", "sample-manifest", "demo"):
+        assert command in result.stdout
