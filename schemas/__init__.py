@@ -7,8 +7,16 @@ from schemas.manifest_schema import (
     MANIFEST_NS,
     ManifestSchema,
     SchemaError,
+    declaration_xsd_path,
     element_path,
     manifest_xsd_path,
 )
 
-__all__ = ["MANIFEST_NS", "ManifestSchema", "SchemaError", "element_path", "manifest_xsd_path"]
+__all__ = [
+    "MANIFEST_NS",
+    "ManifestSchema",
+    "SchemaError",
+    "declaration_xsd_path",
+    "element_path",
+    "manifest_xsd_path",
+]

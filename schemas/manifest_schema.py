@@ -107,3 +107,7 @@ def element_path(node: etree._Element, root: etree._Element) -> str:
         parts.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
         node = parent
     return "".join("/" + p for p in reversed(parts))
+
+
+def declaration_xsd_path(profile: str, version: str = "v1") -> Path:
+    return _HERE / "declaration" / profile / version / "declaration.xsd"

@@ -156,6 +156,7 @@ class SqlParcelRepository:
             sa.select(E).where(E.c.parcel_id == row["id"]).order_by(E.c.id)).mappings()
         parcel = _parcel_summary(row)
         parcel["data"] = row["data"]
+        parcel["declaration_error"] = row["declaration_error"]
         parcel["history"] = [_event(e) for e in events]
         return parcel
 

@@ -90,8 +90,23 @@ class ParcelRow(SQLModel, table=True):
     gross_weight: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
     data: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
     violations: list | None = Field(default=None, sa_column=sa.Column(JSONType))
+    declaration_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class Declaration(SQLModel, table=True):
+    """A parcel's signed declaration, stored as signed (the bytes that verify)."""
+
+    __tablename__ = "declarations"
+    id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))
+    parcel_id: int = Field(foreign_key="parcels.id", index=True)
+    profile: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    document: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    document_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    signer_fingerprint: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    signature_algorithm: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
 
 
 class ParcelEvent(SQLModel, table=True):

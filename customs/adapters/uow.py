@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from customs.adapters.declaration_repository import SqlDeclarationRepository
 from customs.adapters.repositories import (
     SqlIdempotencyRepository,
     SqlKeyRepository,
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(session)
         self.nomenclature = SqlNomenclatureRepository(session)
         self.keys = SqlKeyRepository(session)
+        self.declarations = SqlDeclarationRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -178,3 +178,34 @@ def _item_doc(item: Item) -> dict[str, Any]:
         "product_url": item.product_url,
         "sku": item.sku,
     }
+
+
+def parcel_from_document(doc: dict[str, Any]) -> Parcel:
+    """The inverse of Parcel.to_document (for parcels read back from storage)."""
+    from decimal import Decimal
+
+    def money(m: dict[str, str]) -> Money:
+        return Money(Decimal(m["amount"]), m["currency"])
+
+    r = doc["recipient"]
+    pid = r.get("personal_id")
+    return Parcel(
+        tracking_number=doc["tracking_number"],
+        courier=doc["courier"],
+        house_waybill=doc.get("house_waybill"),
+        seller=Seller(doc["seller"]["name"], doc["seller"]["country"], doc["seller"]["shop_url"],
+                      doc["seller"].get("address")),
+        recipient=Recipient(
+            name=r["name"], address=Address(**r["address"]), phone=r.get("phone"),
+            email=r.get("email"),
+            personal_id=None if pid is None else PersonalId(pid["type"], pid["value"]),
+            tax_id=r.get("tax_id")),
+        gross_weight=Decimal(doc["gross_weight"]),
+        declared_value=money(doc["declared_value"]),
+        ioss_number=doc.get("ioss_number"),
+        items=tuple(Item(
+            description=i["description"], hs_code=i["hs_code"],
+            origin_country=i["origin_country"], quantity=Decimal(i["quantity"]), unit=i["unit"],
+            net_weight=Decimal(i["net_weight"]), value=money(i["value"]),
+            product_url=i.get("product_url"), sku=i.get("sku")) for i in doc["items"]),
+    )

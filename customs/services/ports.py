@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from customs.domain.model import ManifestHeader, ParcelOutcome
+from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 
 
 class ConcurrentWrite(Exception):
@@ -96,7 +96,44 @@ class KeyRepository(Protocol):
     def revoke(self, key_id: str, at: datetime) -> bool: ...
 
 
+class DeclarationFailed(Exception):
+    """A parcel could not be rendered, validated or signed; it stays VALIDATED and is retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedDocument:
+    document: bytes
+    sha256: str
+    signer_fingerprint: str
+    signature_algorithm: str
+
+
+class Declarer(Protocol):
+    """Renders, validates and signs one parcel's declaration in an authority's format."""
+
+    profile: str
+
+    def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                at: datetime) -> SignedDocument: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PendingParcel:
+    parcel_id: int
+    parcel: Parcel
+    header: ManifestHeader
+
+
+class DeclarationRepository(Protocol):
+    def pending(self, limit: int, manifest_id: str | None = None) -> list[PendingParcel]: ...
+    def add(self, pending: PendingParcel, declaration_id: str, profile: str,
+            signed: SignedDocument, at: datetime, actor: str) -> bool: ...
+    def fail(self, parcel_id: int, reason: str, at: datetime) -> None: ...
+    def document(self, tenant_id: int, tracking_number: str) -> bytes | None: ...
+
+
 class UnitOfWork(Protocol):
+    declarations: DeclarationRepository
     manifests: ManifestRepository
     parcels: ParcelRepository
     idempotency: IdempotencyRepository

@@ -1,0 +1,77 @@
+"""Use case: every VALIDATED parcel becomes a signed declaration (status DECLARED).
+
+Rendering and signing happen outside any transaction; the write is guarded (VALIDATED →
+DECLARED only if still VALIDATED), so two workers never declare one parcel twice. A parcel
+whose declaration fails stays VALIDATED with the reason, and is tried again on the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from customs.services.ports import (
+    Clock,
+    DeclarationFailed,
+    Declarer,
+    PendingParcel,
+    SignedDocument,
+    UnitOfWork,
+)
+
+ACTOR = "system:declarer"
+
+
+@dataclass
+class DeclareReport:
+    declared: int = 0
+    failed: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def declare_pending(
+    *, uow: UnitOfWork, declarer: Declarer, clock: Clock, new_id: Callable[[], str],
+    manifest_id: str | None = None, batch: int = 500, max_batches: int = 1000,
+) -> DeclareReport:
+    """Declare pending parcels (of one manifest, or all) in batches until none is left."""
+    report = DeclareReport()
+    failed_ids: set[int] = set()
+    for _ in range(max_batches):
+        with uow:
+            pending = [p for p in uow.declarations.pending(batch + len(failed_ids), manifest_id)
+                       if p.parcel_id not in failed_ids][:batch]
+        if not pending:
+            break
+        _declare_batch(pending, report, failed_ids, uow=uow, declarer=declarer, clock=clock,
+                       new_id=new_id)
+    return report
+
+
+def _declare_batch(
+    pending: list[PendingParcel], report: DeclareReport, failed_ids: set[int], *,
+    uow: UnitOfWork, declarer: Declarer, clock: Clock, new_id: Callable[[], str],
+) -> None:
+    now = clock.now()
+    done: list[tuple[PendingParcel, str, SignedDocument]] = []
+    failures: list[tuple[PendingParcel, str]] = []
+    for item in pending:
+        declaration_id = new_id()
+        try:
+            signed = declarer.declare(item.parcel, item.header, declaration_id, now)
+        except DeclarationFailed as exc:
+            failures.append((item, str(exc)))
+            continue
+        done.append((item, declaration_id, signed))
+    with uow:
+        for item, declaration_id, signed in done:
+            if uow.declarations.add(item, declaration_id, declarer.profile, signed, now, ACTOR):
+                report.declared += 1
+            else:
+                report.skipped += 1
+        for item, reason in failures:
+            uow.declarations.fail(item.parcel_id, reason, now)
+            failed_ids.add(item.parcel_id)
+            report.failed += 1
+            report.reasons[reason] = report.reasons.get(reason, 0) + 1
+        uow.commit()
