@@ -83,6 +83,15 @@ def _paths() -> dict[str, Any]:
                                                  "its full history",
                                   "content": _json("ParcelDetail")},
                           **_errors(401, 403, 404)}}},
+        "/v1/parcels/{tracking_number}/declaration": {"get": {
+            "operationId": "getDeclaration", "tags": ["parcels"], "security": _SECURE,
+            "parameters": [{"name": "tracking_number", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The signed declaration, byte for byte as "
+                                                 "signed (W3C XML-Signature, enveloped)",
+                                  "content": {"application/xml": {"schema": {
+                                      "type": "string"}}}},
+                          **_errors(401, 403, 404)}}},
         "/health": {"get": {
             "operationId": "health", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Up, database reachable",

@@ -109,7 +109,7 @@ class Customs:
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
     """A generated manifest (customs.adapters.sample_manifest) for demos, tests, benchmarks."""
-    from customs.adapters.sample_manifest import generate_manifest
+    from customs.adapters.samples import generate_manifest
 
     return generate_manifest(parcels, seed, **options)
 

@@ -43,3 +43,11 @@ def get_parcel(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> dict
     if found is None:
         raise NotFound(f"no parcel {tracking_number}")
     return found
+
+
+def get_declaration(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> bytes:
+    with uow:
+        found = uow.declarations.document(tenant_id, tracking_number)
+    if found is None:
+        raise NotFound(f"no declaration for parcel {tracking_number}")
+    return found

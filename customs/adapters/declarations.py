@@ -1,0 +1,51 @@
+"""The Declarer port: render (profile) → validate (profile's schema) → sign (signer)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, Protocol
+
+from customs.domain.model import ManifestHeader, Parcel
+from customs.services.ports import DeclarationFailed, SignedDocument
+
+
+class Profile(Protocol):
+    name: str
+
+    def render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+               issued_at: datetime) -> Any: ...
+
+    def validate(self, element: Any) -> list[str]: ...
+
+
+class ElementSigner(Protocol):
+    """Signs an element in place (enveloped) and returns the serialized signed document."""
+
+    fingerprint: str  # SHA-256 of the signing certificate (DER), hex
+    algorithm: str  # the SignatureMethod URI
+
+    def sign_element(self, element: Any, at: datetime) -> bytes: ...
+
+
+class DeclarationPipeline:
+    def __init__(self, profile: Profile, signer: ElementSigner) -> None:
+        self.profile_impl = profile
+        self.profile = profile.name
+        self.signer = signer
+
+    def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                at: datetime) -> SignedDocument:
+        try:
+            element = self.profile_impl.render(parcel, header, declaration_id, at)
+        except (ValueError, TypeError) as exc:
+            raise DeclarationFailed(f"render: {exc}") from exc
+        errors = self.profile_impl.validate(element)
+        if errors:
+            raise DeclarationFailed("declaration schema: " + "; ".join(errors[:3]))
+        try:
+            document = self.signer.sign_element(element, at)
+        except Exception as exc:  # any signer failure keeps the parcel waiting, never unsigned
+            raise DeclarationFailed(f"signing: {exc}") from exc
+        return SignedDocument(document, hashlib.sha256(document).hexdigest(),
+                              self.signer.fingerprint, self.signer.algorithm)

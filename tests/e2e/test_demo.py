@@ -1,0 +1,26 @@
+"""The README's main command, run as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
+    keep = tmp_path / "exchanged"
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "demo", "--workdir", str(tmp_path / "demo"),
+         "--parcels", "30", "--keep", str(keep)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "every parcel reached the outcome it should" in result.stdout
+    assert "idempotent resend: same reply, one manifest" in result.stdout
+    for code in ("SCHEMA_VIOLATION", "TRACKING_S10_CHECK_DIGIT", "VALUE_MISMATCH"):
+        assert code in result.stdout
+    assert (tmp_path / "demo" / "customs.db").exists()
+    assert sorted(p.name for p in keep.iterdir()) == [
+        "manifest-DE.xml", "manifest-RU.xml", "manifest-US.xml",
+        "receipt-DE.json", "receipt-RU.json", "receipt-US.json"]
