@@ -23,6 +23,27 @@ from schemas import MANIFEST_NS
 _NS = f"{{{MANIFEST_NS}}}"
 
 
+class _Fields:
+    """The children of one element by local name, read in one pass (faster than find())."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, element: etree._Element) -> None:
+        skip = len(_NS)
+        self.children = {child.tag[skip:]: child for child in element}
+
+    def el(self, name: str) -> etree._Element:
+        return self.children[name]
+
+    def text(self, name: str) -> str:
+        found = self.children.get(name)
+        return "" if found is None or found.text is None else found.text.strip()
+
+    def optional(self, name: str) -> str | None:
+        found = self.children.get(name)
+        return None if found is None or found.text is None else found.text.strip()
+
+
 def _text(element: etree._Element, name: str) -> str:
     found = element.find(_NS + name)
     return "" if found is None or found.text is None else found.text.strip()
@@ -76,53 +97,56 @@ def header_from_element(root: etree._Element) -> ManifestHeader:
 
 
 def parcel_from_element(element: etree._Element) -> Parcel:
-    seller = element.find(_NS + "Seller")
+    f = _Fields(element)
+    seller = _Fields(f.el("Seller"))
     return Parcel(
-        tracking_number=_text(element, "TrackingNumber"),
-        courier=_text(element, "Courier"),
-        house_waybill=_optional(element, "HouseWaybill"),
+        tracking_number=f.text("TrackingNumber"),
+        courier=f.text("Courier"),
+        house_waybill=f.optional("HouseWaybill"),
         seller=Seller(
-            name=_text(seller, "Name"),
-            country=_text(seller, "Country"),
-            address=_optional(seller, "Address"),
-            shop_url=_text(seller, "ShopUrl"),
+            name=seller.text("Name"),
+            country=seller.text("Country"),
+            address=seller.optional("Address"),
+            shop_url=seller.text("ShopUrl"),
         ),
-        recipient=_recipient(element.find(_NS + "Recipient")),
-        gross_weight=parse_decimal(_text(element, "GrossWeight")),
-        declared_value=_money(element.find(_NS + "DeclaredValue")),
-        ioss_number=_optional(element, "IossNumber"),
-        items=tuple(_item(item) for item in element.iterfind(_NS + "Item")),
+        recipient=_recipient(f.el("Recipient")),
+        gross_weight=parse_decimal(f.text("GrossWeight")),
+        declared_value=_money(f.el("DeclaredValue")),
+        ioss_number=f.optional("IossNumber"),
+        items=tuple(_item(item) for item in element.iterchildren(_NS + "Item")),
     )
 
 
 def _recipient(element: etree._Element) -> Recipient:
-    address = element.find(_NS + "Address")
-    pid = element.find(_NS + "PersonalId")
+    f = _Fields(element)
+    address = _Fields(f.el("Address"))
+    pid = f.children.get("PersonalId")
     return Recipient(
-        name=_text(element, "Name"),
+        name=f.text("Name"),
         address=Address(
-            line=_text(address, "Line"),
-            city=_text(address, "City"),
-            postal_code=_text(address, "PostalCode"),
-            country=_text(address, "Country"),
+            line=address.text("Line"),
+            city=address.text("City"),
+            postal_code=address.text("PostalCode"),
+            country=address.text("Country"),
         ),
-        phone=_optional(element, "Phone"),
-        email=_optional(element, "Email"),
+        phone=f.optional("Phone"),
+        email=f.optional("Email"),
         personal_id=None if pid is None else PersonalId(pid.get("type", ""), (pid.text or "")),
-        tax_id=_optional(element, "TaxId"),
+        tax_id=f.optional("TaxId"),
     )
 
 
 def _item(element: etree._Element) -> Item:
-    quantity = element.find(_NS + "Quantity")
+    f = _Fields(element)
+    quantity = f.el("Quantity")
     return Item(
-        description=_text(element, "Description"),
-        hs_code=_text(element, "HSCode"),
-        origin_country=_text(element, "OriginCountry"),
+        description=f.text("Description"),
+        hs_code=f.text("HSCode"),
+        origin_country=f.text("OriginCountry"),
         quantity=parse_decimal(quantity.text or ""),
         unit=quantity.get("unit", ""),
-        net_weight=parse_decimal(_text(element, "NetWeight")),
-        value=_money(element.find(_NS + "Value")),
-        product_url=_optional(element, "ProductUrl"),
-        sku=_optional(element, "Sku"),
+        net_weight=parse_decimal(f.text("NetWeight")),
+        value=_money(f.el("Value")),
+        product_url=f.optional("ProductUrl"),
+        sku=f.optional("Sku"),
     )

@@ -268,7 +268,7 @@ def iter_parcels(parcels: int, seed: int, invalid_rate: float, destination: str,
     if destination not in DESTINATIONS:
         dest = Destination(destination, "EUR", 6, *[getattr(dest, f) for f in (
             "names", "cities", "streets", "phone_prefix")])
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
     codes = _defects_for(dest)
     every = round(1 / invalid_rate) if invalid_rate > 0 else 0
     previous: str | None = None

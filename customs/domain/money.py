@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 import iso4217
 
 
+@cache
 def currency_exponent(code: str) -> int | None:
     """Minor-unit digits of an ISO 4217 currency, or None when the code is not a currency."""
     try:

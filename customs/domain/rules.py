@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 import pycountry
 
@@ -28,6 +29,7 @@ class RuleContext:
     convert: Converter | None = None
 
 
+@cache
 def is_country(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
