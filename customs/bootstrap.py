@@ -71,6 +71,9 @@ class Customs:
         return queries.list_manifest_parcels(tenant_id, manifest_id, status=status, after=after,
                                              limit=limit, uow=self.uow())
 
+    def get_declaration(self, tenant_id: int, tracking_number: str) -> bytes:
+        return queries.get_declaration(tenant_id, tracking_number, uow=self.uow())
+
     def get_parcel(self, tenant_id: int, tracking_number: str) -> dict[str, Any]:
         return queries.get_parcel(tenant_id, tracking_number, uow=self.uow())
 
