@@ -22,7 +22,16 @@ def _customs() -> Customs:
     return current_app.extensions["customs"]  # type: ignore[no-any-return]
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+def _cli_app():  # type: ignore[no-untyped-def]
+    """The app for one command; its database connections are closed when the command ends."""
+    app = create_app()
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.find_root().call_on_close(app.extensions["customs"].close)
+    return app
+
+
+@click.group(cls=FlaskGroup, create_app=_cli_app, add_default_commands=False,
              load_dotenv=False)
 def cli() -> None:
     """customs: electronic customs clearance for cross-border e-commerce parcels.
