@@ -1,0 +1,42 @@
+"""Choosing the signer by configuration: callers never know which kind they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from signing.errors import KeyLoadError
+from signing.keys import Signer, load_certificate, load_software_signer, secret_from
+
+
+@dataclass(frozen=True)
+class SignerConfig:
+    kind: str = "software"  # "software" or "pkcs11"
+    key: Path | None = None  # PEM or PKCS#12 (.p12/.pfx)
+    certificate: Path | None = None
+    passphrase_env: str | None = None
+    passphrase_file: Path | None = None
+    pkcs11_module: Path | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key_label: str | None = None
+    pin_env: str | None = None
+    pin_file: Path | None = None
+
+
+def load_signer(config: SignerConfig) -> Signer:
+    if config.kind == "software":
+        if config.key is None:
+            raise KeyLoadError("no signing key configured")
+        passphrase = secret_from(config.passphrase_env, config.passphrase_file)
+        return load_software_signer(config.key, config.certificate, passphrase)
+    if config.kind == "pkcs11":
+        from signing.pkcs11 import Pkcs11Signer
+
+        if not (config.pkcs11_module and config.pkcs11_token and config.pkcs11_key_label
+                and config.certificate):
+            raise KeyLoadError("a PKCS#11 signer needs module, token, key label and certificate")
+        pin = secret_from(config.pin_env, config.pin_file)
+        return Pkcs11Signer(config.pkcs11_module, config.pkcs11_token, config.pkcs11_key_label,
+                            None if pin is None else pin.decode(),
+                            load_certificate(config.certificate))
+    raise KeyLoadError(f"unknown signer kind {config.kind!r}: software or pkcs11")
