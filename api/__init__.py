@@ -44,4 +44,7 @@ def health() -> Response:
     if not customs.database_ok():
         return problem(503, "Service Unavailable", "the database is unreachable",
                        code="DATABASE_UNAVAILABLE")
-    return jsonify({"status": "ok", "database": "ok", "version": __version__})
+    signing = customs.signing_status()
+    status = "ok" if not signing.get("expiring") else "warning"
+    return jsonify({"status": status, "database": "ok", "version": __version__,
+                    "signing": signing})

@@ -10,12 +10,15 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from pydantic import ValidationError
 
 from api import create_app
 from api.cli_demo import demo
+from api.cli_signing import declare_command, keys, sign, verify
 from api.cli_tools import sample_manifest, validate
 from customs.bootstrap import Customs
-from customs.domain.errors import ReferenceDataError
+from customs.domain.errors import DomainError, ReferenceDataError
+from signing import SigningError
 
 
 def _customs() -> Customs:
@@ -119,10 +122,18 @@ def nomenclature_load(file: Path) -> None:
 cli.add_command(validate)
 cli.add_command(sample_manifest)
 cli.add_command(demo)
+cli.add_command(keys)
+cli.add_command(sign)
+cli.add_command(verify)
+cli.add_command(declare_command)
 
 
 def main(argv: Any = None) -> None:
-    sys.exit(cli.main(args=argv, prog_name="customs", standalone_mode=True))
+    try:
+        sys.exit(cli.main(args=argv, prog_name="customs", standalone_mode=True))
+    except (SigningError, DomainError, ValidationError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -62,5 +62,10 @@ COMPONENTS: dict[str, Any] = {"schemas": {
         {"$ref": "#/components/schemas/ParcelSummary"},
         _obj(["history"], data={"type": ["object", "null"]},
              history={"type": "array", "items": {"$ref": "#/components/schemas/Event"}})]},
-    "Health": _obj(["status"], status=_STR, database=_STR, version=_STR),
+    "Health": _obj(["status"], status={"type": "string", "enum": ["ok", "warning"]},
+                   database=_STR, version=_STR,
+                   signing=_obj(["configured"], configured={"type": "boolean"},
+                                fingerprint=_STR, subject=_STR, not_after=_STR,
+                                days_left={"type": "integer"}, expiring={"type": "boolean"},
+                                expired={"type": "boolean"})),
 }}

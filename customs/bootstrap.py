@@ -13,11 +13,14 @@ from sqlalchemy.engine import Engine
 
 from customs.adapters import migrate
 from customs.adapters.database import make_engine
+from customs.adapters.declarations import DeclarationPipeline
 from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
+from customs.adapters.profiles.generic import GenericProfile
 from customs.adapters.reference_data import load_destination_rules, read_nomenclature
 from customs.adapters.uow import SqlUnitOfWork
+from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.domain.regimes import DestinationRules
-from customs.services import access, intake, queries, reference
+from customs.services import access, declare, intake, queries, reference
 from customs.services.ports import Clock, Page, Principal, UnitOfWork
 from customs.settings import Settings
 
@@ -39,17 +42,40 @@ class Customs:
     engine: Engine
     rules: DestinationRules
     clock: Clock = field(default_factory=SystemClock)
+    signer: EnvelopedSigner | None = None
     reader: XmlManifestReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
 
+    @property
+    def declarer(self) -> DeclarationPipeline | None:
+        if self.signer is None:
+            return None
+        return DeclarationPipeline(GenericProfile(self.settings.declarant), self.signer)
+
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
-        return intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader, rules=self.rules,
-                                      clock=self.clock, new_id=new_id)
+        receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
+                                         rules=self.rules, clock=self.clock, new_id=new_id)
+        if self.settings.declare_inline and not receipt.replayed and receipt.body["accepted"]:
+            self.declare_pending(manifest_id=receipt.manifest_id)
+        return receipt
+
+    def declare_pending(self, manifest_id: str | None = None) -> declare.DeclareReport:
+        """Declare VALIDATED parcels; without a configured signer they wait (nothing unsigned)."""
+        declarer = self.declarer
+        if declarer is None:
+            return declare.DeclareReport()
+        return declare.declare_pending(uow=self.uow(), declarer=declarer, clock=self.clock,
+                                       new_id=new_id, manifest_id=manifest_id)
+
+    def signing_status(self) -> dict[str, Any]:
+        if self.signer is None:
+            return {"configured": False}
+        return {"configured": True, **self.signer.status(self.clock.now())}
 
     def validate_offline(self, document: bytes) -> Any:
         """Schema and rules without a database (the `customs validate` command)."""
@@ -121,4 +147,6 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     rules = load_destination_rules(settings.destination_rules)
-    return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock())
+    signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
+    return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock(),
+                   signer=signer)

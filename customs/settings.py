@@ -23,3 +23,23 @@ class Settings(BaseSettings):
     destination_rules: Path | None = Field(
         default=None, description="TOML file of dated destination rules (default: bundled)")
     log_level: str = Field(default="INFO", description="Python logging level")
+
+    # Declarations and their signatures (docs/configuration.md, "Signing")
+    signer: str = Field(default="software", pattern="^(software|pkcs11)$",
+                        description="software (PEM/PKCS#12 file) or pkcs11 (HSM token)")
+    signing_key: Path | None = Field(default=None, description="PEM or PKCS#12 private key")
+    signing_cert: Path | None = Field(default=None, description="PEM certificate of the key")
+    signing_passphrase_env: str | None = Field(
+        default=None, description="name of the variable holding the key's passphrase")
+    signing_passphrase_file: Path | None = Field(default=None,
+                                                 description="file holding the passphrase")
+    signing_previous_certs: str = Field(
+        default="", description="comma-separated certificates of earlier keys (rotation)")
+    pkcs11_module: Path | None = Field(default=None, description="PKCS#11 module (.so)")
+    pkcs11_token: str | None = Field(default=None, description="token label")
+    pkcs11_key_label: str | None = Field(default=None, description="private key label")
+    pkcs11_pin_env: str | None = Field(default=None, description="variable holding the PIN")
+    pkcs11_pin_file: Path | None = Field(default=None, description="file holding the PIN")
+    declare_inline: bool = Field(
+        default=True, description="declare accepted parcels right after intake")
+    declarant: str = Field(default="customs", description="declarant name in declarations")

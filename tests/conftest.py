@@ -88,6 +88,31 @@ def customs(database_url: str, clock: FixedClock) -> Iterator[Customs]:
     app_core.close()
 
 
+@pytest.fixture(scope="session")
+def dev_signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A development key and certificate generated for this test session (never committed)."""
+    from signing import generate_dev_key
+
+    return generate_dev_key("ecdsa-p256", tmp_path_factory.mktemp("signer"),
+                            common_name="customs test signer")
+
+
+@pytest.fixture
+def signed_customs(database_url: str, clock: FixedClock,
+                   dev_signing_key: tuple[Path, Path]) -> Iterator[Customs]:
+    """The application with a signing key: accepted parcels are declared at intake."""
+    key, cert = dev_signing_key
+    app_core = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert),
+                         clock=clock)
+    yield app_core
+    app_core.close()
+
+
+@pytest.fixture
+def signed_client(signed_customs: Customs):  # type: ignore[no-untyped-def]
+    return create_app(customs=signed_customs).test_client()
+
+
 @pytest.fixture
 def app(customs: Customs):  # type: ignore[no-untyped-def]
     flask_app = create_app(customs=customs)

@@ -118,3 +118,52 @@ def test_console_script_runs(tmp_path):
                             capture_output=True, text=True, check=True)
     for command in ("serve", "db", "api-key", "validate", "sample-manifest", "demo"):
         assert command in result.stdout
+
+
+def test_keys_sign_verify_round_trip(run, tmp_path, monkeypatch):
+    made = run("keys", "generate", "--algorithm", "rsa-2048", "--out", str(tmp_path / "k"))
+    assert made.exit_code == 0, made.output
+    key, cert = tmp_path / "k" / "key.pem", tmp_path / "k" / "cert.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(b'<Doc xmlns="urn:x" Id="d1"><Total>1.00</Total></Doc>')
+    monkeypatch.setenv("CUSTOMS_SIGNING_KEY", str(key))
+    monkeypatch.setenv("CUSTOMS_SIGNING_CERT", str(cert))
+    signed = run("sign", str(doc), "--out", str(tmp_path / "signed.xml"))
+    assert signed.exit_code == 0, signed.output
+    ok = run("verify", str(tmp_path / "signed.xml"), "--cert", str(cert))
+    assert ok.exit_code == 0
+    assert "valid, signed by CN=customs development signer" in ok.output
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes((tmp_path / "signed.xml").read_bytes().replace(b"1.00", b"9.00"))
+    bad = run("verify", str(tampered), "--cert", str(cert))
+    assert bad.exit_code == 1
+    assert "invalid: digest mismatch" in bad.output
+
+
+def test_verify_with_the_wrong_certificate_is_refused(run, tmp_path, monkeypatch):
+    run("keys", "generate", "--out", str(tmp_path / "a"))
+    run("keys", "generate", "--out", str(tmp_path / "b"))
+    doc = tmp_path / "doc.xml"
+    doc.write_bytes(b"<Doc><Total>1.00</Total></Doc>")
+    monkeypatch.setenv("CUSTOMS_SIGNING_KEY", str(tmp_path / "a" / "key.pem"))
+    monkeypatch.setenv("CUSTOMS_SIGNING_CERT", str(tmp_path / "a" / "cert.pem"))
+    run("sign", str(doc), "--out", str(tmp_path / "signed.xml"))
+    result = run("verify", str(tmp_path / "signed.xml"), "--cert",
+                 str(tmp_path / "b" / "cert.pem"))
+    assert result.exit_code == 1
+    assert "refused by policy: certificate" in result.output
+
+
+def test_unsafe_key_file_stops_the_command_with_a_clear_message(tmp_path):
+    subprocess.run([sys.executable, "-m", "api.cli", "keys", "generate", "--out",
+                    str(tmp_path / "k")], cwd=ROOT, check=True, capture_output=True)
+    (tmp_path / "k" / "key.pem").chmod(0o644)
+    env = {**__import__("os").environ, "CUSTOMS_SIGNING_KEY": str(tmp_path / "k" / "key.pem"),
+           "CUSTOMS_SIGNING_CERT": str(tmp_path / "k" / "cert.pem"),
+           "CUSTOMS_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    result = subprocess.run([sys.executable, "-m", "api.cli", "declare"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "chmod 600" in result.stderr
+    assert "Traceback" not in result.stderr

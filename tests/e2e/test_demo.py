@@ -20,7 +20,12 @@ def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
     assert "idempotent resend: same reply, one manifest" in result.stdout
     for code in ("SCHEMA_VIOLATION", "TRACKING_S10_CHECK_DIGIT", "VALUE_MISMATCH"):
         assert code in result.stdout
+    assert "signature valid" in result.stdout
+    assert "xmlsec1 says OK" in result.stdout
     assert (tmp_path / "demo" / "customs.db").exists()
     assert sorted(p.name for p in keep.iterdir()) == [
-        "manifest-DE.xml", "manifest-RU.xml", "manifest-US.xml",
+        "declarations", "manifest-DE.xml", "manifest-RU.xml", "manifest-US.xml",
         "receipt-DE.json", "receipt-RU.json", "receipt-US.json"]
+    declared = result.stdout.count(" DECLARED ")
+    assert declared >= 60  # 3 manifests x 30 parcels, a fifth invalid by design
+    assert len(list((keep / "declarations").glob("*.xml"))) == declared

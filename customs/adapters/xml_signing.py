@@ -1,0 +1,55 @@
+"""Bridges the signing library to the declaration pipeline (ElementSigner) and health checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+import signing
+from customs.settings import Settings
+
+
+def signer_config(settings: Settings) -> signing.SignerConfig:
+    return signing.SignerConfig(
+        kind=settings.signer, key=settings.signing_key, certificate=settings.signing_cert,
+        passphrase_env=settings.signing_passphrase_env,
+        passphrase_file=settings.signing_passphrase_file,
+        pkcs11_module=settings.pkcs11_module, pkcs11_token=settings.pkcs11_token,
+        pkcs11_key_label=settings.pkcs11_key_label, pin_env=settings.pkcs11_pin_env,
+        pin_file=settings.pkcs11_pin_file)
+
+
+def signing_configured(settings: Settings) -> bool:
+    return settings.signing_key is not None or settings.signer == "pkcs11"
+
+
+def key_ring(settings: Settings) -> signing.KeyRing:
+    """Load the current signer (refusing unsafe key files) and the previous certificates."""
+    current = signing.load_signer(signer_config(settings))
+    previous = [signing.load_certificate(Path(p.strip()))
+                for p in settings.signing_previous_certs.split(",") if p.strip()]
+    return signing.KeyRing(current, previous)
+
+
+class EnvelopedSigner:
+    """The ElementSigner port: sign a declaration's root (URI "#Id" when it has one)."""
+
+    def __init__(self, ring: signing.KeyRing) -> None:
+        self.ring = ring
+        self.fingerprint = signing.fingerprint(ring.current.certificate)
+        self.algorithm = ring.current.method
+
+    def sign_element(self, element: Any, at: datetime) -> bytes:
+        root_id = element.get("Id")
+        signing.sign_enveloped(element, self.ring.current,
+                               reference_uri=f"#{root_id}" if root_id else "", at=at)
+        return bytes(etree.tostring(element, xml_declaration=True, encoding="UTF-8"))
+
+    def status(self, at: datetime) -> dict[str, Any]:
+        state = signing.certificate_status(self.ring.current.certificate, at)
+        return {"fingerprint": state.fingerprint, "subject": state.subject,
+                "not_after": state.not_after.isoformat(), "days_left": state.days_left,
+                "expiring": state.expiring, "expired": state.expired}

@@ -1,0 +1,162 @@
+"""Accepted parcels become signed declarations that independent verifiers accept."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+from lxml import etree
+from signxml import XMLVerifier
+from signxml.exceptions import InvalidSignature as SignxmlInvalid
+
+from customs.bootstrap import bootstrap
+from customs.settings import Settings
+from signing import Verifier, load_certificate
+from tests.api.contract import assert_conforms
+from tests.manifests import manifest, parcel
+
+XML = {"Content-Type": "application/xml"}
+GENERIC = "urn:customs:declaration:generic:1"
+
+
+@pytest.fixture
+def key(signed_customs):  # type: ignore[no-untyped-def]
+    return signed_customs.create_api_key("acme", "marketplace")[1]
+
+
+def submit(client, key: str, body: bytes, idem: str = "k"):  # type: ignore[no-untyped-def]
+    return client.post("/v1/manifests", data=body, headers={
+        "Authorization": f"Bearer {key}", **XML, "Idempotency-Key": idem})
+
+
+def test_accepted_parcels_are_declared_and_signed(signed_client, key, dev_signing_key,
+                                                  tmp_path):
+    reply = submit(signed_client, key, manifest(parcel(), parcel("RR123456799CN",
+                                                                 gross="0.01")))
+    assert reply.get_json()["accepted"] == 1
+    auth = {"Authorization": f"Bearer {key}"}
+    detail = signed_client.get("/v1/parcels/RR123456785CN", headers=auth).get_json()
+    assert detail["status"] == "DECLARED"
+    assert [e["status"] for e in detail["history"]] == ["RECEIVED", "VALIDATED", "DECLARED"]
+    assert signed_client.get("/v1/parcels/RR123456799CN/declaration",
+                             headers=auth).status_code == 404  # rejected: never declared
+
+    reply = signed_client.get("/v1/parcels/RR123456785CN/declaration", headers=auth)
+    assert reply.status_code == 200
+    assert reply.mimetype == "application/xml"
+    document = reply.data
+    cert_path = dev_signing_key[1]
+    # 1. xmlsec1 with only the published certificate
+    path = tmp_path / "declaration.xml"
+    path.write_bytes(document)
+    checked = subprocess.run(
+        ["xmlsec1", "--verify", "--pubkey-cert-pem", str(cert_path), "--enabled-key-data",
+         "key-name", "--enabled-reference-uris", "empty,same-doc",
+         "--id-attr:Id", f"{GENERIC}:Declaration", str(path)],
+        capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    # 2. signxml, pinned
+    signed = XMLVerifier().verify(document, x509_cert=cert_path.read_text()).signed_xml
+    assert signed.findtext(f"{{{GENERIC}}}TrackingNumber") == "RR123456785CN"
+    # 3. ours
+    verified = Verifier([load_certificate(cert_path)]).verify(document)
+    assert verified.element.findtext(f"{{{GENERIC}}}InvoiceAmount") == "12.50"
+    # a tampered copy fails in all three
+    bad = document.replace(b">12.50<", b">12.51<")
+    path.write_bytes(bad)
+    assert subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", str(cert_path),
+                           "--enabled-key-data", "key-name", "--id-attr:Id",
+                           f"{GENERIC}:Declaration", str(path)],
+                          capture_output=True, timeout=30).returncode != 0
+    with pytest.raises(SignxmlInvalid, match=r"[Dd]igest"):
+        XMLVerifier().verify(bad, x509_cert=cert_path.read_text())
+
+
+def test_declaration_is_valid_against_the_declaration_schema(signed_client, key):
+    from schemas import declaration_xsd_path
+
+    submit(signed_client, key, manifest(parcel()))
+    document = signed_client.get("/v1/parcels/RR123456785CN/declaration",
+                                 headers={"Authorization": f"Bearer {key}"}).data
+    schema = etree.XMLSchema(etree.parse(str(declaration_xsd_path("generic"))))
+    assert schema.validate(etree.fromstring(document)), schema.error_log
+
+
+def test_declaration_stores_digest_and_signer_fingerprint(signed_customs, signed_client, key):
+    import hashlib
+
+    submit(signed_client, key, manifest(parcel()))
+    with signed_customs.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT document, document_sha256, signer_fingerprint, signature_algorithm "
+            "FROM declarations").one()
+    assert hashlib.sha256(row[0]).hexdigest() == row[1]
+    assert row[2] == signed_customs.signer.fingerprint
+    assert row[3].endswith("ecdsa-sha256")
+
+
+def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
+        database_url, clock, dev_signing_key, tmp_path):
+    from signing import generate_dev_key
+
+    key, cert = dev_signing_key
+    customs = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert),
+                        clock=clock)
+    token = customs.create_api_key("acme", "marketplace")[1]
+    tenant = customs.authenticate(token)
+    clock.current += timedelta(days=400)  # past the dev certificate's notAfter
+    from customs.services.intake import SubmitManifest
+
+    customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
+    detail = customs.get_parcel(tenant.tenant_id, "RR123456785CN")
+    assert detail["status"] == "VALIDATED"
+    assert "expired" in detail["declaration_error"]
+    customs.close()
+    # the operator installs a new key; the waiting parcel is declared on the next run
+    new_key, new_cert = generate_dev_key("ecdsa-p256", tmp_path / "new", days=800)
+    rotated = bootstrap(Settings(database_url=database_url, signing_key=new_key,
+                                 signing_cert=new_cert, signing_previous_certs=str(cert)),
+                        clock=clock)
+    report = rotated.declare_pending()
+    assert (report.declared, report.failed) == (1, 0)
+    assert rotated.get_parcel(tenant.tenant_id, "RR123456785CN")["status"] == "DECLARED"
+    rotated.close()
+
+
+def test_without_a_signing_key_parcels_wait_validated(client, auth):
+    submit(client, auth["Authorization"].split()[1], manifest(parcel()))
+    detail = client.get("/v1/parcels/RR123456785CN", headers=auth).get_json()
+    assert detail["status"] == "VALIDATED"
+
+
+def test_health_reports_certificate_days_left(signed_client):
+    reply = signed_client.get("/health")
+    assert_conforms(reply, "/health")
+    signing = reply.get_json()["signing"]
+    assert signing["configured"] is True
+    assert 360 <= signing["days_left"] <= 366
+    assert signing["expiring"] is False
+
+
+def test_two_declarers_never_declare_a_parcel_twice(signed_customs, key):
+    from customs.services.intake import SubmitManifest
+
+    signed_customs.settings.declare_inline = False
+    tenant = signed_customs.authenticate(key)
+    body = manifest(*[parcel(f"CDEK-{n:05d}") for n in range(40)])
+    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    import threading
+
+    reports = []
+    threads = [threading.Thread(target=lambda: reports.append(signed_customs.declare_pending()))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.declared for r in reports) == 40
+    with signed_customs.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 40
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM parcels WHERE status = 'DECLARED'").scalar() == 40
