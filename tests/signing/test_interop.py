@@ -94,3 +94,16 @@ def test_ecdsa_value_is_r_concat_s_not_der(keydir):
 
     value = base64.b64decode(root.findtext(".//{*}SignatureValue"))
     assert len(value) == 64  # 32-byte r, 32-byte s; a DER SEQUENCE would be 70-72 bytes
+
+
+@pytest.mark.parametrize("uri", ["", "#D-42"])
+def test_prepared_signed_info_is_exactly_its_canonical_form(signer, uri):
+    """We sign precomputed text; it must equal what any verifier canonicalizes."""
+    root = etree.fromstring(etree.tostring(etree.fromstring(signed(signer, uri))))
+    signed_info = root.find(".//{http://www.w3.org/2000/09/xmldsig#}SignedInfo")
+    canonical = etree.tostring(signed_info, method="c14n", exclusive=True)
+    from signing.sign import _signed_info_c14n
+
+    head, tail = _signed_info_c14n(signer.method, uri)
+    digest = signed_info.findtext(".//{http://www.w3.org/2000/09/xmldsig#}DigestValue")
+    assert canonical == head + digest.encode() + tail
