@@ -1,0 +1,173 @@
+"""In-memory fakes of the ports: the real services run against them in milliseconds."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from customs.domain.lifecycle import FINAL_STATUSES, ParcelStatus
+from customs.domain.model import ParcelOutcome
+from customs.services.ports import (
+    ConcurrentWrite,
+    NewManifest,
+    Page,
+    Principal,
+    StoredResponse,
+)
+
+
+class FakeState:
+    """What a database would hold; a unit of work copies it and writes it back on commit."""
+
+    def __init__(self) -> None:
+        self.manifests: dict[str, NewManifest] = {}
+        self.parcels: list[dict[str, Any]] = []
+        self.idempotency: dict[tuple[int, str], StoredResponse] = {}
+        self.codes: frozenset[str] | None = None
+        self.tenants: dict[str, int] = {}
+        self.keys: dict[str, dict[str, Any]] = {}
+
+
+class FakeManifests:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def add(self, manifest: NewManifest) -> None:
+        self.state.manifests[manifest.id] = manifest
+
+    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None:
+        found = self.state.manifests.get(manifest_id)
+        if found is None or found.tenant_id != tenant_id:
+            return None
+        return {"id": found.id, "accepted": found.accepted, "rejected": found.rejected}
+
+    def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
+        found = self.state.manifests.get(manifest_id)
+        return None if found is None or found.tenant_id != tenant_id else found.document
+
+
+class FakeParcels:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]:
+        wanted = set(numbers)
+        return {p["tracking_number"] for p in self.state.parcels
+                if p["tenant_id"] == tenant_id and p["tracking_number"] in wanted
+                and p["status"] not in FINAL_STATUSES}
+
+    def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
+                          actor: str) -> None:
+        for o in outcomes:
+            status = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
+            if o.accepted and o.tracking_number in self.open_tracking_numbers(
+                    manifest.tenant_id, [o.tracking_number or ""]):
+                raise ConcurrentWrite("open tracking number already exists")
+            self.state.parcels.append({
+                "tenant_id": manifest.tenant_id, "manifest_id": manifest.id,
+                "position": o.position, "tracking_number": o.tracking_number,
+                "status": status, "violations": [v.code for v in o.violations],
+                "history": [(ParcelStatus.RECEIVED, actor), (status, actor)]})
+
+    def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
+             limit: int) -> Page:
+        rows = [p for p in self.state.parcels if p["tenant_id"] == tenant_id
+                and p["manifest_id"] == manifest_id and p["position"] > after
+                and (status is None or p["status"] == status)]
+        return Page(rows[:limit], rows[limit - 1]["position"] if len(rows) > limit else None)
+
+    def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
+        rows = [p for p in self.state.parcels if p["tenant_id"] == tenant_id
+                and p["tracking_number"] == tracking_number]
+        return rows[-1] if rows else None
+
+
+class FakeIdempotency:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def get(self, tenant_id: int, key: str) -> StoredResponse | None:
+        return self.state.idempotency.get((tenant_id, key))
+
+    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime) -> None:
+        if (tenant_id, key) in self.state.idempotency:
+            raise ConcurrentWrite("idempotency key taken")
+        self.state.idempotency[(tenant_id, key)] = response
+
+
+class FakeNomenclature:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def codes(self) -> frozenset[str] | None:
+        return self.state.codes
+
+    def replace(self, rows: Iterable[tuple[str, str]]) -> int:
+        self.state.codes = frozenset(code for code, _ in rows) or None
+        return len(self.state.codes or ())
+
+
+class FakeKeys:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def tenant_id(self, name: str, create_at: datetime | None = None) -> int | None:
+        if name not in self.state.tenants and create_at is not None:
+            self.state.tenants[name] = len(self.state.tenants) + 1
+        return self.state.tenants.get(name)
+
+    def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
+            expires_at: datetime | None, label: str | None) -> None:
+        self.state.keys[key_hash] = {"id": key_id, "tenant_id": tenant_id, "role": role,
+                                     "expires_at": expires_at, "revoked_at": None}
+
+    def find(self, key_hash: str, at: datetime) -> Principal | None:
+        key = self.state.keys.get(key_hash)
+        if key is None or key["revoked_at"] or (key["expires_at"] and key["expires_at"] <= at):
+            return None
+        tenant = next(n for n, i in self.state.tenants.items() if i == key["tenant_id"])
+        return Principal(key["id"], key["tenant_id"], tenant, key["role"])
+
+    def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
+        return [k for k in self.state.keys.values()
+                if tenant_id is None or k["tenant_id"] == tenant_id]
+
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        for key in self.state.keys.values():
+            if key["id"] == key_id and key["revoked_at"] is None:
+                key["revoked_at"] = at
+                return True
+        return False
+
+
+class FakeUnitOfWork:
+    """Rolls back unless committed, like the SQL one: work happens on a copy of the state."""
+
+    def __init__(self, state: FakeState | None = None, fail_commits: int = 0) -> None:
+        self.state = state or FakeState()
+        self.commits = 0
+        self.fail_commits = fail_commits
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.working = copy.deepcopy(self.state)
+        self.manifests = FakeManifests(self.working)
+        self.parcels = FakeParcels(self.working)
+        self.idempotency = FakeIdempotency(self.working)
+        self.nomenclature = FakeNomenclature(self.working)
+        self.keys = FakeKeys(self.working)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.working = None  # type: ignore[assignment]
+
+    def commit(self) -> None:
+        if self.fail_commits:
+            self.fail_commits -= 1
+            raise ConcurrentWrite("simulated race")
+        self.state.__dict__.update(self.working.__dict__)
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.working = copy.deepcopy(self.state)
