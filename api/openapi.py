@@ -30,6 +30,8 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 _ID = {"name": "manifest_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_TRACKING = {"name": "tracking_number", "in": "path", "required": True,
+             "schema": {"type": "string"}}
 _SECURE = [{"bearerAuth": []}]
 
 
@@ -77,16 +79,14 @@ def _paths() -> dict[str, Any]:
                           **_errors(400, 401, 403, 404)}}},
         "/v1/parcels/{tracking_number}": {"get": {
             "operationId": "getParcel", "tags": ["parcels"], "security": _SECURE,
-            "parameters": [{"name": "tracking_number", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
+            "parameters": [_TRACKING],
             "responses": {"200": {"description": "The latest parcel with this number, with "
                                                  "its full history",
                                   "content": _json("ParcelDetail")},
                           **_errors(401, 403, 404)}}},
         "/v1/parcels/{tracking_number}/declaration": {"get": {
             "operationId": "getDeclaration", "tags": ["parcels"], "security": _SECURE,
-            "parameters": [{"name": "tracking_number", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
+            "parameters": [_TRACKING],
             "responses": {"200": {"description": "The signed declaration, byte for byte as "
                                                  "signed (W3C XML-Signature, enveloped)",
                                   "content": {"application/xml": {"schema": {

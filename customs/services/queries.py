@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import Page, UnitOfWork
 
+T = TypeVar("T")
+
+
+def _found(value: T | None, what: str) -> T:
+    """Not found and not yours answer alike: the caller cannot tell them apart."""
+    if value is None:
+        raise NotFound(f"no {what}")
+    return value
+
 
 def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        found = uow.manifests.get(tenant_id, manifest_id)
-    if found is None:
-        raise NotFound(f"no manifest {manifest_id}")
-    return found
+        return _found(uow.manifests.get(tenant_id, manifest_id), f"manifest {manifest_id}")
 
 
 def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:
     with uow:
-        found = uow.manifests.document(tenant_id, manifest_id)
-    if found is None:
-        raise NotFound(f"no manifest {manifest_id}")
-    return found
+        return _found(uow.manifests.document(tenant_id, manifest_id), f"manifest {manifest_id}")
 
 
 def list_manifest_parcels(
@@ -39,15 +42,11 @@ def list_manifest_parcels(
 
 def get_parcel(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        found = uow.parcels.latest_by_tracking(tenant_id, tracking_number)
-    if found is None:
-        raise NotFound(f"no parcel {tracking_number}")
-    return found
+        return _found(uow.parcels.latest_by_tracking(tenant_id, tracking_number),
+                      f"parcel {tracking_number}")
 
 
 def get_declaration(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> bytes:
     with uow:
-        found = uow.declarations.document(tenant_id, tracking_number)
-    if found is None:
-        raise NotFound(f"no declaration for parcel {tracking_number}")
-    return found
+        return _found(uow.declarations.document(tenant_id, tracking_number),
+                      f"declaration for parcel {tracking_number}")
