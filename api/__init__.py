@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(v1)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)
+    app.add_url_rule("/metrics", "metrics", metrics)
     return app
 
 
@@ -48,3 +49,24 @@ def health() -> Response:
     status = "ok" if not signing.get("expiring") else "warning"
     return jsonify({"status": status, "database": "ok", "version": __version__,
                     "signing": signing})
+
+
+def metrics() -> Response:
+    """Prometheus text format: signing certificate, parcels by status (more with issue 6)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+
+    customs: Customs = current_app.extensions["customs"]
+    registry = CollectorRegistry()
+    signing = customs.signing_status()
+    configured = Gauge("customs_signing_configured", "1 when a signing key is loaded",
+                       registry=registry)
+    configured.set(1 if signing["configured"] else 0)
+    if signing["configured"]:
+        Gauge("customs_signing_certificate_days_left", "Days until the signing certificate's "
+              "notAfter", registry=registry).set(signing["days_left"])
+        Gauge("customs_signing_certificate_expiring", "1 when 30 days or fewer are left",
+              registry=registry).set(1 if signing["expiring"] else 0)
+    parcels = Gauge("customs_parcels", "Parcels by status", ["status"], registry=registry)
+    for status, count in customs.parcel_counts().items():
+        parcels.labels(status=status).set(count)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

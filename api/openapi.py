@@ -92,6 +92,10 @@ def _paths() -> dict[str, Any]:
                                   "content": {"application/xml": {"schema": {
                                       "type": "string"}}}},
                           **_errors(401, 403, 404)}}},
+        "/metrics": {"get": {
+            "operationId": "metrics", "tags": ["operations"], "security": [],
+            "responses": {"200": {"description": "Prometheus text exposition format",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/health": {"get": {
             "operationId": "health", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Up, database reachable",

@@ -72,6 +72,9 @@ class Customs:
         return declare.declare_pending(uow=self.uow(), declarer=declarer, clock=self.clock,
                                        new_id=new_id, manifest_id=manifest_id)
 
+    def parcel_counts(self) -> dict[str, int]:
+        return queries.parcel_counts(uow=self.uow())
+
     def signing_status(self) -> dict[str, Any]:
         if self.signer is None:
             return {"configured": False}

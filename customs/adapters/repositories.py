@@ -145,6 +145,10 @@ class SqlParcelRepository:
         items = items[:limit]
         return Page(items, items[-1]["position"] if more else None)
 
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(sa.select(P.c.status, sa.func.count()).group_by(P.c.status))
+        return {status: int(count) for status, count in rows}
+
     def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
         query = (sa.select(P).where(P.c.tenant_id == tenant_id,
                                     P.c.tracking_number == tracking_number)

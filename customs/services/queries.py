@@ -50,3 +50,8 @@ def get_declaration(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) ->
     with uow:
         return _found(uow.declarations.document(tenant_id, tracking_number),
                       f"declaration for parcel {tracking_number}")
+
+
+def parcel_counts(*, uow: UnitOfWork) -> dict[str, int]:
+    with uow:
+        return uow.parcels.counts_by_status()

@@ -160,3 +160,16 @@ def test_two_declarers_never_declare_a_parcel_twice(signed_customs, key):
         assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 40
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM parcels WHERE status = 'DECLARED'").scalar() == 40
+
+
+def test_metrics_expose_certificate_days_left_and_parcels_by_status(signed_client, key):
+    submit(signed_client, key, manifest(parcel(), parcel("RR123456799CN", gross="0.01")))
+    text = signed_client.get("/metrics").get_data(as_text=True)
+    assert "customs_signing_configured 1.0" in text
+    [line] = [x for x in text.splitlines()
+              if x.startswith("customs_signing_certificate_days_left ")]
+    days = float(line.split()[1])
+    assert 360 <= days <= 366
+    assert "customs_signing_certificate_expiring 0.0" in text
+    assert 'customs_parcels{status="DECLARED"} 1.0' in text
+    assert 'customs_parcels{status="REJECTED"} 1.0' in text
