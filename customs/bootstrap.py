@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from customs.adapters import migrate
+from customs.adapters.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.database import make_engine
 from customs.adapters.declarations import DeclarationPipeline
 from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
@@ -20,7 +21,7 @@ from customs.adapters.reference_data import load_destination_rules, read_nomencl
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.domain.regimes import DestinationRules
-from customs.services import access, declare, intake, queries, reference
+from customs.services import access, batching, declare, intake, queries, reference
 from customs.services.ports import Clock, Page, Principal, UnitOfWork
 from customs.settings import Settings
 
@@ -74,6 +75,17 @@ class Customs:
 
     def parcel_counts(self) -> dict[str, int]:
         return queries.parcel_counts(uow=self.uow())
+
+    def seal_batches(self, force: bool = False) -> batching.SealReport:
+        """Seal declared parcels into signed batches (size, byte and age caps from settings)."""
+        if self.signer is None:
+            return batching.SealReport(errors=["no signing key: batches cannot be signed"])
+        policy = batching.BatchPolicy(
+            size=self.settings.batch_size, max_bytes=self.settings.batch_max_bytes,
+            max_age=timedelta(seconds=self.settings.batch_max_age_seconds))
+        builder = BatchEnvelopeBuilder(self.signer, self.settings.sender_id)
+        return batching.seal_batches(uow=self.uow(), builder=builder, clock=self.clock,
+                                     new_id=new_id, policy=policy, force=force)
 
     def signing_status(self) -> dict[str, Any]:
         if self.signer is None:

@@ -43,3 +43,10 @@ class Settings(BaseSettings):
     declare_inline: bool = Field(
         default=True, description="declare accepted parcels right after intake")
     declarant: str = Field(default="customs", description="declarant name in declarations")
+    batch_size: int = Field(default=500, gt=0, le=500, description="parcels per batch, at most")
+    batch_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0,
+                                 description="declaration bytes per batch, at most")
+    batch_max_age_seconds: float = Field(
+        default=60, ge=0, description="seal a smaller batch once its oldest parcel waited this")
+    sender_id: str = Field(default="customs", pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
+                           description="our sender id in batch envelopes")

@@ -111,3 +111,7 @@ def element_path(node: etree._Element, root: etree._Element) -> str:
 
 def declaration_xsd_path(profile: str, version: str = "v1") -> Path:
     return _HERE / "declaration" / profile / version / "declaration.xsd"
+
+
+def batch_xsd_path(version: str = "v1") -> Path:
+    return _HERE / "batch" / version / "batch.xsd"

@@ -100,11 +100,15 @@ class Verifier:
 
     def verify(self, document: bytes, at: datetime | None = None) -> Verified:
         root = _safe_parse(document)
-        signatures = list(root.iter(_Q + "Signature"))
+        # The document's own signature is the root or a child of the root; signatures deeper
+        # down belong to embedded documents (e.g. declarations inside a batch) and are theirs.
+        signatures = [s for s in root.iter(_Q + "Signature")
+                      if s is root or s.getparent() is root]
         if not signatures:
-            raise VerificationError("the document has no ds:Signature")
+            raise VerificationError("the document element carries no ds:Signature")
         if len(signatures) > 1:
-            raise PolicyError("more than one ds:Signature: refused (possible wrapping)")
+            raise PolicyError("more than one ds:Signature on the document element: refused "
+                              "(possible wrapping)")
         signature = signatures[0]
         signed_info = signature.find(_Q + "SignedInfo")
         if signed_info is None:

@@ -69,6 +69,7 @@ class ManifestDocument(SQLModel, table=True):
 class ParcelRow(SQLModel, table=True):
     __tablename__ = "parcels"
     __table_args__ = (
+        sa.Index("ix_parcels_status_office", "status", "customs_office", "id"),
         sa.Index("ix_parcels_manifest_position", "manifest_id", "position", unique=True),
         sa.Index("ix_parcels_manifest_status", "manifest_id", "status", "position"),
         sa.Index("ix_parcels_tenant_tracking", "tenant_id", "tracking_number"),
@@ -91,8 +92,29 @@ class ParcelRow(SQLModel, table=True):
     data: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
     violations: list | None = Field(default=None, sa_column=sa.Column(JSONType))
     declaration_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    batch_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36), sa.ForeignKey("batches.id"),
+                                          index=True))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class Batch(SQLModel, table=True):
+    """An outbox row: one sealed, signed message to the authority, sent until acknowledged."""
+
+    __tablename__ = "batches"
+    id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))
+    message_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    profile: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    customs_office: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    status: str = Field(sa_column=sa.Column(sa.String(24), nullable=False, index=True))
+    parcel_count: int
+    document: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    document_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    sealed_at: datetime = Field(sa_column=utc_column())
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
 
 class Declaration(SQLModel, table=True):

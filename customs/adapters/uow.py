@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from customs.adapters.batch_repository import SqlBatchRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
 from customs.adapters.repositories import (
     SqlIdempotencyRepository,
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.nomenclature = SqlNomenclatureRepository(session)
         self.keys = SqlKeyRepository(session)
         self.declarations = SqlDeclarationRepository(session)
+        self.batches = SqlBatchRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -133,7 +133,34 @@ class DeclarationRepository(Protocol):
     def document(self, tenant_id: int, tracking_number: str) -> bytes | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class DeclaredGroup:
+    profile: str
+    office: str
+    count: int
+    oldest: datetime
+
+
+class BatchRepository(Protocol):
+    def declared_groups(self) -> list[DeclaredGroup]: ...
+    def candidates(self, profile: str, office: str, limit: int, max_bytes: int) -> list[int]:
+        ...
+    def open_batch(self, batch_id: str, message_id: str, profile: str, office: str,
+                   at: datetime) -> None: ...
+    def claim(self, batch_id: str, parcel_ids: list[int], at: datetime) -> list[int]: ...
+    def declarations(self, parcel_ids: list[int]) -> list[bytes]: ...
+    def seal(self, batch_id: str, parcel_ids: list[int], signed: SignedDocument,
+             at: datetime, actor: str) -> None: ...
+    def get(self, batch_id: str) -> dict[str, Any] | None: ...
+
+
+class BatchBuilder(Protocol):
+    def build(self, message_id: str, office: str, profile: str, at: datetime,
+              declarations: list[bytes]) -> SignedDocument: ...
+
+
 class UnitOfWork(Protocol):
+    batches: BatchRepository
     declarations: DeclarationRepository
     manifests: ManifestRepository
     parcels: ParcelRepository

@@ -1,0 +1,45 @@
+"""`customs worker`: declares waiting parcels and seals batches; several may run at once."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+log = logging.getLogger("customs.worker")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="One pass, then exit (cron, tests)")
+@click.option("--interval", type=click.FloatRange(0.1, 3600), default=2.0, show_default=True,
+              help="Seconds between passes")
+@click.option("--force-seal", is_flag=True, help="Seal partial batches now, whatever their age")
+@with_appcontext
+def worker(once: bool, interval: float, force_seal: bool) -> None:
+    """Run the background work: declare VALIDATED parcels, seal DECLARED ones into batches.
+
+    Stops after the current pass on SIGTERM or SIGINT. Submission to the authority comes with
+    the transports (issue 4)."""
+    customs = current_app.extensions["customs"]
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        declared = customs.declare_pending()
+        sealed = customs.seal_batches(force=force_seal)
+        click.echo(f"declared {declared.declared} (failed {declared.failed}), "
+                   f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels"
+                   + (f"; errors: {'; '.join(sealed.errors)}" if sealed.errors else ""))
+        if once or stopping:
+            sys.exit(1 if sealed.errors or declared.failed else 0)
+        time.sleep(interval)

@@ -1,0 +1,62 @@
+"""Workers killed with SIGKILL at random moments while sealing: afterwards no parcel is lost,
+none is in two batches, and no half-sealed batch remains."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from customs.services.intake import SubmitManifest
+from tests.manifests import manifest, parcel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sigkilled_workers_lose_and_double_nothing(signed_customs, database_url,
+                                                   dev_signing_key):
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    for n in range(6):
+        body = manifest(*[parcel(f"K{n}-{i:04d}") for i in range(50)], ref=f"m{n}")
+        signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, f"k{n}", body, "t"))
+    env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
+           "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
+           "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_BATCH_SIZE": "7"}
+    rng = random.Random(20261123)
+    kills = 0
+    for _ in range(12):  # start two workers, kill one at a random moment
+        procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--force-seal",
+                                   "--interval", "0.1"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(2)]
+        time.sleep(rng.uniform(0.3, 1.2))
+        for proc in procs:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            kills += 1
+    with signed_customs.engine.connect() as conn:
+        sealed_by_killed_workers = conn.exec_driver_sql("SELECT count(*) FROM batches").scalar()
+    assert sealed_by_killed_workers > 0  # the killed workers were at work, not just starting
+    finisher = subprocess.run([sys.executable, "-m", "api.cli", "worker", "--once",
+                               "--force-seal"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+    assert finisher.returncode == 0, finisher.stdout + finisher.stderr
+    with signed_customs.engine.connect() as conn:
+        def one(sql: str):  # type: ignore[no-untyped-def]
+            return conn.exec_driver_sql(sql).scalar()
+
+        assert one("SELECT count(*) FROM parcels") == 300
+        assert one("SELECT count(*) FROM parcels WHERE status = 'BATCHED' "
+                   "AND batch_id IS NOT NULL") == 300
+        assert one("SELECT sum(parcel_count) FROM batches") == 300
+        assert one("SELECT count(*) FROM batches WHERE status <> 'SEALED'") == 0
+        assert one("SELECT count(*) FROM (SELECT parcel_id FROM parcel_events WHERE "
+                   "status = 'BATCHED' GROUP BY parcel_id HAVING count(*) > 1) d") == 0
+        assert one("SELECT count(*) FROM (SELECT p.batch_id, count(*) c, b.parcel_count FROM "
+                   "parcels p JOIN batches b ON b.id = p.batch_id GROUP BY p.batch_id, "
+                   "b.parcel_count HAVING count(*) <> b.parcel_count) m") == 0
+    assert kills == 24
