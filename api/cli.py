@@ -16,7 +16,7 @@ from api import create_app
 from api.cli_demo import demo
 from api.cli_signing import declare_command, keys, sign, verify
 from api.cli_tools import sample_manifest, validate
-from api.cli_worker import worker
+from api.cli_worker import batch, worker
 from customs.bootstrap import Customs
 from customs.domain.errors import DomainError, ReferenceDataError
 from signing import SigningError
@@ -128,6 +128,7 @@ cli.add_command(sign)
 cli.add_command(verify)
 cli.add_command(declare_command)
 cli.add_command(worker)
+cli.add_command(batch)
 
 
 def main(argv: Any = None) -> None:

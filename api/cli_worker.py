@@ -23,8 +23,8 @@ log = logging.getLogger("customs.worker")
 def worker(once: bool, interval: float, force_seal: bool) -> None:
     """Run the background work: declare VALIDATED parcels, seal DECLARED ones into batches.
 
-    Stops after the current pass on SIGTERM or SIGINT. Submission to the authority comes with
-    the transports (issue 4)."""
+    Then sends due batches to the authority (CUSTOMS_AUTHORITY_URL or CUSTOMS_AUTHORITY_DIR).
+    Stops after the current pass on SIGTERM or SIGINT."""
     customs = current_app.extensions["customs"]
     stopping = False
 
@@ -37,9 +37,27 @@ def worker(once: bool, interval: float, force_seal: bool) -> None:
     while True:
         declared = customs.declare_pending()
         sealed = customs.seal_batches(force=force_seal)
+        sent = customs.submit_batches()
         click.echo(f"declared {declared.declared} (failed {declared.failed}), "
-                   f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels"
+                   f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
+                   f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "
+                   f"failed {len(sent.failed)})"
                    + (f"; errors: {'; '.join(sealed.errors)}" if sealed.errors else ""))
         if once or stopping:
             sys.exit(1 if sealed.errors or declared.failed else 0)
         time.sleep(interval)
+
+
+@click.group("batch")
+def batch() -> None:
+    """Batches sent to the authority."""
+
+
+@batch.command("retry")
+@click.argument("batch_id")
+@with_appcontext
+def batch_retry(batch_id: str) -> None:
+    """Send a TRANSMISSION_FAILED batch again (same message id, attempts reset)."""
+    if not current_app.extensions["customs"].retry_batch(batch_id):
+        raise click.ClickException(f"no TRANSMISSION_FAILED batch {batch_id}")
+    click.echo(f"batch {batch_id} will be sent on the next worker pass")

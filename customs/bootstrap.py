@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from customs.adapters.reference_data import load_destination_rules, read_nomencl
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.domain.regimes import DestinationRules
-from customs.services import access, batching, declare, intake, queries, reference
+from customs.services import access, batching, declare, intake, queries, reference, submission
 from customs.services.ports import Clock, Page, Principal, UnitOfWork
 from customs.settings import Settings
 
@@ -86,6 +87,33 @@ class Customs:
         builder = BatchEnvelopeBuilder(self.signer, self.settings.sender_id)
         return batching.seal_batches(uow=self.uow(), builder=builder, clock=self.clock,
                                      new_id=new_id, policy=policy, force=force)
+
+    def transport(self) -> Any:
+        from customs.adapters.transports import DirectoryTransport, HttpTransport
+
+        s = self.settings
+        if s.authority_url:
+            return HttpTransport(s.authority_url, s.authority_timeout_seconds,
+                                 s.authority_client_cert, s.authority_client_key)
+        if s.authority_dir:
+            return DirectoryTransport(s.authority_dir)
+        return None
+
+    def submit_batches(self, transport: Any = None) -> submission.SubmitReport:
+        """Send due batches; without a configured authority they wait SEALED."""
+        transport = transport or self.transport()
+        if transport is None:
+            return submission.SubmitReport()
+        s = self.settings
+        policy = submission.RetryPolicy(
+            max_attempts=s.submit_max_attempts,
+            base=timedelta(seconds=s.submit_backoff_seconds),
+            cap=timedelta(seconds=s.submit_backoff_max_seconds))
+        return submission.submit_due(uow=self.uow(), transport=transport, clock=self.clock,
+                                     policy=policy, rng=random.Random())  # noqa: S311
+
+    def retry_batch(self, batch_id: str) -> bool:
+        return submission.retry_batch(batch_id, uow=self.uow(), clock=self.clock)
 
     def signing_status(self) -> dict[str, Any]:
         if self.signer is None:

@@ -48,5 +48,15 @@ class Settings(BaseSettings):
                                  description="declaration bytes per batch, at most")
     batch_max_age_seconds: float = Field(
         default=60, ge=0, description="seal a smaller batch once its oldest parcel waited this")
+    authority_url: str | None = Field(
+        default=None, description="HTTP(S) URL the batches are POSTed to")
+    authority_dir: Path | None = Field(
+        default=None, description="or: a folder the authority collects batch files from")
+    authority_timeout_seconds: float = Field(default=30, gt=0)
+    authority_client_cert: Path | None = Field(default=None, description="TLS client cert")
+    authority_client_key: Path | None = Field(default=None, description="its key")
+    submit_max_attempts: int = Field(default=8, ge=1, description="then TRANSMISSION_FAILED")
+    submit_backoff_seconds: float = Field(default=5, gt=0, description="first retry delay cap")
+    submit_backoff_max_seconds: float = Field(default=1800, gt=0)
     sender_id: str = Field(default="customs", pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
                            description="our sender id in batch envelopes")

@@ -114,7 +114,25 @@ class Batch(SQLModel, table=True):
     sealed_at: datetime = Field(sa_column=utc_column())
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lease_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    submitted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Message(SQLModel, table=True):
+    """Every message in and out, verbatim, with its ids, direction and time (audit trail)."""
+
+    __tablename__ = "messages"
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str = Field(sa_column=sa.Column(sa.String(3), nullable=False))  # in / out
+    kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    message_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), index=True))
+    batch_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36), sa.ForeignKey("batches.id"), index=True))
+    http_status: int | None = None
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    document: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary))
+    at: datetime = Field(sa_column=utc_column())
 
 
 class Declaration(SQLModel, table=True):

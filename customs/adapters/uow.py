@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from customs.adapters.batch_repository import SqlBatchRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
+from customs.adapters.outbox_repository import SqlOutboxRepository
 from customs.adapters.repositories import (
     SqlIdempotencyRepository,
     SqlKeyRepository,
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.keys = SqlKeyRepository(session)
         self.declarations = SqlDeclarationRepository(session)
         self.batches = SqlBatchRepository(session)
+        self.outbox = SqlOutboxRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

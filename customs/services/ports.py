@@ -154,6 +154,38 @@ class BatchRepository(Protocol):
     def get(self, batch_id: str) -> dict[str, Any] | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TransportResult:
+    accepted: bool
+    status: int | None
+    body: bytes | None
+    retryable: bool
+    error: str | None
+
+
+class Transport(Protocol):
+    def send(self, message_id: str, document: bytes) -> TransportResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DueBatch:
+    id: str
+    message_id: str
+    document: bytes
+    attempts: int
+
+
+class OutboxRepository(Protocol):
+    def claim_due(self, at: datetime, lease_until: datetime) -> DueBatch | None: ...
+    def record(self, direction: str, kind: str, message_id: str | None, batch_id: str | None,
+               status: int | None, error: str | None, document: bytes | None,
+               at: datetime) -> None: ...
+    def submitted(self, batch_id: str, at: datetime, actor: str) -> int: ...
+    def retry_later(self, batch_id: str, at: datetime, error: str) -> None: ...
+    def failed(self, batch_id: str, at: datetime, error: str, actor: str) -> int: ...
+    def reopen(self, batch_id: str, at: datetime) -> bool: ...
+
+
 class BatchBuilder(Protocol):
     def build(self, message_id: str, office: str, profile: str, at: datetime,
               declarations: list[bytes]) -> SignedDocument: ...
@@ -161,6 +193,7 @@ class BatchBuilder(Protocol):
 
 class UnitOfWork(Protocol):
     batches: BatchRepository
+    outbox: OutboxRepository
     declarations: DeclarationRepository
     manifests: ManifestRepository
     parcels: ParcelRepository

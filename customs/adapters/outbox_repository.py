@@ -1,0 +1,84 @@
+"""Sending sealed batches: leases so that one worker sends a batch at a time, statuses after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customs.adapters.tables import Batch, Message, ParcelEvent, ParcelRow
+from customs.domain.lifecycle import ParcelStatus
+from customs.services.ports import DueBatch
+
+P = ParcelRow.__table__  # type: ignore[attr-defined]
+B = Batch.__table__  # type: ignore[attr-defined]
+E = ParcelEvent.__table__  # type: ignore[attr-defined]
+M = Message.__table__  # type: ignore[attr-defined]
+SENDABLE = ("SEALED", "RETRY", "SENDING")
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim_due(self, at: datetime, lease_until: datetime) -> DueBatch | None:
+        """The oldest due batch whose lease is free; a crashed sender's lease expires."""
+        due = (sa.select(B.c.id).where(
+            B.c.status.in_(SENDABLE), B.c.next_attempt_at <= at,
+            sa.or_(B.c.lease_until.is_(None), B.c.lease_until < at))
+            .order_by(B.c.sealed_at, B.c.id).limit(1))
+        for _ in range(5):  # another worker may take it between select and update
+            batch_id = self.session.execute(due).scalar()
+            if batch_id is None:
+                return None
+            row = self.session.execute(
+                sa.update(B).where(B.c.id == batch_id, B.c.status.in_(SENDABLE),
+                                   sa.or_(B.c.lease_until.is_(None), B.c.lease_until < at))
+                .values(status="SENDING", lease_until=lease_until, attempts=B.c.attempts + 1)
+                .returning(B.c.id, B.c.message_id, B.c.document, B.c.attempts)).first()
+            if row is not None:
+                return DueBatch(row[0], row[1], row[2], int(row[3]))
+        return None
+
+    def record(self, direction: str, kind: str, message_id: str | None, batch_id: str | None,
+               status: int | None, error: str | None, document: bytes | None,
+               at: datetime) -> None:
+        self.session.execute(sa.insert(M).values(
+            direction=direction, kind=kind, message_id=message_id, batch_id=batch_id,
+            http_status=status, error=error, document=document, at=at))
+
+    def submitted(self, batch_id: str, at: datetime, actor: str) -> int:
+        self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
+            status="SUBMITTED", submitted_at=at, lease_until=None, last_error=None))
+        return self._move(batch_id, ParcelStatus.SUBMITTED, at, actor, "batch acknowledged")
+
+    def retry_later(self, batch_id: str, at: datetime, error: str) -> None:
+        self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
+            status="RETRY", next_attempt_at=at, lease_until=None, last_error=error[:2000]))
+
+    def failed(self, batch_id: str, at: datetime, error: str, actor: str) -> int:
+        self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
+            status="TRANSMISSION_FAILED", lease_until=None, last_error=error[:2000]))
+        return self._move(batch_id, ParcelStatus.TRANSMISSION_FAILED, at, actor, error)
+
+    def reopen(self, batch_id: str, at: datetime) -> bool:
+        moved = self.session.execute(
+            sa.update(B).where(B.c.id == batch_id, B.c.status == "TRANSMISSION_FAILED")
+            .values(status="RETRY", attempts=0, next_attempt_at=at, last_error=None))
+        return bool(moved.rowcount)
+
+    def _move(self, batch_id: str, status: ParcelStatus, at: datetime, actor: str,
+              reason: str) -> int:
+        before = (ParcelStatus.BATCHED.value, ParcelStatus.TRANSMISSION_FAILED.value)
+        rows = self.session.execute(
+            sa.update(P).where(P.c.batch_id == batch_id, P.c.status.in_(before))
+            .values(status=status.value, updated_at=at)
+            .returning(P.c.id)).scalars().all()
+        if rows:
+            self.session.execute(sa.insert(E), [
+                {"parcel_id": i, "status": status.value, "previous_status": None, "at": at,
+                 "actor": actor, "source": "SUBMISSION",
+                 "reason": f"batch {batch_id}: {reason}"[:500]}
+                for i in rows])
+        return len(rows)

@@ -1,0 +1,61 @@
+"""Transports to the customs authority, chosen by configuration: HTTP(S) POST or a directory."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import requests
+
+from customs.services.ports import TransportResult
+
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+class HttpTransport:
+    """POST the batch to the authority; 2xx is an acknowledgement, 5xx/timeouts are retried,
+    other 4xx mean the authority refused the message (not retried)."""
+
+    def __init__(self, url: str, timeout: float = 30.0, client_cert: Path | None = None,
+                 client_key: Path | None = None, ca_bundle: Path | None = None) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.session = requests.Session()
+        if client_cert is not None:
+            self.session.cert = (str(client_cert), str(client_key)) if client_key else \
+                str(client_cert)
+        if ca_bundle is not None:
+            self.session.verify = str(ca_bundle)
+
+    def send(self, message_id: str, document: bytes) -> TransportResult:
+        try:
+            reply = self.session.post(self.url, data=document, timeout=self.timeout, headers={
+                "Content-Type": "application/xml", "X-Message-Id": message_id})
+        except requests.RequestException as exc:
+            return TransportResult(False, None, None, True, f"{type(exc).__name__}: {exc}")
+        ok = 200 <= reply.status_code < 300
+        return TransportResult(ok, reply.status_code, reply.content,
+                               not ok and reply.status_code in RETRYABLE_STATUS,
+                               None if ok else f"HTTP {reply.status_code}")
+
+
+class DirectoryTransport:
+    """Drop `<message id>.xml` into a folder the authority collects (atomic rename; a resend
+    overwrites the same file, so the authority sees one message)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message_id: str, document: bytes) -> TransportResult:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(document)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.folder / f"{message_id}.xml")
+        except OSError as exc:
+            return TransportResult(False, None, None, True, f"{self.folder}: {exc.strerror}")
+        return TransportResult(True, None, None, False, None)

@@ -1,0 +1,89 @@
+"""Use case: send sealed batches to the authority, reliably.
+
+Each batch is leased to one sender, sent outside any transaction (its message id was fixed
+when it was sealed, so a resend is the same message), and every attempt is logged verbatim.
+Failures are retried with exponential backoff and jitter up to `max_attempts`, then the batch
+and its parcels are TRANSMISSION_FAILED (visible, never dropped) until an operator retries it.
+While the authority fails, a pass stops at the first failure: the request rate falls to about
+one per pass instead of one per waiting batch.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from customs.services.ports import Clock, DueBatch, Transport, UnitOfWork
+
+ACTOR = "system:submitter"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base: timedelta = timedelta(seconds=5)
+    cap: timedelta = timedelta(minutes=30)
+    lease: timedelta = timedelta(minutes=2)
+
+    def backoff(self, attempt: int, rng: random.Random) -> timedelta:
+        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]."""
+        ceiling = min(self.cap, self.base * (2 ** max(0, attempt - 1)))
+        return ceiling * rng.random()
+
+
+@dataclass
+class SubmitReport:
+    submitted: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def submit_due(*, uow: UnitOfWork, transport: Transport, clock: Clock, policy: RetryPolicy,
+               rng: random.Random, max_batches: int = 100) -> SubmitReport:
+    report = SubmitReport()
+    for _ in range(max_batches):
+        now = clock.now()
+        with uow:
+            batch = uow.outbox.claim_due(now, now + policy.lease)
+            uow.commit()
+        if batch is None:
+            break
+        if not _send(batch, report, uow=uow, transport=transport, clock=clock, policy=policy,
+                     rng=rng):
+            break  # the authority is failing: do not hammer it with the rest of the queue
+    return report
+
+
+def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: Transport,
+          clock: Clock, policy: RetryPolicy, rng: random.Random) -> bool:
+    result = transport.send(batch.message_id, batch.document)
+    now = clock.now()
+    with uow:
+        uow.outbox.record("out", "batch", batch.message_id, batch.id, result.status,
+                          result.error, batch.document, now)
+        if result.body:
+            uow.outbox.record("in", "ack", batch.message_id, batch.id, result.status, None,
+                              result.body, now)
+        if result.accepted:
+            uow.outbox.submitted(batch.id, now, ACTOR)
+            report.submitted.append(batch.id)
+        elif result.retryable and batch.attempts < policy.max_attempts:
+            uow.outbox.retry_later(batch.id, now + policy.backoff(batch.attempts, rng),
+                                   result.error or "failed")
+            report.retrying.append(batch.id)
+        else:
+            reason = (f"after {batch.attempts} attempts: " if result.retryable else
+                      "refused by the authority: ") + (result.error or "failed")
+            uow.outbox.failed(batch.id, now, reason, ACTOR)
+            report.failed.append(batch.id)
+        uow.commit()
+    return result.accepted
+
+
+def retry_batch(batch_id: str, *, uow: UnitOfWork, clock: Clock) -> bool:
+    """An operator sends a TRANSMISSION_FAILED batch again (same message id)."""
+    with uow:
+        done = uow.outbox.reopen(batch_id, clock.now())
+        uow.commit()
+    return done
