@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 from flask.json.provider import DefaultJSONProvider
 
+from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
 from api.openapi import docs
@@ -34,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.extensions["customs"] = customs
     register_error_handlers(app)
     app.register_blueprint(v1)
+    app.register_blueprint(authority)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)
     app.add_url_rule("/metrics", "metrics", metrics)

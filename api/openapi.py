@@ -92,6 +92,19 @@ def _paths() -> dict[str, Any]:
                                   "content": {"application/xml": {"schema": {
                                       "type": "string"}}}},
                           **_errors(401, 403, 404)}}},
+        "/v1/authority/notifications": {"post": {
+            "operationId": "authorityNotification", "tags": ["authority"], "security": [],
+            "summary": "The authority pushes signed per-parcel decisions (no API key: the XML "
+                       "signature, verified against the pinned authority certificate)",
+            "requestBody": {"required": True, "content": {
+                "application/xml": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "Applied (or recognised as a duplicate)",
+                                  "content": _json("ApplyReport")},
+                          "403": {"description": "Signature invalid or not the authority's",
+                                  "content": PROBLEM},
+                          **_errors(413, 415, 422),
+                          "503": {"description": "No authority certificate configured",
+                                  "content": PROBLEM}}}},
         "/metrics": {"get": {
             "operationId": "metrics", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Prometheus text exposition format",

@@ -22,7 +22,16 @@ from customs.adapters.reference_data import load_destination_rules, read_nomencl
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.domain.regimes import DestinationRules
-from customs.services import access, batching, declare, intake, queries, reference, submission
+from customs.services import (
+    access,
+    batching,
+    decisions,
+    declare,
+    intake,
+    queries,
+    reference,
+    submission,
+)
 from customs.services.ports import Clock, Page, Principal, UnitOfWork
 from customs.settings import Settings
 
@@ -111,6 +120,21 @@ class Customs:
             cap=timedelta(seconds=s.submit_backoff_max_seconds))
         return submission.submit_due(uow=self.uow(), transport=transport, clock=self.clock,
                                      policy=policy, rng=random.Random())  # noqa: S311
+
+    def receive_decisions(self, document: bytes) -> Any:
+        """Verify (pinned authority certificate), read and apply a Decisions message."""
+        import signing
+        from customs.adapters.authority_messages import read_decisions
+        from customs.domain.errors import AuthorityMessageError
+
+        if self.settings.authority_cert is None:
+            raise AuthorityMessageError("AUTHORITY_NOT_CONFIGURED",
+                                        "CUSTOMS_AUTHORITY_CERT is not set: messages cannot "
+                                        "be verified, so none is accepted")
+        verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
+        message = read_decisions(document, verifier)
+        return decisions.apply_decisions(message, uow=self.uow(), clock=self.clock,
+                                         raw=document)
 
     def retry_batch(self, batch_id: str) -> bool:
         return submission.retry_batch(batch_id, uow=self.uow(), clock=self.clock)

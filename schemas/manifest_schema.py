@@ -115,3 +115,7 @@ def declaration_xsd_path(profile: str, version: str = "v1") -> Path:
 
 def batch_xsd_path(version: str = "v1") -> Path:
     return _HERE / "batch" / version / "batch.xsd"
+
+
+def authority_xsd_path(version: str = "v1") -> Path:
+    return _HERE / "authority" / version / "authority.xsd"

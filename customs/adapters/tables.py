@@ -95,6 +95,8 @@ class ParcelRow(SQLModel, table=True):
     batch_id: str | None = Field(
         default=None, sa_column=sa.Column(sa.String(36), sa.ForeignKey("batches.id"),
                                           index=True))
+    duty_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    duty_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
 
@@ -180,3 +182,28 @@ class HsCode(SQLModel, table=True):
     __tablename__ = "hs_codes"
     code: str = Field(sa_column=sa.Column(sa.String(6), primary_key=True))
     description: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class InboundMessage(SQLModel, table=True):
+    """Authority messages applied once: the primary key is their message id."""
+
+    __tablename__ = "inbound_messages"
+    message_id: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    received_at: datetime = Field(sa_column=utc_column())
+    applied: int = 0
+    ignored: int = 0
+    orphaned: int = 0
+
+
+class OrphanDecision(SQLModel, table=True):
+    """A decision for a parcel we do not know: kept aside and reported, never dropped."""
+
+    __tablename__ = "orphan_decisions"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, index=True))
+    declaration_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    tracking_number: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    code: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    received_at: datetime = Field(sa_column=utc_column())

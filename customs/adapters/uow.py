@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from customs.adapters.batch_repository import SqlBatchRepository
+from customs.adapters.decision_repository import SqlDecisionRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
 from customs.adapters.outbox_repository import SqlOutboxRepository
 from customs.adapters.repositories import (
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.declarations = SqlDeclarationRepository(session)
         self.batches = SqlBatchRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.decisions = SqlDecisionRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -96,3 +96,11 @@ class BadQuery(DomainError):
 
 class ReferenceDataError(DomainError):
     """A reference file (nomenclature, destination rules) cannot be used."""
+
+
+class AuthorityMessageError(DomainError):
+    """A message from the authority cannot be accepted (signature, schema, configuration)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code

@@ -1,0 +1,49 @@
+"""Reading the authority's messages: signature first (pinned certificate), then the schema,
+then only what the signature covers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from lxml import etree
+
+import signing
+from customs.domain.decisions import Decision, DecisionMessage
+from customs.domain.errors import AuthorityMessageError
+from customs.domain.money import Money
+from schemas import authority_xsd_path
+
+NS = "urn:customs:authority:1"
+_Q = f"{{{NS}}}"
+
+
+@cache
+def _schema() -> etree.XMLSchema:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(authority_xsd_path()), parser))
+
+
+def read_decisions(document: bytes, verifier: signing.Verifier) -> DecisionMessage:
+    try:
+        root = verifier.verify(document).element
+    except signing.VerificationError as exc:
+        raise AuthorityMessageError("SIGNATURE_INVALID", str(exc)) from None
+    if root.tag != _Q + "Decisions":
+        raise AuthorityMessageError("MESSAGE_UNEXPECTED", f"expected Decisions, got {root.tag}")
+    if not _schema().validate(root):
+        raise AuthorityMessageError("MESSAGE_INVALID", str(_schema().error_log.last_error))
+    return DecisionMessage(root.findtext(_Q + "MessageId") or "",
+                           root.findtext(_Q + "InitialMessageId") or "",
+                           tuple(_decision(d) for d in root.iterfind(_Q + "Decision")))
+
+
+def _decision(element: etree._Element) -> Decision:
+    duty = element.find(_Q + "Duty")
+    return Decision(
+        declaration_id=element.findtext(_Q + "DeclarationId") or "",
+        tracking_number=element.findtext(_Q + "TrackingNumber") or "",
+        code=element.findtext(_Q + "Code") or "",
+        duty=None if duty is None else Money(Decimal((duty.text or "").strip()),
+                                             duty.get("currency", "")),
+        reason=element.findtext(_Q + "Reason"))

@@ -1,0 +1,73 @@
+"""Applying authority decisions: each message once, each parcel under a status guard."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customs.adapters.tables import (
+    Declaration,
+    InboundMessage,
+    OrphanDecision,
+    ParcelEvent,
+    ParcelRow,
+)
+from customs.domain.decisions import Decision
+from customs.domain.lifecycle import ParcelStatus
+from customs.domain.money import decimal_text
+
+P = ParcelRow.__table__  # type: ignore[attr-defined]
+D = Declaration.__table__  # type: ignore[attr-defined]
+E = ParcelEvent.__table__  # type: ignore[attr-defined]
+I = InboundMessage.__table__  # type: ignore[attr-defined]  # noqa: E741
+O = OrphanDecision.__table__  # type: ignore[attr-defined]  # noqa: E741
+
+
+class SqlDecisionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def seen(self, message_id: str) -> bool:
+        return self.session.get(InboundMessage, message_id) is not None
+
+    def register(self, message_id: str, kind: str, at: datetime) -> None:
+        self.session.execute(sa.insert(I).values(message_id=message_id, kind=kind,
+                                                 received_at=at, applied=0, ignored=0,
+                                                 orphaned=0))
+
+    def parcel_for(self, decision: Decision) -> tuple[int, ParcelStatus] | None:
+        row = self.session.execute(
+            sa.select(P.c.id, P.c.status, P.c.tracking_number).join(D, D.c.parcel_id == P.c.id)
+            .where(D.c.id == decision.declaration_id)).first()
+        if row is None or row[2] != decision.tracking_number:
+            return None
+        return int(row[0]), ParcelStatus(row[1])
+
+    def apply(self, parcel_id: int, current: ParcelStatus, decision: Decision, at: datetime,
+              actor: str) -> bool:
+        values: dict = {"status": decision.status.value, "updated_at": at}
+        if decision.duty is not None:
+            values |= {"duty_amount": decimal_text(decision.duty.amount),
+                       "duty_currency": decision.duty.currency}
+        moved = self.session.execute(sa.update(P).where(
+            P.c.id == parcel_id, P.c.status == current.value).values(**values))
+        if moved.rowcount != 1:
+            return False
+        duty = f" duty {decision.duty}" if decision.duty else ""
+        self.session.execute(sa.insert(E).values(
+            parcel_id=parcel_id, status=decision.status.value, previous_status=current.value,
+            at=at, actor=actor, source=f"AUTH:{decision.code}",
+            reason=((decision.reason or decision.code) + duty)[:2000]))
+        return True
+
+    def orphan(self, message_id: str, decision: Decision, at: datetime) -> None:
+        self.session.execute(sa.insert(O).values(
+            message_id=message_id, declaration_id=decision.declaration_id[:64],
+            tracking_number=decision.tracking_number[:64], code=decision.code,
+            reason=decision.reason, received_at=at))
+
+    def finish(self, message_id: str, applied: int, ignored: int, orphaned: int) -> None:
+        self.session.execute(sa.update(I).where(I.c.message_id == message_id).values(
+            applied=applied, ignored=ignored, orphaned=orphaned))

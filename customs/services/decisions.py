@@ -1,0 +1,43 @@
+"""Use case: apply the authority's per-parcel decisions, exactly once each.
+
+A message is applied once (its id is a primary key; a duplicate or concurrent delivery is
+answered as such). Each decision moves only its own parcel, only along the lifecycle (a stale
+or repeated decision never moves a parcel backwards: it is counted as ignored), and a decision
+for a parcel we do not know is kept aside and reported.
+"""
+
+from __future__ import annotations
+
+from customs.domain.decisions import ApplyReport, DecisionMessage
+from customs.domain.lifecycle import can_move
+from customs.services.ports import Clock, ConcurrentWrite, UnitOfWork
+
+ACTOR = "authority"
+
+
+def apply_decisions(message: DecisionMessage, *, uow: UnitOfWork, clock: Clock,
+                    raw: bytes) -> ApplyReport:
+    report = ApplyReport(message.message_id)
+    now = clock.now()
+    try:
+        with uow:
+            if uow.decisions.seen(message.message_id):
+                return ApplyReport(message.message_id, duplicate=True)
+            uow.decisions.register(message.message_id, "decisions", now)
+            uow.outbox.record("in", "decisions", message.message_id, None, None, None, raw, now)
+            for decision in message.decisions:
+                found = uow.decisions.parcel_for(decision)
+                if found is None:
+                    uow.decisions.orphan(message.message_id, decision, now)
+                    report.orphaned += 1
+                elif can_move(found[1], decision.status) and uow.decisions.apply(
+                        found[0], found[1], decision, now, ACTOR):
+                    report.applied += 1
+                else:
+                    report.ignored += 1
+            uow.decisions.finish(message.message_id, report.applied, report.ignored,
+                                 report.orphaned)
+            uow.commit()
+    except ConcurrentWrite:
+        return ApplyReport(message.message_id, duplicate=True)
+    return report

@@ -1,0 +1,162 @@
+"""The authority's per-parcel decisions: verified, applied once, never backwards, none lost."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from lxml import etree
+
+from customs.services.intake import SubmitManifest
+from signing import generate_dev_key, load_software_signer, sign_enveloped
+from tests.manifests import manifest, parcel
+
+NS = "urn:customs:authority:1"
+XML = {"Content-Type": "application/xml"}
+
+
+@pytest.fixture(scope="module")
+def authority_key(tmp_path_factory):  # type: ignore[no-untyped-def]
+    return generate_dev_key("ecdsa-p256", tmp_path_factory.mktemp("authority"),
+                            common_name="test customs authority")
+
+
+@pytest.fixture
+def submitted(signed_customs, authority_key):  # type: ignore[no-untyped-def]
+    """Three parcels declared, batched and submitted; the authority's certificate pinned."""
+    signed_customs.settings.authority_cert = authority_key[1]
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    body = manifest(*[parcel(f"CDEK-{n:05d}") for n in range(3)])
+    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.seal_batches(force=True)
+
+    class Ack:
+        def send(self, message_id, document):  # type: ignore[no-untyped-def]
+            from customs.services.ports import TransportResult
+            return TransportResult(True, 202, None, False, None)
+
+    signed_customs.submit_batches(Ack())
+    signed_customs.tenant_id = tenant.tenant_id
+    return signed_customs
+
+
+def _declarations(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with customs.engine.connect() as conn:
+        return dict(conn.exec_driver_sql(
+            "SELECT p.tracking_number, d.id FROM declarations d JOIN parcels p "
+            "ON p.id = d.parcel_id").all())
+
+
+def decisions_message(authority_key, items, message_id=None) -> bytes:  # type: ignore[no-untyped-def]
+    message_id = message_id or f"N-{uuid.uuid4()}"
+    root = etree.Element(f"{{{NS}}}Decisions", {"Id": f"M-{message_id}"}, nsmap={None: NS})
+    for name, text in (("MessageId", message_id), ("InitialMessageId", "batch-1"),
+                       ("IssuedAt", "2026-11-23T12:00:00Z")):
+        etree.SubElement(root, f"{{{NS}}}{name}").text = text
+    for declaration_id, tracking, code, duty in items:
+        decision = etree.SubElement(root, f"{{{NS}}}Decision")
+        etree.SubElement(decision, f"{{{NS}}}DeclarationId").text = declaration_id
+        etree.SubElement(decision, f"{{{NS}}}TrackingNumber").text = tracking
+        etree.SubElement(decision, f"{{{NS}}}Code").text = code
+        if duty:
+            etree.SubElement(decision, f"{{{NS}}}Duty", currency="EUR").text = duty
+    signer = load_software_signer(*authority_key)
+    sign_enveloped(root, signer, reference_uri=f"#M-{message_id}")
+    return etree.tostring(root)
+
+
+def post(customs, body: bytes):  # type: ignore[no-untyped-def]
+    from api import create_app
+
+    return create_app(customs=customs).test_client().post(
+        "/v1/authority/notifications", data=body, headers=XML)
+
+
+def status(customs, tracking: str) -> dict:  # type: ignore[no-untyped-def]
+    return customs.get_parcel(customs.tenant_id, tracking)
+
+
+def test_each_parcel_gets_its_own_decision(submitted, authority_key):
+    ids = _declarations(submitted)
+    body = decisions_message(authority_key, [
+        (ids["CDEK-00000"], "CDEK-00000", "RELEASED", None),
+        (ids["CDEK-00001"], "CDEK-00001", "DUTY_DUE", "12.34"),
+        (ids["CDEK-00002"], "CDEK-00002", "HELD", None)])
+    reply = post(submitted, body)
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json() | {"message_id": None} == {
+        "message_id": None, "duplicate": False, "applied": 3, "ignored": 0, "orphaned": 0}
+    assert status(submitted, "CDEK-00000")["status"] == "RELEASED"
+    duty = status(submitted, "CDEK-00001")
+    assert duty["status"] == "DUTY_DUE"
+    assert duty["history"][-1]["source"] == "AUTH:DUTY_DUE"
+    assert "12.34 EUR" in duty["history"][-1]["reason"]
+    assert status(submitted, "CDEK-00002")["status"] == "HELD"
+
+
+def test_duplicated_message_has_one_effect(submitted, authority_key):
+    ids = _declarations(submitted)
+    body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)])
+    assert post(submitted, body).get_json()["applied"] == 1
+    again = post(submitted, body).get_json()
+    assert again["duplicate"] is True and again["applied"] == 0
+    assert [e["status"] for e in status(submitted, "CDEK-00000")["history"]].count("HELD") == 1
+
+
+def test_stale_decision_never_moves_a_parcel_backwards(submitted, authority_key):
+    ids = _declarations(submitted)
+    release = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "RELEASED",
+                                                 None)])
+    late_hold = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD",
+                                                   None)])
+    post(submitted, release)
+    reply = post(submitted, late_hold).get_json()
+    assert (reply["applied"], reply["ignored"]) == (0, 1)
+    assert status(submitted, "CDEK-00000")["status"] == "RELEASED"
+
+
+def test_reordered_decisions_end_in_the_right_state(submitted, authority_key):
+    ids = _declarations(submitted)
+    d = ids["CDEK-00001"]
+    paid = decisions_message(authority_key, [(d, "CDEK-00001", "PAID", None)])
+    due = decisions_message(authority_key, [(d, "CDEK-00001", "DUTY_DUE", "5.00")])
+    released = decisions_message(authority_key, [(d, "CDEK-00001", "RELEASED", None)])
+    assert post(submitted, paid).get_json()["ignored"] == 1  # cannot pay before duty is due
+    post(submitted, due)
+    post(submitted, released)  # DUTY_DUE -> RELEASED is not allowed: must be paid first
+    assert status(submitted, "CDEK-00001")["status"] == "DUTY_DUE"
+
+
+def test_decision_for_an_unknown_parcel_is_kept_aside(submitted, authority_key):
+    body = decisions_message(authority_key, [("no-such-declaration", "XX-1", "RELEASED", None)])
+    assert post(submitted, body).get_json()["orphaned"] == 1
+    with submitted.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT tracking_number, code FROM orphan_decisions").one()
+    assert tuple(row) == ("XX-1", "RELEASED")
+
+
+def test_a_message_not_signed_by_the_authority_is_refused(submitted, tmp_path):
+    impostor = generate_dev_key("ecdsa-p256", tmp_path / "impostor")
+    ids = _declarations(submitted)
+    body = decisions_message(impostor, [(ids["CDEK-00000"], "CDEK-00000", "RELEASED", None)])
+    reply = post(submitted, body)
+    assert reply.status_code == 403
+    assert reply.get_json()["code"] == "SIGNATURE_INVALID"
+    assert status(submitted, "CDEK-00000")["status"] == "SUBMITTED"
+
+
+def test_tampered_decision_is_refused(submitted, authority_key):
+    ids = _declarations(submitted)
+    body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)])
+    reply = post(submitted, body.replace(b">HELD<", b">RELEASED<"))
+    assert reply.status_code == 403
+
+
+def test_the_raw_message_is_kept(submitted, authority_key):
+    ids = _declarations(submitted)
+    body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)])
+    post(submitted, body)
+    with submitted.engine.connect() as conn:
+        kept = conn.exec_driver_sql(
+            "SELECT document FROM messages WHERE kind = 'decisions'").scalar()
+    assert kept == body
