@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from api import create_app
 from api.cli_demo import demo
 from api.cli_signing import declare_command, keys, sign, verify
+from api.cli_sim import authority_sim
 from api.cli_tools import sample_manifest, validate
 from api.cli_worker import batch, worker
 from customs.bootstrap import Customs
@@ -129,6 +130,7 @@ cli.add_command(verify)
 cli.add_command(declare_command)
 cli.add_command(worker)
 cli.add_command(batch)
+cli.add_command(authority_sim)
 
 
 def main(argv: Any = None) -> None:

@@ -1,9 +1,10 @@
-"""`customs demo`: the main job, end to end on SQLite, through the real HTTP API.
+"""`customs demo`: the main job, end to end on SQLite, through the real HTTP APIs.
 
-Until batching and the authority land, the flow is: generated manifests (some invalid parcels)
-→ POST /v1/manifests → accepted parcels declared and signed (a development key is made in the
-work folder) → each parcel's status checked against what the generator designed → one
-declaration verified as an outsider would (pinned certificate; xmlsec1 when installed).
+Generated manifests (some invalid parcels) → POST /v1/manifests → accepted parcels declared and
+signed (a development key is made in the work folder) → a worker seals them into signed batches
+and submits them to the bundled authority simulator → the simulator acknowledges and later
+pushes signed per-parcel decisions to /v1/authority/notifications → every parcel's final state
+is checked against what the generator designed and what the authority decided.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,10 +27,12 @@ from werkzeug.serving import make_server
 
 import signing
 from api import create_app
-from customs.bootstrap import bootstrap, generate_sample
+from customs.bootstrap import Customs, bootstrap, generate_sample
 from customs.settings import Settings
+from simulator.app import SimState, create_sim_app, make_state
 
 DEMO_MANIFESTS = (("RU", "10005020", 11), ("DE", "00000001", 12), ("US", "00000047", 13))
+DECIDED = {"RELEASED", "HELD", "DUTY_DUE", "REFUSED"}
 
 
 @contextmanager
@@ -43,6 +47,27 @@ def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
         thread.join(timeout=5)
 
 
+@contextmanager
+def worker(customs: Customs, interval: float = 0.3) -> Iterator[None]:
+    """The background worker (declare, seal, submit), as `customs worker` runs it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            customs.declare_pending()
+            customs.seal_batches()
+            customs.submit_batches()
+            stop.wait(interval)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 @click.command()
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("customs-demo"), show_default=True)
@@ -50,8 +75,11 @@ def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
               help="Parcels per manifest")
 @click.option("--invalid-rate", type=click.FloatRange(0, 1), default=0.2, show_default=True)
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Leave every manifest sent and every reply in this folder")
-def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None) -> None:
+              help="Leave every document exchanged in this folder")
+@click.option("--timeout", type=float, default=120, show_default=True,
+              help="Seconds to wait for the authority's decisions")
+def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
+         timeout: float) -> None:
     """Run the whole flow on a fresh SQLite database and print each parcel's outcome."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -61,89 +89,56 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None) ->
     timings: dict[str, float] = {}
     started = time.perf_counter()
     key, cert = _dev_key(workdir / "keys")
-    customs = bootstrap(Settings(database_url=f"sqlite:///{database.resolve()}",
-                                 signing_key=key, signing_cert=cert))
-    customs.upgrade_database()
-    _, token = customs.create_api_key("demo-marketplace", "marketplace")
-    timings["set up database and key"] = time.perf_counter() - started
+    sim = make_state(cert, workdir / "authority-keys", seed=7, delay=0.3, hold_share=0.1)
     failures = 0
-    with serving(create_app(customs=customs)) as base:
-        click.echo(f"service on {base} (API docs: {base}/docs), database {database}")
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        for destination, office, seed in DEMO_MANIFESTS:
-            sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
-                                       destination=destination, customs_office=office)
+    with serving(create_sim_app(sim)) as sim_base:
+        customs = bootstrap(Settings(
+            database_url=f"sqlite:///{database.resolve()}", signing_key=key, signing_cert=cert,
+            authority_url=f"{sim_base}/v1/batches",
+            authority_cert=workdir / "authority-keys" / "cert.pem",
+            batch_max_age_seconds=1, submit_backoff_seconds=0.5))
+        customs.upgrade_database()
+        _, token = customs.create_api_key("demo-marketplace", "marketplace")
+        timings["set up database, keys, key"] = time.perf_counter() - started
+        with serving(create_app(customs=customs)) as base, worker(customs):
+            sim.notify_url = f"{base}/v1/authority/notifications"
+            click.echo(f"service {base} (API docs {base}/docs), authority simulator {sim_base}, "
+                       f"database {database}")
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {token}"
+            manifests = _submit_all(session, base, parcels, invalid_rate, keep, timings)
             t0 = time.perf_counter()
-            reply = session.post(f"{base}/v1/manifests", data=sample.xml, headers={
-                "Content-Type": "application/xml", "Idempotency-Key": str(uuid.uuid4())},
-                timeout=600)
-            timings[f"submit {destination} manifest ({parcels} parcels)"] = (
-                time.perf_counter() - t0)
+            waiting = _wait_for_decisions(session, base, manifests, timeout)
+            timings["authority decisions for every parcel"] = time.perf_counter() - t0
+            failures += waiting
+            for destination, manifest_id, expected in manifests:
+                failures += _report(session, base, destination, manifest_id, expected, sim)
+            failures += _verify_one(session, base, cert, workdir, manifests)
+            failures += _check_replay(session, base)
             if keep is not None:
-                _keep(keep, destination, sample.xml, reply.content)
-            mismatches, declared = _report(session, base, destination, reply, sample.expected)
-            failures += mismatches
-            if keep is not None and reply.status_code == 202:
-                _keep_declarations(session, base, keep, reply.json()["id"])
-            if declared and destination == DEMO_MANIFESTS[0][0]:
-                failures += _verify_one(session, base, cert, workdir, declared)
-        failures += _check_replay(session, base)
-    _summary(timings, database, failures)
+                _keep_declarations(session, base, keep, manifests)
+    _summary(timings, database, failures, sim)
     customs.close()
     sys.exit(1 if failures else 0)
 
 
-def _dev_key(folder: Path) -> tuple[Path, Path]:
-    """The demo's development signing key (kept between runs; never use it in production)."""
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    if key.exists() and cert.exists():
-        return key, cert
-    return signing.generate_dev_key("ecdsa-p256", folder, common_name="customs demo signer")
-
-
-def _keep_declarations(session: requests.Session, base: str, folder: Path,
-                       manifest_id: str) -> None:
-    target = folder / "declarations"
-    target.mkdir(parents=True, exist_ok=True)
-    for parcel in _parcels(session, base, manifest_id):
-        if parcel["status"] == "DECLARED":
-            number = parcel["tracking_number"]
-            reply = session.get(f"{base}/v1/parcels/{number}/declaration", timeout=60)
-            (target / f"{number}.xml").write_bytes(reply.content)
-
-
-def _verify_one(session: requests.Session, base: str, cert: Path, workdir: Path,
-                number: str) -> int:
-    """Fetch one declaration and verify it as an outsider would: pinned certificate only."""
-    page = session.get(f"{base}/v1/parcels/{number}/declaration", timeout=60)
-    document = page.content
-    path = workdir / "example-declaration.xml"
-    path.write_bytes(document)
-    try:
-        signing.Verifier([signing.load_certificate(cert)]).verify(document)
-    except signing.VerificationError as exc:
-        click.echo(f"\ndeclaration of {number}: INVALID ({exc})")
-        return 1
-    line = f"declaration of {number}: signature valid ({path})"
-    xmlsec = shutil.which("xmlsec1")
-    if xmlsec:
-        result = subprocess.run(
-            [xmlsec, "--verify", "--pubkey-cert-pem", str(cert), "--enabled-key-data",
-             "key-name", "--id-attr:Id", "urn:customs:declaration:generic:1:Declaration",
-             str(path)], capture_output=True, text=True, timeout=30)
-        line += "; xmlsec1 says " + ("OK" if result.returncode == 0 else "FAIL")
-        if result.returncode != 0:
-            click.echo(line)
-            return 1
-    click.echo(line)
-    return 0
-
-
-def _keep(folder: Path, destination: str, sent: bytes, reply: bytes) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"manifest-{destination}.xml").write_bytes(sent)
-    (folder / f"receipt-{destination}.json").write_bytes(reply)
+def _submit_all(session: requests.Session, base: str, parcels: int, invalid_rate: float,
+                keep: Path | None, timings: dict[str, float]) -> list[tuple[str, str, list]]:
+    manifests = []
+    for destination, office, seed in DEMO_MANIFESTS:
+        sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
+                                 destination=destination, customs_office=office)
+        t0 = time.perf_counter()
+        reply = session.post(f"{base}/v1/manifests", data=sample.xml, timeout=600, headers={
+            "Content-Type": "application/xml", "Idempotency-Key": str(uuid.uuid4())})
+        timings[f"submit {destination} manifest ({parcels} parcels)"] = time.perf_counter() - t0
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            (keep / f"manifest-{destination}.xml").write_bytes(sample.xml)
+            (keep / f"receipt-{destination}.json").write_bytes(reply.content)
+        reply.raise_for_status()
+        manifests.append((destination, reply.json()["id"], sample.expected))
+    return manifests
 
 
 def _parcels(session: requests.Session, base: str, manifest_id: str) -> list[dict]:
@@ -159,28 +154,92 @@ def _parcels(session: requests.Session, base: str, manifest_id: str) -> list[dic
             return found
 
 
-def _report(session: requests.Session, base: str, destination: str,
-            reply: requests.Response, expected: list[str | None]) -> tuple[int, str]:
-    """Print each parcel's outcome; returns (mismatches, first declared tracking number)."""
-    if reply.status_code != 202:
-        click.echo(f"{destination}: HTTP {reply.status_code}: {reply.text[:500]}")
-        return 1, ""
-    body = reply.json()
-    click.echo(f"\n{destination} manifest {body['id']}: {body['parcels']} parcels, "
-               f"{body['accepted']} accepted, {body['rejected']} rejected")
-    click.echo(f"  {'#':>4}  {'tracking number':<22} {'status':<10} codes")
-    mismatches, first = 0, ""
-    parcels = _parcels(session, base, body["id"])
+def _wait_for_decisions(session: requests.Session, base: str,
+                        manifests: list[tuple[str, str, list]], timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = [p for _, manifest_id, _ in manifests for p in _parcels(session, base,
+                                                                            manifest_id)
+                   if p["status"] not in DECIDED | {"REJECTED"}]
+        if not pending:
+            return 0
+        time.sleep(0.5)
+    click.echo(f"\n{len(pending)} parcels had no decision after {timeout:.0f} s: "
+               + ", ".join(f"{p['tracking_number']} {p['status']}" for p in pending[:10]))
+    return len(pending)
+
+
+def _report(session: requests.Session, base: str, destination: str, manifest_id: str,
+            expected: list[str | None], sim: SimState) -> int:
+    by_tracking = {d["tracking_number"]: d for d in sim.decisions.values()}
+    parcels = _parcels(session, base, manifest_id)
+    click.echo(f"\n{destination} manifest {manifest_id}: {len(parcels)} parcels")
+    click.echo(f"  {'#':>4}  {'tracking number':<22} {'status':<10} detail")
+    mismatches = 0
     for parcel, designed in zip(parcels, expected, strict=True):
+        number, state = parcel["tracking_number"], parcel["status"]
         codes = sorted({v["code"] for v in parcel["violations"]})
-        declared = parcel["status"] == "DECLARED"
-        ok = (designed is None and declared) or (designed is not None and designed in codes)
-        first = first or (parcel["tracking_number"] if declared else "")
+        decided = by_tracking.get(number)
+        if designed is not None:
+            ok = state == "REJECTED" and designed in codes
+            detail = ", ".join(codes)
+        else:
+            ok = decided is not None and state == decided["code"]
+            detail = f"duty {decided['duty']} EUR" if decided and decided["duty"] else ""
         mismatches += not ok
-        mark = "" if ok else f"   <-- expected {designed or 'DECLARED'}"
-        click.echo(f"  {parcel['position']:>4}  {parcel['tracking_number'] or '-':<22} "
-                   f"{parcel['status']:<10} {', '.join(codes)}{mark}")
-    return mismatches + (len(parcels) != len(expected)), first
+        mark = "" if ok else f"   <-- expected {designed or (decided or {}).get('code')}"
+        click.echo(f"  {parcel['position']:>4}  {number or '-':<22} {state:<10} {detail}{mark}")
+    return mismatches + (len(parcels) != len(expected))
+
+
+def _dev_key(folder: Path) -> tuple[Path, Path]:
+    """The demo's development signing key (kept between runs; never use it in production)."""
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    if key.exists() and cert.exists():
+        return key, cert
+    return signing.generate_dev_key("ecdsa-p256", folder, common_name="customs demo signer")
+
+
+def _keep_declarations(session: requests.Session, base: str, folder: Path,
+                       manifests: list[tuple[str, str, list]]) -> None:
+    target = folder / "declarations"
+    target.mkdir(parents=True, exist_ok=True)
+    for _, manifest_id, _ in manifests:
+        for parcel in _parcels(session, base, manifest_id):
+            if parcel["status"] != "REJECTED":
+                number = parcel["tracking_number"]
+                reply = session.get(f"{base}/v1/parcels/{number}/declaration", timeout=60)
+                (target / f"{number}.xml").write_bytes(reply.content)
+
+
+def _verify_one(session: requests.Session, base: str, cert: Path, workdir: Path,
+                manifests: list[tuple[str, str, list]]) -> int:
+    """Fetch one declaration and verify it as an outsider would: pinned certificate only."""
+    numbers = [p["tracking_number"] for p in _parcels(session, base, manifests[0][1])
+               if p["status"] != "REJECTED"]
+    if not numbers:
+        return 0
+    document = session.get(f"{base}/v1/parcels/{numbers[0]}/declaration", timeout=60).content
+    path = workdir / "example-declaration.xml"
+    path.write_bytes(document)
+    try:
+        signing.Verifier([signing.load_certificate(cert)]).verify(document)
+    except signing.VerificationError as exc:
+        click.echo(f"\ndeclaration of {numbers[0]}: INVALID ({exc})")
+        return 1
+    line = f"\ndeclaration of {numbers[0]}: signature valid ({path})"
+    xmlsec = shutil.which("xmlsec1")
+    if xmlsec:
+        result = subprocess.run(
+            [xmlsec, "--verify", "--pubkey-cert-pem", str(cert), "--enabled-key-data",
+             "key-name", "--id-attr:Id", "urn:customs:declaration:generic:1:Declaration",
+             str(path)], capture_output=True, text=True, timeout=30)
+        line += "; xmlsec1 says " + ("OK" if result.returncode == 0 else "FAIL")
+        if result.returncode != 0:
+            click.echo(line)
+            return 1
+    click.echo(line)
+    return 0
 
 
 def _check_replay(session: requests.Session, base: str) -> int:
@@ -190,14 +249,18 @@ def _check_replay(session: requests.Session, base: str) -> int:
     first = session.post(f"{base}/v1/manifests", data=xml, headers=headers, timeout=60)
     again = session.post(f"{base}/v1/manifests", data=xml, headers=headers, timeout=60)
     same = first.status_code == again.status_code == 202 and first.json() == again.json()
-    click.echo(f"\nidempotent resend: {'same reply, one manifest' if same else 'MISMATCH'}")
+    click.echo(f"idempotent resend: {'same reply, one manifest' if same else 'MISMATCH'}")
     return 0 if same else 1
 
 
-def _summary(timings: dict[str, float], database: Path, failures: int) -> None:
+def _summary(timings: dict[str, float], database: Path, failures: int, sim: SimState) -> None:
+    outcomes = Counter(d["code"] for d in sim.decisions.values())
+    click.echo(f"\nauthority: {len(sim.registered)} batches registered "
+               f"({sum(sim.registered.values())} parcels), {sim.resends} resends; decisions "
+               + ", ".join(f"{code} {n}" for code, n in sorted(outcomes.items())))
     click.echo("\nsteps:")
     for step, seconds in timings.items():
         click.echo(f"  {step:<45} {seconds * 1000:8.1f} ms")
     click.echo(f"\ndatabase: {database.resolve()} (sqlite3 {database} '.tables')")
-    click.echo("every parcel reached the outcome it should" if not failures
-               else f"{failures} parcel(s) did not reach the outcome they should")
+    click.echo("every parcel reached the state it should" if not failures
+               else f"{failures} parcel(s) did not reach the state they should")

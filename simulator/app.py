@@ -1,0 +1,188 @@
+"""The simulated authority's web service: receives signed batches, acknowledges them, and
+later sends signed per-parcel decisions (pushed to a URL, and offered for polling)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask, Response, jsonify, request
+from lxml import etree
+
+import signing
+from schemas import batch_xsd_path, declaration_xsd_path
+from simulator.rules import Rules, decide
+
+A = "urn:customs:authority:1"
+B = "{urn:customs:batch:1}"
+D = "{urn:customs:declaration:generic:1}"
+
+
+@cache
+def _schema(path: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(path))
+
+
+@dataclass
+class SimState:
+    signer: Any
+    verifier: signing.Verifier
+    rules: Rules
+    notify_url: str | None = None
+    delay: float = 0.5
+    mode: str = "ok"  # ok | down | slow | error
+    registered: dict[str, int] = field(default_factory=dict)  # message id -> parcels
+    resends: int = 0
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)  # declaration id -> ...
+    outbox: list[bytes] = field(default_factory=list)  # decisions messages, for polling
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _signed(root: etree._Element, state: SimState) -> bytes:
+    signing.sign_enveloped(root, state.signer, reference_uri=f"#{root.get('Id')}")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _element(tag: str, message_id: str) -> etree._Element:
+    return etree.Element(f"{{{A}}}{tag}", {"Id": f"M-{message_id}"}, nsmap={None: A})
+
+
+def _sub(parent: etree._Element, name: str, text: str, **attrs: str) -> None:
+    etree.SubElement(parent, f"{{{A}}}{name}", attrs).text = text
+
+
+def _check(document: bytes, state: SimState) -> tuple[str, list[etree._Element]]:
+    batch = state.verifier.verify(document).element  # raises on a bad signature
+    if batch.tag != B + "Batch" or not _schema(str(batch_xsd_path())).validate(batch):
+        raise ValueError("not a valid batch envelope")
+    declarations = []
+    for embedded in batch.find(B + "Declarations"):
+        declaration = state.verifier.verify(etree.tostring(embedded)).element
+        if not _schema(str(declaration_xsd_path("generic"))).validate(declaration):
+            raise ValueError("a declaration does not validate")
+        declarations.append(declaration)
+    return batch.findtext(B + "MessageId") or "", declarations
+
+
+def _decisions(message_id: str, declarations: list[etree._Element], state: SimState) -> bytes:
+    reply_id = f"DEC-{uuid.uuid4()}"
+    root = _element("Decisions", reply_id)
+    _sub(root, "MessageId", reply_id)
+    _sub(root, "InitialMessageId", message_id)
+    _sub(root, "IssuedAt", datetime.now(UTC).isoformat())
+    for d in declarations:
+        amount = d.find(D + "InvoiceAmount")
+        chapters = {c.text[:2] for c in d.iter(D + "ClassificationCode") if c.text}
+        outcome = decide(state.rules, d.findtext(D + "DeclarationId") or "",
+                         d.findtext(D + "DestinationCountry") or "",
+                         Decimal(amount.text or "0"), amount.get("currencyID", "EUR"), chapters)
+        item = etree.SubElement(root, f"{{{A}}}Decision")
+        _sub(item, "DeclarationId", d.findtext(D + "DeclarationId") or "")
+        _sub(item, "TrackingNumber", d.findtext(D + "TrackingNumber") or "")
+        _sub(item, "Code", outcome.code)
+        if outcome.duty is not None:
+            _sub(item, "Duty", str(outcome.duty), currency="EUR")
+        if outcome.reason:
+            _sub(item, "Reason", outcome.reason)
+        with state.lock:
+            state.decisions[d.findtext(D + "DeclarationId") or ""] = {
+                "tracking_number": d.findtext(D + "TrackingNumber"), "code": outcome.code,
+                "duty": None if outcome.duty is None else str(outcome.duty)}
+    return _signed(root, state)
+
+
+def _deliver(document: bytes, state: SimState) -> None:
+    time.sleep(state.delay)
+    with state.lock:
+        state.outbox.append(document)
+    if state.notify_url is None:
+        return
+    for attempt in range(8):
+        try:
+            reply = requests.post(state.notify_url, data=document, timeout=10,
+                                  headers={"Content-Type": "application/xml"})
+            if reply.status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(min(5.0, 0.2 * 2 ** attempt))
+
+
+def create_sim_app(state: SimState) -> Flask:
+    app = Flask("customs-authority-sim")
+
+    @app.post("/v1/batches")
+    def receive() -> Response:
+        if state.mode == "down":
+            return Response("authority unavailable", status=503)
+        if state.mode == "error":
+            return Response("internal error", status=500)
+        if state.mode == "slow":
+            time.sleep(5)
+        try:
+            message_id, declarations = _check(request.get_data(), state)
+        except (signing.VerificationError, ValueError) as exc:
+            return Response(f"refused: {exc}", status=400)
+        with state.lock:
+            new = message_id not in state.registered
+            if new:
+                state.registered[message_id] = len(declarations)
+            else:
+                state.resends += 1
+        ack_id = f"ACK-{uuid.uuid4()}"
+        ack = _element("Ack", ack_id)
+        for name, text in (("MessageId", ack_id), ("InitialMessageId", message_id),
+                           ("ReceivedAt", datetime.now(UTC).isoformat()),
+                           ("Registered", "true" if new else "false"),
+                           ("Count", str(len(declarations)))):
+            _sub(ack, name, text)
+        if new:
+            document = _decisions(message_id, declarations, state)
+            threading.Thread(target=_deliver, args=(document, state), daemon=True).start()
+        return Response(_signed(ack, state), status=202, mimetype="application/xml")
+
+    @app.get("/v1/decisions")
+    def poll() -> Response:
+        after = int(request.args.get("after", "0"))
+        with state.lock:
+            if after >= len(state.outbox):
+                return Response(status=204)
+            document = state.outbox[after]
+        return Response(document, mimetype="application/xml",
+                        headers={"X-Next-After": str(after + 1)})
+
+    @app.post("/admin/mode")
+    def set_mode() -> Response:
+        mode = (request.get_json(silent=True) or {}).get("mode", "ok")
+        if mode not in ("ok", "down", "slow", "error"):
+            return Response("mode must be ok, down, slow or error", status=400)
+        state.mode = mode
+        return jsonify({"mode": mode})
+
+    @app.get("/admin/stats")
+    def stats() -> Response:
+        with state.lock:
+            return jsonify({"registered": len(state.registered),
+                            "parcels": sum(state.registered.values()),
+                            "resends": state.resends, "decisions": dict(state.decisions)})
+
+    return app
+
+
+def make_state(service_cert: Path, key_dir: Path, *, notify_url: str | None = None,
+               seed: int = 7, delay: float = 0.5, hold_share: float = 0.05) -> SimState:
+    key, cert = key_dir / "key.pem", key_dir / "cert.pem"
+    if not key.exists():
+        signing.generate_dev_key("ecdsa-p256", key_dir, common_name="customs authority sim")
+    return SimState(signer=signing.load_software_signer(key, cert),
+                    verifier=signing.Verifier([signing.load_certificate(service_cert)]),
+                    rules=Rules(seed=seed, hold_share=hold_share), notify_url=notify_url,
+                    delay=delay)

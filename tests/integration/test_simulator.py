@@ -1,0 +1,114 @@
+"""The authority simulator: verifies what it receives, registers each message once, decides
+per parcel, and can be told to fail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from customs.services.intake import SubmitManifest
+from simulator.app import create_sim_app, make_state
+from simulator.rules import Rules, decide
+from tests.manifests import item, manifest, parcel
+
+
+@pytest.fixture
+def sim(tmp_path, dev_signing_key):  # type: ignore[no-untyped-def]
+    state = make_state(dev_signing_key[1], tmp_path / "sim", delay=0)
+    return state, create_sim_app(state).test_client()
+
+
+@pytest.fixture
+def batch(signed_customs):  # type: ignore[no-untyped-def]
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    body = manifest(parcel("CDEK-1"), parcel("CDEK-2", items=[item(hs="9302000000")]))
+    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.seal_batches(force=True)
+    with signed_customs.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT document, message_id FROM batches").one()
+
+
+def test_batch_is_registered_once_and_resends_are_acknowledged_again(sim, batch):
+    state, client = sim
+    first = client.post("/v1/batches", data=batch[0])
+    again = client.post("/v1/batches", data=batch[0])
+    assert first.status_code == again.status_code == 202
+    assert b"<Registered>true</Registered>" in first.data
+    assert b"<Registered>false</Registered>" in again.data
+    assert (len(state.registered), state.resends) == (1, 1)
+    assert state.registered[batch[1]] == 2
+
+
+def test_decisions_follow_the_rules_and_are_signed(sim, batch, tmp_path):
+    state, client = sim
+    client.post("/v1/batches", data=batch[0])
+    import time
+
+    for _ in range(50):
+        reply = client.get("/v1/decisions?after=0")
+        if reply.status_code == 200:
+            break
+        time.sleep(0.05)
+    codes = {d["tracking_number"]: d["code"] for d in state.decisions.values()}
+    assert codes["CDEK-2"] == "REFUSED"  # HS chapter 93: prohibited
+    from signing import Verifier, load_certificate
+
+    Verifier([load_certificate(tmp_path / "sim" / "cert.pem")]).verify(reply.data)
+
+
+def test_unsigned_or_tampered_batch_is_refused(sim, batch):
+    _, client = sim
+    tampered = batch[0].replace(b"CDEK-1", b"CDEK-9", 1)
+    assert client.post("/v1/batches", data=tampered).status_code == 400
+    root = etree.fromstring(batch[0])
+    root.remove(root[-1])  # drop the batch signature
+    assert client.post("/v1/batches", data=etree.tostring(root)).status_code == 400
+
+
+def test_failure_modes(sim, batch):
+    _, client = sim
+    for mode, code in (("down", 503), ("error", 500)):
+        client.post("/admin/mode", json={"mode": mode})
+        assert client.post("/v1/batches", data=batch[0]).status_code == code
+    client.post("/admin/mode", json={"mode": "ok"})
+    assert client.post("/v1/batches", data=batch[0]).status_code == 202
+    assert client.post("/admin/mode", json={"mode": "weird"}).status_code == 400
+
+
+@pytest.mark.parametrize(("country", "amount", "currency", "code", "duty"), [
+    ("RU", "200.00", "EUR", "RELEASED", None),
+    ("RU", "300.00", "EUR", "DUTY_DUE", Decimal("15.00")),
+    ("DE", "160.00", "EUR", "DUTY_DUE", Decimal("1.50")),
+    ("US", "100.00", "USD", "RELEASED", None),
+])
+def test_duty_rule(country, amount, currency, code, duty):
+    outcome = decide(Rules(hold_share=0), "d1", country, Decimal(amount), currency, {"39"})
+    assert (outcome.code, outcome.duty) == (code, duty)
+
+
+def test_down_authority_then_back_each_batch_registered_once(signed_customs, sim, batch):
+    """The whole path over the simulator: it is down for a while, nothing is lost."""
+    state, client = sim
+    from customs.services.ports import TransportResult
+
+    class ToSim:
+        def send(self, message_id, document):  # type: ignore[no-untyped-def]
+            reply = client.post("/v1/batches", data=document)
+            ok = reply.status_code == 202
+            return TransportResult(ok, reply.status_code, reply.data, reply.status_code >= 500,
+                                   None if ok else f"HTTP {reply.status_code}")
+
+    client.post("/admin/mode", json={"mode": "down"})
+    for _ in range(3):
+        signed_customs.clock.current += timedelta(hours=1)
+        signed_customs.submit_batches(ToSim())
+    client.post("/admin/mode", json={"mode": "ok"})
+    signed_customs.clock.current += timedelta(hours=1)
+    signed_customs.submit_batches(ToSim())
+    assert len(state.registered) == 1 and state.resends == 0
+    with signed_customs.engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'").scalar() == 2
