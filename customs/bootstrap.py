@@ -119,7 +119,18 @@ class Customs:
             base=timedelta(seconds=s.submit_backoff_seconds),
             cap=timedelta(seconds=s.submit_backoff_max_seconds))
         return submission.submit_due(uow=self.uow(), transport=transport, clock=self.clock,
-                                     policy=policy, rng=random.Random())  # noqa: S311
+                                     policy=policy, rng=random.Random(),  # noqa: S311
+                                     ack_check=self._ack_check())
+
+    def _ack_check(self) -> Any:
+        """A verified Ack from the authority (pinned certificate), or no check at all."""
+        if self.settings.authority_cert is None:
+            return None
+        import signing
+        from customs.adapters.authority_messages import is_acknowledgement
+
+        verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
+        return lambda body: is_acknowledgement(body, verifier)
 
     def receive_decisions(self, document: bytes) -> Any:
         """Verify (pinned authority certificate), read and apply a Decisions message."""

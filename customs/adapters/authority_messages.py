@@ -47,3 +47,12 @@ def _decision(element: etree._Element) -> Decision:
         duty=None if duty is None else Money(Decimal((duty.text or "").strip()),
                                              duty.get("currency", "")),
         reason=element.findtext(_Q + "Reason"))
+
+
+def is_acknowledgement(document: bytes, verifier: signing.Verifier) -> bool:
+    """True when the reply is an Ack signed by the authority and valid against the schema."""
+    try:
+        root = verifier.verify(document).element
+    except signing.VerificationError:
+        return False
+    return root.tag == _Q + "Ack" and bool(_schema().validate(root))

@@ -48,10 +48,17 @@ class SqlOutboxRepository:
             direction=direction, kind=kind, message_id=message_id, batch_id=batch_id,
             http_status=status, error=error, document=document, at=at))
 
-    def submitted(self, batch_id: str, at: datetime, actor: str) -> int:
+    def submitted(self, batch_id: str, at: datetime, actor: str,
+                  acknowledged: bool = False) -> int:
         self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
-            status="SUBMITTED", submitted_at=at, lease_until=None, last_error=None))
-        return self._move(batch_id, ParcelStatus.SUBMITTED, at, actor, "batch acknowledged")
+            status="ACKNOWLEDGED" if acknowledged else "SUBMITTED", submitted_at=at,
+            lease_until=None, last_error=None))
+        moved = self._move(batch_id, ParcelStatus.SUBMITTED, at, actor, "batch delivered")
+        if acknowledged:
+            self._move(batch_id, ParcelStatus.ACKNOWLEDGED, at, "authority",
+                       "registered by the authority (signed Ack)",
+                       before=(ParcelStatus.SUBMITTED.value,))
+        return moved
 
     def retry_later(self, batch_id: str, at: datetime, error: str) -> None:
         self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
@@ -69,8 +76,9 @@ class SqlOutboxRepository:
         return bool(moved.rowcount)
 
     def _move(self, batch_id: str, status: ParcelStatus, at: datetime, actor: str,
-              reason: str) -> int:
-        before = (ParcelStatus.BATCHED.value, ParcelStatus.TRANSMISSION_FAILED.value)
+              reason: str, before: tuple[str, ...] = (ParcelStatus.BATCHED.value,
+                                                      ParcelStatus.TRANSMISSION_FAILED.value),
+              ) -> int:
         rows = self.session.execute(
             sa.update(P).where(P.c.batch_id == batch_id, P.c.status.in_(before))
             .values(status=status.value, updated_at=at)

@@ -11,6 +11,7 @@ one per pass instead of one per waiting batch.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -39,8 +40,14 @@ class SubmitReport:
     failed: list[str] = field(default_factory=list)
 
 
+AckCheck = Callable[[bytes], bool]
+
+
 def submit_due(*, uow: UnitOfWork, transport: Transport, clock: Clock, policy: RetryPolicy,
-               rng: random.Random, max_batches: int = 100) -> SubmitReport:
+               rng: random.Random, ack_check: AckCheck | None = None,
+               max_batches: int = 100) -> SubmitReport:
+    """`ack_check` says whether a reply is the authority's verified acknowledgement (then the
+    parcels are ACKNOWLEDGED, else SUBMITTED)."""
     report = SubmitReport()
     for _ in range(max_batches):
         now = clock.now()
@@ -50,14 +57,17 @@ def submit_due(*, uow: UnitOfWork, transport: Transport, clock: Clock, policy: R
         if batch is None:
             break
         if not _send(batch, report, uow=uow, transport=transport, clock=clock, policy=policy,
-                     rng=rng):
+                     rng=rng, ack_check=ack_check):
             break  # the authority is failing: do not hammer it with the rest of the queue
     return report
 
 
 def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: Transport,
-          clock: Clock, policy: RetryPolicy, rng: random.Random) -> bool:
+          clock: Clock, policy: RetryPolicy, rng: random.Random,
+          ack_check: AckCheck | None) -> bool:
     result = transport.send(batch.message_id, batch.document)
+    acknowledged = bool(result.accepted and result.body and ack_check
+                        and ack_check(result.body))
     now = clock.now()
     with uow:
         uow.outbox.record("out", "batch", batch.message_id, batch.id, result.status,
@@ -66,7 +76,7 @@ def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: 
             uow.outbox.record("in", "ack", batch.message_id, batch.id, result.status, None,
                               result.body, now)
         if result.accepted:
-            uow.outbox.submitted(batch.id, now, ACTOR)
+            uow.outbox.submitted(batch.id, now, ACTOR, acknowledged)
             report.submitted.append(batch.id)
         elif result.retryable and batch.attempts < policy.max_attempts:
             uow.outbox.retry_later(batch.id, now + policy.backoff(batch.attempts, rng),

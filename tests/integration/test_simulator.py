@@ -112,3 +112,23 @@ def test_down_authority_then_back_each_batch_registered_once(signed_customs, sim
     with signed_customs.engine.connect() as conn:
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'").scalar() == 2
+
+
+def test_a_verified_ack_makes_parcels_acknowledged(signed_customs, sim, batch, tmp_path):
+    _, client = sim
+    from customs.services.ports import TransportResult
+
+    class ToSim:
+        def send(self, message_id, document):  # type: ignore[no-untyped-def]
+            reply = client.post("/v1/batches", data=document)
+            return TransportResult(reply.status_code == 202, reply.status_code, reply.data,
+                                   False, None)
+
+    signed_customs.settings.authority_cert = tmp_path / "sim" / "cert.pem"
+    signed_customs.submit_batches(ToSim())
+    with signed_customs.engine.connect() as conn:
+        statuses = conn.exec_driver_sql("SELECT status, count(*) FROM parcels "
+                                        "GROUP BY status").all()
+        batch_status = conn.exec_driver_sql("SELECT status FROM batches").scalar()
+    assert dict(statuses) == {"ACKNOWLEDGED": 2}
+    assert batch_status == "ACKNOWLEDGED"

@@ -85,7 +85,7 @@ def test_cap_on_attempts_then_visible_failure_and_operator_retry(sealed, databas
                         "'TRANSMISSION_FAILED'") == 3
     assert _one(sealed, "SELECT count(*) FROM parcels WHERE status = "
                         "'TRANSMISSION_FAILED'") == 10
-    batch_id = _one(sealed, "SELECT id FROM batches ORDER BY sealed_at, id LIMIT 1")
+    batch_id = _one(sealed, "SELECT id FROM batches WHERE parcel_count = 4 ORDER BY id LIMIT 1")
     result = CliRunner().invoke(cli, ["batch", "retry", batch_id],
                                 env={"CUSTOMS_DATABASE_URL": database_url})
     assert result.exit_code == 0, result.output
