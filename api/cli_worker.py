@@ -38,10 +38,11 @@ def worker(once: bool, interval: float, force_seal: bool) -> None:
         declared = customs.declare_pending()
         sealed = customs.seal_batches(force=force_seal)
         sent = customs.submit_batches()
+        polled = customs.poll_decisions()
         click.echo(f"declared {declared.declared} (failed {declared.failed}), "
                    f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
                    f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "
-                   f"failed {len(sent.failed)})"
+                   f"failed {len(sent.failed)}), polled {polled} decision messages"
                    + (f"; errors: {'; '.join(sealed.errors)}" if sealed.errors else ""))
         if once or stopping:
             sys.exit(1 if sealed.errors or declared.failed else 0)

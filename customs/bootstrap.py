@@ -147,6 +147,30 @@ class Customs:
         return decisions.apply_decisions(message, uow=self.uow(), clock=self.clock,
                                          raw=document)
 
+    def poll_decisions(self, max_messages: int = 100) -> int:
+        """Fetch and apply decision messages from CUSTOMS_AUTHORITY_POLL_URL (GET ?after=N:
+        200 with a message and X-Next-After, or 204 when there is none)."""
+        url = self.settings.authority_poll_url
+        if not url:
+            return 0
+        import requests
+
+        with self.uow() as uow:
+            after = uow.decisions.cursor(url) or "0"
+        fetched = 0
+        for _ in range(max_messages):
+            reply = requests.get(url, params={"after": after}, timeout=30)
+            if reply.status_code != 200:
+                break
+            self.receive_decisions(reply.content)  # duplicates are recognised and skipped
+            after = reply.headers.get("X-Next-After", str(int(after) + 1))
+            uow = self.uow()
+            with uow:
+                uow.decisions.save_cursor(url, after, self.clock.now())
+                uow.commit()
+            fetched += 1
+        return fetched
+
     def retry_batch(self, batch_id: str) -> bool:
         return submission.retry_batch(batch_id, uow=self.uow(), clock=self.clock)
 

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     submit_max_attempts: int = Field(default=8, ge=1, description="then TRANSMISSION_FAILED")
     submit_backoff_seconds: float = Field(default=5, gt=0, description="first retry delay cap")
     submit_backoff_max_seconds: float = Field(default=1800, gt=0)
+    authority_poll_url: str | None = Field(
+        default=None, description="decision feed to poll (GET ?after=N) when it does not push")
     authority_cert: Path | None = Field(
         default=None, description="the authority's certificate, pinned to verify its messages")
     sender_id: str = Field(default="customs", pattern=r"^[A-Za-z0-9._:\-]{1,64}$",

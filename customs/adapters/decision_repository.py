@@ -13,6 +13,7 @@ from customs.adapters.tables import (
     OrphanDecision,
     ParcelEvent,
     ParcelRow,
+    PollCursor,
 )
 from customs.domain.decisions import Decision
 from customs.domain.lifecycle import ParcelStatus
@@ -71,3 +72,15 @@ class SqlDecisionRepository:
     def finish(self, message_id: str, applied: int, ignored: int, orphaned: int) -> None:
         self.session.execute(sa.update(I).where(I.c.message_id == message_id).values(
             applied=applied, ignored=ignored, orphaned=orphaned))
+
+    def cursor(self, name: str) -> str | None:
+        row = self.session.get(PollCursor, name)
+        return None if row is None else row.position
+
+    def save_cursor(self, name: str, position: str, at: datetime) -> None:
+        table = PollCursor.__table__  # type: ignore[attr-defined]
+        moved = self.session.execute(sa.update(table).where(table.c.name == name)
+                                     .values(position=position, updated_at=at))
+        if moved.rowcount == 0:
+            self.session.execute(sa.insert(table).values(name=name, position=position,
+                                                         updated_at=at))

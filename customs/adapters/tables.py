@@ -207,3 +207,12 @@ class OrphanDecision(SQLModel, table=True):
     code: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     received_at: datetime = Field(sa_column=utc_column())
+
+
+class PollCursor(SQLModel, table=True):
+    """Where polling of an authority's decision feed has got to."""
+
+    __tablename__ = "poll_cursors"
+    name: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
+    position: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())

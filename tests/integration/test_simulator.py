@@ -132,3 +132,30 @@ def test_a_verified_ack_makes_parcels_acknowledged(signed_customs, sim, batch, t
         batch_status = conn.exec_driver_sql("SELECT status FROM batches").scalar()
     assert dict(statuses) == {"ACKNOWLEDGED": 2}
     assert batch_status == "ACKNOWLEDGED"
+
+
+def test_poller_fetches_decisions_once_for_authorities_that_do_not_push(
+        signed_customs, batch, tmp_path, dev_signing_key):
+    """No notification URL: the worker polls GET /v1/decisions?after=N and applies each
+    message once, remembering where it got to."""
+    import time
+
+    from api.cli_demo import serving
+
+    state = make_state(dev_signing_key[1], tmp_path / "sim2", delay=0)
+    with serving(create_sim_app(state)) as base:
+        signed_customs.settings.authority_url = f"{base}/v1/batches"
+        signed_customs.settings.authority_poll_url = f"{base}/v1/decisions"
+        signed_customs.settings.authority_cert = tmp_path / "sim2" / "cert.pem"
+        signed_customs.submit_batches()
+        for _ in range(50):
+            if state.outbox:
+                break
+            time.sleep(0.05)
+        assert signed_customs.poll_decisions() == 1
+        assert signed_customs.poll_decisions() == 0  # the cursor moved past it
+    with signed_customs.engine.connect() as conn:
+        statuses = dict(conn.exec_driver_sql(
+            "SELECT tracking_number, status FROM parcels").all())
+    assert statuses["CDEK-2"] == "REFUSED"
+    assert statuses["CDEK-1"] in {"RELEASED", "HELD", "DUTY_DUE"}

@@ -28,6 +28,12 @@ def upgrade() -> None:
     sa.Column('orphaned', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('message_id')
     )
+    op.create_table('poll_cursors',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('position', sa.String(length=200), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
     op.create_table('orphan_decisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.String(length=64), nullable=False),
@@ -58,5 +64,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_orphan_decisions_message_id'))
 
     op.drop_table('orphan_decisions')
+    op.drop_table('poll_cursors')
     op.drop_table('inbound_messages')
 
