@@ -117,6 +117,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             failures += _check_replay(session, base)
             if keep is not None:
                 _keep_declarations(session, base, keep, manifests)
+                _keep_messages(customs, keep)
     _summary(timings, database, failures, sim)
     customs.close()
     sys.exit(1 if failures else 0)
@@ -210,6 +211,14 @@ def _keep_declarations(session: requests.Session, base: str, folder: Path,
                 number = parcel["tracking_number"]
                 reply = session.get(f"{base}/v1/parcels/{number}/declaration", timeout=60)
                 (target / f"{number}.xml").write_bytes(reply.content)
+
+
+def _keep_messages(customs: Customs, folder: Path) -> None:
+    """Every message exchanged with the authority, verbatim: batches out, acks and decisions in."""
+    target = folder / "authority-messages"
+    target.mkdir(parents=True, exist_ok=True)
+    for number, direction, kind, message_id, document in customs.exchanged_messages():
+        (target / f"{number:04d}-{direction}-{kind}-{message_id}.xml").write_bytes(document)
 
 
 def _verify_one(session: requests.Session, base: str, cert: Path, workdir: Path,

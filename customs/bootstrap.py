@@ -171,6 +171,14 @@ class Customs:
             fetched += 1
         return fetched
 
+    def exchanged_messages(self) -> list[tuple[int, str, str, str, bytes]]:
+        """(number, direction, kind, message id, document) of every message kept."""
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT id, direction, kind, coalesce(message_id, ''), document FROM messages "
+                "WHERE document IS NOT NULL ORDER BY id").all()
+        return [(int(r[0]), r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
     def retry_batch(self, batch_id: str) -> bool:
         return submission.retry_batch(batch_id, uow=self.uow(), clock=self.clock)
 

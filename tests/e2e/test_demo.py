@@ -24,7 +24,8 @@ def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
     assert "xmlsec1 says OK" in result.stdout
     assert (tmp_path / "demo" / "customs.db").exists()
     assert sorted(p.name for p in keep.iterdir()) == [
-        "declarations", "manifest-DE.xml", "manifest-RU.xml", "manifest-US.xml",
+        "authority-messages", "declarations", "manifest-DE.xml", "manifest-RU.xml",
+        "manifest-US.xml",
         "receipt-DE.json", "receipt-RU.json", "receipt-US.json"]
     rows = [line.split() for line in result.stdout.splitlines()
             if line.strip()[:1].isdigit() and len(line.split()) >= 3]
@@ -34,3 +35,5 @@ def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
     assert " DUTY_DUE " in result.stdout and "duty " in result.stdout
     assert len(list((keep / "declarations").glob("*.xml"))) == decided
     assert "batches registered" in result.stdout and "0 resends" in result.stdout
+    kinds = {p.name.split("-")[2] for p in (keep / "authority-messages").iterdir()}
+    assert kinds == {"batch", "ack", "decisions"}

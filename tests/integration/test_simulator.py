@@ -105,13 +105,20 @@ def test_down_authority_then_back_each_batch_registered_once(signed_customs, sim
     for _ in range(3):
         signed_customs.clock.current += timedelta(hours=1)
         signed_customs.submit_batches(ToSim())
+    # intake keeps accepting while the authority is down
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme2", "marketplace")[1])
+    receipt = signed_customs.submit_manifest(
+        SubmitManifest(tenant.tenant_id, "during-outage", manifest(parcel("CDEK-3")), "t"))
+    assert receipt.body["accepted"] == 1
+    signed_customs.seal_batches(force=True)
     client.post("/admin/mode", json={"mode": "ok"})
-    signed_customs.clock.current += timedelta(hours=1)
-    signed_customs.submit_batches(ToSim())
-    assert len(state.registered) == 1 and state.resends == 0
+    for _ in range(2):  # the backlog drains
+        signed_customs.clock.current += timedelta(hours=1)
+        signed_customs.submit_batches(ToSim())
+    assert len(state.registered) == 2 and state.resends == 0
     with signed_customs.engine.connect() as conn:
         assert conn.exec_driver_sql(
-            "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'").scalar() == 2
+            "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'").scalar() == 3
 
 
 def test_a_verified_ack_makes_parcels_acknowledged(signed_customs, sim, batch, tmp_path):

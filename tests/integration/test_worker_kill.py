@@ -1,5 +1,6 @@
-"""Workers killed with SIGKILL at random moments while sealing: afterwards no parcel is lost,
-none is in two batches, and no half-sealed batch remains."""
+"""Workers killed with SIGKILL at random moments while sealing and submitting: afterwards no
+parcel is lost, none is in two batches, no half-sealed batch remains, and the authority
+(simulator) registered each batch once."""
 
 from __future__ import annotations
 
@@ -18,14 +19,29 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sigkilled_workers_lose_and_double_nothing(signed_customs, database_url,
-                                                   dev_signing_key):
+                                                   dev_signing_key, tmp_path):
+    """Killed while sealing and while submitting to the simulator: afterwards every parcel is in
+    exactly one batch and the simulator registered each batch once."""
+    from api.cli_demo import serving
+    from simulator.app import create_sim_app, make_state
+
+    sim = make_state(dev_signing_key[1], tmp_path / "sim", delay=60)
+    with serving(create_sim_app(sim)) as sim_base:
+        _run(signed_customs, database_url, dev_signing_key, f"{sim_base}/v1/batches")
+    with signed_customs.engine.connect() as conn:
+        batches = conn.exec_driver_sql("SELECT message_id, parcel_count FROM batches").all()
+    assert dict(batches) == sim.registered  # each batch registered once, with all its parcels
+
+
+def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type: ignore[no-untyped-def]
     tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
     for n in range(6):
         body = manifest(*[parcel(f"K{n}-{i:04d}") for i in range(50)], ref=f"m{n}")
         signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, f"k{n}", body, "t"))
     env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
            "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
-           "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_BATCH_SIZE": "7"}
+           "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_BATCH_SIZE": "7",
+           "CUSTOMS_AUTHORITY_URL": authority_url, "CUSTOMS_SUBMIT_BACKOFF_SECONDS": "0.1"}
     rng = random.Random(20261123)
     kills = 0
     for _ in range(10):  # start two workers, kill both at a random moment
@@ -50,10 +66,10 @@ def test_sigkilled_workers_lose_and_double_nothing(signed_customs, database_url,
             return conn.exec_driver_sql(sql).scalar()
 
         assert one("SELECT count(*) FROM parcels") == 300
-        assert one("SELECT count(*) FROM parcels WHERE status = 'BATCHED' "
+        assert one("SELECT count(*) FROM parcels WHERE status = 'SUBMITTED' "
                    "AND batch_id IS NOT NULL") == 300
         assert one("SELECT sum(parcel_count) FROM batches") == 300
-        assert one("SELECT count(*) FROM batches WHERE status <> 'SEALED'") == 0
+        assert one("SELECT count(*) FROM batches WHERE status <> 'SUBMITTED'") == 0
         assert one("SELECT count(*) FROM (SELECT parcel_id FROM parcel_events WHERE "
                    "status = 'BATCHED' GROUP BY parcel_id HAVING count(*) > 1) d") == 0
         assert one("SELECT count(*) FROM (SELECT p.batch_id, count(*) c, b.parcel_count FROM "
