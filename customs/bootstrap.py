@@ -117,7 +117,8 @@ class Customs:
         policy = submission.RetryPolicy(
             max_attempts=s.submit_max_attempts,
             base=timedelta(seconds=s.submit_backoff_seconds),
-            cap=timedelta(seconds=s.submit_backoff_max_seconds))
+            cap=timedelta(seconds=s.submit_backoff_max_seconds),
+            lease=timedelta(seconds=s.submit_lease_seconds))
         return submission.submit_due(uow=self.uow(), transport=transport, clock=self.clock,
                                      policy=policy, rng=random.Random(),  # noqa: S311
                                      ack_check=self._ack_check())

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     submit_max_attempts: int = Field(default=8, ge=1, description="then TRANSMISSION_FAILED")
     submit_backoff_seconds: float = Field(default=5, gt=0, description="first retry delay cap")
     submit_backoff_max_seconds: float = Field(default=1800, gt=0)
+    submit_lease_seconds: float = Field(
+        default=120, gt=0, description="a sender's hold on a batch; a crashed sender's batch "
+                                       "is taken over after it")
     authority_poll_url: str | None = Field(
         default=None, description="decision feed to poll (GET ?after=N) when it does not push")
     authority_cert: Path | None = Field(

@@ -39,6 +39,7 @@ GOODS = (
     ("611595", "Socks, cotton, 5 pairs", 7, 0.200),
     ("901890", "Digital thermometer", 9, 0.050),
     ("848180", "Kitchen tap, stainless steel", 28, 0.900),
+    ("930400", "Air gun, spring-operated", 55, 1.100),  # prohibited by the simulator's rules
 )
 SELLERS = (
     ("Shenzhen Bright Electronics Co., Ltd.", "CN", "https://bright-electronics.example.cn"),

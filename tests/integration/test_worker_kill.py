@@ -41,7 +41,8 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
     env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
            "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
            "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_BATCH_SIZE": "7",
-           "CUSTOMS_AUTHORITY_URL": authority_url, "CUSTOMS_SUBMIT_BACKOFF_SECONDS": "0.1"}
+           "CUSTOMS_AUTHORITY_URL": authority_url, "CUSTOMS_SUBMIT_BACKOFF_SECONDS": "0.1",
+           "CUSTOMS_SUBMIT_LEASE_SECONDS": "1"}
     rng = random.Random(20261123)
     kills = 0
     for _ in range(10):  # start two workers, kill both at a random moment
@@ -49,7 +50,11 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
                                    "--interval", "0.1"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(2)]
-        time.sleep(rng.uniform(0.8, 2.0))  # a worker needs ~0.7 s to start
+        if kills == 0:  # first round: kill only once the workers are at work
+            _wait_for_a_batch(signed_customs)
+            time.sleep(rng.uniform(0, 0.3))
+        else:
+            time.sleep(rng.uniform(0.8, 2.0))  # a worker needs ~0.7 s to start
         for proc in procs:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
@@ -57,10 +62,17 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
     with signed_customs.engine.connect() as conn:
         sealed_by_killed_workers = conn.exec_driver_sql("SELECT count(*) FROM batches").scalar()
     assert sealed_by_killed_workers > 0  # the killed workers were at work, not just starting
-    finisher = subprocess.run([sys.executable, "-m", "api.cli", "worker", "--once",
-                               "--force-seal"], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300)
-    assert finisher.returncode == 0, finisher.stdout + finisher.stderr
+    time.sleep(1.5)  # leases held by killed senders expire, then one worker finishes the work
+    for _ in range(10):
+        finisher = subprocess.run([sys.executable, "-m", "api.cli", "worker", "--once",
+                                   "--force-seal"], cwd=ROOT, env=env, capture_output=True,
+                                  text=True, timeout=300)
+        assert finisher.returncode == 0, finisher.stdout + finisher.stderr
+        with signed_customs.engine.connect() as conn:
+            if conn.exec_driver_sql("SELECT count(*) FROM batches WHERE status <> "
+                                    "'SUBMITTED'").scalar() == 0:
+                break
+        time.sleep(0.5)
     with signed_customs.engine.connect() as conn:
         def one(sql: str):  # type: ignore[no-untyped-def]
             return conn.exec_driver_sql(sql).scalar()
@@ -76,3 +88,12 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
                    "parcels p JOIN batches b ON b.id = p.batch_id GROUP BY p.batch_id, "
                    "b.parcel_count HAVING count(*) <> b.parcel_count) m") == 0
     assert kills == 20
+
+
+def _wait_for_a_batch(customs, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with customs.engine.connect() as conn:
+            if conn.exec_driver_sql("SELECT count(*) FROM batches").scalar():
+                return
+        time.sleep(0.05)
