@@ -119,3 +119,9 @@ def batch_xsd_path(version: str = "v1") -> Path:
 
 def authority_xsd_path(version: str = "v1") -> Path:
     return _HERE / "authority" / version / "authority.xsd"
+
+
+@cache
+def compiled(path: Path) -> etree.XMLSchema:
+    """A local XSD compiled once per process (no network, no entities)."""
+    return etree.XMLSchema(etree.parse(str(path), _schema_parser()))

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,12 @@ from flask import Flask, Response, jsonify, request
 from lxml import etree
 
 import signing
-from schemas import batch_xsd_path, declaration_xsd_path
+from schemas import batch_xsd_path, compiled, declaration_xsd_path
 from simulator.rules import Rules, decide
 
 A = "urn:customs:authority:1"
 B = "{urn:customs:batch:1}"
 D = "{urn:customs:declaration:generic:1}"
-
-
-@cache
-def _schema(path: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(path))
 
 
 @dataclass
@@ -61,12 +55,12 @@ def _sub(parent: etree._Element, name: str, text: str, **attrs: str) -> None:
 
 def _check(document: bytes, state: SimState) -> tuple[str, list[etree._Element]]:
     batch = state.verifier.verify(document).element  # raises on a bad signature
-    if batch.tag != B + "Batch" or not _schema(str(batch_xsd_path())).validate(batch):
+    if batch.tag != B + "Batch" or not compiled(batch_xsd_path()).validate(batch):
         raise ValueError("not a valid batch envelope")
     declarations = []
     for embedded in batch.find(B + "Declarations"):
         declaration = state.verifier.verify(etree.tostring(embedded)).element
-        if not _schema(str(declaration_xsd_path("generic"))).validate(declaration):
+        if not compiled(declaration_xsd_path("generic")).validate(declaration):
             raise ValueError("a declaration does not validate")
         declarations.append(declaration)
     return batch.findtext(B + "MessageId") or "", declarations

@@ -4,7 +4,6 @@ then only what the signature covers."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cache
 
 from lxml import etree
 
@@ -12,16 +11,14 @@ import signing
 from customs.domain.decisions import Decision, DecisionMessage
 from customs.domain.errors import AuthorityMessageError
 from customs.domain.money import Money
-from schemas import authority_xsd_path
+from schemas import authority_xsd_path, compiled
 
 NS = "urn:customs:authority:1"
 _Q = f"{{{NS}}}"
 
 
-@cache
 def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(authority_xsd_path()), parser))
+    return compiled(authority_xsd_path())
 
 
 def read_decisions(document: bytes, verifier: signing.Verifier) -> DecisionMessage:

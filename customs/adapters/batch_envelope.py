@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache
 
 from lxml import etree
 
 from customs.adapters.xml_signing import EnvelopedSigner
 from customs.services.ports import SignedDocument
-from schemas import batch_xsd_path
+from schemas import batch_xsd_path, compiled
 
 NS = "urn:customs:batch:1"
 _Q = f"{{{NS}}}"
 
 
-@cache
 def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(batch_xsd_path()), parser))
+    return compiled(batch_xsd_path())
 
 
 class BatchEnvelopeBuilder:

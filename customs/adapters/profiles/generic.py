@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 
 from lxml import etree
 
 from customs.domain.model import Item, ManifestHeader, Parcel
 from customs.domain.money import decimal_text
-from schemas import declaration_xsd_path
+from schemas import compiled, declaration_xsd_path
 
 NS = "urn:customs:declaration:generic:1"
 _Q = f"{{{NS}}}"
 
 
-@cache
 def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(declaration_xsd_path("generic")), parser))
+    return compiled(declaration_xsd_path("generic"))
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None,
