@@ -1,29 +1,36 @@
 """W3C XML-Signature 1.1 for customs documents: a leaf library (imports nothing of customs).
 
-Sign: `sign_enveloped(root, signer, reference_uri="" | "#Id")` with a `Signer` from
-`load_software_signer(...)`, `Pkcs11Signer(...)` or `load_signer(config)`.
-Verify: `Verifier(trusted=[cert], public_keys=[...], ca=[...]).verify(bytes)` returns what the
-signature covers, or raises VerificationError / PolicyError with a reason.
+Sign: `sign_enveloped(root, signer, reference_uri="" | "#<Id>")` in place on an lxml tree, or
+`sign_bytes_document(bytes, signer)`, with a `Signer` from `load_signer(config)` (a software
+key or a PKCS#11 token). Verify: `Verifier(trusted=[cert], public_keys=[...], ca=[...])
+.verify(bytes)` returns what the signature covers, or raises VerificationError (invalid) /
+PolicyError (refused by policy) with a reason. Rotation: `KeyRing`; expiry: `certificate_status`.
 """
 
 from signing.algorithms import ECDSA_SHA256, EXC_C14N, RSA_SHA256
+from signing.certificates import (
+    EXPIRY_WARNING_DAYS,
+    CertificateStatus,
+    KeyRing,
+    certificate_status,
+    fingerprint,
+    generate_dev_key,
+)
 from signing.config import SignerConfig, load_signer
 from signing.errors import (
     CertificateExpired,
+    CertificateNotValid,
+    CertificateNotYetValid,
     KeyLoadError,
     PolicyError,
     SigningError,
     VerificationError,
 )
 from signing.keys import (
-    CertificateStatus,
-    KeyRing,
     Signer,
     SoftwareSigner,
-    certificate_status,
-    fingerprint,
-    generate_dev_key,
     load_certificate,
+    load_certificates,
     load_software_signer,
     secret_from,
 )
@@ -31,9 +38,10 @@ from signing.sign import sign_bytes_document, sign_enveloped
 from signing.verify import Verified, Verifier
 
 __all__ = [
-    "ECDSA_SHA256", "EXC_C14N", "RSA_SHA256", "CertificateExpired", "CertificateStatus",
-    "KeyLoadError", "KeyRing", "PolicyError", "Signer", "SignerConfig", "SigningError",
-    "SoftwareSigner", "VerificationError", "Verified", "Verifier", "certificate_status",
-    "fingerprint", "generate_dev_key", "load_certificate", "load_signer",
+    "ECDSA_SHA256", "EXC_C14N", "EXPIRY_WARNING_DAYS", "RSA_SHA256", "CertificateExpired",
+    "CertificateNotValid", "CertificateNotYetValid", "CertificateStatus", "KeyLoadError",
+    "KeyRing", "PolicyError", "Signer", "SignerConfig", "SigningError", "SoftwareSigner",
+    "VerificationError", "Verified", "Verifier", "certificate_status", "fingerprint",
+    "generate_dev_key", "load_certificate", "load_certificates", "load_signer",
     "load_software_signer", "secret_from", "sign_bytes_document", "sign_enveloped",
 ]

@@ -1,9 +1,11 @@
-"""XML-Signature algorithm identifiers and the raw signature operations behind them."""
+"""XML-Signature algorithm identifiers, the accepted ones (an allow-list), and the raw signature
+operations behind them."""
 
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Callable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -16,56 +18,54 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from signing.errors import PolicyError, VerificationError
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
+ENVELOPED = DS + "enveloped-signature"
+XPATH = "http://www.w3.org/TR/1999/REC-xpath-19991116"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-EXC_C14N_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
-C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-C14N_10_COMMENTS = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
-C14N_11 = "http://www.w3.org/2006/12/xml-c14n11"
-C14N_11_COMMENTS = "http://www.w3.org/2006/12/xml-c14n11#WithComments"
-ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+_MORE = "http://www.w3.org/2001/04/xmldsig-more#"
+RSA_SHA256 = _MORE + "rsa-sha256"
+ECDSA_SHA256 = _MORE + "ecdsa-sha256"
 ED25519 = "http://www.w3.org/2021/04/xmldsig-more#eddsa-ed25519"
 
-# canonicalization URI -> (exclusive, with comments); C14N 1.1 differs from 1.0 only for xml:*
-# attributes, which lxml renders as 1.0 does (documented limitation).
-C14N_METHODS = {
-    EXC_C14N: (True, False), EXC_C14N_COMMENTS: (True, True),
-    C14N_10: (False, False), C14N_10_COMMENTS: (False, True),
-    C14N_11: (False, False), C14N_11_COMMENTS: (False, True),
-}
-DIGESTS = {
+DIGESTS: dict[str, Callable[[bytes], Any]] = {
     SHA256: hashlib.sha256,
-    "http://www.w3.org/2001/04/xmldsig-more#sha384": hashlib.sha384,
+    _MORE + "sha384": hashlib.sha384,
     "http://www.w3.org/2001/04/xmlenc#sha512": hashlib.sha512,
 }
-_HASHES = {RSA_SHA256: hashes.SHA256(), ECDSA_SHA256: hashes.SHA256(),
-           "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": hashes.SHA384(),
-           "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": hashes.SHA512(),
-           "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384": hashes.SHA384(),
-           "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512": hashes.SHA512()}
-_WEAK = re.compile(r"sha1|md5|(?<!ec)dsa-", re.IGNORECASE)  # DSA, but not ECDSA
+# SignatureMethod URI -> (key family, hash); Ed25519 hashes internally.
+SIGNATURE_METHODS: dict[str, tuple[str, hashes.HashAlgorithm | None]] = {
+    RSA_SHA256: ("rsa", hashes.SHA256()),
+    _MORE + "rsa-sha384": ("rsa", hashes.SHA384()),
+    _MORE + "rsa-sha512": ("rsa", hashes.SHA512()),
+    ECDSA_SHA256: ("ecdsa", hashes.SHA256()),
+    _MORE + "ecdsa-sha384": ("ecdsa", hashes.SHA384()),
+    _MORE + "ecdsa-sha512": ("ecdsa", hashes.SHA512()),
+    ED25519: ("ed25519", None),
+}
+_WEAK_MARKS = ("sha1", "md5", "#dsa-", "hmac-")
 
 
-def refuse_weak(uri: str, what: str) -> None:
-    if _WEAK.search(uri):
-        raise PolicyError(f"{what} {uri} is refused (SHA-1, MD5 and DSA are not accepted)")
+def _refuse(uri: str, what: str, known: dict[str, Any]) -> None:
+    if uri in known:
+        return
+    if any(mark in uri.lower() for mark in _WEAK_MARKS):
+        raise PolicyError(f"{what} {uri} is refused: SHA-1, MD5, DSA and HMAC are not accepted")
+    raise PolicyError(f"{what} {uri} is not supported")
+
+
+def check_signature_method(uri: str) -> None:
+    """PolicyError unless `uri` is an accepted SignatureMethod."""
+    _refuse(uri, "signature method", SIGNATURE_METHODS)
+
+
+def check_digest_method(uri: str) -> None:
+    """PolicyError unless `uri` is an accepted DigestMethod."""
+    _refuse(uri, "digest method", DIGESTS)
 
 
 def digest(uri: str, data: bytes) -> bytes:
-    refuse_weak(uri, "digest method")
-    if uri not in DIGESTS:
-        raise PolicyError(f"digest method {uri} is not supported")
-    return DIGESTS[uri](data).digest()
-
-
-def signature_method_for(key: object) -> str:
-    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
-        return RSA_SHA256
-    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
-        return ECDSA_SHA256
-    raise TypeError(f"unsupported key type {type(key).__name__}: use RSA or ECDSA")
+    check_digest_method(uri)
+    return bytes(DIGESTS[uri](data).digest())
 
 
 def ecdsa_der_to_raw(der: bytes, key_size: int) -> bytes:
@@ -75,34 +75,30 @@ def ecdsa_der_to_raw(der: bytes, key_size: int) -> bytes:
     return r.to_bytes(width, "big") + s.to_bytes(width, "big")
 
 
-def software_sign(key: object, method: str, data: bytes) -> bytes:
-    if isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(data, padding.PKCS1v15(), _HASHES[method])
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return ecdsa_der_to_raw(key.sign(data, ec.ECDSA(_HASHES[method])), key.curve.key_size)
-    raise TypeError(f"unsupported key type {type(key).__name__}")
+def ecdsa_raw_to_der(raw: bytes, key_size: int) -> bytes:
+    """r||s -> DER; the value must be exactly twice the curve size (no DER, no extra padding)."""
+    width = (key_size + 7) // 8
+    if len(raw) != 2 * width:
+        raise VerificationError(
+            f"ECDSA signature value must be r||s of {2 * width} bytes, got {len(raw)} "
+            "(DER-encoded or padded values are not XML-Signature)")
+    return encode_dss_signature(int.from_bytes(raw[:width], "big"),
+                                int.from_bytes(raw[width:], "big"))
 
 
-def verify_raw(public_key: object, method: str, signature: bytes, data: bytes) -> None:
+def verify_raw(public_key: Any, method: str, signature: bytes, data: bytes) -> None:
     """Raise VerificationError unless `signature` over `data` verifies with `public_key`."""
-    refuse_weak(method, "signature method")
+    check_signature_method(method)
+    family, hash_ = SIGNATURE_METHODS[method]
     try:
-        if method == ED25519 and isinstance(public_key, ed25519.Ed25519PublicKey):
+        if family == "rsa" and isinstance(public_key, rsa.RSAPublicKey) and hash_:
+            public_key.verify(signature, data, padding.PKCS1v15(), hash_)
+        elif family == "ecdsa" and isinstance(public_key, ec.EllipticCurvePublicKey) and hash_:
+            der = ecdsa_raw_to_der(signature, public_key.curve.key_size)
+            public_key.verify(der, data, ec.ECDSA(hash_))
+        elif family == "ed25519" and isinstance(public_key, ed25519.Ed25519PublicKey):
             public_key.verify(signature, data)
-        elif method not in _HASHES:
-            raise PolicyError(f"signature method {method} is not supported")
-        elif isinstance(public_key, rsa.RSAPublicKey) and "rsa" in method:
-            public_key.verify(signature, data, padding.PKCS1v15(), _HASHES[method])
-        elif isinstance(public_key, ec.EllipticCurvePublicKey) and "ecdsa" in method:
-            width = (public_key.curve.key_size + 7) // 8
-            if len(signature) != 2 * width:
-                raise VerificationError(
-                    f"ECDSA signature value must be r||s of {2 * width} bytes, "
-                    f"got {len(signature)} (DER or padded values are not XML-DSig)")
-            der = encode_dss_signature(int.from_bytes(signature[:width], "big"),
-                                       int.from_bytes(signature[width:], "big"))
-            public_key.verify(der, data, ec.ECDSA(_HASHES[method]))
         else:
-            raise VerificationError(f"the key does not fit the signature method {method}")
+            raise VerificationError(f"a {type(public_key).__name__} cannot verify {method}")
     except InvalidSignature:
-        raise VerificationError("signature value does not verify") from None
+        raise VerificationError("the signature value does not verify with the key") from None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from signing.errors import KeyLoadError
 from signing.keys import Signer, load_certificate, load_software_signer, secret_from
@@ -13,7 +16,7 @@ from signing.keys import Signer, load_certificate, load_software_signer, secret_
 class SignerConfig:
     kind: str = "software"  # "software" or "pkcs11"
     key: Path | None = None  # PEM or PKCS#12 (.p12/.pfx)
-    certificate: Path | None = None
+    certificate: Path | None = None  # PEM or DER; for PKCS#11 optional (else from the token)
     passphrase_env: str | None = None
     passphrase_file: Path | None = None
     pkcs11_module: Path | None = None
@@ -22,8 +25,23 @@ class SignerConfig:
     pin_env: str | None = None
     pin_file: Path | None = None
 
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> SignerConfig:
+        """From a dict (settings, TOML, environment): unknown keys are an error."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - fields)
+        if unknown:
+            raise KeyLoadError(f"unknown signer settings {unknown}; known: {sorted(fields)}")
+        paths = {"key", "certificate", "passphrase_file", "pkcs11_module", "pin_file"}
+        arguments: dict[str, Any] = {k: Path(v) if k in paths and v is not None else v
+                                     for k, v in values.items()}
+        return cls(**arguments)
 
-def load_signer(config: SignerConfig) -> Signer:
+
+def load_signer(config: SignerConfig | Mapping[str, Any]) -> Signer:
+    """The Signer that `config` describes: a software key or a PKCS#11 token (an HSM)."""
+    if not isinstance(config, SignerConfig):
+        config = SignerConfig.from_mapping(config)
     if config.kind == "software":
         if config.key is None:
             raise KeyLoadError("no signing key configured")
@@ -32,11 +50,10 @@ def load_signer(config: SignerConfig) -> Signer:
     if config.kind == "pkcs11":
         from signing.pkcs11 import Pkcs11Signer
 
-        if not (config.pkcs11_module and config.pkcs11_token and config.pkcs11_key_label
-                and config.certificate):
-            raise KeyLoadError("a PKCS#11 signer needs module, token, key label and certificate")
+        if not (config.pkcs11_module and config.pkcs11_token and config.pkcs11_key_label):
+            raise KeyLoadError("a PKCS#11 signer needs module, token label and key label")
         pin = secret_from(config.pin_env, config.pin_file)
         return Pkcs11Signer(config.pkcs11_module, config.pkcs11_token, config.pkcs11_key_label,
                             None if pin is None else pin.decode(),
-                            load_certificate(config.certificate))
+                            load_certificate(config.certificate) if config.certificate else None)
     raise KeyLoadError(f"unknown signer kind {config.kind!r}: software or pkcs11")

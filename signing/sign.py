@@ -1,66 +1,88 @@
 """Enveloped XML-Signature 1.1: exclusive C14N 1.0, SHA-256, RSA-SHA256 or ECDSA-SHA256 (r||s),
 the signer's certificate in KeyInfo. Works on an lxml tree in place, with no re-parsing.
 
-Speed: per (certificate, method, reference) the Signature subtree is prepared once, with the
-canonical form of its SignedInfo as text around the digest value; each signature then costs one
-canonicalization of the document, one digest, one raw signature and a copy of the template.
-`tests/signing` checks that the prepared text is byte for byte the canonical SignedInfo.
+Speed: per (certificate, algorithm) the Signature subtree is prepared once, and the canonical
+form of its SignedInfo kept as text around the two per-document values (the reference URI and
+the digest); each signature then costs one canonicalization of the document, one digest, one
+raw signature and a copy of the template. `tests/signing` checks that the prepared text is
+byte for byte the canonical SignedInfo, for any Id.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
-from xml.sax.saxutils import quoteattr
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from signing.algorithms import DS, ENVELOPED, EXC_C14N, SHA256
-from signing.errors import CertificateExpired
-from signing.keys import Signer, check_validity
+from signing.certificates import check_validity
+from signing.keys import Signer
 
 _P = f"{{{DS}}}"
+_SIGNATURE = _P + "Signature"
+_local = threading.local()
+_templates: dict[int, _Template] = {}
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    template: etree._Element  # ds:Signature with empty DigestValue and SignatureValue
-    head: bytes  # canonical SignedInfo up to the digest value
-    tail: bytes  # and after it
+class _Template:
+    certificate: x509.Certificate
+    algorithm: str
+    signature: etree._Element  # ds:Signature; URI, DigestValue, SignatureValue set per document
+    head: bytes  # canonical SignedInfo up to the Reference URI value,
+    middle: bytes  # from after it to the digest value,
+    tail: bytes  # and after the digest value
     not_before: datetime
     not_after: datetime
 
 
-def _signed_info_c14n(method: str, uri: str) -> tuple[bytes, bytes]:
-    """The exclusive-C14N form of the SignedInfo we build (no whitespace, ds prefix)."""
+def c14n_attribute(value: str) -> bytes:
+    """An attribute value as C14N writes it."""
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), ('"', "&quot;"), ("\t", "&#x9;"),
+                         ("\n", "&#xA;"), ("\r", "&#xD;")):
+        value = value.replace(raw, escaped)
+    return value.encode()
+
+
+def _signed_info_text(algorithm: str) -> tuple[bytes, bytes, bytes]:
+    """The exclusive-C14N form of the SignedInfo we build, around the URI and the digest."""
     def alg(name: str, value: str) -> str:
         return f'<ds:{name} Algorithm="{value}"></ds:{name}>'
 
-    uri_attr = quoteattr(uri).replace("&apos;", "'")
     head = (f'<ds:SignedInfo xmlns:ds="{DS}">{alg("CanonicalizationMethod", EXC_C14N)}'
-            f'{alg("SignatureMethod", method)}<ds:Reference URI={uri_attr}><ds:Transforms>'
-            f'{alg("Transform", ENVELOPED)}{alg("Transform", EXC_C14N)}</ds:Transforms>'
-            f'{alg("DigestMethod", SHA256)}<ds:DigestValue>')
-    return head.encode(), b"</ds:DigestValue></ds:Reference></ds:SignedInfo>"
+            f'{alg("SignatureMethod", algorithm)}<ds:Reference URI="')
+    middle = (f'"><ds:Transforms>{alg("Transform", ENVELOPED)}{alg("Transform", EXC_C14N)}'
+              f'</ds:Transforms>{alg("DigestMethod", SHA256)}<ds:DigestValue>')
+    return head.encode(), middle.encode(), b"</ds:DigestValue></ds:Reference></ds:SignedInfo>"
 
 
 def _ds(parent: etree._Element, name: str, **attrs: str) -> etree._Element:
     return etree.SubElement(parent, _P + name, attrs)
 
 
-@lru_cache(maxsize=64)
-def _prepare(certificate: x509.Certificate, method: str, uri: str) -> _Prepared:
+def _template(certificate: x509.Certificate, algorithm: str) -> _Template:
+    """The prepared template of a certificate: looked up by identity (hashing a certificate
+    costs a microsecond); the cache holds the certificate, so its id is not reused."""
+    found = _templates.get(id(certificate))
+    if found is None or found.certificate is not certificate or found.algorithm != algorithm:
+        if len(_templates) >= 16:
+            _templates.clear()
+        found = _templates[id(certificate)] = _prepare(certificate, algorithm)
+    return found
+
+
+def _prepare(certificate: x509.Certificate, algorithm: str) -> _Template:
     signature = etree.Element(_P + "Signature", nsmap={"ds": DS})
     signed_info = _ds(signature, "SignedInfo")
     _ds(signed_info, "CanonicalizationMethod", Algorithm=EXC_C14N)
-    _ds(signed_info, "SignatureMethod", Algorithm=method)
-    reference = _ds(signed_info, "Reference", URI=uri)
+    _ds(signed_info, "SignatureMethod", Algorithm=algorithm)
+    reference = _ds(signed_info, "Reference", URI="")
     transforms = _ds(reference, "Transforms")
     _ds(transforms, "Transform", Algorithm=ENVELOPED)
     _ds(transforms, "Transform", Algorithm=EXC_C14N)
@@ -70,37 +92,67 @@ def _prepare(certificate: x509.Certificate, method: str, uri: str) -> _Prepared:
     der = certificate.public_bytes(serialization.Encoding.DER)
     _ds(_ds(_ds(signature, "KeyInfo"), "X509Data"), "X509Certificate").text = \
         base64.b64encode(der).decode()
-    head, tail = _signed_info_c14n(method, uri)
-    return _Prepared(signature, head, tail, certificate.not_valid_before_utc,
-                     certificate.not_valid_after_utc)
+    head, middle, tail = _signed_info_text(algorithm)
+    return _Template(certificate, algorithm, signature, head, middle, tail,
+                     certificate.not_valid_before_utc, certificate.not_valid_after_utc)
 
 
 def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str = "",
                    at: datetime | None = None) -> etree._Element:
-    """Append an enveloped ds:Signature covering `root` (URI "" or "#<root Id>")."""
-    if reference_uri and reference_uri[1:] != root.get("Id"):
-        raise ValueError(f"reference {reference_uri} must name the root's Id attribute")
-    prepared = _prepare(signer.certificate, signer.method, reference_uri)
+    """Append an enveloped ds:Signature to `root` and return it.
+
+    `reference_uri` "" covers the whole document (`root` must be its document element;
+    serialize the tree if it has processing instructions outside the root) and "#<Id>" covers
+    `root` by its Id attribute. Raises CertificateExpired / CertificateNotYetValid outside the
+    certificate's validity (`at`, default now): nothing is signed then.
+    """
+    _check_target(root, reference_uri)
+    template = _template(signer.certificate, signer.algorithm)
     moment = at or datetime.now(UTC)
-    if not prepared.not_before <= moment <= prepared.not_after:
+    if not template.not_before <= moment <= template.not_after:
         check_validity(signer.certificate, moment)
-        raise CertificateExpired("the signing certificate is not valid now")
-    digest = base64.b64encode(
-        hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True)).digest())
-    value = signer.sign_bytes(prepared.head + digest + prepared.tail)
-    signature = copy.deepcopy(prepared.template)
-    signature[0][2][2].text = digest.decode()  # SignedInfo/Reference/DigestValue
+    node = root.getroottree() if reference_uri == "" else root
+    digest = base64.b64encode(hashlib.sha256(etree.tostring(
+        node, method="c14n", exclusive=True, with_comments=False)).digest())
+    value = signer.sign(b"".join((template.head, c14n_attribute(reference_uri),
+                                  template.middle, digest, template.tail)))
+    signature = template.signature.__copy__()  # lxml copies deep; skips the copy module
+    reference = signature[0][2]
+    reference.set("URI", reference_uri)
+    reference[2].text = digest.decode()  # DigestValue
     signature[1].text = base64.b64encode(value).decode()  # SignatureValue
     root.append(signature)
     return root
 
 
+def _check_target(root: etree._Element, reference_uri: str) -> None:
+    if reference_uri:
+        if reference_uri[1:] != root.get("Id") or reference_uri[0] != "#":
+            raise ValueError(f"reference {reference_uri!r} must be '#' + the element's Id")
+    elif root.getparent() is not None:
+        raise ValueError('URI "" covers the whole document: sign its document element, or '
+                         "give the element an Id and use reference_uri='#<Id>'")
+    if next(root.iterchildren(_SIGNATURE), None) is not None:
+        raise ValueError("the element already carries a ds:Signature")
+
+
+def _parser() -> etree.XMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:  # lxml parsers are not shared between threads
+        parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True,
+                                                 load_dtd=False, huge_tree=False)
+    return parser
+
+
 def sign_bytes_document(document: bytes, signer: Signer, *, at: datetime | None = None) -> bytes:
-    """Parse (safely), sign the document element, serialize."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(document, parser)
+    """Parse (safely: no DTD, entities or network), sign the document element (by its Id when
+    it has one), serialize as UTF-8."""
+    try:
+        root = etree.fromstring(document, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not well-formed XML: {exc.msg}") from None
     if root.getroottree().docinfo.doctype:
         raise ValueError("documents with a DOCTYPE are not signed")
     uri = f"#{root.get('Id')}" if root.get("Id") else ""
     sign_enveloped(root, signer, reference_uri=uri, at=at)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))

@@ -1,40 +1,44 @@
-"""Key files, passphrases, PKCS#12, permissions, expiry and rotation."""
+"""Key files: passphrases from the environment or a file, PKCS#12, permissions, key types, the
+configuration factory, and the development key generator."""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+import stat
+from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from lxml import etree
 
 from signing import (
-    CertificateExpired,
     KeyLoadError,
-    KeyRing,
     SignerConfig,
-    Verifier,
-    certificate_status,
+    SoftwareSigner,
+    generate_dev_key,
     load_signer,
     load_software_signer,
-    sign_enveloped,
 )
-from signing.keys import self_signed
+from signing.certificates import self_signed
+
+Material = tuple[Any, x509.Certificate, Path]
 
 
-def _write_key(path, key, passphrase: bytes | None) -> None:  # type: ignore[no-untyped-def]
+def _write_key(path: Path, key: Any, passphrase: bytes | None = None,
+               extra: bytes = b"") -> Path:
     encryption = serialization.BestAvailableEncryption(passphrase) if passphrase else \
         serialization.NoEncryption()
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.PKCS8, encryption))
+                                       serialization.PrivateFormat.PKCS8, encryption) + extra)
     path.chmod(0o600)
+    return path
 
 
 @pytest.fixture
-def material(tmp_path):  # type: ignore[no-untyped-def]
+def material(tmp_path: Path) -> Material:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = self_signed(key, "test")
     cert_path = tmp_path / "cert.pem"
@@ -42,43 +46,59 @@ def material(tmp_path):  # type: ignore[no-untyped-def]
     return key, cert, cert_path
 
 
-def test_encrypted_pem_with_passphrase_from_the_environment(tmp_path, material, monkeypatch):
+def test_encrypted_pem_with_passphrase_from_the_environment(
+        tmp_path: Path, material: Material, monkeypatch: pytest.MonkeyPatch) -> None:
     key, cert, cert_path = material
-    _write_key(tmp_path / "key.pem", key, b"s3cret")
-    monkeypatch.setenv("TEST_PASSPHRASE", "s3cret")
-    signer = load_signer(SignerConfig(key=tmp_path / "key.pem", certificate=cert_path,
-                                      passphrase_env="TEST_PASSPHRASE"))
+    monkeypatch.setenv("TEST_SIGNING_PASSPHRASE", "s3cret")
+    signer = load_signer(SignerConfig(key=_write_key(tmp_path / "key.pem", key, b"s3cret"),
+                                      certificate=cert_path,
+                                      passphrase_env="TEST_SIGNING_PASSPHRASE"))
     assert signer.certificate == cert
 
 
-def test_encrypted_pem_with_passphrase_from_a_file(tmp_path, material):
-    key, _, cert_path = material
-    _write_key(tmp_path / "key.pem", key, b"s3cret")
-    secret = tmp_path / "pass"
+def test_encrypted_pem_with_passphrase_from_a_file(tmp_path: Path, material: Material) -> None:
+    key, cert, cert_path = material
+    secret = tmp_path / "passphrase"
     secret.write_bytes(b"s3cret\n")
     secret.chmod(0o600)
-    load_signer(SignerConfig(key=tmp_path / "key.pem", certificate=cert_path,
-                             passphrase_file=secret))
+    config = {"key": str(_write_key(tmp_path / "key.pem", key, b"s3cret")),
+              "certificate": str(cert_path), "passphrase_file": str(secret)}
+    assert load_signer(config).certificate == cert  # a plain mapping works too
 
 
-def test_wrong_passphrase_says_so(tmp_path, material, monkeypatch):
+def test_a_shared_passphrase_file_is_refused(tmp_path: Path, material: Material) -> None:
     key, _, cert_path = material
-    _write_key(tmp_path / "key.pem", key, b"s3cret")
-    monkeypatch.setenv("TEST_PASSPHRASE", "wrong")
-    with pytest.raises(KeyLoadError, match="passphrase"):
-        load_signer(SignerConfig(key=tmp_path / "key.pem", certificate=cert_path,
-                                 passphrase_env="TEST_PASSPHRASE"))
+    secret = tmp_path / "passphrase"
+    secret.write_bytes(b"s3cret\n")
+    secret.chmod(0o640)
+    with pytest.raises(KeyLoadError, match=f"chmod 600 {secret}"):
+        load_signer(SignerConfig(key=_write_key(tmp_path / "key.pem", key, b"s3cret"),
+                                 certificate=cert_path, passphrase_file=secret))
 
 
-def test_missing_passphrase_variable_is_named(tmp_path, material):
+@pytest.mark.parametrize(("given", "message"), [
+    ("wrong", "check the passphrase"), (None, "encrypted")])
+def test_a_wrong_or_missing_passphrase_says_so(
+        tmp_path: Path, material: Material, monkeypatch: pytest.MonkeyPatch,
+        given: str | None, message: str) -> None:
     key, _, cert_path = material
-    _write_key(tmp_path / "key.pem", key, b"s3cret")
+    if given:
+        monkeypatch.setenv("TEST_SIGNING_PASSPHRASE", given)
+    config = SignerConfig(key=_write_key(tmp_path / "key.pem", key, b"s3cret"),
+                          certificate=cert_path,
+                          passphrase_env="TEST_SIGNING_PASSPHRASE" if given else None)
+    with pytest.raises(KeyLoadError, match=message):
+        load_signer(config)
+
+
+def test_an_unset_passphrase_variable_is_named(tmp_path: Path, material: Material) -> None:
+    key, _, cert_path = material
     with pytest.raises(KeyLoadError, match="NOT_SET_ANYWHERE"):
-        load_signer(SignerConfig(key=tmp_path / "key.pem", certificate=cert_path,
-                                 passphrase_env="NOT_SET_ANYWHERE"))
+        load_signer(SignerConfig(key=_write_key(tmp_path / "key.pem", key, b"s3cret"),
+                                 certificate=cert_path, passphrase_env="NOT_SET_ANYWHERE"))
 
 
-def test_pkcs12_file(tmp_path, material):
+def test_pkcs12_file(tmp_path: Path, material: Material) -> None:
     key, cert, _ = material
     path = tmp_path / "signer.p12"
     path.write_bytes(pkcs12.serialize_key_and_certificates(
@@ -87,55 +107,57 @@ def test_pkcs12_file(tmp_path, material):
     assert load_software_signer(path, passphrase=b"p12pass").certificate == cert
 
 
-def test_key_readable_by_others_is_refused(tmp_path, material):
+def test_pem_with_key_and_certificate_in_one_file(tmp_path: Path, material: Material) -> None:
+    key, cert, _ = material
+    both = _write_key(tmp_path / "both.pem", key,
+                      extra=cert.public_bytes(serialization.Encoding.PEM))
+    assert load_software_signer(both).certificate == cert
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o604, 0o640, 0o660])
+def test_a_key_readable_by_others_is_refused(tmp_path: Path, material: Material,
+                                             mode: int) -> None:
     key, _, cert_path = material
-    _write_key(tmp_path / "key.pem", key, None)
-    os.chmod(tmp_path / "key.pem", 0o644)
-    with pytest.raises(KeyLoadError, match="chmod 600"):
-        load_software_signer(tmp_path / "key.pem", cert_path)
+    path = _write_key(tmp_path / "key.pem", key)
+    os.chmod(path, mode)
+    with pytest.raises(KeyLoadError, match=rf"{path} is accessible .* chmod 600 {path}"):
+        load_software_signer(path, cert_path)
 
 
-def test_key_not_matching_certificate_is_refused(tmp_path, material):
+def test_a_key_not_matching_its_certificate_is_refused(tmp_path: Path,
+                                                       material: Material) -> None:
     _, _, cert_path = material
-    _write_key(tmp_path / "key.pem", ec.generate_private_key(ec.SECP256R1()), None)
+    other = _write_key(tmp_path / "key.pem", ec.generate_private_key(ec.SECP256R1()))
     with pytest.raises(KeyLoadError, match="does not match"):
-        load_software_signer(tmp_path / "key.pem", cert_path)
+        load_software_signer(other, cert_path)
 
 
-def test_signing_after_not_after_is_refused(tmp_path):
-    key = ec.generate_private_key(ec.SECP256R1())
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    cert = self_signed(key, "short", days=30, not_before=start)
-    from signing import SoftwareSigner
-
-    signer = SoftwareSigner(key, cert)
-    sign_enveloped(etree.fromstring(b"<a/>"), signer, at=start + timedelta(days=29))
-    with pytest.raises(CertificateExpired, match="expired"):
-        sign_enveloped(etree.fromstring(b"<a/>"), signer, at=start + timedelta(days=31))
+@pytest.mark.parametrize(("key", "message"), [
+    (rsa.generate_private_key(public_exponent=65537, key_size=1024), "at least 2048"),
+    (ec.generate_private_key(ec.SECP384R1()), "only P-256"),
+])
+def test_weak_or_other_keys_are_refused(key: Any, message: str) -> None:
+    with pytest.raises(KeyLoadError, match=message):
+        SoftwareSigner(key, self_signed(key, "weak"))
 
 
-def test_days_left_and_warning_within_30_days():
-    key = ec.generate_private_key(ec.SECP256R1())
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    cert = self_signed(key, "x", days=100, not_before=start)
-    early = certificate_status(cert, start + timedelta(days=10))
-    late = certificate_status(cert, start + timedelta(days=75))
-    assert (early.days_left, early.expiring) == (90, False)
-    assert (late.days_left, late.expiring, late.expired) == (25, True, False)
-    assert certificate_status(cert, start + timedelta(days=101)).expired
+def test_unknown_settings_and_kinds_are_errors() -> None:
+    with pytest.raises(KeyLoadError, match="unknown signer settings"):
+        load_signer({"kind": "software", "keyfile": "x"})
+    with pytest.raises(KeyLoadError, match="gost"):
+        load_signer({"kind": "gost"})
 
 
-def test_rotation_old_documents_still_verify(tmp_path):
-    from signing import SoftwareSigner
-
-    old_key, new_key = ec.generate_private_key(ec.SECP256R1()), \
-        ec.generate_private_key(ec.SECP256R1())
-    old = SoftwareSigner(old_key, self_signed(old_key, "2025 key"))
-    before = etree.tostring(sign_enveloped(etree.fromstring(b"<a>1</a>"), old))
-    ring = KeyRing(SoftwareSigner(new_key, self_signed(new_key, "2026 key")),
-                   previous=[old.certificate])
-    after = etree.tostring(sign_enveloped(etree.fromstring(b"<a>2</a>"), ring.current))
-    verifier = Verifier(ring.trusted())
-    assert verifier.verify(before).certificate == old.certificate
-    assert verifier.verify(after).certificate == ring.current.certificate
-    assert b"2026 key" not in before
+@pytest.mark.parametrize("algorithm", ["ecdsa-p256", "rsa-2048"])
+def test_generate_dev_key(tmp_path: Path, algorithm: str) -> None:
+    key_path, cert_path = generate_dev_key(algorithm, tmp_path / "dev", common_name="dev CN",
+                                           days=10)
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    signer = load_software_signer(key_path, cert_path)
+    assert signer.certificate.subject.rfc4514_string() == "CN=dev CN"
+    validity = signer.certificate.not_valid_after_utc - signer.certificate.not_valid_before_utc
+    assert validity.days == 10
+    with pytest.raises(FileExistsError, match="not overwriting"):
+        generate_dev_key(algorithm, tmp_path / "dev")
+    with pytest.raises(ValueError, match="ecdsa-p256 or rsa-2048"):
+        generate_dev_key("dsa-1024", tmp_path / "other")

@@ -1,13 +1,15 @@
 """The PKCS#11 signer against a real token implementation (SoftHSM 2), verified by us and by
-xmlsec1: the key never leaves the token, and callers do not change."""
+xmlsec1: the key never leaves the token, and callers do not change (same factory, same
+sign_enveloped)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -16,87 +18,137 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from signing import SignerConfig, Verifier, load_signer, sign_enveloped
+from signing import KeyLoadError, Signer, Verifier, load_signer, sign_enveloped
+from signing.certificates import self_signed
+from tests.signing.conftest import xmlsec1
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+TOKEN, PIN = "customs-test", "1234"
 
 
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+def _issue(ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate, public: Any,
+           name: str) -> x509.Certificate:
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    return (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca.subject).public_key(public).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + timedelta(days=30))
+            .sign(ca_key, hashes.SHA256()))
+
+
+def _generate(session: Any, kind: str) -> Any:
+    """A key pair generated inside the token; its public key as a cryptography object."""
+    from pkcs11 import Attribute, KeyType
+    from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+    from pkcs11.util.rsa import encode_rsa_public_key
+
+    if kind == "ec":
+        parameters = session.create_domain_parameters(
+            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")},
+            local=True)
+        public, _ = parameters.generate_keypair(store=True, label=kind)
+        return serialization.load_der_public_key(encode_ec_public_key(public))
+    public, _ = session.generate_keypair(KeyType.RSA, 2048, store=True, label=kind)
+    return serialization.load_der_public_key(encode_rsa_public_key(public))
+
+
+def _store_certificate(session: Any, label: str, cert: x509.Certificate) -> None:
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    session.create_object({
+        Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.CERTIFICATE_TYPE:
+        CertificateType.X_509, Attribute.TOKEN: True, Attribute.LABEL: label,
+        Attribute.SUBJECT: cert.subject.public_bytes(),
+        Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER)})
 
 
 @pytest.fixture(scope="module")
-def token(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     util = shutil.which("softhsm2-util")
-    if util is None or not MODULE.exists():
-        pytest.fail("SoftHSM 2 is missing: install the Debian package softhsm2 "
-                    "(scripts/setup.sh does)")
+    if util is None or not MODULE.is_file():
+        pytest.skip("SoftHSM 2 is not installed: install the Debian package softhsm2 "
+                    "(scripts/setup.sh does; CI has it)")
     home = tmp_path_factory.mktemp("softhsm")
     (home / "tokens").mkdir()
     conf = home / "softhsm2.conf"
     conf.write_text(f"directories.tokendir = {home / 'tokens'}\nobjectstore.backend = file\n")
-    old = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    subprocess.run([util, "--init-token", "--free", "--label", "customs-test", "--pin", "1234",
-                    "--so-pin", "5678"], check=True, capture_output=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOFTHSM2_CONF", str(conf))
+        subprocess.run([util, "--init-token", "--free", "--label", TOKEN, "--pin", PIN,
+                        "--so-pin", "5678"], check=True, capture_output=True)
+        ca, certs = _populate()
+        pin = home / "pin"
+        pin.write_text(f"{PIN}\n")
+        pin.chmod(0o600)
+        paths = {kind: home / f"{kind}.pem" for kind in certs}
+        for kind, cert in certs.items():
+            paths[kind].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        yield {"ca": ca, "certs": certs, "paths": paths, "pin": pin}
+
+
+def _populate() -> tuple[x509.Certificate, dict[str, x509.Certificate]]:
+    """An EC and an RSA key generated in the token, certificates for both issued by a test
+    CA, and the EC certificate stored on the token too."""
     import pkcs11
-    from pkcs11 import Attribute, KeyType
-    from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 
-    lib = pkcs11.lib(str(MODULE))
-    with lib.get_token(token_label="customs-test").open(rw=True, user_pin="1234") as session:
-        params = session.create_domain_parameters(
-            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")},
-            local=True)
-        public, _ = params.generate_keypair(store=True, label="declarations")
-        token_public = serialization.load_der_public_key(encode_ec_public_key(public))
+    library = pkcs11.lib(str(MODULE))
+    library.reinitialize()  # read this configuration even if loaded before
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
-    ca = (x509.CertificateBuilder().subject_name(_name("test CA")).issuer_name(_name("test CA"))
-          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now)
-          .not_valid_after(now + timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder().subject_name(_name("HSM signer")).issuer_name(ca.subject)
-            .public_key(token_public).serial_number(2).not_valid_before(now)
-            .not_valid_after(now + timedelta(days=30)).sign(ca_key, hashes.SHA256()))
-    cert_path = home / "hsm-cert.pem"
-    cert_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    pin = home / "pin"
-    pin.write_text("1234\n")
-    pin.chmod(0o600)
-    yield {"cert": cert_path, "ca": ca, "pin": pin}
-    if old is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = old
+    ca = self_signed(ca_key, "test CA")
+    with library.get_token(token_label=TOKEN).open(rw=True, user_pin=PIN) as session:
+        certs = {kind: _issue(ca_key, ca, _generate(session, kind), f"HSM {kind}")
+                 for kind in ("ec", "rsa")}
+        _store_certificate(session, "ec", certs["ec"])
+    return ca, certs
 
 
-def test_token_signer_signs_and_independent_verifiers_accept(token, tmp_path):
-    signer = load_signer(SignerConfig(
-        kind="pkcs11", pkcs11_module=MODULE, pkcs11_token="customs-test",
-        pkcs11_key_label="declarations", pin_file=token["pin"], certificate=token["cert"]))
+def _config(token: dict[str, Any], label: str, **extra: Any) -> dict[str, Any]:
+    return {"kind": "pkcs11", "pkcs11_module": MODULE, "pkcs11_token": TOKEN,
+            "pkcs11_key_label": label, "pin_file": token["pin"], **extra}
+
+
+@pytest.mark.parametrize("kind", ["ec", "rsa"])
+def test_token_signer_signs_and_independent_verifiers_accept(
+        token: dict[str, Any], kind: str, tmp_path: Path) -> None:
+    signer = load_signer(_config(token, kind, certificate=token["paths"][kind]))
+    assert isinstance(signer, Signer)
     root = etree.fromstring(b'<Declaration xmlns="urn:d" Id="D-1"><Value>12.50</Value>'
                             b"</Declaration>")
     document = etree.tostring(sign_enveloped(root, signer, reference_uri="#D-1"))
-    assert Verifier(ca=[token["ca"]]).verify(document).element.findtext("{urn:d}Value") == \
-        "12.50"
-    path = tmp_path / "hsm.xml"
-    path.write_bytes(document)
-    result = subprocess.run(
-        ["xmlsec1", "--verify", "--pubkey-cert-pem", str(token["cert"]), "--enabled-key-data",
-         "key-name", "--id-attr:Id", "urn:d:Declaration", str(path)],
-        capture_output=True, text=True, timeout=30)
+    verified = Verifier(ca=[token["ca"]]).verify(document)
+    assert verified.element.findtext("{urn:d}Value") == "12.50"
+    assert verified.certificate == token["certs"][kind]
+    result = xmlsec1(document, token["paths"][kind], tmp_path, ["urn:d:Declaration"])
     assert result.returncode == 0, result.stderr
 
 
-def test_wrong_pin_is_a_clear_error(token, tmp_path):
-    from signing import KeyLoadError
+def test_the_certificate_can_come_from_the_token(token: dict[str, Any]) -> None:
+    signer = load_signer(_config(token, "ec"))
+    assert signer.certificate == token["certs"]["ec"]
 
+
+def test_a_wrong_pin_is_a_clear_error(token: dict[str, Any], tmp_path: Path) -> None:
     bad = tmp_path / "bad-pin"
     bad.write_text("0000\n")
     bad.chmod(0o600)
-    with pytest.raises(KeyLoadError, match="customs-test"):
-        load_signer(SignerConfig(kind="pkcs11", pkcs11_module=MODULE,
-                                 pkcs11_token="customs-test", pkcs11_key_label="declarations",
-                                 pin_file=bad, certificate=token["cert"]))
+    with pytest.raises(KeyLoadError, match=f"{TOKEN}.*PIN"):
+        load_signer(_config(token, "ec", pin_file=bad))
+
+
+def test_a_missing_key_or_module_is_a_clear_error(token: dict[str, Any]) -> None:
+    with pytest.raises(KeyLoadError, match="'nope'"):
+        load_signer(_config(token, "nope", certificate=token["paths"]["ec"]))
+    with pytest.raises(KeyLoadError, match="softhsm2"):
+        load_signer(_config(token, "ec", pkcs11_module="/nonexistent/module.so"))
+
+
+def test_a_certificate_of_another_key_is_refused(token: dict[str, Any]) -> None:
+    with pytest.raises(KeyLoadError, match="does not match"):
+        load_signer(_config(token, "ec", certificate=_other_ec_certificate(token)))
+
+
+def _other_ec_certificate(token: dict[str, Any]) -> Path:
+    key = ec.generate_private_key(ec.SECP256R1())
+    path = token["pin"].parent / "other.pem"
+    path.write_bytes(self_signed(key, "other").public_bytes(serialization.Encoding.PEM))
+    return path

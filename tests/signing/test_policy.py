@@ -1,124 +1,221 @@
-"""What we receive is verified under a strict policy: pinned keys only, no DTD, no wrapping."""
+"""What we receive is verified under a strict policy: pinned keys only, SHA-2 only, no DTD, and
+a signature that covers the document element (signature wrapping is rejected)."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from signing import (
     PolicyError,
+    SoftwareSigner,
     VerificationError,
     Verifier,
-    generate_dev_key,
-    load_certificate,
-    load_software_signer,
     sign_enveloped,
 )
+from signing.algorithms import ED25519, check_signature_method
+from signing.certificates import self_signed
+from tests.signing.conftest import DS, shared
 
-DS = "{http://www.w3.org/2000/09/xmldsig#}"
-
-
-@pytest.fixture
-def pinned(dev_key):  # type: ignore[no-untyped-def]
-    return Verifier([load_certificate(dev_key[1])])
+MORE = "http://www.w3.org/2001/04/xmldsig-more#"
 
 
-def _signed_root(signer, body: str = "<Amount>10.00</Amount>"):  # type: ignore[no-untyped-def]
-    root = etree.fromstring(f'<Order xmlns="urn:o" Id="o1">{body}</Order>'.encode())
+def order(signer: SoftwareSigner, amount: str = "10.00") -> etree._Element:
+    root = etree.fromstring(f'<Order xmlns="urn:o" Id="o1"><Amount>{amount}</Amount>'
+                            "</Order>".encode())
     return sign_enveloped(root, signer, reference_uri="#o1")
 
 
-def test_doctype_is_refused(signer, pinned):
-    document = etree.tostring(_signed_root(signer))
-    with pytest.raises(PolicyError, match="DOCTYPE"):
-        pinned.verify(b'<!DOCTYPE Order [<!ENTITY x "y">]>' + document)
+def edited(root: etree._Element, change: Callable[[etree._Element], None]) -> bytes:
+    change(root)
+    return bytes(etree.tostring(root))
 
 
-def test_untrusted_certificate_is_refused(signer, keydir):
-    other = load_certificate(generate_dev_key("ecdsa-p256", keydir / "other")[1])
+def _set(path: str, attribute: str, value: str) -> Callable[[etree._Element], None]:
+    return lambda root: root.find(path).set(attribute, value)
+
+
+@pytest.mark.parametrize(("path", "algorithm", "message"), [
+    (f".//{DS}DigestMethod", "http://www.w3.org/2000/09/xmldsig#sha1", "SHA-1"),
+    (f".//{DS}SignatureMethod", "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "SHA-1"),
+    (f".//{DS}SignatureMethod", MORE + "ecdsa-sha1", "SHA-1"),
+    (f".//{DS}SignatureMethod", "http://www.w3.org/2000/09/xmldsig#dsa-sha1", "DSA"),
+    (f".//{DS}SignatureMethod", "http://www.w3.org/2009/xmldsig11#dsa-sha256", "DSA"),
+    (f".//{DS}SignatureMethod", MORE + "rsa-md5", "MD5"),
+    (f".//{DS}SignatureMethod", "http://www.w3.org/2000/09/xmldsig#hmac-sha1", "HMAC"),
+    (f".//{DS}Transform[2]", "http://www.w3.org/TR/1999/REC-xslt-19991116", "not allowed"),
+    (f".//{DS}CanonicalizationMethod", "urn:made-up", "not allowed"),
+    (f".//{DS}Reference", "URI", "not a same-document"),
+])
+def test_weak_or_unknown_algorithms_are_refused_by_policy(
+        p256: SoftwareSigner, path: str, algorithm: str, message: str) -> None:
+    attribute, value = ("URI", "http://127.0.0.1:5000/x") if algorithm == "URI" else \
+        ("Algorithm", algorithm)
+    with pytest.raises(PolicyError, match=message):
+        Verifier([p256.certificate]).verify(edited(order(p256), _set(path, attribute, value)))
+
+
+def test_ed25519_is_not_mistaken_for_dsa() -> None:
+    check_signature_method(ED25519)  # "eddsa-" once matched a DSA pattern
+
+
+def test_doctype_is_refused(p256: SoftwareSigner) -> None:
+    document = etree.tostring(order(p256))
+    for doctype in (b'<!DOCTYPE Order [<!ENTITY x "y">]>', b'<!DOCTYPE Order SYSTEM "x.dtd">'):
+        with pytest.raises(PolicyError, match="DOCTYPE"):
+            Verifier([p256.certificate]).verify(doctype + document)
+
+
+def test_every_xml_attack_payload_is_refused(p256: SoftwareSigner) -> None:
+    payloads = sorted(shared("xml-attacks").glob("*.xml"))
+    assert len(payloads) > 20
+    for path in payloads:
+        with pytest.raises(VerificationError):
+            Verifier([p256.certificate]).verify(path.read_bytes())
+
+
+def test_untrusted_certificate_is_refused(p256: SoftwareSigner, signer: SoftwareSigner) -> None:
     with pytest.raises(PolicyError, match="not trusted"):
-        Verifier([other]).verify(etree.tostring(_signed_root(signer)))
+        Verifier([signer.certificate]).verify(etree.tostring(order(p256)))
 
 
-def test_key_value_alone_is_never_trusted(signer, keydir):
-    """An attacker signs with their own key and carries it in the document: refused."""
-    attacker = load_software_signer(*generate_dev_key("ecdsa-p256", keydir / "attacker"))
-    root = _signed_root(attacker)
+def _attacker() -> SoftwareSigner:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return SoftwareSigner(key, self_signed(key, "attacker"))
+
+
+def _key_value_only(root: etree._Element) -> None:
     key_info = root.find(f".//{DS}KeyInfo")
     for child in list(key_info):
         key_info.remove(child)
-    etree.SubElement(key_info, f"{DS}KeyValue").text = "attacker key"
-    victim = Verifier([signer.certificate])
-    with pytest.raises(VerificationError, match="no pinned key"):
-        victim.verify(etree.tostring(root))
+    etree.SubElement(key_info, f"{DS}KeyValue").text = "the attacker's key"
 
 
-def test_wrapping_signed_copy_hidden_while_root_changed(signer, pinned):
-    """The classic wrapping attack: the signed element moves into a hiding place, a forged
-    element with the same Id takes the root's content."""
-    original = _signed_root(signer)
+def test_a_key_carried_in_key_value_is_never_trusted(p256: SoftwareSigner) -> None:
+    document = edited(order(_attacker()), _key_value_only)
+    with pytest.raises(VerificationError, match="does not verify"):
+        Verifier([p256.certificate]).verify(document)
+    with pytest.raises(PolicyError, match="KeyValue is never trusted"):
+        Verifier(ca=[p256.certificate]).verify(document)
+
+
+def test_wrapping_signed_original_hidden_in_a_wrapper_while_root_changed(
+        p256: SoftwareSigner) -> None:
+    """The signed element moves into a hiding place; a forged root takes its place and the
+    signature, whose "#o1" now finds only the hidden copy."""
+    original = order(p256)
     forged = etree.fromstring(b'<Order xmlns="urn:o"><Amount>99999.00</Amount></Order>')
-    hidden = etree.SubElement(forged, "{urn:o}Wrapper")
-    hidden.append(copy.deepcopy(original))
+    etree.SubElement(forged, "{urn:o}Wrapper").append(copy.deepcopy(original))
     forged.append(copy.deepcopy(original.find(f"{DS}Signature")))
+    with pytest.raises(PolicyError, match="wrapping"):
+        Verifier([p256.certificate]).verify(etree.tostring(forged))
+
+
+def test_wrapping_signed_copy_hidden_in_a_signature_object(p256: SoftwareSigner) -> None:
+    """The signed element hides in a ds:Object of the Signature, the root says 99999."""
+    original = order(p256)
+    signature = original.find(f"{DS}Signature")
+    hidden = copy.deepcopy(original)
+    hidden.remove(hidden.find(f"{DS}Signature"))
+    forged = etree.fromstring(b'<Order xmlns="urn:o"><Amount>99999.00</Amount></Order>')
+    moved = copy.deepcopy(signature)
+    etree.SubElement(moved, f"{DS}Object").append(hidden)
+    forged.append(moved)
     with pytest.raises(VerificationError):
-        pinned.verify(etree.tostring(forged))
-
-
-def test_wrapping_reference_to_a_nested_element_is_rejected(signer, pinned):
-    """A valid signature over a nested element does not vouch for the document."""
-    inner = etree.fromstring(b'<Item xmlns="urn:o" Id="i1"><Price>1.00</Price></Item>')
-    sign_enveloped(inner, signer, reference_uri="#i1")
-    outer = etree.fromstring(b'<Order xmlns="urn:o"><Amount>99999.00</Amount></Order>')
-    outer.append(inner)
-    with pytest.raises(VerificationError, match="carries no ds:Signature"):
-        pinned.verify(etree.tostring(outer))
-    # the same signature moved up beside the forged content still covers only the Item
-    outer.append(inner.find(f"{DS}Signature"))
-    with pytest.raises(VerificationError, match="does not envelop the signature"):
-        pinned.verify(etree.tostring(outer))
-
-
-def test_duplicate_ids_are_refused(signer, pinned):
-    root = _signed_root(signer)
-    etree.SubElement(root, "{urn:o}Extra", Id="o1")
+        Verifier([p256.certificate]).verify(etree.tostring(forged))
+    forged.set("Id", "o1")  # and with the Id copied to the forged root: two elements match
     with pytest.raises(PolicyError, match="matches 2 elements"):
-        pinned.verify(etree.tostring(root))
+        Verifier([p256.certificate]).verify(etree.tostring(forged))
 
 
-def test_two_signatures_are_refused(signer, pinned):
-    root = _signed_root(signer)
+def test_signature_as_root_is_refused_unless_enveloping_is_allowed(
+        p256: SoftwareSigner) -> None:
+    """An enveloping signature over its own Object: the content is not the document."""
+    inner = etree.fromstring(b'<Object xmlns="http://www.w3.org/2000/09/xmldsig#" Id="obj">'
+                             b'<Order xmlns="urn:o"><Amount>1</Amount></Order></Object>')
+    signature = order(p256).find(f"{DS}Signature")
+    signature.append(inner)
+    with pytest.raises(PolicyError, match="enveloping"):
+        Verifier([p256.certificate]).verify(etree.tostring(signature))
+
+
+def test_a_signature_over_a_nested_element_does_not_vouch_for_the_document(
+        p256: SoftwareSigner) -> None:
+    item = etree.fromstring(b'<Item xmlns="urn:o" Id="i1"><Price>1.00</Price></Item>')
+    sign_enveloped(item, p256, reference_uri="#i1")
+    outer = etree.fromstring(b'<Order xmlns="urn:o"><Amount>99999.00</Amount></Order>')
+    outer.append(item)
+    with pytest.raises(VerificationError, match="carries no ds:Signature"):
+        Verifier([p256.certificate]).verify(etree.tostring(outer))
+    outer.append(item.find(f"{DS}Signature"))  # moved up beside the forged content
+    with pytest.raises(PolicyError, match="wrapping"):
+        Verifier([p256.certificate]).verify(etree.tostring(outer))
+
+
+def test_two_signatures_on_the_document_element_are_refused(p256: SoftwareSigner) -> None:
+    root = order(p256)
     root.append(copy.deepcopy(root.find(f"{DS}Signature")))
     with pytest.raises(PolicyError, match="more than one"):
-        pinned.verify(etree.tostring(root))
+        Verifier([p256.certificate]).verify(etree.tostring(root))
 
 
-def test_caller_gets_only_the_signed_content(signer, pinned):
-    root = _signed_root(signer, "<Amount>10.00</Amount>")
-    document = etree.tostring(root).replace(b"</Order>", b"<!-- added --></Order>")
-    verified = pinned.verify(document)
-    assert etree.tostring(verified.element) == \
-        b'<Order xmlns="urn:o" Id="o1"><Amount>10.00</Amount></Order>'
+def test_an_xpath_other_than_enveloped_is_refused(p256: SoftwareSigner) -> None:
+    def xpath(root: etree._Element) -> None:
+        transform = root.find(f".//{DS}Transform")
+        transform.set("Algorithm", "http://www.w3.org/TR/1999/REC-xpath-19991116")
+        etree.SubElement(transform, f"{DS}XPath").text = "self::text()"
+    with pytest.raises(PolicyError, match="XPath"):
+        Verifier([p256.certificate]).verify(edited(order(p256), xpath))
 
 
-def test_external_reference_is_refused(signer, pinned):
-    root = _signed_root(signer)
-    root.find(f".//{DS}Reference").set("URI", "http://127.0.0.1:5000/x")
-    with pytest.raises(PolicyError, match="same-document"):
-        pinned.verify(etree.tostring(root))
+def test_the_caller_gets_only_the_signed_content(p256: SoftwareSigner) -> None:
+    document = etree.tostring(order(p256)).replace(b"</Order>", b"<!-- added --></Order>")
+    verified = Verifier([p256.certificate]).verify(document)
+    assert verified.data == b'<Order xmlns="urn:o" Id="o1"><Amount>10.00</Amount></Order>'
+    assert etree.tostring(verified.element) == verified.data
 
 
-def test_xslt_transform_is_refused(signer, pinned):
-    root = _signed_root(signer)
-    transforms = root.find(f".//{DS}Transforms")
-    etree.SubElement(transforms, f"{DS}Transform",
-                     Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116")
-    with pytest.raises(PolicyError, match="not allowed"):
-        pinned.verify(etree.tostring(root))
-
-
-def test_a_verifier_must_pin_something():
+def test_a_verifier_must_pin_something() -> None:
     with pytest.raises(ValueError, match="pin at least one"):
         Verifier([])
+
+
+def _issue(ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate, key: object, *,
+           start: datetime, days: int, usage_sign: bool) -> x509.Certificate:
+    usage = x509.KeyUsage(digital_signature=usage_sign, content_commitment=False,
+                          key_encipherment=not usage_sign, data_encipherment=False,
+                          key_agreement=False, key_cert_sign=False, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    return (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leaf")]))
+            .issuer_name(ca.subject).public_key(key.public_key())  # type: ignore[attr-defined]
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + timedelta(days=days)).add_extension(usage, critical=True)
+            .sign(ca_key, hashes.SHA256()))
+
+
+@pytest.mark.parametrize(("ago", "usage_sign", "accepted"),
+                         [(1, True, True), (1, False, False), (40, True, False)])
+def test_a_pinned_ca_vouches_for_valid_signing_certificates_it_issued(
+        ago: int, usage_sign: bool, accepted: bool) -> None:
+    """Accepted: issued by the pinned CA, valid now, usage allows signing."""
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = self_signed(ca_key, "test CA", not_before=datetime.now(UTC) - timedelta(days=100))
+    key = ec.generate_private_key(ec.SECP256R1())
+    start = datetime.now(UTC) - timedelta(days=ago)
+    leaf = _issue(ca_key, ca, key, start=start, days=30, usage_sign=usage_sign)
+    document = etree.tostring(sign_enveloped(etree.fromstring(b"<a/>"),
+                                             SoftwareSigner(key, leaf), at=start))
+    if accepted:
+        assert Verifier(ca=[ca]).verify(document).certificate == leaf
+    else:
+        with pytest.raises(PolicyError, match="not trusted"):
+            Verifier(ca=[ca]).verify(document)
