@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from customs.adapters.tables import include_object  # registers the tables on the metadata
 from customs.adapters.database import make_engine
+from customs.adapters.tables import include_object  # registers the tables on the metadata
 
 config = context.config
 target_metadata = SQLModel.metadata
