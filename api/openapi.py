@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from api import openapi_views
 from api.openapi_schemas import COMPONENTS
 
 docs = Blueprint("docs", __name__)
@@ -30,8 +31,6 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 _ID = {"name": "manifest_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_TRACKING = {"name": "tracking_number", "in": "path", "required": True,
-             "schema": {"type": "string"}}
 _SECURE = [{"bearerAuth": []}]
 
 
@@ -77,21 +76,6 @@ def _paths() -> dict[str, Any]:
             "responses": {"200": {"description": "A page of parcels in manifest order",
                                   "content": _json("ParcelPage")},
                           **_errors(400, 401, 403, 404)}}},
-        "/v1/parcels/{tracking_number}": {"get": {
-            "operationId": "getParcel", "tags": ["parcels"], "security": _SECURE,
-            "parameters": [_TRACKING],
-            "responses": {"200": {"description": "The latest parcel with this number, with "
-                                                 "its full history",
-                                  "content": _json("ParcelDetail")},
-                          **_errors(401, 403, 404)}}},
-        "/v1/parcels/{tracking_number}/declaration": {"get": {
-            "operationId": "getDeclaration", "tags": ["parcels"], "security": _SECURE,
-            "parameters": [_TRACKING],
-            "responses": {"200": {"description": "The signed declaration, byte for byte as "
-                                                 "signed (W3C XML-Signature, enveloped)",
-                                  "content": {"application/xml": {"schema": {
-                                      "type": "string"}}}},
-                          **_errors(401, 403, 404)}}},
         "/v1/authority/notifications": {"post": {
             "operationId": "authorityNotification", "tags": ["authority"], "security": [],
             "summary": "The authority pushes signed per-parcel decisions (no API key: the XML "
@@ -125,8 +109,9 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Electronic customs clearance for cross-border e-commerce. "
                                 "Errors are RFC 9457 problem details; codes in docs/errors.md."},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
-        "components": {**COMPONENTS, "securitySchemes": {"bearerAuth": {
+        "paths": {**_paths(), **openapi_views.paths()},
+        "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS},
+                       "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}}},
     }

@@ -31,6 +31,19 @@ T = Tenant.__table__  # type: ignore[attr-defined]
 D = Declaration.__table__  # type: ignore[attr-defined]
 B = Batch.__table__  # type: ignore[attr-defined]
 M = Message.__table__  # type: ignore[attr-defined]
+# The oldest transaction still running that could be ours: every in-progress xid of the
+# snapshot except those positively running in another database of the cluster (snapshots are
+# cluster-wide, so another database's long transaction must not stall this feed). Computed in
+# its own statement, before the events are read with a snapshot at least as new: everything
+# below it has finished and is visible. Unknown xids (2PC, just finished) count: never loses.
+HORIZON = sa.text("""
+WITH s AS MATERIALIZED (SELECT pg_current_snapshot() AS snap)
+SELECT coalesce(
+  (SELECT min(x::text::bigint) FROM s, pg_snapshot_xip(s.snap) AS x
+    WHERE x::text::bigint % 4294967296 NOT IN (
+      SELECT backend_xid::text::bigint FROM pg_stat_activity
+       WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())),
+  (SELECT pg_snapshot_xmax(snap)::text::bigint FROM s))""")
 SORTS = {"received_at": P.c.created_at, "updated_at": P.c.updated_at,
          "value": P.c.declared_amount}
 
@@ -159,8 +172,8 @@ class SqlViewRepository:
                         sa.tuple_(E.c.txid, E.c.id) > sa.tuple_(sa.literal(after.txid),
                                                                 sa.literal(after.event_id))))
         if self.dialect == "postgresql":
-            # Only transactions that can no longer commit below this point (see domain.feed).
-            horizon = sa.text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+            # Serve only below the oldest transaction that may still commit events (domain.feed)
+            horizon = self.session.execute(HORIZON).scalar_one()
             query = query.where(E.c.txid < horizon)
         rows = self.session.execute(query.order_by(E.c.txid, E.c.id).limit(limit)).mappings()
         return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), _feed_fields(r))

@@ -1,0 +1,168 @@
+"""OpenAPI paths and schemas of the role-aware operations (api/parcels.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_INT = {"type": "integer"}
+_MONEY = {"type": "object", "required": ["amount", "currency"],
+          "properties": {"amount": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
+                         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}}}
+_NMONEY = {"oneOf": [_MONEY, {"type": "null"}]}
+_STATUS = {"$ref": "#/components/schemas/Status"}
+_DEST = {"type": "object", "required": ["country", "customs_office"],
+         "properties": {"country": _STR, "customs_office": _STR}}
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_SECURE = [{"bearerAuth": []}]
+_TEXT = {"400": "Bad parameter or body", "401": "No valid API key",
+         "403": "Not this role's operation", "404": "Not found (or outside the caller's scope)",
+         "409": "The lifecycle does not allow it now, or the parcel changed meanwhile",
+         "410": "Cursor expired", "415": "Not application/json",
+         "422": "A required reason or amount is missing"}
+
+
+def _obj(required: list[str], **props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(c): {"description": _TEXT[str(c)], "content": _PROBLEM} for c in codes}
+
+
+def _q(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": text}
+
+
+_TRACKING = {"name": "tracking_number", "in": "path", "required": True, "schema": _STR}
+_MARKETPLACE = _q("marketplace", _STR, "Officers and couriers: the marketplace, when the same "
+                                       "tracking number is used by several")
+_LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+            "page size")
+_DATE = {"type": "string", "description": "ISO 8601 date or date-time with offset"}
+
+SCHEMAS: dict[str, Any] = {
+    "ViewEvent": _obj(["status", "at"], status=_STATUS, previous_status=_NSTR, at=_STR,
+                      actor=_NSTR, role=_NSTR, source=_NSTR, reason=_NSTR),
+    "ParcelView": _obj(
+        ["tracking_number", "status", "destination", "updated_at", "history"],
+        tracking_number=_NSTR, status=_STATUS, destination=_DEST, courier=_NSTR,
+        marketplace=_STR, manifest_id=_STR, position=_INT, declared_value=_NMONEY,
+        gross_weight=_NSTR, duty=_NMONEY, received_at=_STR, updated_at=_STR,
+        house_waybill=_NSTR, master_waybill=_NSTR, data={"type": ["object", "null"]},
+        deliver_to={"type": "object", "description": "couriers: name, address, phone"},
+        violations={"type": "array"}, declaration_error=_NSTR,
+        history={"type": "array", "items": {"$ref": "#/components/schemas/ViewEvent"}}),
+    "ParcelSearchPage": _obj(
+        ["items", "next_cursor"], next_cursor=_NSTR,
+        items={"type": "array", "items": _obj(
+            ["tracking_number", "status"], tracking_number=_NSTR, status=_STATUS,
+            marketplace=_STR, courier=_NSTR, destination=_DEST, declared_value=_NMONEY,
+            duty=_NMONEY, received_at=_STR, updated_at=_STR)}),
+    "Decision": _obj(
+        ["action"], action={"type": "string", "enum": ["hold", "request_documents", "release",
+                                                       "refuse", "assess_duty"]},
+        reason={"type": "string", "maxLength": 2000,
+                "description": "required for hold, request_documents and refuse"},
+        duty={**_MONEY, "description": "required for assess_duty"}),
+    "Dossier": {"allOf": [{"$ref": "#/components/schemas/ParcelView"}, _obj(
+        ["declaration", "batch", "messages", "decisions"],
+        declaration={"type": ["object", "null"], "properties": {
+            "id": _STR, "sha256": _STR, "document": _STR, "verification": _obj(
+                ["valid"], valid={"type": ["boolean", "null"]}, reason=_STR)}},
+        batch={"type": ["object", "null"]},
+        messages={"type": "array", "items": {"type": "object"}},
+        decisions={"type": "array", "items": {"$ref": "#/components/schemas/ViewEvent"}})]},
+    "Stats": _obj(
+        ["from", "to", "parcels", "by_status", "by_office", "clearance_seconds"],
+        **{"from": _STR, "to": _STR}, parcels=_INT,
+        by_status={"type": "object", "additionalProperties": _INT},
+        by_office={"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": _INT}},
+        clearance_seconds=_obj(["count", "p50", "p90", "p99"], count=_INT,
+                               p50={"type": ["number", "null"]},
+                               p90={"type": ["number", "null"]},
+                               p99={"type": ["number", "null"]})),
+    "FeedPage": _obj(
+        ["items", "next_cursor", "has_more"], next_cursor=_STR, has_more={"type": "boolean"},
+        items={"type": "array", "items": _obj(
+            ["event_id", "tracking_number", "status", "at"], event_id=_INT,
+            tracking_number=_NSTR, house_waybill=_NSTR, marketplace=_STR, courier=_NSTR,
+            customs_office=_NSTR, status=_STATUS, previous_status=_NSTR, at=_STR,
+            source=_NSTR, reason=_NSTR, duty=_NMONEY, actor=_NSTR, role=_NSTR)}),
+}
+
+_SEARCH = [
+    _q("status", _STR, "one or more statuses, comma-separated"),
+    _q("office", _STR, "customs office"), _q("received_from", _DATE, "received at or after"),
+    _q("received_to", _DATE, "received before"), _q("marketplace", _STR, "marketplace name"),
+    _q("hs", {"type": "string", "pattern": "^[0-9]{2,10}$"}, "HS chapter or code prefix"),
+    _q("value_min", _STR, "declared value at least"),
+    _q("value_max", _STR, "declared value at most"),
+    _q("currency", {"type": "string", "pattern": "^[A-Z]{3}$"}, "declared currency"),
+    _q("q", _STR, "words of the goods descriptions (all must appear)"),
+    _q("tracking_number", _STR, "exact tracking number"),
+    _q("waybill", _STR, "house or master waybill"),
+    _q("sort", {"type": "string", "enum": ["received_at", "-received_at", "updated_at",
+                                           "-updated_at", "value", "-value"]},
+       "sort key; '-' for descending (default -received_at)"),
+    _LIMIT, _q("cursor", _STR, "next_cursor of the previous page (same sort)")]
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/v1/parcels": {"get": {
+            "operationId": "searchParcels", "tags": ["parcels"], "security": _SECURE,
+            "summary": "Search the parcels in the caller's scope (officers: their offices)",
+            "parameters": _SEARCH,
+            "responses": {"200": {"description": "A page, sorted", "content":
+                                  _ref("ParcelSearchPage")}, **_errors(400, 401)}}},
+        "/v1/parcels/{tracking_number}": {"get": {
+            "operationId": "getParcel", "tags": ["parcels"], "security": _SECURE,
+            "summary": "The latest parcel with this number in the caller's scope, with its "
+                       "history (couriers get the delivery view)",
+            "parameters": [_TRACKING, _MARKETPLACE],
+            "responses": {"200": {"description": "The parcel", "content": _ref("ParcelView")},
+                          **_errors(400, 401, 404)}}},
+        "/v1/parcels/{tracking_number}/declaration": {"get": {
+            "operationId": "getDeclaration", "tags": ["parcels"], "security": _SECURE,
+            "parameters": [_TRACKING, _MARKETPLACE],
+            "responses": {"200": {"description": "The signed declaration, byte for byte as "
+                                                 "signed (W3C XML-Signature, enveloped)",
+                                  "content": {"application/xml": {"schema": _STR}}},
+                          **_errors(400, 401, 403, 404)}}},
+        "/v1/parcels/{tracking_number}/dossier": {"get": {
+            "operationId": "getDossier", "tags": ["officers"], "security": _SECURE,
+            "summary": "Officers: data, history, the signed declaration verified now, the "
+                       "batch, messages exchanged, decisions and duty",
+            "parameters": [_TRACKING, _MARKETPLACE],
+            "responses": {"200": {"description": "The dossier", "content": _ref("Dossier")},
+                          **_errors(400, 401, 403, 404)}}},
+        "/v1/parcels/{tracking_number}/decisions": {"post": {
+            "operationId": "recordDecision", "tags": ["officers"], "security": _SECURE,
+            "summary": "Officers: hold, request documents, release, refuse or assess duty",
+            "parameters": [_TRACKING, _MARKETPLACE],
+            "requestBody": {"required": True, "content": _ref("Decision")},
+            "responses": {"200": {"description": "The parcel after the decision",
+                                  "content": _ref("ParcelView")},
+                          **_errors(400, 401, 403, 404, 409, 415, 422)}}},
+        "/v1/stats": {"get": {
+            "operationId": "getStats", "tags": ["officers"], "security": _SECURE,
+            "summary": "Counts per status and office of the parcels received in the period, "
+                       "and clearance time percentiles (received to released)",
+            "parameters": [_q("from", _DATE, "default: 30 days before 'to'"),
+                           _q("to", _DATE, "default: now")],
+            "responses": {"200": {"description": "Statistics", "content": _ref("Stats")},
+                          **_errors(400, 401)}}},
+        "/v1/feed": {"get": {
+            "operationId": "getFeed", "tags": ["feed"], "security": _SECURE,
+            "summary": "Changes of the caller's parcels; resume from next_cursor",
+            "parameters": [_q("cursor", _STR, "next_cursor of the previous page"), _LIMIT],
+            "responses": {"200": {"description": "A page of changes", "content":
+                                  _ref("FeedPage")}, **_errors(400, 401, 410)}}},
+    }
