@@ -13,6 +13,7 @@ from api.errors import problem, register_error_handlers
 from api.manifests import v1
 from api.openapi import docs
 from api.parcels import views
+from api.webhooks import hooks
 from customs import __version__
 from customs.bootstrap import Customs, bootstrap
 from customs.settings import Settings
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     register_error_handlers(app)
     app.register_blueprint(v1)
     app.register_blueprint(views)
+    app.register_blueprint(hooks)
     app.register_blueprint(authority)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)
