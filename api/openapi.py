@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from api.openapi_schemas import COMPONENTS
+from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
 
 docs = Blueprint("docs", __name__)
 
@@ -125,8 +126,9 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Electronic customs clearance for cross-border e-commerce. "
                                 "Errors are RFC 9457 problem details; codes in docs/errors.md."},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
-        "components": {**COMPONENTS, "securitySchemes": {"bearerAuth": {
+        "paths": with_rate_limits({**_paths(), **WEBHOOK_PATHS}),
+        "components": {**COMPONENTS, "schemas": {**COMPONENTS["schemas"], **WEBHOOK_SCHEMAS},
+                       "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}}},
     }
