@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 from flask.json.provider import DefaultJSONProvider
 
+from api import rate_limit
 from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     logging.basicConfig(level=customs.settings.log_level)
     app.extensions["customs"] = customs
     register_error_handlers(app)
+    rate_limit.init_app(app, customs.settings.rate_limit, customs.settings.rate_limit_storage)
     app.register_blueprint(v1)
     app.register_blueprint(views)
     app.register_blueprint(hooks)
