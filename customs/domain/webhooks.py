@@ -33,7 +33,8 @@ def check_url(url: object, *, allow_private: bool, resolve: Resolver) -> str:
     Private, loopback, link-local and other non-global addresses are refused (server-side
     request forgery) unless allowed; a name is resolved and every address must be public.
     """
-    if not isinstance(url, str) or not url or len(url) > MAX_URL or not url.isprintable():
+    if (not isinstance(url, str) or not url or len(url) > MAX_URL or not url.isprintable()
+            or any(c.isspace() for c in url)):
         raise Invalid("WEBHOOK_URL_INVALID", f"url must be an http or https URL of at most "
                                              f"{MAX_URL} characters")
     try:
