@@ -243,3 +243,25 @@ def test_private_addresses_are_refused_unless_allowed(customs, receiver):
     assert receiver.requests == []
     [row] = _deliveries(customs, courier, hook["id"])[-1:]
     assert row["status"] == "pending" and "non-public" in row["last_error"]
+
+
+def test_officer_hold_then_release_reach_the_courier_in_order(signed_customs, receiver):
+    from tests.integration.test_submission import FlakyAuthority
+
+    app = signed_customs
+    app.settings.webhook_allow_private_urls = True
+    courier = _courier(app)
+    officer = app.authenticate(app.create_api_key("fcs", "officer", offices=["10005020"])[1])
+    hook = app.create_webhook(courier, receiver.url)
+    _submit(app, "CDEK-00001")
+    assert app.seal_batches(force=True).parcels == 1
+    app.submit_batches(FlakyAuthority())
+    app.decide(officer, "CDEK-00001", "hold", "inspection", None)
+    app.decide(officer, "CDEK-00001", "release", None, None)
+    settle(app)
+    app.deliver_webhooks()
+    events = [json.loads(body) for _, body in receiver.requests]
+    assert all(_verify(hook["secret"], h, b) == [True] for h, b in receiver.requests)
+    assert [e["data"]["status"] for e in events][-2:] == ["HELD", "RELEASED"]
+    assert [e["id"] for e in events] == sorted(e["id"] for e in events)
+    assert events[-2]["data"]["reason"] == "inspection"
