@@ -74,7 +74,7 @@ def _submit(customs, *tracking: str, courier: str = "CDEK") -> None:  # type: ig
     settle(customs)
 
 
-def settle(customs, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
+def settle(customs, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
     """On PostgreSQL the feed serves an event once no older transaction runs anywhere on the
     server (other databases too): wait for that, so a pass sees what was just committed."""
     if customs.engine.dialect.name != "postgresql":
