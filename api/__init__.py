@@ -8,11 +8,13 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 from flask.json.provider import DefaultJSONProvider
 
+from api import rate_limit
 from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
 from api.openapi import docs
 from api.parcels import views
+from api.webhooks import hooks
 from customs import __version__
 from customs.bootstrap import Customs, bootstrap
 from customs.settings import Settings
@@ -35,8 +37,10 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     logging.basicConfig(level=customs.settings.log_level)
     app.extensions["customs"] = customs
     register_error_handlers(app)
+    rate_limit.init_app(app, customs.settings.rate_limit, customs.settings.rate_limit_storage)
     app.register_blueprint(v1)
     app.register_blueprint(views)
+    app.register_blueprint(hooks)
     app.register_blueprint(authority)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
+from api import rate_limit
 from api.errors import ApiProblem
 from customs.services.ports import Principal
 
@@ -25,6 +26,7 @@ def authenticate_request() -> None:
         raise ApiProblem(401, "UNAUTHENTICATED", "the API key is unknown, revoked or expired",
                          headers=CHALLENGE)
     g.principal = principal
+    rate_limit.enforce(principal.key_id)  # per key, once the key is known
 
 
 def principal() -> Principal:

@@ -23,7 +23,8 @@ log = logging.getLogger("customs.worker")
 def worker(once: bool, interval: float, force_seal: bool) -> None:
     """Run the background work: declare VALIDATED parcels, seal DECLARED ones into batches.
 
-    Then sends due batches to the authority (CUSTOMS_AUTHORITY_URL or CUSTOMS_AUTHORITY_DIR).
+    Then sends due batches to the authority (CUSTOMS_AUTHORITY_URL or CUSTOMS_AUTHORITY_DIR)
+    and delivers the feed to registered webhooks.
     Stops after the current pass on SIGTERM or SIGINT."""
     customs = current_app.extensions["customs"]
     stopping = False
@@ -39,10 +40,13 @@ def worker(once: bool, interval: float, force_seal: bool) -> None:
         sealed = customs.seal_batches(force=force_seal)
         sent = customs.submit_batches()
         polled = customs.poll_decisions()
+        hooks = customs.deliver_webhooks()
         click.echo(f"declared {declared.declared} (failed {declared.failed}), "
                    f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
                    f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "
-                   f"failed {len(sent.failed)}), polled {polled} decision messages"
+                   f"failed {len(sent.failed)}), polled {polled} decision messages, "
+                   f"webhooks: {hooks.delivered} delivered, {hooks.retrying} retrying, "
+                   f"{hooks.failed} failed"
                    + (f"; errors: {'; '.join(sealed.errors)}" if sealed.errors else ""))
         if once or stopping:
             sys.exit(1 if sealed.errors or declared.failed else 0)

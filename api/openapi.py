@@ -13,6 +13,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api import openapi_views
 from api.openapi_schemas import COMPONENTS
+from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
 
 docs = Blueprint("docs", __name__)
 
@@ -109,8 +110,9 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Electronic customs clearance for cross-border e-commerce. "
                                 "Errors are RFC 9457 problem details; codes in docs/errors.md."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **openapi_views.paths()},
-        "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS},
+        "paths": with_rate_limits({**_paths(), **openapi_views.paths(), **WEBHOOK_PATHS}),
+        "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS,
+                                   **WEBHOOK_SCHEMAS},
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}}},

@@ -22,6 +22,7 @@ from customs.adapters.reference_data import load_destination_rules, read_nomencl
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.bootstrap_views import ViewsFacade
+from customs.bootstrap_webhooks import WebhooksFacade
 from customs.domain.regimes import DestinationRules
 from customs.services import (
     access,
@@ -47,7 +48,7 @@ def new_id() -> str:
 
 
 @dataclass
-class Customs(ViewsFacade):
+class Customs(ViewsFacade, WebhooksFacade):
     """The application, wired: delivery layers (HTTP, CLI) call only this."""
 
     settings: Settings

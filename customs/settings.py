@@ -69,3 +69,29 @@ class Settings(BaseSettings):
         default=30, gt=0, description="a feed cursor older than this is refused (410)")
     sender_id: str = Field(default="customs", pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
                            description="our sender id in batch envelopes")
+
+    # Webhooks (docs/webhooks.md)
+    webhook_allow_private_urls: bool = Field(
+        default=False, description="let webhooks target private, loopback and link-local "
+                                   "addresses (tests, demos); never in production")
+    webhook_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60,
+                                           description="read timeout of a webhook POST")
+    webhook_retry_base_seconds: float = Field(default=10, gt=0,
+                                              description="first retry delay cap")
+    webhook_retry_max_seconds: float = Field(default=3600, gt=0,
+                                             description="largest retry delay cap")
+    webhook_retry_hours: float = Field(
+        default=24, gt=0, description="retried for this long after the first attempt, then "
+                                      "failed (kept for replay)")
+    webhook_lease_seconds: float = Field(
+        default=120, gt=0, description="a sender's hold on a delivery; a crashed sender's "
+                                       "deliveries are taken over after it")
+
+    # Per-key rate limits (docs/configuration.md)
+    rate_limit: str = Field(
+        default="600/minute", description="limits per API key, ';'-separated "
+                                          "(e.g. 20/second;600/minute)")
+    rate_limit_storage: str = Field(
+        default="memory://", description="memory:// (one process) or redis://host:6379/0 "
+                                         "(shared by every process)")

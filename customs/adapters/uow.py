@@ -21,6 +21,7 @@ from customs.adapters.repositories import (
     SqlParcelRepository,
 )
 from customs.adapters.view_repository import SqlViewRepository
+from customs.adapters.webhook_repository import SqlWebhookRepository
 from customs.services.ports import ConcurrentWrite
 
 
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
         self.views = SqlViewRepository(session)
         self.officer = SqlOfficerRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.webhooks = SqlWebhookRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+
+if TYPE_CHECKING:
+    from customs.services.webhook_ports import WebhookRepository
 
 
 class ConcurrentWrite(Exception):
@@ -273,6 +276,7 @@ class AuditRepository(Protocol):
 
 class UnitOfWork(Protocol):
     views: ViewRepository
+    webhooks: WebhookRepository
     officer: OfficerRepository
     audit: AuditRepository
     decisions: DecisionRepository

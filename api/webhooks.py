@@ -1,0 +1,147 @@
+"""Webhooks (/v1/webhooks...): register a URL, rotate its secret, replay, see deliveries.
+
+Every role may register one; it belongs to the tenant and sees what the registering key's feed
+shows. Another tenant's webhook id is a 404. See docs/webhooks.md.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, json, jsonify, request
+
+from api import params
+from api.auth import authenticate_request, principal, roles
+from api.errors import ApiProblem
+
+hooks = Blueprint("webhooks", __name__, url_prefix="/v1")
+hooks.before_request(authenticate_request)
+ALL = ("marketplace", "courier", "officer")
+WEBHOOK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_BODY = 16 * 1024
+
+
+def customs():  # type: ignore[no-untyped-def]
+    return current_app.extensions["customs"]
+
+
+@hooks.post("/webhooks")
+@roles(*ALL)
+def create_webhook() -> tuple[Response, int, dict[str, str]]:
+    body = _body({"url", "from"}, required=("url",))
+    start = body.get("from", "now")
+    if start not in ("now", "start"):
+        raise _invalid("from", '"now" (default: only new changes) or "start" (the whole feed)')
+    created = customs().create_webhook(principal(), body["url"], from_start=start == "start")
+    return jsonify(created), 201, {"Location": f"/v1/webhooks/{created['id']}"}
+
+
+@hooks.get("/webhooks")
+@roles(*ALL)
+def list_webhooks() -> Response:
+    after = request.args.get("cursor")
+    if after is not None and not WEBHOOK_ID.match(after):
+        raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
+    items, next_after = customs().list_webhooks(principal(), after, params.limit())
+    return jsonify({"items": items, "next_cursor": next_after})
+
+
+@hooks.get("/webhooks/<webhook_id>")
+@roles(*ALL)
+def get_webhook(webhook_id: str) -> Response:
+    return jsonify(customs().webhook(principal(), _id(webhook_id)))
+
+
+@hooks.delete("/webhooks/<webhook_id>")
+@roles(*ALL)
+def delete_webhook(webhook_id: str) -> Response:
+    customs().delete_webhook(principal(), _id(webhook_id))
+    return Response(status=204)
+
+
+@hooks.post("/webhooks/<webhook_id>/rotate-secret")
+@roles(*ALL)
+def rotate_secret(webhook_id: str) -> Response:
+    body = _body({"overlap_seconds"}, required=(), empty_ok=True)
+    overlap = body.get("overlap_seconds", 0)
+    if isinstance(overlap, bool) or not isinstance(overlap, int):
+        raise _invalid("overlap_seconds", "an integer number of seconds (0 to 604800)")
+    return jsonify(customs().rotate_webhook_secret(principal(), _id(webhook_id), overlap))
+
+
+@hooks.post("/webhooks/<webhook_id>/replay")
+@roles(*ALL)
+def replay(webhook_id: str) -> Response:
+    body = _body({"since"}, required=(), empty_ok=True)
+    since = None
+    if body.get("since") is not None:
+        since = _instant(body["since"])
+    count = customs().replay_webhook(principal(), _id(webhook_id), since)
+    return jsonify({"replayed": count})
+
+
+@hooks.get("/webhooks/<webhook_id>/deliveries")
+@roles(*ALL)
+def deliveries(webhook_id: str) -> Response:
+    status = request.args.get("status")
+    raw = request.args.get("cursor")
+    if raw is not None and (not raw.isdigit() or len(raw) > 18):
+        raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
+    items, before = customs().webhook_deliveries(
+        principal(), _id(webhook_id), status, None if raw is None else int(raw),
+        params.limit())
+    return jsonify({"items": items, "next_cursor": None if before is None else str(before)})
+
+
+def _id(webhook_id: str) -> str:
+    """An id that is no webhook's is simply not found (never a 400 that tells ids apart)."""
+    if not WEBHOOK_ID.match(webhook_id):
+        raise ApiProblem(404, "NOT_FOUND", f"no webhook {webhook_id[:40]}")
+    return webhook_id
+
+
+def _body(allowed: set[str], *, required: tuple[str, ...],
+          empty_ok: bool = False) -> dict[str, Any]:
+    """A small JSON object with known fields only (an empty body where that is allowed)."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ApiProblem(413, "BODY_TOO_LARGE", f"the body is over {MAX_BODY} bytes")
+    raw = request.stream.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise ApiProblem(413, "BODY_TOO_LARGE", f"the body is over {MAX_BODY} bytes")
+    if empty_ok and not raw.strip():
+        return {}
+    if request.mimetype != "application/json":
+        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send a JSON object (application/json)",
+                         headers={"Accept-Post": "application/json"})
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "INVALID_JSON", "the body is not a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise _invalid(unknown[0], f"unknown field; expected {', '.join(sorted(allowed))}")
+    missing = [name for name in required if name not in body]
+    if missing:
+        raise _invalid(missing[0], "required")
+    return body
+
+
+def _invalid(field: str, detail: str) -> ApiProblem:
+    return ApiProblem(400, "INVALID_FIELD", f"{field}: {detail}", field=field)
+
+
+def _instant(value: object) -> datetime:
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError(value)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _invalid("since", "an ISO 8601 date-time with offset "
+                                "(2026-11-23T10:00:00Z)") from None
+    if parsed.tzinfo is None:
+        raise _invalid("since", "give the UTC offset (Z or +03:00)")
+    return parsed.astimezone(UTC)

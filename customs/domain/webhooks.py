@@ -1,0 +1,116 @@
+"""Webhooks: which URLs may receive events, how a body is signed, when a failed send retries.
+
+Pure rules: the caller passes in the name resolver, the clock's instant and the random source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from customs.domain.errors import Invalid, Unprocessable
+from customs.domain.feed import FeedPosition
+
+MAX_URL = 2048
+EVENT_TYPE = "parcel.status_changed"
+STATUSES = ("pending", "delivered", "failed")
+Resolver = Callable[[str], Sequence[str]]  # host name -> IP addresses
+
+
+class Random(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+def check_url(url: object, *, allow_private: bool, resolve: Resolver) -> str:
+    """The URL if a webhook may POST to it: http(s), bounded, a public address.
+
+    Private, loopback, link-local and other non-global addresses are refused (server-side
+    request forgery) unless allowed; a name is resolved and every address must be public.
+    """
+    if (not isinstance(url, str) or not url or len(url) > MAX_URL or not url.isprintable()
+            or any(c.isspace() for c in url)):
+        raise Invalid("WEBHOOK_URL_INVALID", f"url must be an http or https URL of at most "
+                                             f"{MAX_URL} characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise Invalid("WEBHOOK_URL_INVALID", "url is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid("WEBHOOK_URL_INVALID", "url must be http:// or https:// with a host")
+    if parts.username or parts.password:
+        raise Invalid("WEBHOOK_URL_INVALID", "url must not carry credentials")
+    if not allow_private:
+        refused = non_public(parts.hostname, resolve)
+        if refused:
+            raise Unprocessable("WEBHOOK_URL_FORBIDDEN", f"url's host {parts.hostname} is "
+                                                         f"{refused}: only public addresses "
+                                                         "receive webhooks")
+    return url
+
+
+def non_public(host: str, resolve: Resolver) -> str | None:
+    """Why the host may not receive webhooks (an address that is not global), or None."""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(a.split("%")[0]) for a in resolve(host)]
+        except (OSError, ValueError):
+            return "not resolvable"
+        if not addresses:
+            return "not resolvable"
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            return f"a non-public address ({address})"
+    return None
+
+
+def sign(secrets: Sequence[str], timestamp: int, body: bytes) -> str:
+    """`t=<unix>,v1=<hex>[,v1=<hex>]`: HMAC-SHA256 over "<t>.<body>", one v1 per secret."""
+    message = f"{timestamp}.".encode() + body
+    parts = [f"t={timestamp}"]
+    parts += [f"v1={hmac.new(s.encode(), message, hashlib.sha256).hexdigest()}"
+              for s in secrets]
+    return ",".join(parts)
+
+
+def active_secrets(secret: str, previous: str | None, previous_until: datetime | None,
+                   now: datetime) -> list[str]:
+    """The current secret, and the previous one while the rotation overlap lasts."""
+    if previous and previous_until is not None and now < previous_until:
+        return [secret, previous]
+    return [secret]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    base: timedelta
+    cap: timedelta
+    window: timedelta  # retried for this long after the first attempt, then failed
+
+
+def next_attempt(policy: RetryPolicy, attempts: int, first_attempt: datetime, now: datetime,
+                 rng: Random) -> datetime | None:
+    """When to try again after `attempts` failures (full jitter), or None: give up."""
+    if now - first_attempt >= policy.window:
+        return None
+    ceiling = min(policy.cap.total_seconds(),
+                  policy.base.total_seconds() * 2 ** min(attempts - 1, 30))
+    return min(now + timedelta(seconds=rng.uniform(0, ceiling)),
+               max(now, first_attempt + policy.window))
+
+
+def cursor_text(position: FeedPosition) -> str:
+    return f"{position.txid}.{position.event_id}"
+
+
+def cursor_position(text: str) -> FeedPosition:
+    txid, _, event_id = text.partition(".")
+    return FeedPosition(int(txid), int(event_id))

@@ -1,0 +1,168 @@
+"""Use case: deliver the feed to webhooks, reliably.
+
+1. Fan-out: per active webhook, read its scoped feed from its cursor and queue one delivery per
+   event, moving the cursor in the same transaction (idempotent, see the SQL adapter).
+2. Send: claim due deliveries with a lease, POST each signed (outside any transaction), record
+   the outcome. 2xx is delivered; anything else is retried with exponential backoff and full
+   jitter until the retry window after the first attempt is over, then `failed` (kept for
+   replay). After a receiver fails, its other deliveries claimed in this pass wait for its
+   next attempt instead of being sent into the failure.
+The address is checked again at send time (DNS may have changed since registration).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from customs.domain.webhooks import (
+    EVENT_TYPE,
+    Random,
+    RetryPolicy,
+    active_secrets,
+    cursor_position,
+    cursor_text,
+    next_attempt,
+    non_public,
+    sign,
+)
+from customs.services.feed import shape
+from customs.services.ports import Clock, UnitOfWork
+from customs.services.webhook_ports import DueDelivery, SendResult, WebhookSender
+from customs.services.webhooks import UrlPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    retry: RetryPolicy
+    lease: timedelta
+    urls: UrlPolicy
+    page: int = 500  # events read per feed page
+    max_pages: int = 20  # per webhook and pass
+    max_webhooks: int = 10_000
+    max_sends: int = 200  # per pass
+
+
+@dataclass
+class DeliveryReport:
+    queued: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver(*, uow: UnitOfWork, sender: WebhookSender, clock: Clock, policy: DeliveryPolicy,
+            rng: Random) -> DeliveryReport:
+    report = DeliveryReport(queued=fan_out(uow=uow, clock=clock, policy=policy))
+    send_due(report, uow=uow, sender=sender, clock=clock, policy=policy, rng=rng)
+    return report
+
+
+def fan_out(*, uow: UnitOfWork, clock: Clock, policy: DeliveryPolicy) -> int:
+    with uow:
+        targets = uow.webhooks.active(policy.max_webhooks)
+    queued = 0
+    for target in targets:
+        for _ in range(policy.max_pages):
+            with uow:
+                items = uow.views.feed(target.scope, cursor_position(target.cursor),
+                                       policy.page)
+                if not items:
+                    break
+                cursor = cursor_text(items[-1].position)
+                if not uow.webhooks.enqueue(target, items, cursor, clock.now()):
+                    break  # another worker queued this page; it carries on from there
+                uow.commit()
+            queued += len(items)
+            target = replace(target, cursor=cursor)
+            if len(items) < policy.page:
+                break
+    return queued
+
+
+def send_due(report: DeliveryReport, *, uow: UnitOfWork, sender: WebhookSender, clock: Clock,
+             policy: DeliveryPolicy, rng: Random) -> None:
+    now = clock.now()
+    with uow:
+        due = uow.webhooks.claim_due(now, now + policy.lease, policy.max_sends)
+        uow.commit()
+    waiting: dict[str, datetime] = {}  # webhooks that failed in this pass: their next attempt
+    for delivery in due:
+        if delivery.webhook_id in waiting:
+            _hold(delivery, waiting[delivery.webhook_id], report, uow=uow, now=now,
+                  policy=policy)
+            continue
+        retry_at = _send_one(delivery, report, uow=uow, sender=sender, clock=clock,
+                             policy=policy, rng=rng)
+        if retry_at is not None:
+            waiting[delivery.webhook_id] = retry_at
+
+
+def _hold(d: DueDelivery, until: datetime, report: DeliveryReport, *, uow: UnitOfWork,
+          now: datetime, policy: DeliveryPolicy) -> None:
+    """Not sent now (its receiver just failed); its retry window runs from now all the same."""
+    first = d.first_attempt_at or now
+    with uow:
+        if now - first >= policy.retry.window:
+            uow.webhooks.outcome(d.id, status="failed", at=now, next_attempt_at=None,
+                                 result=SendResult(None, "not sent: the receiver kept failing "
+                                                         "for the whole retry window"))
+            report.failed += 1
+        else:
+            uow.webhooks.release([d.id], until, now)
+        uow.commit()
+
+
+def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
+              sender: WebhookSender, clock: Clock, policy: DeliveryPolicy,
+              rng: Random) -> datetime | None:
+    """Send one delivery and record it; the time of its next attempt if it is to be retried."""
+    with uow:
+        fields = uow.webhooks.event_fields(d.event_id)
+    result = _post(d, fields, sender=sender, clock=clock, policy=policy)
+    now = clock.now()
+    retry_at = None
+    if result.delivered:
+        status = "delivered"
+        report.delivered += 1
+    else:
+        retry_at = next_attempt(policy.retry, d.attempts + 1, d.first_attempt_at or now, now,
+                                rng)
+        status = "pending" if retry_at is not None else "failed"
+        if retry_at is None:
+            report.failed += 1
+        else:
+            report.retrying += 1
+    with uow:
+        uow.webhooks.outcome(d.id, status=status, result=result, at=now,
+                             next_attempt_at=retry_at)
+        uow.commit()
+    return retry_at
+
+
+def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSender,
+          clock: Clock, policy: DeliveryPolicy) -> SendResult:
+    if fields is None:
+        return SendResult(None, f"event {d.event_id} not found")
+    host = urlsplit(d.url).hostname or ""
+    refused = None if policy.urls.allow_private else non_public(host, policy.urls.resolve)
+    if refused:
+        return SendResult(None, f"not sent: the host is now {refused}")
+    now = clock.now()
+    body = payload(d.event_id, fields, d)
+    timestamp = int(now.timestamp())
+    secrets = active_secrets(d.secret, d.previous_secret, d.previous_secret_until, now)
+    headers = {"Content-Type": "application/json", "Customs-Webhook-Id": d.webhook_id,
+               "Customs-Event-Id": str(d.event_id), "Customs-Timestamp": str(timestamp),
+               "Customs-Signature": sign(secrets, timestamp, body)}
+    return sender.send(d.url, headers, body)
+
+
+def payload(event_id: int, fields: dict[str, Any], d: DueDelivery) -> bytes:
+    document = {"id": event_id, "type": EVENT_TYPE, "created_at": fields["at"],
+                "data": shape(d.scope, fields)}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

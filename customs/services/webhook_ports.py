@@ -1,0 +1,83 @@
+"""The ports that webhooks need (the SQL adapter is customs.adapters.webhook_repository)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from customs.domain.feed import FeedPosition
+from customs.services.ports import FeedItem, Principal
+
+
+@dataclass(frozen=True, slots=True)
+class NewWebhook:
+    id: str
+    owner: Principal
+    url: str
+    secret: str
+    cursor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """An active webhook and the scope it reads the feed with."""
+
+    id: str
+    scope: Principal
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class DueDelivery:
+    id: int
+    webhook_id: str
+    event_id: int
+    attempts: int  # attempts made before this one
+    first_attempt_at: datetime | None
+    url: str
+    scope: Principal
+    secret: str
+    previous_secret: str | None
+    previous_secret_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    status: int | None  # HTTP status, None when no reply came
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class WebhookSender(Protocol):
+    def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult: ...
+
+
+class WebhookRepository(Protocol):
+    def add(self, hook: NewWebhook) -> None: ...
+    def count(self, tenant_id: int) -> int: ...
+    def get(self, tenant_id: int, webhook_id: str) -> dict[str, Any] | None: ...
+    def page(self, tenant_id: int, after: str | None, limit: int) -> list[dict[str, Any]]: ...
+    def delete(self, webhook_id: str, at: datetime) -> None: ...
+    def secret(self, webhook_id: str) -> str: ...
+    def rotate(self, webhook_id: str, secret: str, previous: str | None,
+               previous_until: datetime | None) -> None: ...
+    def replay(self, webhook_id: str, since: datetime | None, at: datetime) -> int: ...
+    def deliveries(self, webhook_id: str, status: str | None, before: int | None,
+                   limit: int) -> list[dict[str, Any]]: ...
+    def feed_end(self) -> FeedPosition: ...
+    def active(self, limit: int) -> list[WebhookTarget]: ...
+    def enqueue(self, target: WebhookTarget, items: Sequence[FeedItem], cursor: str,
+                at: datetime) -> bool: ...
+    def claim_due(self, at: datetime, lease_until: datetime, limit: int) -> list[DueDelivery]:
+        ...
+    def event_fields(self, event_id: int) -> dict[str, Any] | None: ...
+    def outcome(self, delivery_id: int, *, status: str, result: SendResult, at: datetime,
+                next_attempt_at: datetime | None) -> None: ...
+    def release(self, delivery_ids: Sequence[int], next_attempt_at: datetime,
+                at: datetime) -> None: ...
