@@ -51,12 +51,12 @@ def seed(engine, n: int) -> float:  # type: ignore[no-untyped-def]
              "(datetime('2026-10-01', '+' || (n * 5 + 600 + n % 7200) || ' seconds') "
              "|| '.000000')")
     words = "ARRAY[" + ",".join(f"'{w}'" for w in WORDS) + "]" if pg else None
-    status = "(CASE n % 10 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in
+    status = "(CASE (n * 15485863 % 1000003) % 10 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in
                                         enumerate(STATUSES)) + " END)"
-    word = ((lambda k: f"{words}[1 + (n * {k}) % {len(WORDS)}]") if pg else
-            (lambda k: f"(CASE (n * {k}) % {len(WORDS)} " + " ".join(
+    word = ((lambda k: f"{words}[1 + (n * {k} % 1000003) % {len(WORDS)}]") if pg else
+            (lambda k: f"(CASE (n * {k} % 1000003) % {len(WORDS)} " + " ".join(
                 f"WHEN {i} THEN '{w}'" for i, w in enumerate(WORDS)) + " END)"))
-    text = f"{word(7)} || ' ' || {word(13)} || ' ' || {word(31)}"
+    text = f"{word(6007)} || ' ' || {word(7103)} || ' ' || {word(9311)}"
     began = time.perf_counter()
     with engine.begin() as conn:
         run = lambda sql, **kw: conn.execute(sa.text(sql), kw)  # noqa: E731
@@ -72,12 +72,14 @@ def seed(engine, n: int) -> float:  # type: ignore[no-untyped-def]
             f"destination_country, customs_office, status, declared_value, currency, "
             f"gross_weight, created_at, updated_at, declared_amount, search_text, released_at, "
             f"house_waybill) "
-            f"SELECT 'bench', {tenant0} + n % 5, n, 'BN' || n, "
-            f"(CASE n % 7 WHEN 0 THEN 'CDEK' WHEN 1 THEN 'DHL' WHEN 2 THEN 'DPD' WHEN 3 THEN "
-            f"'UPS' WHEN 4 THEN 'RUPOST' WHEN 5 THEN 'BOXBERRY' ELSE 'YUNEXPRESS' END), 'RU', "
-            f"'100050' || (10 + n % 20), {status}, ((n * 37) % 50000) / 100.0 || '', 'EUR', "
+            f"SELECT 'bench', {tenant0} + (n * 7919 % 1000003) % 5, n, 'BN' || n, "
+            f"(CASE (n * 104729 % 1000003) % 7 WHEN 0 THEN 'CDEK' WHEN 1 THEN 'DHL' "
+            f"WHEN 2 THEN 'DPD' WHEN 3 THEN 'UPS' WHEN 4 THEN 'RUPOST' WHEN 5 THEN 'BOXBERRY' "
+            f"ELSE 'YUNEXPRESS' END), 'RU', "
+            f"'100050' || (10 + (n * 1299709 % 1000003) % 20), {status}, "
+            f"((n * 37) % 50000) / 100.0 || '', 'EUR', "
             f"'0.500', {ts}, {later}, ((n * 37) % 50000) / 100.0, {text}, "
-            f"CASE WHEN n % 10 IN (2, 3, 4) THEN {later} END, 'HW' || n FROM ({seq}) AS q", n=n)
+            f"CASE WHEN {status} = 'RELEASED' THEN {later} END, 'HW' || n FROM ({seq}) AS q", n=n)
         run("INSERT INTO parcel_goods (parcel_id, hs_code) SELECT id, "
             "(8400000000 + (id * 7919) % 200 * 1000000) || '' FROM parcels", )
         for st in ("RECEIVED", "VALIDATED", None):

@@ -89,6 +89,8 @@ class ParcelRow(SQLModel, table=True):
         sa.Index("ux_parcels_open_tracking", "tenant_id", "tracking_number", unique=True,
                  sqlite_where=sa.text(_FINAL_SQL), postgresql_where=sa.text(_FINAL_SQL)),
         sa.Index("ix_parcels_office_created", "customs_office", "created_at", "id"),
+        sa.Index("ix_parcels_office_status_created", "customs_office", "status", "created_at",
+                 "id"),
         sa.Index("ix_parcels_tenant_created", "tenant_id", "created_at", "id"),
         sa.Index("ix_parcels_courier_created", "courier", "created_at", "id"),
         sa.Index("ix_parcels_created", "created_at", "id"),
