@@ -18,7 +18,12 @@ from customs.adapters.database import make_engine
 from customs.adapters.declarations import DeclarationPipeline
 from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
 from customs.adapters.profiles.generic import GenericProfile
-from customs.adapters.reference_data import load_destination_rules, read_nomenclature
+from customs.adapters.reference_data import (
+    load_destination_rules,
+    load_duty_rules,
+    read_nomenclature,
+    read_rates,
+)
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.domain.regimes import DestinationRules
@@ -29,6 +34,7 @@ from customs.services import (
     declare,
     intake,
     queries,
+    rates,
     reference,
     submission,
 )
@@ -54,6 +60,7 @@ class Customs:
     rules: DestinationRules
     clock: Clock = field(default_factory=SystemClock)
     signer: EnvelopedSigner | None = None
+    duty: intake.DutyContext | None = None
     reader: XmlManifestReader = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,7 +77,8 @@ class Customs:
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
-                                         rules=self.rules, clock=self.clock, new_id=new_id)
+                                         rules=self.rules, clock=self.clock, new_id=new_id,
+                                         duty=self.duty)
         if self.settings.declare_inline and not receipt.replayed and receipt.body["accepted"]:
             self.declare_pending(manifest_id=receipt.manifest_id)
         return receipt
@@ -232,6 +240,19 @@ class Customs:
         rows: Iterable[tuple[str, str]] = list(read_nomenclature(path))
         return reference.load_nomenclature(rows, uow=self.uow())
 
+    def load_rates_file(self, path: Path, actor: str = "operator:cli") -> int:
+        """Load a rates CSV (date,currency,base,rate); all rows or none."""
+        return rates.load_rates(read_rates(path), uow=self.uow(), clock=self.clock, actor=actor)
+
+    def load_rates_text(self, text: str, actor: str) -> int:
+        from customs.adapters.reference_data import parse_rates
+
+        return rates.load_rates(parse_rates(text, "body"), uow=self.uow(), clock=self.clock,
+                                actor=actor)
+
+    def list_rates(self, first: Any, last: Any) -> list[dict[str, str]]:
+        return rates.list_rates(first, last, uow=self.uow())
+
     def database_ok(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -259,5 +280,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     engine = make_engine(settings.database_url)
     rules = load_destination_rules(settings.destination_rules)
     signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
+    duty = intake.DutyContext(load_duty_rules(settings.duty_rules),
+                              timedelta(days=settings.rate_max_age_days))
     return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock(),
-                   signer=signer)
+                   signer=signer, duty=duty)

@@ -5,7 +5,7 @@ Money and weights are text (exact decimal strings): SQLite would round NUMERIC t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,6 +99,12 @@ class ParcelRow(SQLModel, table=True):
     duty_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # The duty estimate made at intake (customs.domain.duty); status says when there is none.
+    estimate_status: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
+    estimate_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    estimate_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
+    estimate_rule: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    estimate: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
 
 
 class Batch(SQLModel, table=True):
@@ -149,6 +155,9 @@ class Declaration(SQLModel, table=True):
     signer_fingerprint: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     signature_algorithm: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
+    # Parcels whose declarations share a group key go to the same batch (ru-fts-express: the
+    # master waybill, one registry per master waybill and office); None for other profiles.
+    group_key: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
 
 
 class ParcelEvent(SQLModel, table=True):
@@ -216,3 +225,15 @@ class PollCursor(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
     position: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class ExchangeRate(SQLModel, table=True):
+    """Dated exchange rates loaded by operators: on `day`, 1 `currency` = `rate` `base`."""
+
+    __tablename__ = "exchange_rates"
+    day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True))
+    currency: str = Field(sa_column=sa.Column(sa.String(3), primary_key=True))
+    base: str = Field(sa_column=sa.Column(sa.String(3), primary_key=True))
+    rate: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    loaded_at: datetime = Field(sa_column=utc_column())
+    loaded_by: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))

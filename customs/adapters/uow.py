@@ -12,6 +12,7 @@ from customs.adapters.batch_repository import SqlBatchRepository
 from customs.adapters.decision_repository import SqlDecisionRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
 from customs.adapters.outbox_repository import SqlOutboxRepository
+from customs.adapters.rate_repository import SqlRateRepository
 from customs.adapters.repositories import (
     SqlIdempotencyRepository,
     SqlKeyRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.batches = SqlBatchRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.decisions = SqlDecisionRepository(session)
+        self.rates = SqlRateRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

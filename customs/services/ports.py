@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 
 
@@ -70,7 +71,8 @@ class ManifestRepository(Protocol):
 class ParcelRepository(Protocol):
     def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]: ...
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
-                          actor: str) -> None: ...
+                          actor: str, estimates: Mapping[int, Estimate] | None = None,
+                          ) -> None: ...
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...
     def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
@@ -107,6 +109,8 @@ class SignedDocument:
     sha256: str
     signer_fingerprint: str
     signature_algorithm: str
+    profile: str | None = None  # when one declarer serves several profiles
+    group_key: str | None = None  # parcels with the same key are batched together
 
 
 class Declarer(Protocol):
@@ -139,12 +143,13 @@ class DeclaredGroup:
     office: str
     count: int
     oldest: datetime
+    key: str | None = None  # DeclarationRepository group key (ru-fts-express: master waybill)
 
 
 class BatchRepository(Protocol):
     def declared_groups(self) -> list[DeclaredGroup]: ...
-    def candidates(self, profile: str, office: str, limit: int, max_bytes: int) -> list[int]:
-        ...
+    def candidates(self, profile: str, office: str, limit: int, max_bytes: int,
+                   key: str | None = None) -> list[int]: ...
     def open_batch(self, batch_id: str, message_id: str, profile: str, office: str,
                    at: datetime) -> None: ...
     def claim(self, batch_id: str, parcel_ids: list[int], at: datetime) -> list[int]: ...
@@ -204,7 +209,13 @@ class DecisionRepository(Protocol):
     def save_cursor(self, name: str, position: str, at: datetime) -> None: ...
 
 
+class RateRepository(Protocol):
+    def upsert(self, rates: Sequence[Rate], at: datetime, actor: str) -> int: ...
+    def window(self, first: date, last: date) -> list[Rate]: ...
+
+
 class UnitOfWork(Protocol):
+    rates: RateRepository
     decisions: DecisionRepository
     batches: BatchRepository
     outbox: OutboxRepository
