@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,9 @@ from customs.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_DB = os.environ.get("CUSTOMS_TEST_DATABASE_URL", "")
+# The session's development key: valid from before the fixed test clock until long after today.
+DEV_KEY_NOT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
+DEV_KEY_DAYS = 3650
 
 
 def shared_path(*parts: str) -> Path:
@@ -39,6 +42,12 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.current
+
+
+def dev_key_days_left() -> float:
+    """Days left on the session's development key at the fixed test clock's time."""
+    left = DEV_KEY_NOT_BEFORE + timedelta(days=DEV_KEY_DAYS) - FixedClock().now()
+    return left.total_seconds() / 86400
 
 
 def pytest_report_header() -> str:
@@ -93,7 +102,8 @@ def dev_signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     """A development key and certificate generated for this test session (never committed)."""
     from signing import generate_dev_key
 
-    return generate_dev_key("ecdsa-p256", tmp_path_factory.mktemp("signer"),
+    return generate_dev_key("ecdsa-p256", tmp_path_factory.mktemp("signer"), days=DEV_KEY_DAYS,
+                            not_before=DEV_KEY_NOT_BEFORE,
                             common_name="customs test signer")
 
 

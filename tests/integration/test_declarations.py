@@ -12,6 +12,7 @@ from signxml.exceptions import InvalidSignature as SignxmlInvalid
 
 from customs.bootstrap import bootstrap
 from customs.settings import Settings
+from tests.conftest import dev_key_days_left
 from signing import Verifier, load_certificate
 from tests.api.contract import assert_conforms
 from tests.manifests import manifest, parcel
@@ -105,7 +106,7 @@ def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
                         clock=clock)
     token = customs.create_api_key("acme", "marketplace")[1]
     tenant = customs.authenticate(token)
-    clock.current += timedelta(days=400)  # past the dev certificate's notAfter
+    clock.current += timedelta(days=3700)  # past the dev certificate's notAfter
     from customs.services.intake import SubmitManifest
 
     customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
@@ -114,7 +115,8 @@ def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
     assert "expired" in detail["declaration_error"]
     customs.close()
     # the operator installs a new key; the waiting parcel is declared on the next run
-    new_key, new_cert = generate_dev_key("ecdsa-p256", tmp_path / "new", days=800)
+    new_key, new_cert = generate_dev_key("ecdsa-p256", tmp_path / "new", days=4000,
+                                         not_before=clock.current - timedelta(days=3700))
     rotated = bootstrap(Settings(database_url=database_url, signing_key=new_key,
                                  signing_cert=new_cert, signing_previous_certs=str(cert)),
                         clock=clock)
@@ -135,7 +137,7 @@ def test_health_reports_certificate_days_left(signed_client):
     assert_conforms(reply, "/health")
     signing = reply.get_json()["signing"]
     assert signing["configured"] is True
-    assert 360 <= signing["days_left"] <= 366
+    assert abs(signing["days_left"] - dev_key_days_left()) <= 1
     assert signing["expiring"] is False
 
 
@@ -169,7 +171,7 @@ def test_metrics_expose_certificate_days_left_and_parcels_by_status(signed_clien
     [line] = [x for x in text.splitlines()
               if x.startswith("customs_signing_certificate_days_left ")]
     days = float(line.split()[1])
-    assert 360 <= days <= 366
+    assert abs(days - dev_key_days_left()) <= 1
     assert "customs_signing_certificate_expiring 0.0" in text
     assert 'customs_parcels{status="DECLARED"} 1.0' in text
     assert 'customs_parcels{status="REJECTED"} 1.0' in text
