@@ -87,7 +87,9 @@ COMPONENTS: dict[str, Any] = {"schemas": {
     "ApplyReport": _obj(["message_id", "duplicate", "applied", "ignored", "orphaned"],
                         message_id=_STR, duplicate={"type": "boolean"},
                         applied={"type": "integer"}, ignored={"type": "integer"},
-                        orphaned={"type": "integer"}),
+                        orphaned={"type": "integer"},
+                        noted={"type": "integer", "description": "decisions recorded on the "
+                               "parcel's history without a move (FTS 50, 62, 70)"}),
     "Health": _obj(["status"], status={"type": "string", "enum": ["ok", "warning"]},
                    database=_STR, version=_STR,
                    signing=_obj(["configured"], configured={"type": "boolean"},
