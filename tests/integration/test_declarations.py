@@ -12,9 +12,9 @@ from signxml.exceptions import InvalidSignature as SignxmlInvalid
 
 from customs.bootstrap import bootstrap
 from customs.settings import Settings
-from tests.conftest import dev_key_days_left
 from signing import Verifier, load_certificate
 from tests.api.contract import assert_conforms
+from tests.conftest import dev_key_days_left
 from tests.manifests import manifest, parcel
 
 XML = {"Content-Type": "application/xml"}
