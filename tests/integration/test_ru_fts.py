@@ -78,15 +78,10 @@ def batches(customs) -> list[tuple]:  # type: ignore[no-untyped-def]
                                     "document FROM batches ORDER BY sealed_at, id").all()
 
 
-def registry_of(document: bytes, cert) -> etree._Element:  # type: ignore[no-untyped-def]
-    envelope = signing.Verifier([signing.load_certificate(cert)]).verify(document).element
-    return envelope.find(f"{ENV}Body")[0]
-
-
 def test_the_profile_refuses_to_start_without_its_album(database_url, tmp_path):
     with pytest.raises(ConfigurationError, match="CUSTOMS_RU_FTS_ALBUM"):
         bootstrap(Settings(database_url=database_url, ru_profile="ru-fts-express"))
-    with pytest.raises(ConfigurationError, match="missing ExpressCargoDeclaration.xsd"):
+    with pytest.raises(ConfigurationError, match=r"missing ExpressCargoDeclaration\.xsd"):
         bootstrap(Settings(database_url=database_url, ru_profile="ru-fts-express",
                            ru_fts_album=tmp_path))
 
@@ -173,7 +168,7 @@ def acknowledged(ru, sim, count: int = 3) -> tuple[dict, list]:  # type: ignore[
     ru.seal_batches(force=True)
     report = ru.submit_batches(SimTransport(sim[1]))
     assert report is not None
-    [(message_id, _, _, _, document)] = batches(ru)
+    [(_, _, _, _, document)] = batches(ru)
     envelope = etree.fromstring(bytes(document))
     routing = {str(c.tag).removeprefix(ENV): c.text for c in envelope.find(f"{ENV}RoutingInf")}
     houses = [fts.House(h.findtext(f"{ECD}WayBillID"),
