@@ -95,6 +95,8 @@ class RateTable:
     rates: Iterable[Rate] = ()
     max_age: timedelta = timedelta(days=7)
     _by_pair: dict[tuple[str, str], list[Rate]] = field(init=False, default_factory=dict)
+    _factors: dict[tuple[str, str, date], tuple[Decimal, list[Rate]] | None] = field(
+        init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for rate in self.rates:
@@ -113,6 +115,12 @@ class RateTable:
 
     def factor(self, src: str, dst: str, day: date) -> tuple[Decimal, list[Rate]] | None:
         """Multiply an amount in `src` by the factor to get `dst`; None when no rate is known."""
+        key = (src, dst, day)
+        if key not in self._factors:  # one lookup per pair and day, not per parcel
+            self._factors[key] = self._factor(src, dst, day)
+        return self._factors[key]
+
+    def _factor(self, src: str, dst: str, day: date) -> tuple[Decimal, list[Rate]] | None:
         if src == dst:
             return Decimal(1), []
         direct = self._direct(src, dst, day)
