@@ -12,6 +12,7 @@ from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
 from api.openapi import docs
+from api.parcels import views
 from api.rates import rates
 from customs import __version__
 from customs.bootstrap import Customs, bootstrap
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.extensions["customs"] = customs
     register_error_handlers(app)
     app.register_blueprint(v1)
+    app.register_blueprint(views)
     app.register_blueprint(authority)
     app.register_blueprint(rates)
     app.register_blueprint(docs)

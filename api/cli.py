@@ -77,10 +77,22 @@ def api_key() -> None:
 @click.option("--role", required=True, type=click.Choice(["marketplace", "courier", "officer"]))
 @click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days")
 @click.option("--label", default=None)
+@click.option("--courier", default=None,
+              help="courier role: the Parcel/Courier code it delivers (default: the tenant)")
+@click.option("--offices", default=None,
+              help="officer role: comma-separated customs offices of its jurisdiction")
 @with_appcontext
-def api_key_create(tenant: str, role: str, days: int | None, label: str | None) -> None:
+def api_key_create(tenant: str, role: str, days: int | None, label: str | None,
+                   courier: str | None, offices: str | None) -> None:
     """Create a key and print it once."""
-    key_id, token = _customs().create_api_key(tenant, role, days=days, label=label)
+    from customs.services.access import BadScope
+
+    try:
+        key_id, token = _customs().create_api_key(
+            tenant, role, days=days, label=label, courier=courier,
+            offices=None if offices is None else offices.split(","))
+    except BadScope as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(f"key id: {key_id}", err=True)
     click.echo(token)
 

@@ -142,7 +142,7 @@ DEMO_RATES = ("EUR,RUB,100.0000", "USD,RUB,80.0000", "CNY,RUB,11.0000", "USD,EUR
 def _load_rates(customs: Customs, base: str) -> None:
     """Today's exchange rates, loaded as an officer would (PUT /v1/rates), so that every
     accepted parcel gets its duty estimate (demo figures, not real rates)."""
-    _, officer = customs.create_api_key("demo-customs", "officer")
+    _, officer = customs.create_api_key("demo-customs", "officer", offices=["10005020"])
     day = customs.clock.now().date().isoformat()
     body = "date,currency,base,rate\n" + "".join(f"{day},{row}\n" for row in DEMO_RATES)
     reply = requests.put(f"{base}/v1/rates", data=body, timeout=30, headers={

@@ -8,7 +8,13 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from customs.domain.errors import BadQuery, IdempotencyConflict, ManifestRefused, NotFound
+from customs.domain.errors import (
+    BadQuery,
+    CodedError,
+    IdempotencyConflict,
+    ManifestRefused,
+    NotFound,
+)
 
 PROBLEM_TYPE = "urn:customs:problem:"
 log = logging.getLogger("customs.api")
@@ -70,6 +76,8 @@ def register_error_handlers(app: Flask) -> None:
         NotFound, lambda e: problem(404, "Not Found", str(e), code="NOT_FOUND"))
     app.register_error_handler(
         BadQuery, lambda e: problem(400, "Bad Request", str(e), code="BAD_QUERY"))
+    app.register_error_handler(
+        CodedError, lambda e: problem(e.status, _title(e.status), e.detail, code=e.code))
     app.register_error_handler(Exception, _unexpected)
 
 

@@ -78,20 +78,6 @@ def list_manifest_parcels(manifest_id: str) -> Response:
     return jsonify(body)
 
 
-@v1.get("/parcels/<tracking_number>")
-@roles("marketplace")
-def get_parcel(tracking_number: str) -> Response:
-    return jsonify(customs().get_parcel(principal().tenant_id, tracking_number))
-
-
-@v1.get("/parcels/<tracking_number>/declaration")
-@roles("marketplace")
-def get_declaration(tracking_number: str) -> Response:
-    """The signed declaration exactly as signed (verify it with the published certificate)."""
-    document = customs().get_declaration(principal().tenant_id, tracking_number)
-    return Response(document, mimetype="application/xml")
-
-
 def _limit() -> int:
     raw = request.args.get("limit", str(DEFAULT_PAGE))
     largest = customs().settings.page_size_max

@@ -27,6 +27,7 @@ from customs.adapters.reference_data import (
 )
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
+from customs.bootstrap_views import ViewsFacade
 from customs.domain.regimes import DestinationRules
 from customs.services import (
     access,
@@ -53,7 +54,7 @@ def new_id() -> str:
 
 
 @dataclass
-class Customs:
+class Customs(ViewsFacade):
     """The application, wired: delivery layers (HTTP, CLI) call only this."""
 
     settings: Settings
@@ -259,9 +260,10 @@ class Customs:
         return access.authenticate(token, uow=self.uow(), clock=self.clock)
 
     def create_api_key(self, tenant: str, role: str, days: int | None = None,
-                       label: str | None = None) -> tuple[str, str]:
+                       label: str | None = None, courier: str | None = None,
+                       offices: list[str] | None = None) -> tuple[str, str]:
         return access.create_api_key(tenant, role, uow=self.uow(), clock=self.clock, days=days,
-                                     label=label)
+                                     label=label, courier=courier, offices=offices)
 
     def list_api_keys(self, tenant: str | None) -> list[dict[str, Any]]:
         return access.list_api_keys(tenant, uow=self.uow())

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
         default=None, description="decision feed to poll (GET ?after=N) when it does not push")
     authority_cert: Path | None = Field(
         default=None, description="the authority's certificate, pinned to verify its messages")
+    feed_cursor_max_age_days: int = Field(
+        default=30, gt=0, description="a feed cursor older than this is refused (410)")
     sender_id: str = Field(default="customs", pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
                            description="our sender id in batch envelopes")
 

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters.events import insert_events
 from customs.adapters.repositories import _utc
 from customs.adapters.tables import Batch, Declaration, ParcelEvent, ParcelRow
 from customs.domain.lifecycle import ParcelStatus
@@ -81,7 +82,7 @@ class SqlBatchRepository:
         self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
             status="SEALED", parcel_count=len(parcel_ids), document=signed.document,
             document_sha256=signed.sha256, next_attempt_at=at))
-        self.session.execute(sa.insert(E), [
+        insert_events(self.session, [
             {"parcel_id": i, "status": BATCHED, "previous_status": DECLARED, "at": at,
              "actor": actor, "source": "BATCH", "reason": f"batch {batch_id}"}
             for i in parcel_ids])

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters.events import insert_events, move_parcel
 from customs.adapters.tables import (
     Batch,
     Declaration,
@@ -18,7 +19,6 @@ from customs.adapters.tables import (
 )
 from customs.domain.decisions import Decision
 from customs.domain.lifecycle import ParcelStatus
-from customs.domain.money import decimal_text
 
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 D = Declaration.__table__  # type: ignore[attr-defined]
@@ -56,29 +56,19 @@ class SqlDecisionRepository:
     def note(self, parcel_id: int, current: ParcelStatus, decision: Decision, at: datetime,
              actor: str) -> None:
         """A decision that moves nothing is still on the parcel's history, with its code."""
-        self.session.execute(sa.insert(E).values(
-            parcel_id=parcel_id, status=current.value, previous_status=current.value, at=at,
-            actor=actor, source=decision.source[:40],
-            reason=(decision.reason or decision.code)[:2000]))
+        insert_events(self.session, [{
+            "parcel_id": parcel_id, "status": current.value, "previous_status": current.value,
+            "at": at, "actor": actor, "source": decision.source[:40],
+            "reason": (decision.reason or decision.code)[:2000]}])
 
     def apply(self, parcel_id: int, current: ParcelStatus, decision: Decision, at: datetime,
               actor: str, status: ParcelStatus | None = None) -> bool:
         target = status or decision.status
         assert target is not None
-        values: dict = {"status": target.value, "updated_at": at}
-        if decision.duty is not None:
-            values |= {"duty_amount": decimal_text(decision.duty.amount),
-                       "duty_currency": decision.duty.currency}
-        moved = self.session.execute(sa.update(P).where(
-            P.c.id == parcel_id, P.c.status == current.value).values(**values))
-        if moved.rowcount != 1:
-            return False
         duty = f" duty {decision.duty}" if decision.duty else ""
-        self.session.execute(sa.insert(E).values(
-            parcel_id=parcel_id, status=target.value, previous_status=current.value,
-            at=at, actor=actor, source=decision.source[:40],
-            reason=((decision.reason or decision.code) + duty)[:2000]))
-        return True
+        return move_parcel(self.session, parcel_id, current, target, at=at, actor=actor,
+                           source=decision.source[:40], duty=decision.duty,
+                           reason=((decision.reason or decision.code) + duty))
 
     def orphan(self, message_id: str, decision: Decision, at: datetime) -> None:
         self.session.execute(sa.insert(O).values(

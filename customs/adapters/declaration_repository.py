@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters.events import insert_events
 from customs.adapters.repositories import _utc
 from customs.adapters.tables import Declaration, Manifest, ParcelEvent, ParcelRow
 from customs.domain.lifecycle import ParcelStatus
@@ -66,10 +67,10 @@ class SqlDeclarationRepository:
             signer_fingerprint=signed.signer_fingerprint,
             signature_algorithm=signed.signature_algorithm, created_at=at,
             group_key=signed.group_key))
-        self.session.execute(sa.insert(E).values(
+        insert_events(self.session, [dict(
             parcel_id=pending.parcel_id, status=ParcelStatus.DECLARED.value,
             previous_status=VALIDATED, at=at, actor=actor, source=f"PROFILE:{profile}",
-            reason=f"declaration {declaration_id} signed, sha256 {signed.sha256[:16]}…"))
+            reason=f"declaration {declaration_id} signed, sha256 {signed.sha256[:16]}…")])
         return True
 
     def fail(self, parcel_id: int, reason: str, at: datetime) -> None:

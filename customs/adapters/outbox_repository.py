@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters.events import insert_events
 from customs.adapters.tables import Batch, Message, ParcelEvent, ParcelRow
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import DueBatch
@@ -84,7 +85,7 @@ class SqlOutboxRepository:
             .values(status=status.value, updated_at=at)
             .returning(P.c.id)).scalars().all()
         if rows:
-            self.session.execute(sa.insert(E), [
+            insert_events(self.session, [
                 {"parcel_id": i, "status": status.value, "previous_status": None, "at": at,
                  "actor": actor, "source": "SUBMISSION",
                  "reason": f"batch {batch_id}: {reason}"[:500]}

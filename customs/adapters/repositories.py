@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from customs.adapters.events import insert_events
+from customs.adapters.search_index import add_search_rows, search_columns
 from customs.adapters.tables import (
     ApiKey,
     HsCode,
@@ -114,6 +116,7 @@ def _parcel_row(m: NewManifest, o: ParcelOutcome,
         "data": p.to_document() if p else None,
         "violations": None if accepted else [v.to_document() for v in o.violations],
         "created_at": m.received_at, "updated_at": m.received_at,
+        **search_columns(p, m.header),
     }
 
 
@@ -145,7 +148,8 @@ class SqlParcelRepository:
                 ).scalars().all()
             except IntegrityError as exc:
                 raise ConcurrentWrite(str(exc.orig)) from exc
-            self.session.execute(sa.insert(E), _events(ids, chunk, m.received_at, actor))
+            insert_events(self.session, _events(ids, rows, chunk, m.received_at, actor))
+            add_search_rows(self.session, ids, chunk)
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page:
@@ -184,19 +188,21 @@ class SqlParcelRepository:
         return parcel
 
 
-def _events(ids: Sequence[int], outcomes: Sequence[ParcelOutcome], at: datetime,
-            actor: str) -> list[dict[str, Any]]:
+def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
+            outcomes: Sequence[ParcelOutcome], at: datetime, actor: str) -> list[dict[str, Any]]:
     events = []
-    for parcel_id, o in zip(ids, outcomes, strict=True):
+    for parcel_id, row, o in zip(ids, rows, outcomes, strict=True):
+        scope = {"tenant_id": row["tenant_id"], "courier": row["courier"],
+                 "customs_office": row["customs_office"]}
         events.append({"parcel_id": parcel_id, "status": ParcelStatus.RECEIVED.value,
                        "previous_status": None, "at": at, "actor": actor,
-                       "source": "INTAKE", "reason": "received in manifest"})
+                       "source": "INTAKE", "reason": "received in manifest", **scope})
         final = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
         reason = ("schema and business rules passed" if o.accepted
                   else "; ".join(sorted({v.code for v in o.violations})))
         events.append({"parcel_id": parcel_id, "status": final.value,
                        "previous_status": ParcelStatus.RECEIVED.value, "at": at,
-                       "actor": actor, "source": "INTAKE", "reason": reason})
+                       "actor": actor, "source": "INTAKE", "reason": reason, **scope})
     return events
 
 
@@ -268,10 +274,11 @@ class SqlKeyRepository:
         return int(result.inserted_primary_key[0])
 
     def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
-            expires_at: datetime | None, label: str | None) -> None:
+            expires_at: datetime | None, label: str | None, *, courier: str | None = None,
+            offices: list[str] | None = None) -> None:
         self.session.execute(sa.insert(ApiKey.__table__).values(  # type: ignore[attr-defined]
             id=key_id, tenant_id=tenant_id, role=role, key_hash=key_hash, created_at=at,
-            expires_at=expires_at, label=label))
+            expires_at=expires_at, label=label, courier=courier, offices=offices))
 
     def find(self, key_hash: str, at: datetime) -> Principal | None:
         query = sa.select(ApiKey, Tenant.name).join(Tenant).where(ApiKey.key_hash == key_hash)
@@ -282,13 +289,15 @@ class SqlKeyRepository:
         expires = _utc(key.expires_at)
         if key.revoked_at is not None or (expires is not None and expires <= at):
             return None
-        return Principal(key.id, key.tenant_id, tenant, key.role)
+        return Principal(key.id, key.tenant_id, tenant, key.role, key.courier,
+                         tuple(key.offices or ()))
 
     def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
         query = sa.select(ApiKey, Tenant.name).join(Tenant).order_by(ApiKey.created_at)
         if tenant_id is not None:
             query = query.where(ApiKey.tenant_id == tenant_id)
         return [{"id": k.id, "tenant": name, "role": k.role, "label": k.label,
+                 "courier": k.courier, "offices": k.offices,
                  "created_at": _iso(k.created_at), "expires_at": _iso(k.expires_at),
                  "revoked_at": _iso(k.revoked_at)}
                 for k, name in self.session.execute(query)]

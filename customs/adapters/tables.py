@@ -17,6 +17,16 @@ _FINAL_SQL = "status NOT IN ('REJECTED', 'RELEASED', 'RETURNED', 'CANCELLED')"
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
+# Full-text search lives outside the models: an FTS5 table on SQLite, an expression GIN index
+# on PostgreSQL (migration 0005). Autogenerate and the schema test leave them alone.
+FULL_TEXT_OBJECTS = ("parcel_text", "ix_parcels_search_text")
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    return not (name or "").startswith(FULL_TEXT_OBJECTS)
+
+
 def utc_column(nullable: bool = False) -> Any:
     return sa.Column(sa.DateTime(timezone=True), nullable=nullable)
 
@@ -38,6 +48,9 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Scope: the courier code a courier key sees; the customs offices an officer key sees.
+    courier: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    offices: list | None = Field(default=None, sa_column=sa.Column(JSONType))
 
 
 class Manifest(SQLModel, table=True):
@@ -75,6 +88,15 @@ class ParcelRow(SQLModel, table=True):
         sa.Index("ix_parcels_tenant_tracking", "tenant_id", "tracking_number"),
         sa.Index("ux_parcels_open_tracking", "tenant_id", "tracking_number", unique=True,
                  sqlite_where=sa.text(_FINAL_SQL), postgresql_where=sa.text(_FINAL_SQL)),
+        sa.Index("ix_parcels_office_created", "customs_office", "created_at", "id"),
+        sa.Index("ix_parcels_tenant_created", "tenant_id", "created_at", "id"),
+        sa.Index("ix_parcels_courier_created", "courier", "created_at", "id"),
+        sa.Index("ix_parcels_created", "created_at", "id"),
+        sa.Index("ix_parcels_tracking", "tracking_number"),
+        sa.Index("ix_parcels_house_waybill", "house_waybill"),
+        sa.Index("ix_parcels_master_waybill", "master_waybill"),
+        sa.Index("ix_parcels_amount", "declared_amount"),
+        sa.Index("ix_parcels_released", "released_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     manifest_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"),
@@ -99,12 +121,28 @@ class ParcelRow(SQLModel, table=True):
     duty_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # Search columns (officer search): waybills, the amount as a number, goods words.
+    house_waybill: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    master_waybill: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    declared_amount: Any = Field(default=None, sa_column=sa.Column(sa.Numeric(20, 4)))
+    search_text: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    released_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # The duty estimate made at intake (customs.domain.duty); status says when there is none.
     estimate_status: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
     estimate_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
     estimate_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
     estimate_rule: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
     estimate: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+
+
+class ParcelGoods(SQLModel, table=True):
+    """The distinct HS codes of a parcel's goods (search by chapter or code prefix)."""
+
+    __tablename__ = "parcel_goods"
+    __table_args__ = (sa.Index("ix_parcel_goods_hs", "hs_code", "parcel_id"),)
+    parcel_id: int = Field(foreign_key="parcels.id", primary_key=True)
+    hs_code: str = Field(sa_column=sa.Column(sa.String(10), primary_key=True))
+
 
 
 class Batch(SQLModel, table=True):
@@ -161,9 +199,19 @@ class Declaration(SQLModel, table=True):
 
 
 class ParcelEvent(SQLModel, table=True):
-    """Append-only history of a parcel's statuses."""
+    """Append-only history of a parcel's statuses (triggers refuse UPDATE and DELETE).
+
+    The parcel's scope (tenant, courier, office) is copied in so that a feed page is one index
+    range; txid is the writing transaction's id on PostgreSQL (0 on SQLite), see feed_repository.
+    """
 
     __tablename__ = "parcel_events"
+    __table_args__ = (
+        sa.Index("ix_events_tenant_feed", "tenant_id", "txid", "id"),
+        sa.Index("ix_events_courier_feed", "courier", "txid", "id"),
+        sa.Index("ix_events_office_feed", "customs_office", "txid", "id"),
+        sa.Index("ix_events_feed", "txid", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     parcel_id: int = Field(foreign_key="parcels.id", index=True)
     status: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
@@ -172,6 +220,14 @@ class ParcelEvent(SQLModel, table=True):
     actor: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     source: str | None = Field(default=None, sa_column=sa.Column(sa.String(40)))
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    tenant_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    courier: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    customs_office: str | None = Field(default=None, sa_column=sa.Column(sa.String(12)))
+    txid: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False,
+                                                     server_default="0"))
+    role: str | None = Field(default=None, sa_column=sa.Column(sa.String(20)))
+    duty_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    duty_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -226,6 +282,63 @@ class PollCursor(SQLModel, table=True):
     position: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     updated_at: datetime = Field(sa_column=utc_column())
 
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only audit history of changes other than parcel statuses (keys, webhooks...)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_object", "object_type", "object_id", "id"),
+                      sa.Index("ix_audit_tenant", "tenant_id", "id"))
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=utc_column())
+    actor: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    role: str | None = Field(default=None, sa_column=sa.Column(sa.String(20)))
+    tenant_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    action: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    object_type: str = Field(sa_column=sa.Column(sa.String(30), nullable=False))
+    object_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    before: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+    after: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+
+
+class Webhook(SQLModel, table=True):
+    __tablename__ = "webhooks"
+    id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))
+    tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    courier: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    offices: list | None = Field(default=None, sa_column=sa.Column(JSONType))
+    url: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    secret: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    previous_secret: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    previous_secret_until: datetime | None = Field(default=None,
+                                                   sa_column=utc_column(nullable=True))
+    cursor: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+    deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("webhook_id", "event_id", name="ux_delivery_event"),
+        sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
+        sa.Index("ix_deliveries_webhook", "webhook_id", "status", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("webhooks.id"),
+                                                nullable=False))
+    event_id: int
+    status: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    attempts: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False,
+                                                         server_default="0"))
+    created_at: datetime = Field(sa_column=utc_column())
+    first_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lease_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
 class ExchangeRate(SQLModel, table=True):
     """Dated exchange rates loaded by operators: on `day`, 1 `currency` = `rate` `base`."""

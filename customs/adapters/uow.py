@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from customs.adapters.batch_repository import SqlBatchRepository
 from customs.adapters.decision_repository import SqlDecisionRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
+from customs.adapters.officer_repository import SqlAuditRepository, SqlOfficerRepository
 from customs.adapters.outbox_repository import SqlOutboxRepository
 from customs.adapters.rate_repository import SqlRateRepository
 from customs.adapters.repositories import (
@@ -20,6 +21,7 @@ from customs.adapters.repositories import (
     SqlNomenclatureRepository,
     SqlParcelRepository,
 )
+from customs.adapters.view_repository import SqlViewRepository
 from customs.services.ports import ConcurrentWrite
 
 
@@ -40,6 +42,9 @@ class SqlUnitOfWork:
         self.batches = SqlBatchRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.decisions = SqlDecisionRepository(session)
+        self.views = SqlViewRepository(session)
+        self.officer = SqlOfficerRepository(session)
+        self.audit = SqlAuditRepository(session)
         self.rates = SqlRateRepository(session)
         return self
 

@@ -109,3 +109,38 @@ class AuthorityMessageError(DomainError):
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code
+
+
+class CodedError(DomainError):
+    """A refusal with a stable code (docs/errors.md); `status` is its HTTP status."""
+
+    status = 400
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class Invalid(CodedError):
+    """The request is understood but its content is not acceptable."""
+
+    status = 400
+
+
+class Unprocessable(CodedError):
+    """Well-formed, but breaks a rule (an officer decision without its reason or amount)."""
+
+    status = 422
+
+
+class Conflict(CodedError):
+    """The object's state does not allow this now (lifecycle), or it changed meanwhile."""
+
+    status = 409
+
+
+class Gone(CodedError):
+    """The thing referred to existed but is no longer served (an expired cursor)."""
+
+    status = 410

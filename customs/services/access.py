@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -13,8 +14,39 @@ ROLES = ("marketplace", "courier", "officer")
 KEY_PREFIX = "cus"
 
 
+OFFICE = re.compile(r"^[A-Za-z0-9]{2,12}$")
+COURIER = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+MAX_OFFICES = 200
+
+
 class UnknownRole(ValueError):
     pass
+
+
+class BadScope(ValueError):
+    """A courier code or an officer's offices that cannot be used."""
+
+
+def key_scope(tenant: str, role: str, courier: str | None,
+              offices: list[str] | None) -> tuple[str | None, list[str] | None]:
+    """A courier key sees the parcels whose Courier is its code (by default the tenant's
+    name); an officer key sees the parcels of its customs offices (at least one)."""
+    if role == "courier":
+        code = courier or tenant
+        if not COURIER.match(code):
+            raise BadScope("a courier code is 1-32 of A-Z a-z 0-9 . _ - (as in Parcel/Courier)")
+        return code, None
+    if courier:
+        raise BadScope("--courier is for courier keys only")
+    if role == "officer":
+        codes = sorted({o.strip() for o in offices or [] if o.strip()})
+        if not codes or len(codes) > MAX_OFFICES or not all(OFFICE.match(o) for o in codes):
+            raise BadScope(f"an officer key needs 1-{MAX_OFFICES} customs office codes "
+                           "(2-12 letters or digits), e.g. --offices 10005020,10009100")
+        return None, codes
+    if offices:
+        raise BadScope("--offices is for officer keys only")
+    return None, None
 
 
 def hash_key(token: str) -> str:
@@ -24,11 +56,13 @@ def hash_key(token: str) -> str:
 
 def create_api_key(
     tenant: str, role: str, *, uow: UnitOfWork, clock: Clock, days: int | None = None,
-    label: str | None = None,
+    label: str | None = None, courier: str | None = None, offices: list[str] | None = None,
+    actor: str = "operator",
 ) -> tuple[str, str]:
     """Returns (key id, plaintext key). Creates the tenant on first use."""
     if role not in ROLES:
         raise UnknownRole(f"role must be one of {', '.join(ROLES)}")
+    courier, office_list = key_scope(tenant, role, courier, offices)
     now = clock.now()
     key_id = secrets.token_hex(8)
     token = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
@@ -36,7 +70,12 @@ def create_api_key(
     with uow:
         tenant_id = uow.keys.tenant_id(tenant, create_at=now)
         assert tenant_id is not None
-        uow.keys.add(key_id, tenant_id, role, hash_key(token), now, expires, label)
+        uow.keys.add(key_id, tenant_id, role, hash_key(token), now, expires, label,
+                     courier=courier, offices=office_list)
+        uow.audit.record(None, actor, "api_key.create", "api_key", key_id, None,
+                         {"tenant": tenant, "role": role, "courier": courier,
+                          "offices": office_list, "label": label,
+                          "expires_at": None if expires is None else expires.isoformat()}, now)
         uow.commit()
     return key_id, token
 
@@ -56,8 +95,13 @@ def list_api_keys(tenant: str | None, *, uow: UnitOfWork) -> list[dict[str, Any]
         return uow.keys.list(tenant_id)
 
 
-def revoke_api_key(key_id: str, *, uow: UnitOfWork, clock: Clock) -> bool:
+def revoke_api_key(key_id: str, *, uow: UnitOfWork, clock: Clock,
+                   actor: str = "operator") -> bool:
     with uow:
-        done = uow.keys.revoke(key_id, clock.now())
+        now = clock.now()
+        done = uow.keys.revoke(key_id, now)
+        if done:
+            uow.audit.record(None, actor, "api_key.revoke", "api_key", key_id,
+                             {"revoked_at": None}, {"revoked_at": now.isoformat()}, now)
         uow.commit()
     return done

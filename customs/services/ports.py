@@ -43,10 +43,27 @@ class NewManifest:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """Who calls, and what they may see: a marketplace its tenant's parcels, a courier the
+    parcels whose Courier is its code, an officer the parcels of its customs offices."""
+
     key_id: str
     tenant_id: int
     tenant: str
     role: str
+    courier: str | None = None
+    offices: tuple[str, ...] = ()
+
+    @property
+    def scope_key(self) -> str:
+        if self.role == "courier":
+            return f"courier:{self.courier}"
+        if self.role == "officer":
+            return f"officer:{','.join(sorted(self.offices))}"
+        return f"marketplace:{self.tenant_id}"
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.tenant}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +110,8 @@ class NomenclatureRepository(Protocol):
 class KeyRepository(Protocol):
     def tenant_id(self, name: str, create_at: datetime | None = None) -> int | None: ...
     def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
-            expires_at: datetime | None, label: str | None) -> None: ...
+            expires_at: datetime | None, label: str | None, *, courier: str | None = None,
+            offices: list[str] | None = None) -> None: ...
     def find(self, key_hash: str, at: datetime) -> Principal | None: ...
     def list(self, tenant_id: int | None) -> list[dict[str, Any]]: ...
     def revoke(self, key_id: str, at: datetime) -> bool: ...
@@ -211,12 +229,64 @@ class DecisionRepository(Protocol):
     def save_cursor(self, name: str, position: str, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Officer search (every field optional; all given ones must hold)."""
+
+    statuses: tuple[str, ...] = ()
+    office: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    marketplace: str | None = None
+    hs_prefix: str | None = None
+    value_min: Any = None
+    value_max: Any = None
+    currency: str | None = None
+    words: tuple[str, ...] = ()
+    tracking_number: str | None = None
+    waybill: str | None = None
+    sort: str = "-received_at"
+    after: tuple[Any, int] | None = None  # keyset: (sort value, parcel id) of the last row
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    position: Any  # FeedPosition
+    fields: dict[str, Any]
+
+
+class ViewRepository(Protocol):
+    """Reads across parcels, always inside the caller's scope."""
+
+    def find_parcel(self, who: Principal, tracking_number: str,
+                    marketplace: str | None = None) -> dict[str, Any] | None: ...
+    def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[dict[str, Any]]:
+        ...
+    def dossier(self, parcel_id: int) -> dict[str, Any]: ...
+    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]: ...
+    def feed(self, who: Principal, after: Any, limit: int) -> list[FeedItem]: ...
+
+
+class OfficerRepository(Protocol):
+    def move(self, parcel_id: int, current: Any, new: Any, *, at: datetime, actor: str,
+             source: str, reason: str | None, duty: Any) -> bool: ...
+
+
+class AuditRepository(Protocol):
+    def record(self, who: Principal | None, actor: str, action: str, object_type: str,
+               object_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+               at: datetime) -> None: ...
+
+
 class RateRepository(Protocol):
     def upsert(self, rates: Sequence[Rate], at: datetime, actor: str) -> int: ...
     def window(self, first: date, last: date) -> list[Rate]: ...
 
 
 class UnitOfWork(Protocol):
+    views: ViewRepository
+    officer: OfficerRepository
+    audit: AuditRepository
     rates: RateRepository
     decisions: DecisionRepository
     batches: BatchRepository

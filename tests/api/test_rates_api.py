@@ -13,7 +13,8 @@ CSV = "date,currency,base,rate\n2026-11-23,EUR,RUB,100\n2026-11-20,USD,RUB,80.5\
 
 
 def officer(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {"Authorization": f"Bearer {customs.create_api_key('fts', 'officer')[1]}"}
+    token = customs.create_api_key("fts", "officer", offices=["10005020"])[1]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def submit(client, auth, body: bytes):  # type: ignore[no-untyped-def]

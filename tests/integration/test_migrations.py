@@ -8,14 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import customs.adapters.tables  # noqa: F401
 from customs.adapters.migrate import alembic_config, upgrade
+from customs.adapters.tables import include_object
 
 
 def test_migrated_schema_matches_the_models(database_url):
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                    "include_object": include_object})
         assert compare_metadata(context, SQLModel.metadata) == []
     engine.dispose()
 

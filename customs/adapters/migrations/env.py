@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import customs.adapters.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from customs.adapters.database import make_engine
+from customs.adapters.tables import include_object  # registers the tables on the metadata
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -19,6 +19,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -41,6 +42,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,117 @@
+"""Query parameters: parsed strictly, refused with a precise 400 (never ignored, never a 500)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import current_app, request
+
+from api.errors import ApiProblem
+from customs.domain.lifecycle import ParcelStatus
+
+DEFAULT_PAGE = 100
+HS_PREFIX = re.compile(r"^[0-9]{2,10}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")
+SORTS = ("received_at", "-received_at", "updated_at", "-updated_at", "value", "-value")
+
+
+def bad(parameter: str, detail: str) -> ApiProblem:
+    return ApiProblem(400, "INVALID_PARAMETER", f"{parameter}: {detail}", parameter=parameter)
+
+
+def limit() -> int:
+    raw = request.args.get("limit", str(DEFAULT_PAGE))
+    largest = current_app.extensions["customs"].settings.page_size_max
+    if not raw.isdigit() or not 1 <= int(raw) <= largest:
+        raise ApiProblem(400, "INVALID_LIMIT", f"limit must be an integer from 1 to {largest}")
+    return int(raw)
+
+
+def text(name: str, largest: int = 100) -> str | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not value or len(value) > largest or not value.isprintable():
+        raise bad(name, f"1-{largest} printable characters")
+    return value
+
+
+def instant(name: str) -> datetime | None:
+    """An ISO 8601 date-time with offset (or a date: its midnight UTC)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise bad(name, "an ISO 8601 date (2026-11-23) or date-time with offset "
+                        "(2026-11-23T10:00:00Z)") from None
+    if value.tzinfo is None:
+        raise bad(name, "give the UTC offset (Z or +03:00)")
+    return value.astimezone(UTC)
+
+
+def amount(name: str) -> Decimal | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        if not AMOUNT.match(raw):
+            raise InvalidOperation(raw)
+        return Decimal(raw)
+    except InvalidOperation:
+        raise bad(name, "a non-negative decimal such as 150 or 99.90") from None
+
+
+def statuses() -> tuple[str, ...]:
+    values = [v for raw in request.args.getlist("status") for v in raw.split(",") if v]
+    unknown = [v for v in values if v not in ParcelStatus.__members__]
+    if unknown:
+        raise bad("status", f"unknown {unknown[0]!r}; one of {', '.join(ParcelStatus)}")
+    return tuple(dict.fromkeys(values))
+
+
+def pattern(name: str, regex: re.Pattern[str], what: str) -> str | None:
+    raw = request.args.get(name)
+    if raw is not None and not regex.match(raw):
+        raise bad(name, what)
+    return raw
+
+
+def words_of(query: str) -> list[str]:
+    """The words of a free-text query (letters and digits), at most eight."""
+    return [w.lower() for w in re.findall(r"\w+", query)][:8]
+
+
+def encode_keyset(sort: str, value: Any, parcel_id: int) -> str:
+    if isinstance(value, datetime):
+        kind, text_value = "t", value.replace(tzinfo=value.tzinfo or UTC).isoformat()
+    else:
+        kind, text_value = "d", str(value)
+    raw = json.dumps([sort, kind, text_value, parcel_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_keyset(cursor: str | None, sort: str) -> tuple[Any, int] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, kind, value, parcel_id = json.loads(raw)
+        if cursor_sort != sort or not isinstance(parcel_id, int):
+            raise ValueError("other sort")
+        parsed: Any = datetime.fromisoformat(value) if kind == "t" else Decimal(value)
+        if isinstance(parsed, datetime):
+            parsed = parsed.astimezone(UTC)
+        return parsed, parcel_id
+    except (ValueError, TypeError, InvalidOperation, UnicodeDecodeError):
+        raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this search returned "
+                                                "with this sort") from None

@@ -1,0 +1,124 @@
+"""Parcels for every role (/v1/parcels...), officer decisions, statistics and the feed.
+
+Thin handlers: parse, call the Customs facade, shape the reply. Scope (which parcels a key may
+see) is applied below, in the services: another tenant's parcel is a 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from api import params
+from api.auth import authenticate_request, principal, roles
+from api.errors import ApiProblem
+from customs.services.ports import SearchFilters
+
+views = Blueprint("views", __name__, url_prefix="/v1")
+views.before_request(authenticate_request)
+ALL = ("marketplace", "courier", "officer")
+ACTIONS = ("hold", "request_documents", "release", "refuse", "assess_duty")
+
+
+def customs():  # type: ignore[no-untyped-def]
+    return current_app.extensions["customs"]
+
+
+def _marketplace() -> str | None:
+    """Officers and couriers may name the marketplace when tracking numbers collide."""
+    return params.text("marketplace")
+
+
+@views.get("/parcels")
+@roles(*ALL)
+def search_parcels() -> Response:
+    sort = request.args.get("sort", "-received_at")
+    if sort not in params.SORTS:
+        raise params.bad("sort", f"one of {', '.join(params.SORTS)}")
+    words = tuple(params.words_of(params.text("q", 200) or ""))
+    filters = SearchFilters(
+        statuses=params.statuses(), office=params.text("office", 12),
+        received_from=params.instant("received_from"), received_to=params.instant("received_to"),
+        marketplace=params.text("marketplace"),
+        hs_prefix=params.pattern("hs", params.HS_PREFIX, "2 to 10 digits (chapter or prefix)"),
+        value_min=params.amount("value_min"), value_max=params.amount("value_max"),
+        currency=params.pattern("currency", params.CURRENCY, "an ISO 4217 code such as EUR"),
+        words=words, tracking_number=params.text("tracking_number", 64),
+        waybill=params.text("waybill", 64), sort=sort,
+        after=params.decode_keyset(request.args.get("cursor"), sort))
+    items, after = customs().search_parcels(principal(), filters, params.limit())
+    return jsonify({"items": items, "next_cursor": None if after is None
+                    else params.encode_keyset(sort, *after)})
+
+
+@views.get("/parcels/<tracking_number>")
+@roles(*ALL)
+def get_parcel(tracking_number: str) -> Response:
+    return jsonify(customs().parcel(principal(), tracking_number, _marketplace()))
+
+
+@views.get("/parcels/<tracking_number>/declaration")
+@roles("marketplace", "officer")
+def get_declaration(tracking_number: str) -> Response:
+    """The signed declaration exactly as signed (verify it with the published certificate)."""
+    document = customs().declaration(principal(), tracking_number, _marketplace())
+    return Response(document, mimetype="application/xml")
+
+
+@views.get("/parcels/<tracking_number>/dossier")
+@roles("officer")
+def get_dossier(tracking_number: str) -> Response:
+    return jsonify(customs().dossier(principal(), tracking_number, _marketplace()))
+
+
+@views.post("/parcels/<tracking_number>/decisions")
+@roles("officer")
+def record_decision(tracking_number: str) -> Response:
+    body = _json_object()
+    action = body.get("action")
+    if action not in ACTIONS:
+        raise ApiProblem(400, "INVALID_DECISION", f"action must be one of {', '.join(ACTIONS)}")
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ApiProblem(400, "INVALID_DECISION", "reason must be a string")
+    duty = body.get("duty")
+    money = None
+    if duty is not None:
+        if (not isinstance(duty, dict) or not isinstance(duty.get("amount"), str)
+                or not params.AMOUNT.match(duty["amount"])
+                or not isinstance(duty.get("currency"), str)
+                or not params.CURRENCY.match(duty["currency"])):
+            raise ApiProblem(400, "INVALID_DECISION", 'duty is {"amount": "12.50", "currency": '
+                                                      '"EUR"} (amount a decimal string)')
+        money = (duty["amount"], duty["currency"])
+    parcel = customs().decide(principal(), tracking_number, action, reason, money,
+                              _marketplace())
+    return jsonify(parcel)
+
+
+@views.get("/stats")
+@roles(*ALL)
+def stats() -> Response:
+    end = params.instant("to") or customs().clock.now().astimezone(UTC)
+    start = params.instant("from") or end - timedelta(days=30)
+    return jsonify(customs().stats(principal(), start, end))
+
+
+@views.get("/feed")
+@roles(*ALL)
+def feed() -> Response:
+    cursor = request.args.get("cursor")
+    return jsonify(customs().feed(principal(), cursor, params.limit()))
+
+
+def _json_object() -> dict[str, Any]:
+    if request.mimetype != "application/json":
+        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send a JSON object (application/json)",
+                         headers={"Accept-Post": "application/json"})
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "INVALID_JSON", "the body is not a JSON object")
+    return body
+

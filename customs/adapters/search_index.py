@@ -1,0 +1,63 @@
+"""What officer search reads: waybills, the amount, goods words (full text) and HS codes.
+
+Full text is an FTS5 table on SQLite (rowid = parcel id) and a GIN expression index over
+`to_tsvector('simple', search_text)` on PostgreSQL (migration 0005). HS codes are rows of
+parcel_goods, so a chapter or code prefix is a range on a B-tree index on both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customs.adapters.tables import ParcelGoods, ParcelRow
+from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+
+P = ParcelRow.__table__  # type: ignore[attr-defined]
+G = ParcelGoods.__table__  # type: ignore[attr-defined]
+
+
+def search_columns(parcel: Parcel | None, header: ManifestHeader) -> dict[str, Any]:
+    transport = header.transport
+    if parcel is None:
+        return {"house_waybill": None, "declared_amount": None, "search_text": None,
+                "master_waybill": transport and transport.master_waybill}
+    return {
+        "house_waybill": parcel.house_waybill,
+        "master_waybill": transport and transport.master_waybill,
+        "declared_amount": parcel.declared_value.amount,
+        "search_text": " ".join(item.description for item in parcel.items).lower(),
+    }
+
+
+def add_search_rows(session: Session, ids: Sequence[int],
+                    outcomes: Sequence[ParcelOutcome]) -> None:
+    goods = [{"parcel_id": i, "hs_code": code} for i, o in zip(ids, outcomes, strict=True)
+             if o.parcel is not None for code in sorted({it.hs_code for it in o.parcel.items})]
+    if goods:
+        session.execute(sa.insert(G), goods)
+    if session.get_bind().dialect.name == "sqlite":
+        text = [{"id": i, "words": " ".join(it.description for it in o.parcel.items)}
+                for i, o in zip(ids, outcomes, strict=True) if o.parcel is not None]
+        if text:
+            session.execute(sa.text("INSERT INTO parcel_text(rowid, words) VALUES (:id, :words)"),
+                            text)
+
+
+def text_condition(dialect: str, words: list[str]) -> Any:
+    """Parcels whose goods descriptions contain every word (whole words, case-insensitive)."""
+    if dialect == "postgresql":
+        return sa.func.to_tsvector("simple", sa.func.coalesce(P.c.search_text, "")).op("@@")(
+            sa.func.to_tsquery("simple", " & ".join(words)))
+    match = " AND ".join('"' + w.replace('"', '') + '"' for w in words)
+    return P.c.id.in_(sa.text("SELECT rowid FROM parcel_text WHERE parcel_text MATCH :m")
+                      .bindparams(m=match))
+
+
+def hs_condition(prefix: str) -> Any:
+    """Parcels with a goods item whose HS code starts with `prefix` (digits only)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return P.c.id.in_(sa.select(G.c.parcel_id).where(G.c.hs_code >= prefix, G.c.hs_code < upper))

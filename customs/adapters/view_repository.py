@@ -1,0 +1,187 @@
+"""Reads for officers, couriers and marketplaces: always inside the caller's scope.
+
+A parcel outside the scope is simply not found (the API answers 404, as for a parcel that does
+not exist). Search is keyset-paginated on (sort column, id); the feed is keyset-paginated on
+(writer txid, event id), see customs.domain.feed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customs.adapters.repositories import _event, _iso, _parcel_summary
+from customs.adapters.search_index import P, hs_condition, text_condition
+from customs.adapters.tables import (
+    Batch,
+    Declaration,
+    Message,
+    ParcelEvent,
+    Tenant,
+)
+from customs.domain.feed import FeedPosition
+from customs.domain.stats import clearance_summary
+from customs.services.ports import FeedItem, Principal, SearchFilters
+
+E = ParcelEvent.__table__  # type: ignore[attr-defined]
+T = Tenant.__table__  # type: ignore[attr-defined]
+D = Declaration.__table__  # type: ignore[attr-defined]
+B = Batch.__table__  # type: ignore[attr-defined]
+M = Message.__table__  # type: ignore[attr-defined]
+SORTS = {"received_at": P.c.created_at, "updated_at": P.c.updated_at,
+         "value": P.c.declared_amount}
+
+
+def scope_of(who: Principal, table: Any) -> Any:
+    """The rows the caller may see, for parcels (P) or events (E): both carry the scope."""
+    if who.role == "courier":
+        return table.c.courier == who.courier
+    if who.role == "officer":
+        return table.c.customs_office.in_(who.offices)
+    return table.c.tenant_id == who.tenant_id
+
+
+class SqlViewRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def find_parcel(self, who: Principal, tracking_number: str,
+                    marketplace: str | None = None) -> dict[str, Any] | None:
+        query = (sa.select(P, T.c.name.label("marketplace")).join(T, T.c.id == P.c.tenant_id)
+                 .where(scope_of(who, P), P.c.tracking_number == tracking_number))
+        if marketplace is not None:
+            query = query.where(T.c.name == marketplace)
+        row = self.session.execute(query.order_by(P.c.id.desc()).limit(1)).mappings().first()
+        if row is None:
+            return None
+        events = self.session.execute(
+            sa.select(E).where(E.c.parcel_id == row["id"]).order_by(E.c.id)).mappings()
+        return {**dict(row), "history": [_event(e) | {"role": e["role"]} for e in events]}
+
+    def search(self, who: Principal, f: SearchFilters, limit: int) -> list[dict[str, Any]]:
+        desc = f.sort.startswith("-")
+        column = SORTS[f.sort.lstrip("-")]
+        query = (sa.select(P, T.c.name.label("marketplace")).join(T, T.c.id == P.c.tenant_id)
+                 .where(scope_of(who, P), *self._conditions(f)))
+        if column is P.c.declared_amount:
+            query = query.where(column.is_not(None))
+        if f.after is not None:
+            key = sa.tuple_(column, P.c.id)
+            bound = sa.tuple_(sa.literal(f.after[0]), sa.literal(f.after[1]))
+            query = query.where(key < bound if desc else key > bound)
+        order = (column.desc(), P.c.id.desc()) if desc else (column.asc(), P.c.id.asc())
+        rows = self.session.execute(query.order_by(*order).limit(limit)).mappings()
+        return [dict(r) for r in rows]
+
+    def _conditions(self, f: SearchFilters) -> list[Any]:
+        c: list[Any] = []
+        if f.statuses:
+            c.append(P.c.status.in_(f.statuses))
+        if f.office:
+            c.append(P.c.customs_office == f.office)
+        if f.received_from:
+            c.append(P.c.created_at >= f.received_from)
+        if f.received_to:
+            c.append(P.c.created_at < f.received_to)
+        if f.marketplace:
+            c.append(T.c.name == f.marketplace)
+        if f.hs_prefix:
+            c.append(hs_condition(f.hs_prefix))
+        if f.value_min is not None:
+            c.append(P.c.declared_amount >= f.value_min)
+        if f.value_max is not None:
+            c.append(P.c.declared_amount <= f.value_max)
+        if f.currency:
+            c.append(P.c.currency == f.currency)
+        if f.words:
+            c.append(text_condition(self.dialect, list(f.words)))
+        if f.tracking_number:
+            c.append(P.c.tracking_number == f.tracking_number)
+        if f.waybill:
+            c.append(sa.or_(P.c.house_waybill == f.waybill, P.c.master_waybill == f.waybill))
+        return c
+
+    def dossier(self, parcel_id: int) -> dict[str, Any]:
+        declaration = self.session.execute(
+            sa.select(D).where(D.c.parcel_id == parcel_id).order_by(D.c.created_at.desc())
+            .limit(1)).mappings().first()
+        batch_id = self.session.execute(
+            sa.select(P.c.batch_id).where(P.c.id == parcel_id)).scalar()
+        batch = messages = None
+        if batch_id is not None:
+            batch = self.session.execute(sa.select(
+                B.c.id, B.c.message_id, B.c.status, B.c.profile, B.c.parcel_count, B.c.sealed_at,
+                B.c.submitted_at, B.c.attempts, B.c.last_error, B.c.document_sha256)
+                .where(B.c.id == batch_id)).mappings().first()
+            messages = self.session.execute(
+                sa.select(M.c.id, M.c.direction, M.c.kind, M.c.message_id, M.c.http_status,
+                          M.c.error, M.c.at, sa.func.length(M.c.document).label("size"))
+                .where(M.c.batch_id == batch_id).order_by(M.c.id)).mappings().all()
+        return {
+            "declaration": None if declaration is None else dict(declaration),
+            "batch": None if batch is None else _with_iso(dict(batch)),
+            "messages": [_with_iso(dict(m)) for m in messages or []],
+        }
+
+    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
+        period = (scope_of(who, P), P.c.created_at >= start, P.c.created_at < end)
+        counts = self.session.execute(
+            sa.select(P.c.customs_office, P.c.status, sa.func.count())
+            .where(*period).group_by(P.c.customs_office, P.c.status)).all()
+        released = (scope_of(who, P), P.c.released_at >= start, P.c.released_at < end)
+        if self.dialect == "postgresql":
+            seconds = sa.func.extract("epoch", P.c.released_at - P.c.created_at)
+            row = self.session.execute(sa.select(
+                sa.func.count(),
+                *[sa.func.percentile_cont(q).within_group(seconds) for q in (0.5, 0.9, 0.99)])
+                .where(*released)).one()
+            clearance = {"count": int(row[0]), "p50": row[1], "p90": row[2], "p99": row[3]}
+        else:
+            seconds = (sa.func.julianday(P.c.released_at) - sa.func.julianday(P.c.created_at)
+                       ) * 86400.0
+            clearance = clearance_summary(
+                self.session.execute(sa.select(seconds).where(*released)).scalars().all())
+        return {"counts": [(office, status, int(n)) for office, status, n in counts],
+                "clearance": clearance}
+
+    def feed(self, who: Principal, after: FeedPosition, limit: int) -> list[FeedItem]:
+        query = (sa.select(E, P.c.tracking_number, P.c.house_waybill,
+                           T.c.name.label("marketplace"))
+                 .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id)
+                 .where(scope_of(who, E),
+                        sa.tuple_(E.c.txid, E.c.id) > sa.tuple_(sa.literal(after.txid),
+                                                                sa.literal(after.event_id))))
+        if self.dialect == "postgresql":
+            # Only transactions that can no longer commit below this point (see domain.feed).
+            horizon = sa.text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+            query = query.where(E.c.txid < horizon)
+        rows = self.session.execute(query.order_by(E.c.txid, E.c.id).limit(limit)).mappings()
+        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), _feed_fields(r))
+                for r in rows]
+
+
+def _with_iso(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def _feed_fields(r: Any) -> dict[str, Any]:
+    duty = None
+    if r["duty_amount"] is not None:
+        duty = {"amount": r["duty_amount"], "currency": r["duty_currency"]}
+    return {"event_id": int(r["id"]), "tracking_number": r["tracking_number"],
+            "house_waybill": r["house_waybill"], "marketplace": r["marketplace"],
+            "courier": r["courier"], "customs_office": r["customs_office"],
+            "status": r["status"], "previous_status": r["previous_status"],
+            "at": _iso(r["at"]), "source": r["source"], "reason": r["reason"], "duty": duty,
+            "actor": r["actor"], "role": r["role"]}
+
+
+def parcel_summary(row: dict[str, Any]) -> dict[str, Any]:
+    return _parcel_summary(row)

@@ -1,0 +1,63 @@
+"""Feed positions and their opaque cursors.
+
+A position is (writer transaction id, event id): on PostgreSQL the feed serves only events of
+transactions older than every running one, in that order, so a transaction that commits late
+is never skipped; on SQLite writers are serialised and the transaction id is 0. A cursor carries
+the position, a fingerprint of the caller's scope (a cursor is not usable by another caller) and
+when it was issued (cursors expire).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from customs.domain.errors import Gone, Invalid
+
+VERSION = "f1"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class FeedPosition:
+    txid: int = 0
+    event_id: int = 0
+
+
+START = FeedPosition()
+
+
+def scope_fingerprint(scope_key: str) -> str:
+    return hashlib.sha256(scope_key.encode()).hexdigest()[:12]
+
+
+def encode_cursor(position: FeedPosition, scope_key: str, issued: datetime) -> str:
+    text = (f"{VERSION}.{position.txid}.{position.event_id}.{scope_fingerprint(scope_key)}."
+            f"{int(issued.timestamp())}")
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, scope_key: str, now: datetime,
+                  max_age: timedelta) -> FeedPosition:
+    """The position a cursor stands for; INVALID_CURSOR or CURSOR_EXPIRED otherwise."""
+    if cursor is None or cursor == "":
+        return START
+    try:
+        if len(cursor) > 200:
+            raise ValueError("too long")
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        version, txid, event_id, fingerprint, issued = text.split(".")
+        if version != VERSION or fingerprint != scope_fingerprint(scope_key):
+            raise ValueError(text)
+        position = FeedPosition(int(txid), int(event_id))
+        issued_at = datetime.fromtimestamp(int(issued), UTC)
+        if min(position.txid, position.event_id) < 0:
+            raise ValueError(text)
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError):
+        raise Invalid("INVALID_CURSOR", "the cursor is not one this feed returned to this "
+                                        "caller") from None
+    if now - issued_at > max_age:
+        raise Gone("CURSOR_EXPIRED", f"the cursor was issued more than {max_age.days} days "
+                                     "ago; start again without a cursor and skip what you have")
+    return position

@@ -1,0 +1,41 @@
+"""Use case: the changes of the caller's parcels, resumable from any cursor it was given.
+
+Resuming from a returned cursor loses nothing and repeats nothing (see customs.domain.feed for
+why late commits on PostgreSQL are not skipped). An empty page still returns a cursor: poll it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from customs.domain.feed import FeedPosition, decode_cursor, encode_cursor
+from customs.services.ports import Clock, FeedItem, Principal, UnitOfWork
+
+
+def shape(who: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+    """What each role sees of a change: couriers no actors or marketplaces; marketplaces the
+    role (not the name) of the officer or authority that decided."""
+    item = dict(fields)
+    if who.role == "courier":
+        for key in ("actor", "role", "marketplace"):
+            item.pop(key, None)
+    elif who.role == "marketplace" and item.get("role") in ("officer", "authority"):
+        item["actor"] = item["role"]
+    return item
+
+
+def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) -> list[FeedItem]:
+    with uow:
+        return uow.views.feed(who, after, limit)
+
+
+def feed_page(who: Principal, cursor: str | None, limit: int, *, uow: UnitOfWork, clock: Clock,
+              max_age: timedelta) -> dict[str, Any]:
+    now = clock.now()
+    position = decode_cursor(cursor, who.scope_key, now, max_age)
+    items = read(who, position, limit, uow=uow)
+    last = items[-1].position if items else position
+    return {"items": [shape(who, i.fields) for i in items],
+            "next_cursor": encode_cursor(last, who.scope_key, now),
+            "has_more": len(items) == limit}
