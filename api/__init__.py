@@ -14,6 +14,7 @@ from api.errors import problem, register_error_handlers
 from api.manifests import v1
 from api.openapi import docs
 from api.parcels import views
+from api.rates import rates
 from api.webhooks import hooks
 from customs import __version__
 from customs.bootstrap import Customs, bootstrap
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(views)
     app.register_blueprint(hooks)
     app.register_blueprint(authority)
+    app.register_blueprint(rates)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)
     app.add_url_rule("/metrics", "metrics", metrics)

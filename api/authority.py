@@ -29,4 +29,4 @@ def notifications() -> Response:
         raise ApiProblem(status, exc.code, str(exc)) from None
     return jsonify({"message_id": report.message_id, "duplicate": report.duplicate,
                     "applied": report.applied, "ignored": report.ignored,
-                    "orphaned": report.orphaned})
+                    "orphaned": report.orphaned, "noted": report.noted})

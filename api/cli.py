@@ -133,6 +133,33 @@ def nomenclature_load(file: Path) -> None:
     click.echo(f"loaded {count} HS subheadings from {file}")
 
 
+@cli.group()
+def rates() -> None:
+    """Dated exchange rates for duty estimates (docs/duty.md)."""
+
+
+@rates.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def rates_load(file: Path) -> None:
+    """Load a rates CSV: columns date,currency,base,rate (1 currency = rate base); all or none."""
+    try:
+        count = _customs().load_rates_file(file)
+    except ReferenceDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"loaded {count} exchange rates from {file}")
+
+
+@rates.command("list")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@with_appcontext
+def rates_list(first: Any, last: Any) -> None:
+    """Print the rates held for the days from..to (JSON lines)."""
+    for rate in _customs().list_rates(first.date(), last.date()):
+        click.echo(json.dumps(rate))
+
+
 cli.add_command(validate)
 cli.add_command(sample_manifest)
 cli.add_command(demo)

@@ -78,9 +78,19 @@ def worker(customs: Customs, interval: float = 0.3) -> Iterator[None]:
               help="Leave every document exchanged in this folder")
 @click.option("--timeout", type=float, default=120, show_default=True,
               help="Seconds to wait for the authority's decisions")
+@click.option("--profile", type=click.Choice(["generic", "ru-fts-express"]), default="generic",
+              show_default=True, help="How RU parcels are declared: ru-fts-express sends FTS "
+                                      "registries (format album 5.23.0) and reads FTS answers")
+@click.option("--album", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The FTS album folder (official XSDs); needed by "
+                                 "--profile ru-fts-express")
 def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
-         timeout: float) -> None:
+         timeout: float, profile: str, album: Path | None) -> None:
     """Run the whole flow on a fresh SQLite database and print each parcel's outcome."""
+    if profile == "ru-fts-express" and album is None:
+        raise click.UsageError("--profile ru-fts-express needs --album PATH (the FTS format "
+                               "album 5.23.0, e.g. ../shared/schemas/ru-fts-5.23.0-express)")
+    ru_album = album if profile == "ru-fts-express" else None
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "customs.db"
@@ -89,14 +99,16 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
     timings: dict[str, float] = {}
     started = time.perf_counter()
     key, cert = _dev_key(workdir / "keys")
-    sim = make_state(cert, workdir / "authority-keys", seed=7, delay=0.3, hold_share=0.1)
+    sim = make_state(cert, workdir / "authority-keys", seed=7, delay=0.3, hold_share=0.1,
+                     album=ru_album)
     failures = 0
     with serving(create_sim_app(sim)) as sim_base:
         customs = bootstrap(Settings(
             database_url=f"sqlite:///{database.resolve()}", signing_key=key, signing_cert=cert,
             authority_url=f"{sim_base}/v1/batches",
             authority_cert=workdir / "authority-keys" / "cert.pem",
-            batch_max_age_seconds=1, submit_backoff_seconds=0.5))
+            batch_max_age_seconds=1, submit_backoff_seconds=0.5, ru_profile=profile,
+            ru_fts_album=ru_album))
         customs.upgrade_database()
         _, token = customs.create_api_key("demo-marketplace", "marketplace")
         timings["set up database, keys, key"] = time.perf_counter() - started
@@ -106,6 +118,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
                        f"database {database}")
             session = requests.Session()
             session.headers["Authorization"] = f"Bearer {token}"
+            _load_rates(customs, base)
             manifests = _submit_all(session, base, parcels, invalid_rate, keep, timings)
             t0 = time.perf_counter()
             waiting = _wait_for_decisions(session, base, manifests, timeout)
@@ -121,6 +134,20 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
     _summary(timings, database, failures, sim)
     customs.close()
     sys.exit(1 if failures else 0)
+
+
+DEMO_RATES = ("EUR,RUB,100.0000", "USD,RUB,80.0000", "CNY,RUB,11.0000", "USD,EUR,0.9300")
+
+
+def _load_rates(customs: Customs, base: str) -> None:
+    """Today's exchange rates, loaded as an officer would (PUT /v1/rates), so that every
+    accepted parcel gets its duty estimate (demo figures, not real rates)."""
+    _, officer = customs.create_api_key("demo-customs", "officer", offices=["10005020"])
+    day = customs.clock.now().date().isoformat()
+    body = "date,currency,base,rate\n" + "".join(f"{day},{row}\n" for row in DEMO_RATES)
+    reply = requests.put(f"{base}/v1/rates", data=body, timeout=30, headers={
+        "Authorization": f"Bearer {officer}", "Content-Type": "text/csv"})
+    reply.raise_for_status()
 
 
 def _submit_all(session: requests.Session, base: str, parcels: int, invalid_rate: float,
@@ -187,10 +214,19 @@ def _report(session: requests.Session, base: str, destination: str, manifest_id:
         else:
             ok = decided is not None and state == decided["code"]
             detail = f"duty {decided['duty']} EUR" if decided and decided["duty"] else ""
+            detail = " ".join(filter(None, (decided and decided.get("fts"), detail,
+                                            _estimate(session, base, number))))
         mismatches += not ok
         mark = "" if ok else f"   <-- expected {designed or (decided or {}).get('code')}"
         click.echo(f"  {parcel['position']:>4}  {number or '-':<22} {state:<10} {detail}{mark}")
     return mismatches + (len(parcels) != len(expected))
+
+
+def _estimate(session: requests.Session, base: str, number: str) -> str:
+    found = session.get(f"{base}/v1/parcels/{number}", timeout=60).json()["duty_estimate"]
+    if found["status"] == "ESTIMATED":
+        return f"est. {found['amount']} {found['currency']}"
+    return f"est. {found['status']}"
 
 
 def _dev_key(folder: Path) -> tuple[Path, Path]:

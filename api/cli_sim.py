@@ -25,15 +25,19 @@ from simulator.app import create_sim_app, make_state
 @click.option("--delay", type=float, default=0.5, show_default=True,
               help="Seconds between acknowledgement and decisions")
 @click.option("--hold-share", type=click.FloatRange(0, 1), default=0.05, show_default=True)
+@click.option("--album", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="FTS format album 5.23.0 folder: also speak the "
+                                 "ru-fts-express profile (registries, custom marks)")
 def authority_sim(host: str, port: int, service_cert: Path, key_dir: Path,
-                  notify_url: str | None, seed: int, delay: float, hold_share: float) -> None:
+                  notify_url: str | None, seed: int, delay: float, hold_share: float,
+                  album: Path | None) -> None:
     """Receive signed batches, acknowledge them, send signed per-parcel decisions later.
 
     Rules (deterministic per seed): prohibited HS chapter 93 → REFUSED; chapter 30 or a sampled
     share → HELD; value over EUR 200 (RU) or EUR 150 → DUTY_DUE (15 % of the excess);
     otherwise RELEASED. POST /admin/mode {"mode": "down|slow|error|ok"} makes it fail."""
     state = make_state(service_cert, key_dir, notify_url=notify_url, seed=seed, delay=delay,
-                       hold_share=hold_share)
+                       hold_share=hold_share, album=album)
     click.echo(f"authority simulator on http://{host}:{port}/v1/batches; its certificate: "
                f"{key_dir / 'cert.pem'}")
     create_sim_app(state).run(host=host, port=port, threaded=True, use_reloader=False)

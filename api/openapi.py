@@ -27,7 +27,8 @@ def _json(ref: str) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Bad request", 401: "No valid API key", 403: "Not this role's operation",
             404: "Not found (or another tenant's)", 413: "Body over the size cap",
-            415: "Not application/xml", 422: "Manifest refused, or idempotency key reused"}
+            415: "Not application/xml (manifests) or not text/csv / application/json (rates)",
+            422: "Manifest refused, idempotency key reused, or rates invalid"}
     return {str(c): {"description": text[c], "content": PROBLEM} for c in codes}
 
 
@@ -90,6 +91,33 @@ def _paths() -> dict[str, Any]:
                           **_errors(413, 415, 422),
                           "503": {"description": "No authority certificate configured",
                                   "content": PROBLEM}}}},
+        "/v1/rates": {
+            "get": {
+                "operationId": "listRates", "tags": ["rates"], "security": _SECURE,
+                "summary": "Exchange rates held for duty estimates, by day",
+                "parameters": [
+                    {"name": "from", "in": "query", "schema": {"type": "string",
+                                                               "format": "date"},
+                     "description": "first day (default: 30 days before `to`)"},
+                    {"name": "to", "in": "query", "schema": {"type": "string",
+                                                             "format": "date"},
+                     "description": "last day (default: today); at most 366 days after from"}],
+                "responses": {"200": {"description": "The rates, oldest day first",
+                                      "content": _json("RatePage")},
+                              **_errors(400, 401, 403)}},
+            "put": {
+                "operationId": "loadRates", "tags": ["rates"], "security": _SECURE,
+                "summary": "Load dated exchange rates (officer role); all rows or none; a "
+                           "rate already held for the same day and pair is replaced",
+                "requestBody": {"required": True, "content": {
+                    "text/csv": {"schema": {"type": "string"},
+                                 "example": "date,currency,base,rate\n"
+                                            "2026-12-01,EUR,RUB,92.1234\n"},
+                    "application/json": {"schema": {
+                        "$ref": "#/components/schemas/RatesUpload"}}}},
+                "responses": {"200": {"description": "Loaded",
+                                      "content": _json("RatesLoaded")},
+                              **_errors(400, 401, 403, 413, 415, 422)}}},
         "/metrics": {"get": {
             "operationId": "metrics", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Prometheus text exposition format",

@@ -15,10 +15,16 @@ from sqlalchemy.engine import Engine
 from customs.adapters import migrate
 from customs.adapters.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.database import make_engine
-from customs.adapters.declarations import DeclarationPipeline
+from customs.adapters.declarations import DeclarationPipeline, DestinationDeclarer
 from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
+from customs.adapters.profiles import ProfileBuilder, load_album
 from customs.adapters.profiles.generic import GenericProfile
-from customs.adapters.reference_data import load_destination_rules, read_nomenclature
+from customs.adapters.reference_data import (
+    load_destination_rules,
+    load_duty_rules,
+    read_nomenclature,
+    read_rates,
+)
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.bootstrap_views import ViewsFacade
@@ -31,6 +37,7 @@ from customs.services import (
     declare,
     intake,
     queries,
+    rates,
     reference,
     submission,
 )
@@ -56,23 +63,45 @@ class Customs(ViewsFacade, WebhooksFacade):
     rules: DestinationRules
     clock: Clock = field(default_factory=SystemClock)
     signer: EnvelopedSigner | None = None
+    duty: intake.DutyContext | None = None
+    album: Any = None  # schemas.ru_fts.Album when the ru-fts-express profile is on
     reader: XmlManifestReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
 
     @property
-    def declarer(self) -> DeclarationPipeline | None:
+    def declarer(self) -> DestinationDeclarer | None:
         if self.signer is None:
             return None
-        return DeclarationPipeline(GenericProfile(self.settings.declarant), self.signer)
+        generic = DeclarationPipeline(GenericProfile(self.settings.declarant), self.signer)
+        by_destination = {}
+        if self.album is not None:
+            from customs.adapters.profiles.ru_fts_express import RuFtsExpressProfile
+
+            by_destination["RU"] = DeclarationPipeline(
+                RuFtsExpressProfile(self.album, self.settings.ru_fts_broker_name), self.signer)
+        return DestinationDeclarer(generic, by_destination)
+
+    def batch_builder(self) -> Any:
+        """The envelope builder for each profile (generic batch, or FTS registry)."""
+        assert self.signer is not None
+        generic = BatchEnvelopeBuilder(self.signer, self.settings.sender_id)
+        if self.album is None:
+            return generic
+        from customs.adapters.ru_fts_envelope import RuFtsRegistryBuilder
+
+        registry = RuFtsRegistryBuilder(self.signer, self.album, self.settings.ru_fts_sender,
+                                        self.settings.ru_fts_broker_name)
+        return ProfileBuilder(generic, {"ru-fts-express": registry})
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
-                                         rules=self.rules, clock=self.clock, new_id=new_id)
+                                         rules=self.rules, clock=self.clock, new_id=new_id,
+                                         duty=self.duty)
         if self.settings.declare_inline and not receipt.replayed and receipt.body["accepted"]:
             self.declare_pending(manifest_id=receipt.manifest_id)
         return receipt
@@ -95,8 +124,8 @@ class Customs(ViewsFacade, WebhooksFacade):
         policy = batching.BatchPolicy(
             size=self.settings.batch_size, max_bytes=self.settings.batch_max_bytes,
             max_age=timedelta(seconds=self.settings.batch_max_age_seconds))
-        builder = BatchEnvelopeBuilder(self.signer, self.settings.sender_id)
-        return batching.seal_batches(uow=self.uow(), builder=builder, clock=self.clock,
+        return batching.seal_batches(uow=self.uow(), builder=self.batch_builder(),
+                                     clock=self.clock,
                                      new_id=new_id, policy=policy, force=force)
 
     def transport(self) -> Any:
@@ -133,7 +162,12 @@ class Customs(ViewsFacade, WebhooksFacade):
         from customs.adapters.authority_messages import is_acknowledgement
 
         verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
-        return lambda body: is_acknowledgement(body, verifier)
+        if self.album is None:
+            return lambda body: is_acknowledgement(body, verifier)
+        from customs.adapters.ru_fts_replies import is_ru_envelope, is_ru_receipt
+
+        return lambda body: (is_ru_receipt(body, verifier) if is_ru_envelope(body)
+                             else is_acknowledgement(body, verifier))
 
     def receive_decisions(self, document: bytes) -> Any:
         """Verify (pinned authority certificate), read and apply a Decisions message."""
@@ -146,6 +180,13 @@ class Customs(ViewsFacade, WebhooksFacade):
                                         "CUSTOMS_AUTHORITY_CERT is not set: messages cannot "
                                         "be verified, so none is accepted")
         verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
+        if self.album is not None:
+            from customs.adapters.ru_fts_replies import is_ru_envelope, read_ru_decisions
+
+            if is_ru_envelope(document):
+                message = read_ru_decisions(document, verifier, self.album)
+                return decisions.apply_decisions(message, uow=self.uow(), clock=self.clock,
+                                                 raw=document)
         message = read_decisions(document, verifier)
         return decisions.apply_decisions(message, uow=self.uow(), clock=self.clock,
                                          raw=document)
@@ -235,6 +276,19 @@ class Customs(ViewsFacade, WebhooksFacade):
         rows: Iterable[tuple[str, str]] = list(read_nomenclature(path))
         return reference.load_nomenclature(rows, uow=self.uow())
 
+    def load_rates_file(self, path: Path, actor: str = "operator:cli") -> int:
+        """Load a rates CSV (date,currency,base,rate); all rows or none."""
+        return rates.load_rates(read_rates(path), uow=self.uow(), clock=self.clock, actor=actor)
+
+    def load_rates_text(self, text: str, actor: str) -> int:
+        from customs.adapters.reference_data import parse_rates
+
+        return rates.load_rates(parse_rates(text, "body"), uow=self.uow(), clock=self.clock,
+                                actor=actor)
+
+    def list_rates(self, first: Any, last: Any) -> list[dict[str, str]]:
+        return rates.list_rates(first, last, uow=self.uow())
+
     def database_ok(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -259,8 +313,11 @@ def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Customs:
     settings = settings or Settings()
+    album = load_album(settings)  # before anything else: the profile refuses to start without
     engine = make_engine(settings.database_url)
     rules = load_destination_rules(settings.destination_rules)
     signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
+    duty = intake.DutyContext(load_duty_rules(settings.duty_rules),
+                              timedelta(days=settings.rate_max_age_days))
     return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock(),
-                   signer=signer)
+                   signer=signer, duty=duty, album=album)

@@ -95,3 +95,20 @@ class Settings(BaseSettings):
     rate_limit_storage: str = Field(
         default="memory://", description="memory:// (one process) or redis://host:6379/0 "
                                          "(shared by every process)")
+    # Duty estimates and the Russian FTS express profile (issue 7; docs/duty.md,
+    # docs/ru-fts-express.md)
+    duty_rules: Path | None = Field(
+        default=None, description="TOML file of dated duty rules (default: bundled)")
+    rate_max_age_days: int = Field(
+        default=7, ge=0, le=366, description="oldest exchange rate (days before the parcel's "
+                                             "day) an estimate may use")
+    ru_profile: str = Field(default="generic", pattern="^(generic|ru-fts-express)$",
+                            description="profile for parcels destined for RU")
+    ru_fts_album: Path | None = Field(
+        default=None, description="folder of the FTS format album 5.23.0 (official XSDs); "
+                                  "required by the ru-fts-express profile")
+    ru_fts_sender: str = Field(default="CUSTOMS-BROKER", pattern=r"^[A-Za-z0-9._\-]{1,36}$",
+                               description="our participant id in FTS envelopes")
+    ru_fts_broker_name: str = Field(default="customs", min_length=1, max_length=150,
+                                    description="BrokerName in registries")
+

@@ -13,6 +13,7 @@ from schemas.manifest_schema import (
     declaration_xsd_path,
     element_path,
     manifest_xsd_path,
+    ru_envelope_xsd_path,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "declaration_xsd_path",
     "element_path",
     "manifest_xsd_path",
+    "ru_envelope_xsd_path",
 ]

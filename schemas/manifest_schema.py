@@ -117,6 +117,10 @@ def batch_xsd_path(version: str = "v1") -> Path:
     return _HERE / "batch" / version / "batch.xsd"
 
 
+def ru_envelope_xsd_path(version: str = "v1") -> Path:
+    return _HERE / "ru_envelope" / version / "envelope.xsd"
+
+
 def authority_xsd_path(version: str = "v1") -> Path:
     return _HERE / "authority" / version / "authority.xsd"
 

@@ -18,6 +18,7 @@ from lxml import etree
 
 import signing
 from schemas import batch_xsd_path, compiled, declaration_xsd_path
+from simulator import ru_fts
 from simulator.rules import Rules, decide
 
 A = "urn:customs:authority:1"
@@ -38,6 +39,7 @@ class SimState:
     decisions: dict[str, dict[str, Any]] = field(default_factory=dict)  # declaration id -> ...
     outbox: list[bytes] = field(default_factory=list)  # decisions messages, for polling
     lock: threading.Lock = field(default_factory=threading.Lock)
+    album: Any = None  # schemas.ru_fts.Album: speaks the ru-fts-express profile too
 
 
 def _signed(root: etree._Element, state: SimState) -> bytes:
@@ -110,6 +112,46 @@ def _deliver(document: bytes, state: SimState) -> None:
         time.sleep(min(5.0, 0.2 * 2 ** attempt))
 
 
+def _receive_ru(document: bytes, state: SimState) -> Response:
+    """A registry in the FTS formats: a signed receipt now, per-waybill answers later."""
+    try:
+        routing, houses = ru_fts.check(document, state.verifier, state.album)
+    except (signing.VerificationError, ValueError) as exc:
+        return Response(f"refused: {exc}", status=400)
+    envelope_id = routing["EnvelopeID"]
+    with state.lock:
+        new = envelope_id not in state.registered
+        if new:
+            state.registered[envelope_id] = len(houses)
+        else:
+            state.resends += 1
+    if new:
+        office = routing["ReceiverInformation"]
+        marks, corrections = [], []
+        for house in houses:
+            outcome, code, reason = ru_fts.decide_house(state.rules, house)
+            if code == "REQ-CORRECT":
+                corrections.append(house)
+            else:
+                marks.append((house, code, reason))
+            with state.lock:
+                state.decisions[house.waybill_id] = {
+                    "tracking_number": house.number, "code": outcome, "fts": f"FTS:{code}",
+                    "duty": None}
+        answers = []
+        if marks:
+            answers.append(ru_fts.envelope(ru_fts.custom_mark(office, marks), routing,
+                                           "1006347E", state.signer))
+        if corrections:
+            answers.append(ru_fts.envelope(ru_fts.req_correct(
+                office, corrections, "permit for medicinal products required"), routing,
+                "1006348E", state.signer))
+        for answer in answers:
+            threading.Thread(target=_deliver, args=(answer, state), daemon=True).start()
+    return Response(ru_fts.receipt(routing, new, len(houses), state.signer), status=202,
+                    mimetype="application/xml")
+
+
 def create_sim_app(state: SimState) -> Flask:
     app = Flask("customs-authority-sim")
 
@@ -121,6 +163,8 @@ def create_sim_app(state: SimState) -> Flask:
             return Response("internal error", status=500)
         if state.mode == "slow":
             time.sleep(5)
+        if state.album is not None and ru_fts.is_ru(request.get_data()):
+            return _receive_ru(request.get_data(), state)
         try:
             message_id, declarations = _check(request.get_data(), state)
         except (signing.VerificationError, ValueError) as exc:
@@ -172,11 +216,12 @@ def create_sim_app(state: SimState) -> Flask:
 
 
 def make_state(service_cert: Path, key_dir: Path, *, notify_url: str | None = None,
-               seed: int = 7, delay: float = 0.5, hold_share: float = 0.05) -> SimState:
+               seed: int = 7, delay: float = 0.5, hold_share: float = 0.05,
+               album: Path | None = None) -> SimState:
     key, cert = key_dir / "key.pem", key_dir / "cert.pem"
     if not key.exists():
         signing.generate_dev_key("ecdsa-p256", key_dir, common_name="customs authority sim")
     return SimState(signer=signing.load_software_signer(key, cert),
                     verifier=signing.Verifier([signing.load_certificate(service_cert)]),
                     rules=Rules(seed=seed, hold_share=hold_share), notify_url=notify_url,
-                    delay=delay)
+                    delay=delay, album=None if album is None else ru_fts.Album.load(album))

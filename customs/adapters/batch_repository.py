@@ -28,20 +28,21 @@ class SqlBatchRepository:
 
     def declared_groups(self) -> list[DeclaredGroup]:
         query = (sa.select(D.c.profile, P.c.customs_office, sa.func.count(),
-                           sa.func.min(P.c.updated_at))
+                           sa.func.min(P.c.updated_at), D.c.group_key)
                  .join(D, D.c.parcel_id == P.c.id)
                  .where(P.c.status == DECLARED, P.c.batch_id.is_(None))
-                 .group_by(D.c.profile, P.c.customs_office))
-        return [DeclaredGroup(profile, office, int(count), _utc(oldest))  # type: ignore[arg-type]
-                for profile, office, count, oldest in self.session.execute(query)]
+                 .group_by(D.c.profile, P.c.customs_office, D.c.group_key))
+        return [DeclaredGroup(profile, office, int(count), _utc(oldest), key)  # type: ignore[arg-type]
+                for profile, office, count, oldest, key in self.session.execute(query)]
 
     def candidates(self, profile: str, office: str, limit: int,
-                   max_bytes: int) -> list[int]:
+                   max_bytes: int, key: str | None = None) -> list[int]:
         """Oldest declared parcels of the group, as many as fit the count and byte caps."""
         query = (sa.select(P.c.id, sa.func.length(D.c.document))
                  .join(D, D.c.parcel_id == P.c.id)
                  .where(P.c.status == DECLARED, P.c.batch_id.is_(None),
-                        P.c.customs_office == office, D.c.profile == profile)
+                        P.c.customs_office == office, D.c.profile == profile,
+                        D.c.group_key.is_(None) if key is None else D.c.group_key == key)
                  .order_by(P.c.id).limit(limit))
         chosen, total = [], 0
         for parcel_id, size in self.session.execute(query):

@@ -65,7 +65,8 @@ class SqlDeclarationRepository:
             id=declaration_id, parcel_id=pending.parcel_id, profile=profile,
             document=signed.document, document_sha256=signed.sha256,
             signer_fingerprint=signed.signer_fingerprint,
-            signature_algorithm=signed.signature_algorithm, created_at=at))
+            signature_algorithm=signed.signature_algorithm, created_at=at,
+            group_key=signed.group_key))
         insert_events(self.session, [dict(
             parcel_id=pending.parcel_id, status=ParcelStatus.DECLARED.value,
             previous_status=VALIDATED, at=at, actor=actor, source=f"PROFILE:{profile}",

@@ -40,6 +40,11 @@ class DeclarationPipeline:
             element = self.profile_impl.render(parcel, header, declaration_id, at)
         except (ValueError, TypeError) as exc:
             raise DeclarationFailed(f"render: {exc}") from exc
+        group = getattr(self.profile_impl, "group_key", None)
+        try:
+            key = None if group is None else group(parcel, header)
+        except ValueError as exc:
+            raise DeclarationFailed(f"render: {exc}") from exc
         errors = self.profile_impl.validate(element)
         if errors:
             raise DeclarationFailed("declaration schema: " + "; ".join(errors[:3]))
@@ -48,4 +53,21 @@ class DeclarationPipeline:
         except Exception as exc:  # any signer failure keeps the parcel waiting, never unsigned
             raise DeclarationFailed(f"signing: {exc}") from exc
         return SignedDocument(document, hashlib.sha256(document).hexdigest(),
-                              self.signer.fingerprint, self.signer.algorithm)
+                              self.signer.fingerprint, self.signer.algorithm,
+                              profile=self.profile, group_key=key)
+
+
+class DestinationDeclarer:
+    """The Declarer port choosing a pipeline by the manifest's destination (settings decide
+    which destinations have their own profile; the rest use the default)."""
+
+    def __init__(self, default: DeclarationPipeline,
+                 by_destination: dict[str, DeclarationPipeline]) -> None:
+        self.default = default
+        self.by_destination = by_destination
+        self.profile = default.profile
+
+    def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                at: datetime) -> SignedDocument:
+        pipeline = self.by_destination.get(header.destination_country, self.default)
+        return pipeline.declare(parcel, header, declaration_id, at)

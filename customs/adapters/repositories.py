@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from customs.adapters.tables import (
     ParcelRow,
     Tenant,
 )
+from customs.domain.duty import Estimate
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.model import ParcelOutcome
 from customs.domain.money import decimal_text
@@ -87,10 +88,22 @@ class SqlManifestRepository:
         return None if doc is None else doc.content
 
 
-def _parcel_row(m: NewManifest, o: ParcelOutcome) -> dict[str, Any]:
+def _estimate_columns(estimate: Estimate | None) -> dict[str, Any]:
+    if estimate is None:
+        return {"estimate_status": None, "estimate_amount": None, "estimate_currency": None,
+                "estimate_rule": None, "estimate": None}
+    amount = estimate.amount
+    return {"estimate_status": estimate.status.value,
+            "estimate_amount": None if amount is None else decimal_text(amount.amount),
+            "estimate_currency": None if amount is None else amount.currency,
+            "estimate_rule": estimate.rule_id, "estimate": estimate.to_document()}
+
+
+def _parcel_row(m: NewManifest, o: ParcelOutcome,
+                estimate: Estimate | None = None) -> dict[str, Any]:
     p = o.parcel
     accepted = o.accepted
-    return {
+    return {**_estimate_columns(estimate),
         "manifest_id": m.id, "tenant_id": m.tenant_id, "position": o.position,
         "tracking_number": (o.tracking_number or None) and o.tracking_number[:64],
         "courier": p.courier if p else None,
@@ -124,10 +137,11 @@ class SqlParcelRepository:
         return found
 
     def add_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
-                          actor: str) -> None:
+                          actor: str, estimates: Mapping[int, Estimate] | None = None) -> None:
+        estimates = estimates or {}
         for start in range(0, len(outcomes), CHUNK):
             chunk = outcomes[start : start + CHUNK]
-            rows = [_parcel_row(m, o) for o in chunk]
+            rows = [_parcel_row(m, o, estimates.get(o.position)) for o in chunk]
             try:
                 ids = self.session.execute(
                     sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
@@ -165,6 +179,11 @@ class SqlParcelRepository:
         parcel = _parcel_summary(row)
         parcel["data"] = row["data"]
         parcel["declaration_error"] = row["declaration_error"]
+        parcel["duty_estimate"] = row["estimate"] or {
+            "status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
+                                        "received before estimates existed)"}
+        parcel["assessed_duty"] = None if row["duty_amount"] is None else {
+            "amount": row["duty_amount"], "currency": row["duty_currency"]}
         parcel["history"] = [_event(e) for e in events]
         return parcel
 

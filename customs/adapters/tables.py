@@ -5,7 +5,7 @@ Money and weights are text (exact decimal strings): SQLite would round NUMERIC t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -129,6 +129,12 @@ class ParcelRow(SQLModel, table=True):
     declared_amount: Any = Field(default=None, sa_column=sa.Column(sa.Numeric(20, 4)))
     search_text: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     released_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # The duty estimate made at intake (customs.domain.duty); status says when there is none.
+    estimate_status: str | None = Field(default=None, sa_column=sa.Column(sa.String(16)))
+    estimate_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    estimate_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
+    estimate_rule: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    estimate: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
 
 
 class ParcelGoods(SQLModel, table=True):
@@ -138,6 +144,7 @@ class ParcelGoods(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_parcel_goods_hs", "hs_code", "parcel_id"),)
     parcel_id: int = Field(foreign_key="parcels.id", primary_key=True)
     hs_code: str = Field(sa_column=sa.Column(sa.String(10), primary_key=True))
+
 
 
 class Batch(SQLModel, table=True):
@@ -188,6 +195,9 @@ class Declaration(SQLModel, table=True):
     signer_fingerprint: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     signature_algorithm: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
+    # Parcels whose declarations share a group key go to the same batch (ru-fts-express: the
+    # master waybill, one registry per master waybill and office); None for other profiles.
+    group_key: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
 
 
 class ParcelEvent(SQLModel, table=True):
@@ -331,3 +341,14 @@ class WebhookDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_status: int | None = None
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+class ExchangeRate(SQLModel, table=True):
+    """Dated exchange rates loaded by operators: on `day`, 1 `currency` = `rate` `base`."""
+
+    __tablename__ = "exchange_rates"
+    day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True))
+    currency: str = Field(sa_column=sa.Column(sa.String(3), primary_key=True))
+    base: str = Field(sa_column=sa.Column(sa.String(3), primary_key=True))
+    rate: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    loaded_at: datetime = Field(sa_column=utc_column())
+    loaded_by: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))

@@ -13,6 +13,7 @@ from customs.adapters.decision_repository import SqlDecisionRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
 from customs.adapters.officer_repository import SqlAuditRepository, SqlOfficerRepository
 from customs.adapters.outbox_repository import SqlOutboxRepository
+from customs.adapters.rate_repository import SqlRateRepository
 from customs.adapters.repositories import (
     SqlIdempotencyRepository,
     SqlKeyRepository,
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.officer = SqlOfficerRepository(session)
         self.audit = SqlAuditRepository(session)
         self.webhooks = SqlWebhookRepository(session)
+        self.rates = SqlRateRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

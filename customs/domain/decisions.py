@@ -18,6 +18,28 @@ DECISION_STATUS = {
 }
 
 
+# The FTS's DecisionCode in ExpressCargoDeclarationCustomMark (format album 5.23.0), per waybill,
+# mapped onto our lifecycle; the code is kept on the event as its source (FTS:31). None: the
+# decision is recorded on the parcel's history without moving it (a preliminary decision, an
+# extended period, a suspension lifted: the final decision follows).
+FTS_DECISION_STATUS: dict[str, ParcelStatus | None] = {
+    "FTS:10": ParcelStatus.RELEASED,  # release
+    "FTS:30": ParcelStatus.RELEASED,  # release (returned goods)
+    "FTS:31": ParcelStatus.DUTY_DUE,  # payment of customs duties required
+    "FTS:32": ParcelStatus.RELEASED,  # released, duties paid (DUTY_DUE → PAID → RELEASED)
+    "FTS:40": ParcelStatus.CANCELLED,  # withdrawal of the declaration permitted
+    "FTS:50": None,  # preliminary decision: release without payment
+    "FTS:51": ParcelStatus.DUTY_DUE,  # preliminary decision: release once duties are paid
+    "FTS:60": ParcelStatus.HELD,  # release suspended
+    "FTS:61": ParcelStatus.HELD,  # suspension extended
+    "FTS:62": None,  # suspension cancelled: the decision on release follows
+    "FTS:70": None,  # release period extended
+    "FTS:90": ParcelStatus.REFUSED,  # release refused (with the reason)
+    "FTS:92": ParcelStatus.HELD,  # customs control (inspection) required
+    "FTS:REQ-CORRECT": ParcelStatus.HELD,  # ExpressCargoReqCorrect: corrections requested
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     declaration_id: str
@@ -25,10 +47,28 @@ class Decision:
     code: str
     duty: Money | None = None
     reason: str | None = None
+    envelope_id: str | None = None  # the message this answers (FTS InitialEnvelopeID)
 
     @property
-    def status(self) -> ParcelStatus:
+    def status(self) -> ParcelStatus | None:
+        if self.code in FTS_DECISION_STATUS:
+            return FTS_DECISION_STATUS[self.code]
         return DECISION_STATUS[self.code]
+
+    @property
+    def source(self) -> str:
+        """The event's source: the authority's own code (FTS:31), or AUTH:<code>."""
+        return self.code if ":" in self.code else f"AUTH:{self.code}"
+
+    def steps(self, current: ParcelStatus) -> tuple[ParcelStatus, ...]:
+        """The statuses this decision moves a parcel through from `current` (empty: none, it
+        is only recorded). Released with duties paid passes through PAID."""
+        target = self.status
+        if target is None:
+            return ()
+        if self.code == "FTS:32" and current is ParcelStatus.DUTY_DUE:
+            return (ParcelStatus.PAID, ParcelStatus.RELEASED)
+        return (target,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,4 +84,5 @@ class ApplyReport:
     duplicate: bool = False
     applied: int = 0
     ignored: int = 0  # stale or repeated: the parcel is already past that state
+    noted: int = 0  # recorded on the parcel's history without a move (FTS 50, 62, 70)
     orphaned: int = 0  # unknown parcel: kept aside in orphan_decisions

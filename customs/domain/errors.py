@@ -98,6 +98,11 @@ class ReferenceDataError(DomainError):
     """A reference file (nomenclature, destination rules) cannot be used."""
 
 
+class ConfigurationError(DomainError):
+    """The settings ask for something that cannot be set up (e.g. a profile without its
+    album)."""
+
+
 class AuthorityMessageError(DomainError):
     """A message from the authority cannot be accepted (signature, schema, configuration)."""
 

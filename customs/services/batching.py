@@ -48,7 +48,7 @@ def seal_batches(
                 sealed = _seal_one(current, uow=uow, builder=builder, clock=clock,
                                    new_id=new_id, policy=policy)
             except ValueError as exc:  # the envelope could not be built or signed
-                report.errors.append(f"{group.profile}/{group.office}: {exc}")
+                report.errors.append(f"{group.profile}/{group.office}/{group.key or ''}: {exc}")
                 break
             if sealed is None:
                 break
@@ -60,7 +60,8 @@ def seal_batches(
 def _group_now(uow: UnitOfWork, group: DeclaredGroup) -> DeclaredGroup | None:
     with uow:
         for current in uow.batches.declared_groups():
-            if (current.profile, current.office) == (group.profile, group.office):
+            if (current.profile, current.office, current.key) == (
+                    group.profile, group.office, group.key):
                 return current
     return None
 
@@ -75,7 +76,8 @@ def _seal_one(
 ) -> tuple[str, int] | None:
     now = clock.now()
     with uow:
-        ids = uow.batches.candidates(group.profile, group.office, policy.size, policy.max_bytes)
+        ids = uow.batches.candidates(group.profile, group.office, policy.size, policy.max_bytes,
+                                     key=group.key)
         if not ids:
             return None
         batch_id, message_id = new_id(), new_id()

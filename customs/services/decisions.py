@@ -8,8 +8,10 @@ for a parcel we do not know is kept aside and reported.
 
 from __future__ import annotations
 
-from customs.domain.decisions import ApplyReport, DecisionMessage
-from customs.domain.lifecycle import can_move
+from datetime import datetime
+
+from customs.domain.decisions import ApplyReport, Decision, DecisionMessage
+from customs.domain.lifecycle import ParcelStatus, can_move, is_final
 from customs.services.ports import Clock, ConcurrentWrite, UnitOfWork
 
 ACTOR = "authority"
@@ -30,8 +32,10 @@ def apply_decisions(message: DecisionMessage, *, uow: UnitOfWork, clock: Clock,
                 if found is None:
                     uow.decisions.orphan(message.message_id, decision, now)
                     report.orphaned += 1
-                elif can_move(found[1], decision.status) and uow.decisions.apply(
-                        found[0], found[1], decision, now, ACTOR):
+                elif not decision.steps(found[1]) and not is_final(found[1]):
+                    uow.decisions.note(found[0], found[1], decision, now, ACTOR)
+                    report.noted += 1
+                elif _move(uow, found[0], found[1], decision, now):
                     report.applied += 1
                 else:
                     report.ignored += 1
@@ -41,3 +45,17 @@ def apply_decisions(message: DecisionMessage, *, uow: UnitOfWork, clock: Clock,
     except ConcurrentWrite:
         return ApplyReport(message.message_id, duplicate=True)
     return report
+
+
+def _move(uow: UnitOfWork, parcel_id: int, current: ParcelStatus, decision: Decision,
+          now: datetime) -> bool:
+    """Each step under its status guard; no step when the first is not allowed."""
+    steps = decision.steps(current)
+    if not steps or not can_move(current, steps[0]):
+        return False
+    for step in steps:
+        if not can_move(current, step) or not uow.decisions.apply(
+                parcel_id, current, decision, now, ACTOR, status=step):
+            return False
+        current = step
+    return True

@@ -65,7 +65,8 @@ def _declare_batch(
         done.append((item, declaration_id, signed))
     with uow:
         for item, declaration_id, signed in done:
-            if uow.declarations.add(item, declaration_id, declarer.profile, signed, now, ACTOR):
+            profile = signed.profile or declarer.profile
+            if uow.declarations.add(item, declaration_id, profile, signed, now, ACTOR):
                 report.declared += 1
             else:
                 report.skipped += 1

@@ -6,8 +6,11 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
+from customs.domain.duty import DutyRules, Estimate, RateTable
+from customs.domain.duty_estimate import estimate_duty
 from customs.domain.errors import IdempotencyConflict, ManifestRefused
 from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from customs.domain.regimes import DestinationRules
@@ -23,6 +26,14 @@ from customs.services.ports import (
 )
 
 MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DutyContext:
+    """The dated duty rules, and how old an exchange rate may be to be used."""
+
+    rules: DutyRules
+    rate_max_age: timedelta = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +53,10 @@ class Receipt:
 
 def submit_manifest(
     cmd: SubmitManifest, *, uow: UnitOfWork, reader: ManifestReader, rules: DestinationRules,
-    clock: Clock, new_id: Callable[[], str],
+    clock: Clock, new_id: Callable[[], str], duty: DutyContext | None = None,
 ) -> Receipt:
-    """Validate every parcel and store the manifest once per (tenant, Idempotency-Key)."""
+    """Validate every parcel and store the manifest once per (tenant, Idempotency-Key); each
+    accepted parcel gets its duty estimate (when duty rules are given)."""
     digest = hashlib.sha256(cmd.document).hexdigest()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         with uow:
@@ -53,7 +65,7 @@ def submit_manifest(
             return _replay(stored, digest)
         try:
             return _accept(cmd, digest, uow=uow, reader=reader, rules=rules, clock=clock,
-                           new_id=new_id)
+                           new_id=new_id, duty=duty)
         except ConcurrentWrite:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -122,10 +134,14 @@ def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
 def _accept(
     cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reader: ManifestReader,
     rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
+    duty: DutyContext | None = None,
 ) -> Receipt:
     now = clock.now()
     with uow:
         nomenclature = uow.nomenclature.codes()
+        rates = None if duty is None else RateTable(
+            uow.rates.window(now.date() - duty.rate_max_age, now.date()),
+            max_age=duty.rate_max_age)
 
     def ctx_for(_header: ManifestHeader) -> RuleContext:
         return RuleContext(today=now.date(), rules=rules, nomenclature=nomenclature)
@@ -138,11 +154,22 @@ def _accept(
                                accepted, len(outcomes) - accepted)
         body = receipt_body(manifest, outcomes)
         uow.manifests.add(manifest)
-        uow.parcels.add_from_manifest(manifest, outcomes, cmd.actor)
+        uow.parcels.add_from_manifest(manifest, outcomes, cmd.actor,
+                                      estimates=_estimates(header, outcomes, now, duty, rates))
         uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
                             StoredResponse(digest, manifest.id, body), now)
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)
+
+
+def _estimates(header: ManifestHeader, outcomes: list[ParcelOutcome], now: Any,
+               duty: DutyContext | None, rates: RateTable | None) -> dict[int, Estimate]:
+    if duty is None or rates is None:
+        return {}
+    return {o.position: estimate_duty(
+        country=header.destination_country, day=now.date(), value=o.parcel.declared_value,
+        gross_weight=o.parcel.gross_weight, hs_codes=[i.hs_code for i in o.parcel.items],
+        rules=duty.rules, rates=rates) for o in outcomes if o.accepted and o.parcel is not None}
 
 
 def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int, outcomes: list[ParcelOutcome]) -> None:

@@ -70,7 +70,11 @@ def full_view(row: dict[str, Any], who: Principal) -> dict[str, Any]:
     view = _summary(row) | {
         "house_waybill": row.get("house_waybill"), "master_waybill": row.get("master_waybill"),
         "violations": row["violations"] or [], "data": row["data"],
-        "declaration_error": row["declaration_error"], "history": row.get("history", [])}
+        "declaration_error": row["declaration_error"], "history": row.get("history", []),
+        "duty_estimate": row.get("estimate") or {
+            "status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
+                                        "received before estimates existed)"},
+        "assessed_duty": _summary(row)["duty"]}
     if who.role != "officer":  # officers see who acted; marketplaces see the role
         for event in view["history"]:
             if event.get("role") in ("officer", "authority"):

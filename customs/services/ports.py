@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 
 if TYPE_CHECKING:
@@ -90,7 +91,8 @@ class ManifestRepository(Protocol):
 class ParcelRepository(Protocol):
     def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]: ...
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
-                          actor: str) -> None: ...
+                          actor: str, estimates: Mapping[int, Estimate] | None = None,
+                          ) -> None: ...
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...
     def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
@@ -128,6 +130,8 @@ class SignedDocument:
     sha256: str
     signer_fingerprint: str
     signature_algorithm: str
+    profile: str | None = None  # when one declarer serves several profiles
+    group_key: str | None = None  # parcels with the same key are batched together
 
 
 class Declarer(Protocol):
@@ -160,12 +164,13 @@ class DeclaredGroup:
     office: str
     count: int
     oldest: datetime
+    key: str | None = None  # DeclarationRepository group key (ru-fts-express: master waybill)
 
 
 class BatchRepository(Protocol):
     def declared_groups(self) -> list[DeclaredGroup]: ...
-    def candidates(self, profile: str, office: str, limit: int, max_bytes: int) -> list[int]:
-        ...
+    def candidates(self, profile: str, office: str, limit: int, max_bytes: int,
+                   key: str | None = None) -> list[int]: ...
     def open_batch(self, batch_id: str, message_id: str, profile: str, office: str,
                    at: datetime) -> None: ...
     def claim(self, batch_id: str, parcel_ids: list[int], at: datetime) -> list[int]: ...
@@ -218,7 +223,9 @@ class DecisionRepository(Protocol):
     def register(self, message_id: str, kind: str, at: datetime) -> None: ...
     def parcel_for(self, decision: Any) -> tuple[int, Any] | None: ...
     def apply(self, parcel_id: int, current: Any, decision: Any, at: datetime,
-              actor: str) -> bool: ...
+              actor: str, status: Any = None) -> bool: ...
+    def note(self, parcel_id: int, current: Any, decision: Any, at: datetime,
+             actor: str) -> None: ...
     def orphan(self, message_id: str, decision: Any, at: datetime) -> None: ...
     def finish(self, message_id: str, applied: int, ignored: int, orphaned: int) -> None: ...
     def cursor(self, name: str) -> str | None: ...
@@ -274,11 +281,17 @@ class AuditRepository(Protocol):
                at: datetime) -> None: ...
 
 
+class RateRepository(Protocol):
+    def upsert(self, rates: Sequence[Rate], at: datetime, actor: str) -> int: ...
+    def window(self, first: date, last: date) -> list[Rate]: ...
+
+
 class UnitOfWork(Protocol):
     views: ViewRepository
     webhooks: WebhookRepository
     officer: OfficerRepository
     audit: AuditRepository
+    rates: RateRepository
     decisions: DecisionRepository
     batches: BatchRepository
     outbox: OutboxRepository

@@ -85,7 +85,8 @@ def test_each_parcel_gets_its_own_decision(submitted, authority_key):
     reply = post(submitted, body)
     assert reply.status_code == 200, reply.get_json()
     assert reply.get_json() | {"message_id": None} == {
-        "message_id": None, "duplicate": False, "applied": 3, "ignored": 0, "orphaned": 0}
+        "message_id": None, "duplicate": False, "applied": 3, "ignored": 0, "orphaned": 0,
+        "noted": 0}
     assert status(submitted, "CDEK-00000")["status"] == "RELEASED"
     duty = status(submitted, "CDEK-00001")
     assert duty["status"] == "DUTY_DUE"

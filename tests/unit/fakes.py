@@ -28,6 +28,7 @@ class FakeState:
         self.codes: frozenset[str] | None = None
         self.tenants: dict[str, int] = {}
         self.keys: dict[str, dict[str, Any]] = {}
+        self.rates: dict[tuple[Any, str, str], Any] = {}
 
 
 class FakeManifests:
@@ -59,7 +60,7 @@ class FakeParcels:
                 and p["status"] not in FINAL_STATUSES}
 
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
-                          actor: str) -> None:
+                          actor: str, estimates: Any = None) -> None:
         for o in outcomes:
             status = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
             if o.accepted and o.tracking_number in self.open_tracking_numbers(
@@ -69,6 +70,7 @@ class FakeParcels:
                 "tenant_id": manifest.tenant_id, "manifest_id": manifest.id,
                 "position": o.position, "tracking_number": o.tracking_number,
                 "status": status, "violations": [v.code for v in o.violations],
+                "estimate": (estimates or {}).get(o.position),
                 "history": [(ParcelStatus.RECEIVED, actor), (status, actor)]})
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
@@ -142,6 +144,20 @@ class FakeKeys:
         return False
 
 
+class FakeRates:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def upsert(self, rates: Sequence[Any], at: datetime, actor: str) -> int:
+        for rate in rates:
+            self.state.rates[(rate.day, rate.currency, rate.base)] = rate
+        return len(rates)
+
+    def window(self, first: Any, last: Any) -> list[Any]:
+        return sorted((r for r in self.state.rates.values() if first <= r.day <= last),
+                      key=lambda r: (r.day, r.currency, r.base))
+
+
 class FakeUnitOfWork:
     """Rolls back unless committed, like the SQL one: work happens on a copy of the state."""
 
@@ -157,6 +173,7 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency(self.working)
         self.nomenclature = FakeNomenclature(self.working)
         self.keys = FakeKeys(self.working)
+        self.rates = FakeRates(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -1,0 +1,97 @@
+"""/v1/rates: dated exchange rates for duty estimates (operators load, everyone reads)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from api.auth import authenticate_request, principal, roles
+from api.body import read_bounded_body
+from api.errors import ApiProblem
+from customs.domain.errors import ReferenceDataError
+
+rates = Blueprint("rates", __name__, url_prefix="/v1")
+rates.before_request(authenticate_request)
+
+MAX_RATES_BYTES = 2 * 1024 * 1024
+CSV_TYPES = ("text/csv",)
+JSON_TYPES = ("application/json",)
+DEFAULT_DAYS = 31
+
+
+def _customs():  # type: ignore[no-untyped-def]
+    return current_app.extensions["customs"]
+
+
+@rates.put("/rates")
+@roles("officer")
+def load_rates() -> Response:
+    """Load rates: CSV (date,currency,base,rate) or JSON {"rates": [{...}]}; all or none."""
+    if request.mimetype not in CSV_TYPES + JSON_TYPES:
+        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send rates as text/csv or "
+                         "application/json", headers={"Accept-Put": "text/csv, application/json"})
+    try:
+        body = read_bounded_body(MAX_RATES_BYTES)
+    except ApiProblem as exc:
+        if exc.status != 413:
+            raise
+        raise ApiProblem(413, "RATES_TOO_LARGE",
+                         f"send at most {MAX_RATES_BYTES} bytes of rates at once") from None
+    text = _csv_text(body) if request.mimetype in JSON_TYPES else _decode(body)
+    who = principal()
+    try:
+        count = _customs().load_rates_text(text, actor=f"{who.role}:{who.tenant}")
+    except ReferenceDataError as exc:
+        raise ApiProblem(422, "RATES_INVALID", str(exc)) from None
+    return jsonify({"loaded": count})
+
+
+@rates.get("/rates")
+@roles("marketplace", "courier", "officer")
+def list_rates() -> Response:
+    """Rates held for the days from..to (default: the last 31 days), at most 366 days."""
+    today = _customs().clock.now().date()
+    last = _day("to", today)
+    first = _day("from", last - timedelta(days=DEFAULT_DAYS - 1))
+    return jsonify({"from": first.isoformat(), "to": last.isoformat(),
+                    "items": _customs().list_rates(first, last)})
+
+
+def _day(name: str, default: date) -> date:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiProblem(400, "INVALID_DATE", f"{name} must be a date YYYY-MM-DD") from None
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiProblem(422, "RATES_INVALID", "the body is not UTF-8") from None
+
+
+def _csv_text(body: bytes) -> str:
+    """JSON rates as the CSV the loader reads (one parser, one set of checks)."""
+    try:
+        items: Any = json.loads(_decode(body))["rates"]
+        if not isinstance(items, list):
+            raise TypeError("rates is not a list")
+        lines = ["date,currency,base,rate"]
+        for item in items:
+            values = [str(item[k]) for k in ("date", "currency", "base", "rate")]
+            if any(isinstance(item[k], float) for k in item) or any(
+                    c in v for v in values for c in ",\n\r\""):
+                raise ValueError("values must be strings without commas or quotes")
+            lines.append(",".join(values))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ApiProblem(422, "RATES_INVALID",
+                         f'send {{"rates": [{{"date", "currency", "base", "rate"}}]}} with '
+                         f"string values: {exc}") from None
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""/v1/rates, `customs rates load`, and the duty estimate shown on the parcel."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from api.cli import cli
+from tests.api.contract import assert_conforms
+from tests.manifests import manifest, parcel
+
+XML = {"Content-Type": "application/xml"}
+CSV = "date,currency,base,rate\n2026-11-23,EUR,RUB,100\n2026-11-20,USD,RUB,80.5\n"
+
+
+def officer(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    token = customs.create_api_key("fts", "officer", offices=["10005020"])[1]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def submit(client, auth, body: bytes):  # type: ignore[no-untyped-def]
+    return client.post("/v1/manifests", data=body,
+                       headers={**auth, **XML, "Idempotency-Key": "k-1"})
+
+
+def test_officer_loads_rates_and_everyone_reads_them(client, auth, customs):
+    reply = client.put("/v1/rates", data=CSV, headers={**officer(customs),
+                                                       "Content-Type": "text/csv"})
+    assert reply.status_code == 200, reply.get_json()
+    assert_conforms(reply, "/v1/rates", "put")
+    assert reply.get_json() == {"loaded": 2}
+    listed = client.get("/v1/rates?from=2026-11-01&to=2026-11-30", headers=auth)
+    assert_conforms(listed, "/v1/rates")
+    assert [(r["date"], r["currency"], r["rate"]) for r in listed.get_json()["items"]] == [
+        ("2026-11-20", "USD", "80.5"), ("2026-11-23", "EUR", "100")]
+    # a correction replaces the rate of that day and pair
+    again = client.put("/v1/rates", json={"rates": [{"date": "2026-11-23", "currency": "EUR",
+                                                     "base": "RUB", "rate": "101.25"}]},
+                       headers=officer(customs))
+    assert again.status_code == 200
+    items = client.get("/v1/rates?from=2026-11-23&to=2026-11-23", headers=auth).get_json()
+    assert [r["rate"] for r in items["items"]] == ["101.25"]
+
+
+def test_rates_errors(client, auth, customs):
+    boss = officer(customs)
+    assert client.put("/v1/rates", data=CSV, headers={**auth, "Content-Type": "text/csv"}
+                      ).get_json()["code"] == "FORBIDDEN_ROLE"
+    assert client.put("/v1/rates", data=CSV, headers={**boss, "Content-Type": "text/plain"}
+                      ).get_json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    bad = client.put("/v1/rates", data="date,currency,base,rate\n2026-11-23,EUR,RUB,-1\n",
+                     headers={**boss, "Content-Type": "text/csv"})
+    assert (bad.status_code, bad.get_json()["code"]) == (422, "RATES_INVALID")
+    floats = client.put("/v1/rates", json={"rates": [{"date": "2026-11-23", "currency": "EUR",
+                                                      "base": "RUB", "rate": 100.5}]},
+                        headers=boss)
+    assert floats.get_json()["code"] == "RATES_INVALID"
+    big = client.put("/v1/rates", data="x" * (2 * 1024 * 1024 + 1),
+                     headers={**boss, "Content-Type": "text/csv"})
+    assert big.get_json()["code"] == "RATES_TOO_LARGE"
+    assert client.get("/v1/rates?from=yesterday", headers=auth).get_json()["code"] == \
+        "INVALID_DATE"
+    assert client.get("/v1/rates?from=2020-01-01&to=2026-01-01", headers=auth
+                      ).get_json()["code"] == "BAD_QUERY"
+    # nothing of a refused upload was stored
+    assert client.get("/v1/rates", headers=auth).get_json()["items"] == []
+
+
+def test_parcel_shows_its_estimate_or_why_there_is_none(client, auth, customs):
+    # no rates yet: the estimate says so; value EUR 250 is above the EUR 200 threshold
+    submit(client, auth, manifest(parcel(value="250.00")))
+    detail = client.get("/v1/parcels/RR123456785CN", headers=auth)
+    assert_conforms(detail, "/v1/parcels/{tracking_number}")
+    estimate = detail.get_json()["duty_estimate"]
+    assert estimate["status"] == "RATES_MISSING" and estimate["amount"] is None
+    assert "EUR->RUB" in estimate["reason"]
+    assert detail.get_json()["assessed_duty"] is None
+
+
+def test_parcel_estimate_with_rates_loaded_by_the_cli(client, auth, customs, tmp_path,
+                                                      database_url):
+    rates = tmp_path / "rates.csv"
+    rates.write_text(CSV, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rates", "load", str(rates)],
+                                env={"CUSTOMS_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    assert "loaded 2 exchange rates" in result.output
+    submit(client, auth, manifest(parcel(value="250.00")))
+    estimate = client.get("/v1/parcels/RR123456785CN", headers=auth).get_json()["duty_estimate"]
+    # the clock's day is 2026-11-23: EAEU 2026 rule, 5 % of the whole EUR 250 = EUR 12.50
+    assert estimate["status"] == "ESTIMATED"
+    assert (estimate["amount"], estimate["currency"]) == ("1250.00", "RUB")
+    assert estimate["rule"] == "eaeu-ecommerce-2026"
+    assert estimate["period"] == "2026-07-01.."
+    assert estimate["basis"]["value_in_rule_currency"] == "250.0000"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,currency\n", encoding="utf-8")
+    failed = CliRunner().invoke(cli, ["rates", "load", str(bad)],
+                                env={"CUSTOMS_DATABASE_URL": database_url})
+    assert failed.exit_code != 0 and "missing columns" in failed.output
