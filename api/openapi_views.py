@@ -94,7 +94,9 @@ SCHEMAS: dict[str, Any] = {
             ["event_id", "tracking_number", "status", "at"], event_id=_INT,
             tracking_number=_NSTR, house_waybill=_NSTR, marketplace=_STR, courier=_NSTR,
             customs_office=_NSTR, status=_STATUS, previous_status=_NSTR, at=_STR,
-            source=_NSTR, reason=_NSTR, duty=_NMONEY, actor=_NSTR, role=_NSTR)}),
+            source=_NSTR, reason=_NSTR, duty=_NMONEY, actor=_NSTR, role=_NSTR,
+            duty_estimate={"type": ["object", "null"],
+                           "description": "estimate made at intake: status, amount, currency"})}),
 }
 
 _SEARCH = [

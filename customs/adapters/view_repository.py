@@ -165,7 +165,8 @@ class SqlViewRepository:
                 "clearance": clearance}
 
     def feed(self, who: Principal, after: FeedPosition, limit: int) -> list[FeedItem]:
-        query = (sa.select(E, P.c.tracking_number, P.c.house_waybill,
+        query = (sa.select(E, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
+                           P.c.estimate_amount, P.c.estimate_currency,
                            T.c.name.label("marketplace"))
                  .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id)
                  .where(scope_of(who, E),
@@ -193,7 +194,16 @@ def _feed_fields(r: Any) -> dict[str, Any]:
             "courier": r["courier"], "customs_office": r["customs_office"],
             "status": r["status"], "previous_status": r["previous_status"],
             "at": _iso(r["at"]), "source": r["source"], "reason": r["reason"], "duty": duty,
+            "duty_estimate": estimate_brief(r),
             "actor": r["actor"], "role": r["role"]}
+
+
+def estimate_brief(r: Any) -> dict[str, Any] | None:
+    """The parcel's duty estimate made at intake (docs/duty.md), in short."""
+    if r["estimate_status"] is None:
+        return None
+    return {"status": r["estimate_status"], "amount": r["estimate_amount"],
+            "currency": r["estimate_currency"]}
 
 
 def parcel_summary(row: dict[str, Any]) -> dict[str, Any]:

@@ -58,6 +58,9 @@ def courier_view(row: dict[str, Any]) -> dict[str, Any]:
         "destination": {"country": row["destination_country"],
                         "customs_office": row["customs_office"]},
         "gross_weight": row["gross_weight"],
+        "duty_estimate": None if row.get("estimate_status") is None else {
+            "status": row["estimate_status"], "amount": row.get("estimate_amount"),
+            "currency": row.get("estimate_currency")},
         "deliver_to": {"name": recipient.get("name"), "address": recipient.get("address"),
                        "phone": recipient.get("phone")},
         "updated_at": _iso(row["updated_at"]),

@@ -24,6 +24,8 @@ def test_officer_holds_then_releases_and_everyone_sees_it_in_order(world):
     assert mine[-2:] == [("HELD", "x-ray: undeclared battery"),
                          ("RELEASED", "inspected, battery declared")]
     assert all("actor" not in i for i in feed.get_json()["items"])  # couriers see no names
+    assert {i["duty_estimate"]["status"] for i in feed.get_json()["items"]} <= {
+        "ESTIMATED", "RATES_MISSING", "NOT_ESTIMABLE", "NO_RULE"}
 
     history = world.get("acme", f"/v1/parcels/{TN}").get_json()["history"]
     officer = [(e["status"], e["source"], e["actor"]) for e in history if e["role"] == "officer"]
