@@ -51,7 +51,10 @@ def cli() -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Run the development server (production: gunicorn -c gunicorn.conf.py)."""
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # Not app.run(): Flask ignores it under its own CLI (FLASK_RUN_FROM_CLI), and returns.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 @cli.group()

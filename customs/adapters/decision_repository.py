@@ -35,6 +35,12 @@ class SqlDecisionRepository:
     def seen(self, message_id: str) -> bool:
         return self.session.get(InboundMessage, message_id) is not None
 
+    def batch_of(self, message_id: str) -> str | None:
+        """The batch sent with this message id (what a reply answers), if it is ours."""
+        table = Batch.__table__  # type: ignore[attr-defined]
+        return self.session.execute(sa.select(table.c.id).where(
+            table.c.message_id == message_id)).scalar()
+
     def register(self, message_id: str, kind: str, at: datetime) -> None:
         self.session.execute(sa.insert(I).values(message_id=message_id, kind=kind,
                                                  received_at=at, applied=0, ignored=0,

@@ -165,11 +165,7 @@ class SqlViewRepository:
                 "clearance": clearance}
 
     def feed(self, who: Principal, after: FeedPosition, limit: int) -> list[FeedItem]:
-        query = (sa.select(E, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
-                           P.c.estimate_amount, P.c.estimate_currency,
-                           T.c.name.label("marketplace"))
-                 .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id)
-                 .where(scope_of(who, E),
+        query = (feed_select().where(scope_of(who, E),
                         sa.tuple_(E.c.txid, E.c.id) > sa.tuple_(sa.literal(after.txid),
                                                                 sa.literal(after.event_id))))
         if self.dialect == "postgresql":
@@ -177,15 +173,22 @@ class SqlViewRepository:
             horizon = self.session.execute(HORIZON).scalar_one()
             query = query.where(E.c.txid < horizon)
         rows = self.session.execute(query.order_by(E.c.txid, E.c.id).limit(limit)).mappings()
-        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), _feed_fields(r))
+        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_fields(r))
                 for r in rows]
+
+
+def feed_select() -> Any:
+    """Events with what a feed item shows of their parcel (feed pages, webhook payloads)."""
+    return (sa.select(E, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
+                      P.c.estimate_amount, P.c.estimate_currency, T.c.name.label("marketplace"))
+            .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id))
 
 
 def _with_iso(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
 
 
-def _feed_fields(r: Any) -> dict[str, Any]:
+def feed_fields(r: Any) -> dict[str, Any]:
     duty = None
     if r["duty_amount"] is not None:
         duty = {"amount": r["duty_amount"], "currency": r["duty_currency"]}

@@ -24,7 +24,7 @@ from customs.adapters.tables import (
     Webhook,
     WebhookDelivery,
 )
-from customs.adapters.view_repository import _feed_fields
+from customs.adapters.view_repository import feed_fields, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
 from customs.services.webhook_ports import DueDelivery, NewWebhook, SendResult, WebhookTarget
@@ -161,11 +161,8 @@ class SqlWebhookRepository:
             previous_secret_until=_utc(r["previous_secret_until"])) for r in rows]
 
     def event_fields(self, event_id: int) -> dict[str, Any] | None:
-        row = self.session.execute(
-            sa.select(E, P.c.tracking_number, P.c.house_waybill, T.c.name.label("marketplace"))
-            .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id)
-            .where(E.c.id == event_id)).mappings().first()
-        return None if row is None else _feed_fields(row)
+        row = self.session.execute(feed_select().where(E.c.id == event_id)).mappings().first()
+        return None if row is None else feed_fields(row)
 
     def outcome(self, delivery_id: int, *, status: str, result: SendResult, at: datetime,
                 next_attempt_at: datetime | None) -> None:

@@ -26,7 +26,10 @@ def apply_decisions(message: DecisionMessage, *, uow: UnitOfWork, clock: Clock,
             if uow.decisions.seen(message.message_id):
                 return ApplyReport(message.message_id, duplicate=True)
             uow.decisions.register(message.message_id, "decisions", now)
-            uow.outbox.record("in", "decisions", message.message_id, None, None, None, raw, now)
+            # Kept with the batch it answers, so that a parcel's dossier lists it.
+            uow.outbox.record("in", "decisions", message.message_id,
+                              uow.decisions.batch_of(message.initial_message_id), None, None,
+                              raw, now)
             for decision in message.decisions:
                 found = uow.decisions.parcel_for(decision)
                 if found is None:

@@ -167,3 +167,33 @@ def test_unsafe_key_file_stops_the_command_with_a_clear_message(tmp_path):
     assert result.returncode == 2
     assert "chmod 600" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_answers_http(tmp_path):
+    """`customs serve` really serves (Flask ignores app.run() under its own CLI)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CUSTOMS_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    server = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                reply = requests.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None, "customs serve exited instead of serving"
+                time.sleep(0.1)
+        assert reply.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

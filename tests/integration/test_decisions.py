@@ -47,10 +47,11 @@ def _declarations(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
             "ON p.id = d.parcel_id").all())
 
 
-def decisions_message(authority_key, items, message_id=None) -> bytes:  # type: ignore[no-untyped-def]
+def decisions_message(authority_key, items, message_id=None,  # type: ignore[no-untyped-def]
+                      initial: str = "batch-1") -> bytes:
     message_id = message_id or f"N-{uuid.uuid4()}"
     root = etree.Element(f"{{{NS}}}Decisions", {"Id": f"M-{message_id}"}, nsmap={None: NS})
-    for name, text in (("MessageId", message_id), ("InitialMessageId", "batch-1"),
+    for name, text in (("MessageId", message_id), ("InitialMessageId", initial),
                        ("IssuedAt", "2026-11-23T12:00:00Z")):
         etree.SubElement(root, f"{{{NS}}}{name}").text = text
     for declaration_id, tracking, code, duty in items:
@@ -153,11 +154,16 @@ def test_tampered_decision_is_refused(submitted, authority_key):
     assert reply.status_code == 403
 
 
-def test_the_raw_message_is_kept(submitted, authority_key):
+def test_the_raw_message_is_kept_with_the_batch_it_answers(submitted, authority_key):
     ids = _declarations(submitted)
-    body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)])
+    with submitted.engine.connect() as conn:
+        batch_id, message_id = conn.exec_driver_sql(
+            "SELECT id, message_id FROM batches ORDER BY id LIMIT 1").one()
+    body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)],
+                             initial=message_id)
     post(submitted, body)
     with submitted.engine.connect() as conn:
-        kept = conn.exec_driver_sql(
-            "SELECT document FROM messages WHERE kind = 'decisions'").scalar()
+        kept, answered = conn.exec_driver_sql(
+            "SELECT document, batch_id FROM messages WHERE kind = 'decisions'").one()
     assert kept == body
+    assert answered == batch_id  # so the parcel's dossier lists it
