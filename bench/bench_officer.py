@@ -41,7 +41,7 @@ START = datetime(2026, 10, 1, tzinfo=UTC)
 
 def seed(engine, n: int) -> float:  # type: ignore[no-untyped-def]
     pg = engine.dialect.name == "postgresql"
-    seq = ("SELECT g AS n FROM generate_series(1, :n) AS g" if pg else
+    seq = ("SELECT g::bigint AS n FROM generate_series(1, :n) AS g" if pg else
            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < :n) "
            "SELECT n FROM s")
     ts = ("(timestamptz '2026-10-01' + (n * 5) * interval '1 second')" if pg else
@@ -53,7 +53,7 @@ def seed(engine, n: int) -> float:  # type: ignore[no-untyped-def]
     words = "ARRAY[" + ",".join(f"'{w}'" for w in WORDS) + "]" if pg else None
     status = "(CASE (n * 15485863 % 1000003) % 10 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in
                                         enumerate(STATUSES)) + " END)"
-    word = ((lambda k: f"{words}[1 + (n * {k} % 1000003) % {len(WORDS)}]") if pg else
+    word = ((lambda k: f"({words})[1 + (n * {k} % 1000003) % {len(WORDS)}]") if pg else
             (lambda k: f"(CASE (n * {k} % 1000003) % {len(WORDS)} " + " ".join(
                 f"WHEN {i} THEN '{w}'" for i, w in enumerate(WORDS)) + " END)"))
     text = f"{word(6007)} || ' ' || {word(7103)} || ' ' || {word(9311)}"
