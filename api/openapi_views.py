@@ -116,55 +116,48 @@ _SEARCH = [
     _LIMIT, _q("cursor", _STR, "next_cursor of the previous page (same sort)")]
 
 
+def _op(op_id: str, tag: str, summary: str, parameters: list[Any], ok: str,
+        content: dict[str, Any], *errors: int, body: str | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": op_id, "tags": [tag], "security": _SECURE, "summary": summary,
+        "parameters": parameters,
+        "responses": {"200": {"description": ok, "content": content}, **_errors(*errors)}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": _ref(body)}
+    return op
+
+
+_ONE = [_TRACKING, _MARKETPLACE]
+
+
 def paths() -> dict[str, Any]:
     return {
-        "/v1/parcels": {"get": {
-            "operationId": "searchParcels", "tags": ["parcels"], "security": _SECURE,
-            "summary": "Search the parcels in the caller's scope (officers: their offices)",
-            "parameters": _SEARCH,
-            "responses": {"200": {"description": "A page, sorted", "content":
-                                  _ref("ParcelSearchPage")}, **_errors(400, 401)}}},
-        "/v1/parcels/{tracking_number}": {"get": {
-            "operationId": "getParcel", "tags": ["parcels"], "security": _SECURE,
-            "summary": "The latest parcel with this number in the caller's scope, with its "
-                       "history (couriers get the delivery view)",
-            "parameters": [_TRACKING, _MARKETPLACE],
-            "responses": {"200": {"description": "The parcel", "content": _ref("ParcelView")},
-                          **_errors(400, 401, 404)}}},
-        "/v1/parcels/{tracking_number}/declaration": {"get": {
-            "operationId": "getDeclaration", "tags": ["parcels"], "security": _SECURE,
-            "parameters": [_TRACKING, _MARKETPLACE],
-            "responses": {"200": {"description": "The signed declaration, byte for byte as "
-                                                 "signed (W3C XML-Signature, enveloped)",
-                                  "content": {"application/xml": {"schema": _STR}}},
-                          **_errors(400, 401, 403, 404)}}},
-        "/v1/parcels/{tracking_number}/dossier": {"get": {
-            "operationId": "getDossier", "tags": ["officers"], "security": _SECURE,
-            "summary": "Officers: data, history, the signed declaration verified now, the "
-                       "batch, messages exchanged, decisions and duty",
-            "parameters": [_TRACKING, _MARKETPLACE],
-            "responses": {"200": {"description": "The dossier", "content": _ref("Dossier")},
-                          **_errors(400, 401, 403, 404)}}},
-        "/v1/parcels/{tracking_number}/decisions": {"post": {
-            "operationId": "recordDecision", "tags": ["officers"], "security": _SECURE,
-            "summary": "Officers: hold, request documents, release, refuse or assess duty",
-            "parameters": [_TRACKING, _MARKETPLACE],
-            "requestBody": {"required": True, "content": _ref("Decision")},
-            "responses": {"200": {"description": "The parcel after the decision",
-                                  "content": _ref("ParcelView")},
-                          **_errors(400, 401, 403, 404, 409, 415, 422)}}},
-        "/v1/stats": {"get": {
-            "operationId": "getStats", "tags": ["officers"], "security": _SECURE,
-            "summary": "Counts per status and office of the parcels received in the period, "
-                       "and clearance time percentiles (received to released)",
-            "parameters": [_q("from", _DATE, "default: 30 days before 'to'"),
-                           _q("to", _DATE, "default: now")],
-            "responses": {"200": {"description": "Statistics", "content": _ref("Stats")},
-                          **_errors(400, 401)}}},
-        "/v1/feed": {"get": {
-            "operationId": "getFeed", "tags": ["feed"], "security": _SECURE,
-            "summary": "Changes of the caller's parcels; resume from next_cursor",
-            "parameters": [_q("cursor", _STR, "next_cursor of the previous page"), _LIMIT],
-            "responses": {"200": {"description": "A page of changes", "content":
-                                  _ref("FeedPage")}, **_errors(400, 401, 410)}}},
+        "/v1/parcels": {"get": _op(
+            "searchParcels", "parcels", "Search the parcels in the caller's scope (officers: "
+            "their offices)", _SEARCH, "A page, sorted", _ref("ParcelSearchPage"), 400, 401)},
+        "/v1/parcels/{tracking_number}": {"get": _op(
+            "getParcel", "parcels", "The latest parcel with this number in the caller's scope, "
+            "with its history (couriers get the delivery view)", _ONE, "The parcel",
+            _ref("ParcelView"), 400, 401, 404)},
+        "/v1/parcels/{tracking_number}/declaration": {"get": _op(
+            "getDeclaration", "parcels", "The signed declaration (marketplaces, officers)", _ONE,
+            "The signed declaration, byte for byte as signed (W3C XML-Signature, enveloped)",
+            {"application/xml": {"schema": _STR}}, 400, 401, 403, 404)},
+        "/v1/parcels/{tracking_number}/dossier": {"get": _op(
+            "getDossier", "officers", "Officers: data, history, the signed declaration verified "
+            "now, the batch, messages exchanged, decisions and duty", _ONE, "The dossier",
+            _ref("Dossier"), 400, 401, 403, 404)},
+        "/v1/parcels/{tracking_number}/decisions": {"post": _op(
+            "recordDecision", "officers", "Officers: hold, request documents, release, refuse "
+            "or assess duty", _ONE, "The parcel after the decision", _ref("ParcelView"),
+            400, 401, 403, 404, 409, 415, 422, body="Decision")},
+        "/v1/stats": {"get": _op(
+            "getStats", "officers", "Counts per status and office of the parcels received in "
+            "the period, and clearance time percentiles (received to released)",
+            [_q("from", _DATE, "default: 30 days before 'to'"), _q("to", _DATE, "default: now")],
+            "Statistics", _ref("Stats"), 400, 401)},
+        "/v1/feed": {"get": _op(
+            "getFeed", "feed", "Changes of the caller's parcels; resume from next_cursor",
+            [_q("cursor", _STR, "next_cursor of the previous page"), _LIMIT],
+            "A page of changes", _ref("FeedPage"), 400, 401, 410)},
     }

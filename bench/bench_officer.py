@@ -81,7 +81,7 @@ def seed(engine, n: int) -> float:  # type: ignore[no-untyped-def]
             f"'0.500', {ts}, {later}, ((n * 37) % 50000) / 100.0, {text}, "
             f"CASE WHEN {status} = 'RELEASED' THEN {later} END, 'HW' || n FROM ({seq}) AS q", n=n)
         run("INSERT INTO parcel_goods (parcel_id, hs_code) SELECT id, "
-            "(8400000000 + (id * 7919) % 200 * 1000000) || '' FROM parcels", )
+            "(8400000000 + (CAST(id AS BIGINT) * 7919) % 200 * 1000000) || '' FROM parcels", )
         for st in ("RECEIVED", "VALIDATED", None):
             run("INSERT INTO parcel_events (parcel_id, status, previous_status, at, actor, source, "
                 "reason, tenant_id, courier, customs_office, role) SELECT id, "
