@@ -19,6 +19,7 @@ from customs.services.ports import SearchFilters
 views = Blueprint("views", __name__, url_prefix="/v1")
 views.before_request(authenticate_request)
 ALL = ("marketplace", "courier", "officer")
+COURIER_HIDDEN = ("value_min", "value_max", "currency", "q", "hs", "marketplace")
 ACTIONS = ("hold", "request_documents", "release", "refuse", "assess_duty")
 
 
@@ -37,6 +38,12 @@ def search_parcels() -> Response:
     sort = request.args.get("sort", "-received_at")
     if sort not in params.SORTS:
         raise params.bad("sort", f"one of {', '.join(params.SORTS)}")
+    if principal().role == "courier":  # what a courier is not shown, it may not filter on
+        hidden = [p for p in COURIER_HIDDEN if p in request.args] + (
+            ["sort"] if sort.lstrip("-") == "value" else [])
+        if hidden:
+            raise params.bad(hidden[0], "not available to couriers (the delivery view has no "
+                                        "goods, values or marketplace)")
     words = tuple(params.words_of(params.text("q", 200) or ""))
     filters = SearchFilters(
         statuses=params.statuses(), office=params.text("office", 12),

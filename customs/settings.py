@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -112,3 +112,12 @@ class Settings(BaseSettings):
     ru_fts_broker_name: str = Field(default="customs", min_length=1, max_length=150,
                                     description="BrokerName in registries")
 
+    @model_validator(mode="after")
+    def _webhook_lease_outlasts_a_send(self) -> Settings:
+        """A delivery's lease is renewed just before its POST: the POST must end within it,
+        or another worker could take the delivery over and send it again."""
+        longest = self.webhook_connect_timeout_seconds + self.webhook_timeout_seconds
+        if self.webhook_lease_seconds <= longest:
+            raise ValueError(f"CUSTOMS_WEBHOOK_LEASE_SECONDS ({self.webhook_lease_seconds}) must "
+                             f"exceed the connect + read timeouts ({longest})")
+        return self

@@ -307,6 +307,11 @@ class Webhook(SQLModel, table=True):
     __tablename__ = "webhooks"
     id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))
     tenant_id: int = Field(foreign_key="tenants.id", index=True)
+    # The key that registered it: its scope is what the webhook receives, and it stops when
+    # that key is revoked or expires; keys of the same scope manage it.
+    api_key_id: str = Field(sa_column=sa.Column(sa.String(32), sa.ForeignKey("api_keys.id"),
+                                                nullable=False))
+    scope_key: str = Field(sa_column=sa.Column(sa.String(400), nullable=False))
     role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
     courier: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
     offices: list | None = Field(default=None, sa_column=sa.Column(JSONType))
@@ -338,6 +343,7 @@ class WebhookDelivery(SQLModel, table=True):
     first_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     lease_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lease_owner: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
     delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_status: int | None = None
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))

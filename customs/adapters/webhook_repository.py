@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.repositories import _iso, _utc
 from customs.adapters.tables import (
+    ApiKey,
     ParcelEvent,
     ParcelRow,
     Tenant,
     Webhook,
     WebhookDelivery,
 )
-from customs.adapters.view_repository import feed_fields, feed_select
+from customs.adapters.view_repository import HORIZON, feed_fields, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
 from customs.services.webhook_ports import DueDelivery, NewWebhook, SendResult, WebhookTarget
@@ -34,6 +35,7 @@ D = WebhookDelivery.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 T = Tenant.__table__  # type: ignore[attr-defined]
+K = ApiKey.__table__  # type: ignore[attr-defined]
 PUBLIC = (W.c.id, W.c.url, W.c.role, W.c.courier, W.c.offices, W.c.created_at,
           W.c.previous_secret_until)
 
@@ -49,7 +51,8 @@ class SqlWebhookRepository:
     def add(self, hook: NewWebhook) -> None:
         who = hook.owner
         self.session.execute(sa.insert(W).values(
-            id=hook.id, tenant_id=who.tenant_id, role=who.role, courier=who.courier,
+            id=hook.id, tenant_id=who.tenant_id, api_key_id=who.key_id,
+            scope_key=who.scope_key, role=who.role, courier=who.courier,
             offices=list(who.offices) if who.role == "officer" else None, url=hook.url,
             secret=hook.secret, cursor=hook.cursor, created_at=hook.at))
 
@@ -57,14 +60,13 @@ class SqlWebhookRepository:
         return int(self.session.execute(sa.select(sa.func.count()).select_from(W).where(
             W.c.tenant_id == tenant_id, W.c.deleted_at.is_(None))).scalar_one())
 
-    def get(self, tenant_id: int, webhook_id: str) -> dict[str, Any] | None:
+    def get(self, who: Principal, webhook_id: str) -> dict[str, Any] | None:
         row = self.session.execute(sa.select(*PUBLIC).where(
-            W.c.id == webhook_id, W.c.tenant_id == tenant_id,
-            W.c.deleted_at.is_(None))).mappings().first()
+            W.c.id == webhook_id, *_mine(who), W.c.deleted_at.is_(None))).mappings().first()
         return None if row is None else _public(row)
 
-    def page(self, tenant_id: int, after: str | None, limit: int) -> list[dict[str, Any]]:
-        query = sa.select(*PUBLIC).where(W.c.tenant_id == tenant_id, W.c.deleted_at.is_(None))
+    def page(self, who: Principal, after: str | None, limit: int) -> list[dict[str, Any]]:
+        query = sa.select(*PUBLIC).where(*_mine(who), W.c.deleted_at.is_(None))
         if after is not None:
             query = query.where(W.c.id > after)
         rows = self.session.execute(query.order_by(W.c.id).limit(limit)).mappings()
@@ -108,16 +110,17 @@ class SqlWebhookRepository:
         """The last position every later event will come after (no backfill)."""
         query = sa.select(E.c.txid, E.c.id)
         if self.dialect == "postgresql":
-            horizon = sa.text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
-            query = query.where(E.c.txid < horizon)
+            query = query.where(E.c.txid < self.session.execute(HORIZON).scalar_one())
         row = self.session.execute(
             query.order_by(E.c.txid.desc(), E.c.id.desc()).limit(1)).first()
         return FeedPosition() if row is None else FeedPosition(int(row[0]), int(row[1]))
 
-    def active(self, limit: int) -> list[WebhookTarget]:
+    def active(self, limit: int, at: datetime) -> list[WebhookTarget]:
         rows = self.session.execute(
             sa.select(W, T.c.name.label("tenant")).join(T, T.c.id == W.c.tenant_id)
-            .where(W.c.deleted_at.is_(None)).order_by(W.c.id).limit(limit)).mappings()
+            .join(K, K.c.id == W.c.api_key_id)
+            .where(W.c.deleted_at.is_(None), *_key_valid(at)).order_by(W.c.id).limit(limit)
+        ).mappings()
         return [WebhookTarget(r["id"], _scope(r["id"], r), r["cursor"]) for r in rows]
 
     def enqueue(self, target: WebhookTarget, items: Sequence[FeedItem], cursor: str,
@@ -133,18 +136,21 @@ class SqlWebhookRepository:
              "attempts": 0, "created_at": at, "next_attempt_at": at} for item in items])
         return True
 
-    def claim_due(self, at: datetime, lease_until: datetime, limit: int) -> list[DueDelivery]:
+    def claim_due(self, at: datetime, lease_until: datetime, limit: int,
+                  owner: str) -> list[DueDelivery]:
         free = (D.c.status == "pending", D.c.next_attempt_at <= at,
                 sa.or_(D.c.lease_until.is_(None), D.c.lease_until < at))
         ids = self.session.execute(
             sa.select(D.c.id).join(W, W.c.id == D.c.webhook_id)
-            .where(*free, W.c.deleted_at.is_(None))
+            .join(K, K.c.id == W.c.api_key_id)
+            .where(*free, W.c.deleted_at.is_(None), *_key_valid(at))
             .order_by(D.c.next_attempt_at, D.c.id).limit(limit)).scalars().all()
         if not ids:
             return []
         # Re-checked under the row lock: a delivery another worker claimed meanwhile drops out.
         claimed = self.session.execute(
-            sa.update(D).where(D.c.id.in_(ids), *free).values(lease_until=lease_until)
+            sa.update(D).where(D.c.id.in_(ids), *free).values(lease_until=lease_until,
+                                                              lease_owner=owner)
             .returning(D.c.id)).scalars().all()
         rows = self.session.execute(
             sa.select(D.c.id, D.c.webhook_id, D.c.event_id, D.c.attempts,
@@ -164,23 +170,42 @@ class SqlWebhookRepository:
         row = self.session.execute(feed_select().where(E.c.id == event_id)).mappings().first()
         return None if row is None else feed_fields(row)
 
+    def renew(self, delivery_id: int, owner: str, lease_until: datetime) -> bool:
+        """Extend this worker's lease just before sending; False if another took it over."""
+        moved = self.session.execute(sa.update(D).where(
+            D.c.id == delivery_id, D.c.lease_owner == owner, D.c.status == "pending")
+            .values(lease_until=lease_until))
+        return bool(moved.rowcount)
+
     def outcome(self, delivery_id: int, *, status: str, result: SendResult, at: datetime,
-                next_attempt_at: datetime | None) -> None:
-        self.session.execute(sa.update(D).where(D.c.id == delivery_id).values(
-            status=status, attempts=D.c.attempts + 1, lease_until=None,
+                next_attempt_at: datetime | None, owner: str) -> None:
+        self.session.execute(sa.update(D).where(
+            D.c.id == delivery_id, D.c.lease_owner == owner).values(
+            status=status, attempts=D.c.attempts + 1, lease_until=None, lease_owner=None,
             first_attempt_at=sa.func.coalesce(D.c.first_attempt_at, at),
             next_attempt_at=next_attempt_at, last_status=result.status,
             last_error=None if result.error is None else result.error[:2000],
             delivered_at=at if status == "delivered" else None))
 
     def release(self, delivery_ids: Sequence[int], next_attempt_at: datetime,
-                at: datetime) -> None:
+                at: datetime, owner: str) -> None:
         """Give back claimed deliveries unsent (their receiver just failed): no attempt, but
         their retry window starts."""
         if delivery_ids:
-            self.session.execute(sa.update(D).where(D.c.id.in_(delivery_ids)).values(
-                lease_until=None, next_attempt_at=next_attempt_at,
+            self.session.execute(sa.update(D).where(
+                D.c.id.in_(delivery_ids), D.c.lease_owner == owner).values(
+                lease_until=None, lease_owner=None, next_attempt_at=next_attempt_at,
                 first_attempt_at=sa.func.coalesce(D.c.first_attempt_at, at)))
+
+
+def _mine(who: Principal) -> tuple[Any, ...]:
+    """A webhook is managed by the keys of the scope that registered it (same tenant)."""
+    return (W.c.tenant_id == who.tenant_id, W.c.scope_key == who.scope_key)
+
+
+def _key_valid(at: datetime) -> tuple[Any, ...]:
+    """The registering key is neither revoked nor expired: otherwise the webhook is silent."""
+    return (K.c.revoked_at.is_(None), sa.or_(K.c.expires_at.is_(None), K.c.expires_at > at))
 
 
 def _scope(webhook_id: str, r: Any) -> Principal:

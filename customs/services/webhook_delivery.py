@@ -13,6 +13,7 @@ The address is checked again at send time (DNS may have changed since registrati
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,7 +65,7 @@ def deliver(*, uow: UnitOfWork, sender: WebhookSender, clock: Clock, policy: Del
 
 def fan_out(*, uow: UnitOfWork, clock: Clock, policy: DeliveryPolicy) -> int:
     with uow:
-        targets = uow.webhooks.active(policy.max_webhooks)
+        targets = uow.webhooks.active(policy.max_webhooks, clock.now())
     queued = 0
     for target in targets:
         for _ in range(policy.max_pages):
@@ -87,42 +88,50 @@ def fan_out(*, uow: UnitOfWork, clock: Clock, policy: DeliveryPolicy) -> int:
 def send_due(report: DeliveryReport, *, uow: UnitOfWork, sender: WebhookSender, clock: Clock,
              policy: DeliveryPolicy, rng: Random) -> None:
     now = clock.now()
+    owner = secrets.token_hex(8)  # this pass's leases: renewed per send, checked on outcome
     with uow:
-        due = uow.webhooks.claim_due(now, now + policy.lease, policy.max_sends)
+        due = uow.webhooks.claim_due(now, now + policy.lease, policy.max_sends, owner)
         uow.commit()
     waiting: dict[str, datetime] = {}  # webhooks that failed in this pass: their next attempt
     for delivery in due:
         if delivery.webhook_id in waiting:
             _hold(delivery, waiting[delivery.webhook_id], report, uow=uow, now=now,
-                  policy=policy)
+                  policy=policy, owner=owner)
             continue
         retry_at = _send_one(delivery, report, uow=uow, sender=sender, clock=clock,
-                             policy=policy, rng=rng)
+                             policy=policy, rng=rng, owner=owner)
         if retry_at is not None:
             waiting[delivery.webhook_id] = retry_at
 
 
 def _hold(d: DueDelivery, until: datetime, report: DeliveryReport, *, uow: UnitOfWork,
-          now: datetime, policy: DeliveryPolicy) -> None:
+          now: datetime, policy: DeliveryPolicy, owner: str) -> None:
     """Not sent now (its receiver just failed); its retry window runs from now all the same."""
     first = d.first_attempt_at or now
     with uow:
         if now - first >= policy.retry.window:
             uow.webhooks.outcome(d.id, status="failed", at=now, next_attempt_at=None,
                                  result=SendResult(None, "not sent: the receiver kept failing "
-                                                         "for the whole retry window"))
+                                                         "for the whole retry window"),
+                                 owner=owner)
             report.failed += 1
         else:
-            uow.webhooks.release([d.id], until, now)
+            uow.webhooks.release([d.id], until, now, owner)
         uow.commit()
 
 
 def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
               sender: WebhookSender, clock: Clock, policy: DeliveryPolicy,
-              rng: Random) -> datetime | None:
-    """Send one delivery and record it; the time of its next attempt if it is to be retried."""
+              rng: Random, owner: str) -> datetime | None:
+    """Send one delivery and record it; the time of its next attempt if it is to be retried.
+
+    The lease is renewed first: a pass slower than the lease (slow receivers) does not send
+    what another worker has taken over meanwhile."""
     with uow:
+        if not uow.webhooks.renew(d.id, owner, clock.now() + policy.lease):
+            return None
         fields = uow.webhooks.event_fields(d.event_id)
+        uow.commit()
     result = _post(d, fields, sender=sender, clock=clock, policy=policy)
     now = clock.now()
     retry_at = None
@@ -139,7 +148,7 @@ def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
             report.retrying += 1
     with uow:
         uow.webhooks.outcome(d.id, status=status, result=result, at=now,
-                             next_attempt_at=retry_at)
+                             next_attempt_at=retry_at, owner=owner)
         uow.commit()
     return retry_at
 
@@ -155,10 +164,10 @@ def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSende
     now = clock.now()
     body = payload(d.event_id, fields, d)
     timestamp = int(now.timestamp())
-    secrets = active_secrets(d.secret, d.previous_secret, d.previous_secret_until, now)
+    keys = active_secrets(d.secret, d.previous_secret, d.previous_secret_until, now)
     headers = {"Content-Type": "application/json", "Customs-Webhook-Id": d.webhook_id,
                "Customs-Event-Id": str(d.event_id), "Customs-Timestamp": str(timestamp),
-               "Customs-Signature": sign(secrets, timestamp, body)}
+               "Customs-Signature": sign(keys, timestamp, body)}
     return sender.send(d.url, headers, body)
 
 

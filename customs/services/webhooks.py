@@ -45,7 +45,7 @@ def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, 
         start = START if from_start else uow.webhooks.feed_end()
         hook = NewWebhook(new_id(), who, checked, secret, cursor_text(start), now)
         uow.webhooks.add(hook)
-        created = uow.webhooks.get(who.tenant_id, hook.id)
+        created = uow.webhooks.get(who, hook.id)
         assert created is not None
         uow.audit.record(who, who.actor, "webhook.create", "webhook", hook.id, None,
                          _audited(created), now)
@@ -56,7 +56,7 @@ def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, 
 def page(who: Principal, after: str | None, limit: int, *,
          uow: UnitOfWork) -> tuple[list[dict[str, Any]], str | None]:
     with uow:
-        items = uow.webhooks.page(who.tenant_id, after, limit)
+        items = uow.webhooks.page(who, after, limit)
     return items, items[-1]["id"] if len(items) == limit else None
 
 
@@ -121,7 +121,7 @@ def deliveries(who: Principal, webhook_id: str, status: str | None, before: int 
 
 
 def _found(uow: UnitOfWork, who: Principal, webhook_id: str) -> dict[str, Any]:
-    hook = uow.webhooks.get(who.tenant_id, webhook_id)
+    hook = uow.webhooks.get(who, webhook_id)
     if hook is None:
         raise NotFound(f"no webhook {webhook_id}")
     return hook
