@@ -25,12 +25,40 @@ def bad(parameter: str, detail: str) -> ApiProblem:
     return ApiProblem(400, "INVALID_PARAMETER", f"{parameter}: {detail}", parameter=parameter)
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+BIGINT = 2**63
+
+
+def is_number(raw: str, digits: int) -> bool:
+    """ASCII digits only ("²" is a digit to str.isdigit, not to int), at most `digits`."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= digits
+
+
+def in_range(value: datetime) -> datetime:
+    """A date-time the service can compute with (periods, cursors): years 1900 to 9000."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+        if not EARLIEST <= value <= LATEST:
+            raise ValueError("out of range")
+    return value
+
+
 def limit() -> int:
     raw = request.args.get("limit", str(DEFAULT_PAGE))
     largest = current_app.extensions["customs"].settings.page_size_max
-    if not raw.isdigit() or not 1 <= int(raw) <= largest:
+    if not is_number(raw, 6) or not 1 <= int(raw) <= largest:
         raise ApiProblem(400, "INVALID_LIMIT", f"limit must be an integer from 1 to {largest}")
     return int(raw)
+
+
+def is_text(value: str) -> bool:
+    """Text a database stores as given: no NUL, no unpaired surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def text(name: str, largest: int = 100) -> str | None:
@@ -49,14 +77,14 @@ def instant(name: str) -> datetime | None:
         return None
     try:
         if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
+            return in_range(datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC))
         value = datetime.fromisoformat(raw)
-    except ValueError:
+        if value.tzinfo is None:
+            raise bad(name, "give the UTC offset (Z or +03:00)")
+        return in_range(value)
+    except (ValueError, OverflowError):
         raise bad(name, "an ISO 8601 date (2026-11-23) or date-time with offset "
-                        "(2026-11-23T10:00:00Z)") from None
-    if value.tzinfo is None:
-        raise bad(name, "give the UTC offset (Z or +03:00)")
-    return value.astimezone(UTC)
+                        "(2026-11-23T10:00:00Z), years 1900 to 9000") from None
 
 
 def amount(name: str) -> Decimal | None:
@@ -106,12 +134,19 @@ def decode_keyset(cursor: str | None, sort: str) -> tuple[Any, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, kind, value, parcel_id = json.loads(raw)
-        if cursor_sort != sort or not isinstance(parcel_id, int):
-            raise ValueError("other sort")
-        parsed: Any = datetime.fromisoformat(value) if kind == "t" else Decimal(value)
-        if isinstance(parsed, datetime):
-            parsed = parsed.astimezone(UTC)
+        expected_kind = "d" if sort.lstrip("-") == "value" else "t"
+        if (cursor_sort != sort or kind != expected_kind or not isinstance(parcel_id, int)
+                or not 0 <= parcel_id < BIGINT or not isinstance(value, str)):
+            raise ValueError("not this search's cursor")
+        if kind == "t":
+            parsed: Any = in_range(datetime.fromisoformat(value))
+            if parsed.tzinfo is None:
+                raise ValueError("naive")
+        else:
+            parsed = Decimal(value)
+            if not parsed.is_finite():
+                raise ValueError("not finite")
         return parsed, parcel_id
-    except (ValueError, TypeError, InvalidOperation, UnicodeDecodeError):
+    except (ValueError, TypeError, InvalidOperation, UnicodeDecodeError, OverflowError):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this search returned "
                                                 "with this sort") from None

@@ -88,8 +88,9 @@ def record_decision(tracking_number: str) -> Response:
     if action not in ACTIONS:
         raise ApiProblem(400, "INVALID_DECISION", f"action must be one of {', '.join(ACTIONS)}")
     reason = body.get("reason")
-    if reason is not None and not isinstance(reason, str):
-        raise ApiProblem(400, "INVALID_DECISION", "reason must be a string")
+    if reason is not None and not (isinstance(reason, str) and params.is_text(reason)):
+        raise ApiProblem(400, "INVALID_DECISION", "reason must be a string of printable text "
+                                                  "(no NUL or unpaired surrogates)")
     duty = body.get("duty")
     money = None
     if duty is not None:
@@ -109,7 +110,7 @@ def record_decision(tracking_number: str) -> Response:
 @roles(*ALL)
 def stats() -> Response:
     end = params.instant("to") or customs().clock.now().astimezone(UTC)
-    start = params.instant("from") or end - timedelta(days=30)
+    start = params.instant("from") or max(end - timedelta(days=30), params.EARLIEST)
     return jsonify(customs().stats(principal(), start, end))
 
 

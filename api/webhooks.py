@@ -7,7 +7,7 @@ shows. Another tenant's webhook id is a 404. See docs/webhooks.md.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, json, jsonify, request
@@ -66,7 +66,7 @@ def delete_webhook(webhook_id: str) -> Response:
 def rotate_secret(webhook_id: str) -> Response:
     body = _body({"overlap_seconds"}, required=(), empty_ok=True)
     overlap = body.get("overlap_seconds", 0)
-    if isinstance(overlap, bool) or not isinstance(overlap, int):
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap <= 604800:
         raise _invalid("overlap_seconds", "an integer number of seconds (0 to 604800)")
     return jsonify(customs().rotate_webhook_secret(principal(), _id(webhook_id), overlap))
 
@@ -87,7 +87,7 @@ def replay(webhook_id: str) -> Response:
 def deliveries(webhook_id: str) -> Response:
     status = request.args.get("status")
     raw = request.args.get("cursor")
-    if raw is not None and (not raw.isdigit() or len(raw) > 18):
+    if raw is not None and not params.is_number(raw, 18):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
     items, before = customs().webhook_deliveries(
         principal(), _id(webhook_id), status, None if raw is None else int(raw),
@@ -138,10 +138,10 @@ def _instant(value: object) -> datetime:
     try:
         if not isinstance(value, str) or len(value) > 40:
             raise ValueError(value)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        parsed = params.in_range(datetime.fromisoformat(value))
+    except (ValueError, OverflowError):
         raise _invalid("since", "an ISO 8601 date-time with offset "
-                                "(2026-11-23T10:00:00Z)") from None
+                                "(2026-11-23T10:00:00Z), years 1900 to 9000") from None
     if parsed.tzinfo is None:
         raise _invalid("since", "give the UTC offset (Z or +03:00)")
-    return parsed.astimezone(UTC)
+    return parsed

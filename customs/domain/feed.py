@@ -52,7 +52,7 @@ def decode_cursor(cursor: str | None, scope_key: str, now: datetime,
             raise ValueError(text)
         position = FeedPosition(int(txid), int(event_id))
         issued_at = datetime.fromtimestamp(int(issued), UTC)
-        if min(position.txid, position.event_id) < 0:
+        if not (0 <= position.txid < 2**63 and 0 <= position.event_id < 2**63):
             raise ValueError(text)
     except (ValueError, UnicodeDecodeError, OverflowError, OSError):
         raise Invalid("INVALID_CURSOR", "the cursor is not one this feed returned to this "

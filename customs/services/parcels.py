@@ -91,6 +91,8 @@ def view_for(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
 
 def find(who: Principal, tracking_number: str, uow: UnitOfWork,
          marketplace: str | None = None) -> dict[str, Any]:
+    if len(tracking_number) > 64 or not tracking_number.isprintable():
+        raise NotFound(f"no parcel {tracking_number!r}")  # no such number can exist
     row = uow.views.find_parcel(who, tracking_number, marketplace)
     if row is None:
         raise NotFound(f"no parcel {tracking_number}")

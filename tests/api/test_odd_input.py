@@ -1,0 +1,101 @@
+"""Odd input gets a precise 4xx, never a 500 (cases from an independent review)."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["/v1/parcels?limit=%C2%B2", "/v1/feed?limit=%C2%B2"])
+def test_superscript_digit_limit_is_400(world, path):
+    r = world.get("acme", path)
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_feed_cursor_with_huge_txid_is_4xx(world):
+    from customs.domain.feed import scope_fingerprint
+    acme = world.customs.authenticate(world.keys["acme"])
+    now = int(world.customs.clock.now().timestamp())
+    cursor = _b64(f"f1.{10**40}.0.{scope_fingerprint(acme.scope_key)}.{now}")
+    r = world.get("acme", f"/v1/feed?cursor={cursor}")
+    assert r.status_code in (400, 410), (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_search_cursor_with_huge_id_is_400(world):
+    cursor = _b64(json.dumps(["-received_at", "t", "2026-01-01T00:00:00+00:00", 10**30]))
+    r = world.get("moscow", f"/v1/parcels?cursor={cursor}")
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize("kind,value,sort", [("t", "2026-01-01T00:00:00+00:00", "value"),
+                                              ("d", "5", "received_at"),
+                                              ("d", "NaN", "value")])
+def test_search_cursor_kind_not_matching_sort_is_400(world, kind, value, sort):
+    cursor = _b64(json.dumps([sort, kind, value, 1]))
+    r = world.get("moscow", f"/v1/parcels?sort={sort}&cursor={cursor}")
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize("path", [
+    "/v1/parcels?received_from=0001-01-01T00:00:00%2B14:00",
+    "/v1/stats?to=0001-01-02",
+    "/v1/stats?from=9999-12-31T23:00:00-05:00",
+])
+def test_instant_near_datetime_limits_is_400(world, path):
+    r = world.get("moscow", path)
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_search_cursor_instant_overflow_is_400(world):
+    cursor = _b64(json.dumps(["-received_at", "t", "0001-01-01T00:00:00+14:00", 1]))
+    r = world.get("moscow", f"/v1/parcels?cursor={cursor}")
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_nul_in_tracking_number_path_is_404(world):
+    r = world.get("acme", "/v1/parcels/RR%00X")
+    assert r.status_code == 404, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_rotate_secret_huge_overlap_is_400(world):
+    world.customs.settings.webhook_allow_private_urls = True
+    hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()
+    r = world.post("acme", f"/v1/webhooks/{hook['id']}/rotate-secret",
+                   {"overlap_seconds": 10**20})
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_deliveries_superscript_cursor_is_400(world):
+    world.customs.settings.webhook_allow_private_urls = True
+    hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()
+    r = world.get("acme", f"/v1/webhooks/{hook['id']}/deliveries?cursor=%C2%B2")
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_replay_since_overflow_is_400(world):
+    world.customs.settings.webhook_allow_private_urls = True
+    hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()
+    r = world.post("acme", f"/v1/webhooks/{hook['id']}/replay",
+                   {"since": "0001-01-01T00:00:00+14:00"})
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize("raw", ['"x\\u0000y"', '"x\\ud800y"'])
+def test_odd_reason_is_4xx(world, raw):
+    body = '{"action": "hold", "reason": ' + raw + '}'
+    r = world.client.post("/v1/parcels/RR123456785CN/decisions", data=body,
+                          content_type="application/json", headers=world.auth("moscow"))
+    assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:200])
+
+
+def test_odd_webhook_since_is_4xx(world):
+    world.customs.settings.webhook_allow_private_urls = True
+    hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()
+    r = world.client.post(f"/v1/webhooks/{hook['id']}/replay",
+                          data='{"since": "2026-11-01\\ud800"}', content_type="application/json", headers=world.auth("acme"))
+    assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:200])
