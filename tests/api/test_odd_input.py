@@ -97,5 +97,6 @@ def test_odd_webhook_since_is_4xx(world):
     world.customs.settings.webhook_allow_private_urls = True
     hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()
     r = world.client.post(f"/v1/webhooks/{hook['id']}/replay",
-                          data='{"since": "2026-11-01\\ud800"}', content_type="application/json", headers=world.auth("acme"))
+                          data='{"since": "2026-11-01\\ud800"}', content_type="application/json",
+                          headers=world.auth("acme"))
     assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:200])
