@@ -58,6 +58,11 @@ def text_condition(dialect: str, words: list[str]) -> Any:
 
 
 def hs_condition(prefix: str) -> Any:
-    """Parcels with a goods item whose HS code starts with `prefix` (digits only)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return P.c.id.in_(sa.select(G.c.parcel_id).where(G.c.hs_code >= prefix, G.c.hs_code < upper))
+    """Parcels with a goods item whose HS code starts with `prefix` (digits only).
+
+    Codes are 6-10 digits: every code with the prefix lies between the prefix and the prefix
+    padded with nines, in any collation (digit strings compare digit by digit everywhere; an
+    upper bound such as "39" -> "3:" holds only in byte order, not under ICU or glibc)."""
+    upper = prefix + "9" * (10 - len(prefix))
+    return P.c.id.in_(sa.select(G.c.parcel_id).where(G.c.hs_code >= prefix,
+                                                     G.c.hs_code <= upper))

@@ -162,6 +162,11 @@ def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
         row = find(who, tracking_number, uow, marketplace)
         current = ParcelStatus(row["status"])
         decision.check(current)
+        paid = any(e["status"] == ParcelStatus.PAID for e in row.get("history", []))
+        if decision.status is ParcelStatus.RELEASED and row["duty_amount"] and not paid:
+            raise Conflict("DUTY_UNPAID", f"duty of {row['duty_amount']} "
+                                          f"{row['duty_currency']} was assessed and is not "
+                                          "paid: the parcel cannot be released before it is")
         if not uow.officer.move(int(row["id"]), current, decision.status, at=now,
                                 actor=who.actor, source=decision.source,
                                 reason=decision.reason, duty=decision.duty):

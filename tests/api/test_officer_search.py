@@ -22,6 +22,9 @@ def _numbers(reply) -> list[str]:  # type: ignore[no-untyped-def]
     ("hs=85", ["RR123456799CN"]),
     ("hs=3926909709", ["RR123456785CN", "RR123456808CN"]),
     ("hs=39269", ["RR123456785CN", "RR123456808CN"]),
+    ("hs=39", ["RR123456785CN", "RR123456808CN"]),
+    ("hs=392690970", ["RR123456785CN", "RR123456808CN"]),
+    ("hs=3927", []),
     ("value_min=100", ["RR123456799CN"]),
     ("value_max=100&currency=EUR", ["RR123456785CN", "RR123456808CN"]),
     ("tracking_number=RR123456808CN", ["RR123456808CN"]),
@@ -47,8 +50,9 @@ def test_keyset_pages_cover_everything_once_in_order(world):
         if cursor is None:
             break
     assert [tn for _, tn in seen] == ["RR123456785CN", "RR123456808CN", "RR123456799CN"]
-    assert world.get("moscow", f"/v1/parcels?sort=-value&cursor={cursor or 'x'}"
-                     ).status_code == 400
+    first = world.get("moscow", "/v1/parcels?sort=value&limit=1").get_json()["next_cursor"]
+    other_sort = world.get("moscow", f"/v1/parcels?sort=-value&cursor={first}")
+    assert other_sort.status_code == 400  # a cursor is for the sort that made it
 
 
 @pytest.mark.parametrize("query", ["hs=8", "hs=85a", "received_from=2026-11-23T10:00:00",
@@ -82,9 +86,11 @@ def test_audit_history_cannot_be_rewritten(world):
     with world.customs.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM audit_log "
                                     "WHERE action = 'api_key.create'").scalar() == 6
-    for sql in ("UPDATE parcel_events SET reason = 'rewritten'",
-                "DELETE FROM parcel_events", "UPDATE audit_log SET actor = 'nobody'",
-                "DELETE FROM audit_log"):
+    rewrites = ["UPDATE parcel_events SET reason = 'rewritten'", "DELETE FROM parcel_events",
+                "UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log"]
+    if world.customs.engine.dialect.name == "postgresql":  # SQLite has no TRUNCATE
+        rewrites += ["TRUNCATE parcel_events CASCADE", "TRUNCATE audit_log"]
+    for sql in rewrites:
         with world.customs.engine.connect() as conn, pytest.raises(sa.exc.DatabaseError,
                                                                   match="append-only"):
             conn.exec_driver_sql(sql)

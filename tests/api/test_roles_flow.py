@@ -43,6 +43,16 @@ def test_no_release_of_a_refused_parcel(world):
     assert world.get("acme", f"/v1/parcels/{TN}").get_json()["status"] == "REFUSED"
 
 
+def test_no_release_with_assessed_duty_unpaid_even_after_a_hold(world):
+    path = f"/v1/parcels/{TN}/decisions"
+    world.post("moscow", path, {"action": "assess_duty", "reason": "over EUR 200",
+                                "duty": {"amount": "7.50", "currency": "EUR"}})
+    assert world.post("moscow", path, {"action": "hold", "reason": "check"}).status_code == 200
+    refused = world.post("moscow", path, {"action": "release"})
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "DUTY_UNPAID")
+    assert world.get("cdek", f"/v1/parcels/{TN}").get_json()["status"] == "HELD"
+
+
 def test_decisions_need_their_reason_or_amount(world):
     path = f"/v1/parcels/{TN}/decisions"
     assert world.post("moscow", path, {"action": "refuse"}).get_json()["code"] == \

@@ -155,6 +155,8 @@ def _append_only(pg: bool) -> None:
         for table in APPEND_ONLY:
             op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                        f"FOR EACH ROW EXECUTE FUNCTION customs_append_only()")
+            op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION customs_append_only()")
         return
     for table in APPEND_ONLY:
         for verb in ("UPDATE", "DELETE"):
@@ -168,6 +170,7 @@ def downgrade() -> None:
     for table in APPEND_ONLY:
         if pg:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
