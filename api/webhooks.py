@@ -66,8 +66,10 @@ def delete_webhook(webhook_id: str) -> Response:
 def rotate_secret(webhook_id: str) -> Response:
     body = _body({"overlap_seconds"}, required=(), empty_ok=True)
     overlap = body.get("overlap_seconds", 0)
-    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap <= 604800:
+    if isinstance(overlap, bool) or not isinstance(overlap, int):
         raise _invalid("overlap_seconds", "an integer number of seconds (0 to 604800)")
+    if not 0 <= overlap <= 604800:  # checked here too: a huge one cannot become a timedelta
+        raise ApiProblem(400, "INVALID_OVERLAP", "overlap_seconds is from 0 to 604800")
     return jsonify(customs().rotate_webhook_secret(principal(), _id(webhook_id), overlap))
 
 

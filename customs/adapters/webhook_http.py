@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import urlsplit
 
+import certifi
 import requests
+import urllib3
 
 from customs.services.webhook_ports import SendResult
 
@@ -12,20 +15,50 @@ MAX_REPLY = 64 * 1024
 
 
 class HttpWebhookSender:
-    """POSTs without following redirects (a redirect could lead to a private address)."""
+    """POSTs without following redirects (a redirect could lead to a private address).
+
+    With a checked `address`, the connection goes to that IP, with the URL's host name kept for
+    the Host header, TLS SNI and certificate verification: the name is not resolved again."""
 
     def __init__(self, connect_timeout: float, read_timeout: float) -> None:
         self.timeout = (connect_timeout, read_timeout)
 
-    def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult:
+    def send(self, url: str, headers: dict[str, str], body: bytes,
+             address: str | None = None) -> SendResult:
         try:
-            with requests.post(url, data=body, headers=headers, timeout=self.timeout,
-                               allow_redirects=False, stream=True) as reply:
-                reply.raw.read(MAX_REPLY, decode_content=False)  # bounded; the body is unused
-                status = reply.status_code
-        except requests.RequestException as exc:
+            if address is not None:
+                status = self._pinned(url, headers, body, address)
+            else:
+                with requests.post(url, data=body, headers=headers, timeout=self.timeout,
+                                   allow_redirects=False, stream=True) as reply:
+                    reply.raw.read(MAX_REPLY, decode_content=False)  # bounded; unused
+                    status = reply.status_code
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             return SendResult(None, f"{type(exc).__name__}: {exc}"[:500])
         return SendResult(status, None if 200 <= status < 300 else f"HTTP {status}")
+
+    def _pinned(self, url: str, headers: dict[str, str], body: bytes, address: str) -> int:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
+        pool: urllib3.HTTPConnectionPool
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                address, parts.port or 443, timeout=timeout, retries=False,
+                server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED",
+                ca_certs=certifi.where())
+        else:
+            pool = urllib3.HTTPConnectionPool(address, parts.port or 80, timeout=timeout,
+                                              retries=False)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            reply = pool.urlopen("POST", target, body=body, headers={**headers, "Host":
+                                 parts.netloc.rpartition("@")[2]}, redirect=False,
+                                 preload_content=False, assert_same_host=False)
+            reply.read(MAX_REPLY)
+            return int(reply.status)
+        finally:
+            pool.close()
 
 
 def resolve(host: str) -> list[str]:

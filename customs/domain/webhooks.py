@@ -57,19 +57,29 @@ def check_url(url: object, *, allow_private: bool, resolve: Resolver) -> str:
 
 def non_public(host: str, resolve: Resolver) -> str | None:
     """Why the host may not receive webhooks (an address that is not global), or None."""
+    refused, _ = public_address(host, resolve)
+    return refused
+
+
+def public_address(host: str, resolve: Resolver) -> tuple[str | None, str | None]:
+    """(why refused, None) or (None, the checked address to connect to).
+
+    The sender connects to exactly the address checked here, never resolving the name again:
+    a name that answers a public address to the check and a private one to the connection
+    (DNS rebinding) gets nowhere."""
     try:
         addresses = [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         try:
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in resolve(host)]
         except (OSError, ValueError):
-            return "not resolvable"
+            return "not resolvable", None
         if not addresses:
-            return "not resolvable"
+            return "not resolvable", None
     for address in addresses:
         if not address.is_global or address.is_multicast:
-            return f"a non-public address ({address})"
-    return None
+            return f"a non-public address ({address})", None
+    return None, str(addresses[0])
 
 
 def sign(secrets: Sequence[str], timestamp: int, body: bytes) -> str:

@@ -27,7 +27,7 @@ from customs.domain.webhooks import (
     cursor_position,
     cursor_text,
     next_attempt,
-    non_public,
+    public_address,
     sign,
 )
 from customs.services.feed import shape
@@ -158,7 +158,9 @@ def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSende
     if fields is None:
         return SendResult(None, f"event {d.event_id} not found")
     host = urlsplit(d.url).hostname or ""
-    refused = None if policy.urls.allow_private else non_public(host, policy.urls.resolve)
+    refused, address = None, None
+    if not policy.urls.allow_private:
+        refused, address = public_address(host, policy.urls.resolve)
     if refused:
         return SendResult(None, f"not sent: the host is now {refused}")
     now = clock.now()
@@ -168,7 +170,7 @@ def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSende
     headers = {"Content-Type": "application/json", "Customs-Webhook-Id": d.webhook_id,
                "Customs-Event-Id": str(d.event_id), "Customs-Timestamp": str(timestamp),
                "Customs-Signature": sign(keys, timestamp, body)}
-    return sender.send(d.url, headers, body)
+    return sender.send(d.url, headers, body, address)
 
 
 def payload(event_id: int, fields: dict[str, Any], d: DueDelivery) -> bytes:

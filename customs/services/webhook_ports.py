@@ -55,7 +55,10 @@ class SendResult:
 
 
 class WebhookSender(Protocol):
-    def send(self, url: str, headers: dict[str, str], body: bytes) -> SendResult: ...
+    def send(self, url: str, headers: dict[str, str], body: bytes,
+             address: str | None = None) -> SendResult:
+        """POST; with `address`, connect to that IP (already checked), not to a new lookup."""
+        ...
 
 
 class WebhookRepository(Protocol):

@@ -31,7 +31,7 @@ class Recorder:
         self.sent = []
         self.hook = None
 
-    def send(self, url, headers, body):
+    def send(self, url, headers, body, address=None):
         self.sent.append(int(headers["Customs-Event-Id"]))
         if self.hook:
             hook, self.hook = self.hook, None
@@ -79,11 +79,11 @@ class SlowReceiver(Recorder):
         super().__init__()
         self.clock, self.seconds, self.at_call, self.other = clock, seconds, at_call, other
 
-    def send(self, url, headers, body):  # type: ignore[no-untyped-def]
+    def send(self, url, headers, body, address=None):  # type: ignore[no-untyped-def]
         self.clock.current += timedelta(seconds=self.seconds)
         if len(self.sent) + 1 == self.at_call:
             self.other()
-        return super().send(url, headers, body)
+        return super().send(url, headers, body, address)
 
 
 def test_no_double_send_when_a_pass_outlives_the_lease(world):
