@@ -4,7 +4,9 @@ Generated manifests (some invalid parcels) → POST /v1/manifests → accepted p
 signed (a development key is made in the work folder) → a worker seals them into signed batches
 and submits them to the bundled authority simulator → the simulator acknowledges and later
 pushes signed per-parcel decisions to /v1/authority/notifications → every parcel's final state
-is checked against what the generator designed and what the authority decided.
+is checked against what the generator designed and what the authority decided → an officer
+decides on a held parcel and its courier pulls the changes from the feed and by signed webhook
+(api/cli_demo_roles.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from werkzeug.serving import make_server
 
 import signing
 from api import create_app
+from api.cli_demo_roles import roles_tour
 from customs.bootstrap import Customs, bootstrap, generate_sample
 from customs.settings import Settings
 from simulator.app import SimState, create_sim_app, make_state
@@ -49,7 +52,7 @@ def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 @contextmanager
 def worker(customs: Customs, interval: float = 0.3) -> Iterator[None]:
-    """The background worker (declare, seal, submit), as `customs worker` runs it."""
+    """The background worker (declare, seal, submit, webhooks), as `customs worker` runs it."""
     stop = threading.Event()
 
     def run() -> None:
@@ -57,6 +60,7 @@ def worker(customs: Customs, interval: float = 0.3) -> Iterator[None]:
             customs.declare_pending()
             customs.seal_batches()
             customs.submit_batches()
+            customs.deliver_webhooks()
             stop.wait(interval)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -108,7 +112,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             authority_url=f"{sim_base}/v1/batches",
             authority_cert=workdir / "authority-keys" / "cert.pem",
             batch_max_age_seconds=1, submit_backoff_seconds=0.5, ru_profile=profile,
-            ru_fts_album=ru_album))
+            ru_fts_album=ru_album, webhook_allow_private_urls=True))  # local receiver
         customs.upgrade_database()
         _, token = customs.create_api_key("demo-marketplace", "marketplace")
         timings["set up database, keys, key"] = time.perf_counter() - started
@@ -127,6 +131,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             for destination, manifest_id, expected in manifests:
                 failures += _report(session, base, destination, manifest_id, expected, sim)
             failures += _verify_one(session, base, cert, workdir, manifests)
+            failures += _other_roles(customs, base, session, manifests, timeout)
             failures += _check_replay(session, base)
             if keep is not None:
                 _keep_declarations(session, base, keep, manifests)
@@ -137,6 +142,17 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
 
 
 DEMO_RATES = ("EUR,RUB,100.0000", "USD,RUB,80.0000", "CNY,RUB,11.0000", "USD,EUR,0.9300")
+
+
+def _other_roles(customs: Customs, base: str, session: requests.Session,
+                 manifests: list[tuple[str, str, list]], timeout: float) -> int:
+    """An officer decides on a held parcel; its courier pulls the changes (cli_demo_roles)."""
+    held = [p for _, manifest_id, _ in manifests for p in _parcels(session, base, manifest_id)
+            if p["status"] == "HELD" and p["tracking_number"]]
+    if not held:
+        click.echo("\nno parcel was held by the authority: no officer decision to show")
+        return 0
+    return roles_tour(customs, base, session, held[0], timeout)
 
 
 def _load_rates(customs: Customs, base: str) -> None:

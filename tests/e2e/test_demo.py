@@ -22,6 +22,9 @@ def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
         assert code in result.stdout
     assert "signature valid" in result.stdout
     assert "xmlsec1 says OK" in result.stdout
+    # the other users: an officer decides, the courier pulls (feed) and is pushed (webhook)
+    assert "officer release: 200 RELEASED" in result.stdout
+    assert "courier webhook: HELD (signature valid), RELEASED (signature valid)" in result.stdout
     assert (tmp_path / "demo" / "customs.db").exists()
     assert sorted(p.name for p in keep.iterdir()) == [
         "authority-messages", "declarations", "manifest-DE.xml", "manifest-RU.xml",
