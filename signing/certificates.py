@@ -104,7 +104,8 @@ def self_signed(key: Any, common_name: str, days: int = 365,
 
 
 def generate_dev_key(algorithm: str, out_dir: str | Path, common_name: str = "customs dev",
-                     days: int = 365, *, overwrite: bool = False) -> tuple[Path, Path]:
+                     days: int = 365, *, overwrite: bool = False,
+                     not_before: datetime | None = None) -> tuple[Path, Path]:
     """Write key.pem (mode 0600) and a self-signed cert.pem into `out_dir`; return both paths.
 
     `algorithm` is "ecdsa-p256" or "rsa-2048". For development only: production certificates
@@ -130,6 +131,6 @@ def generate_dev_key(algorithm: str, out_dir: str | Path, common_name: str = "cu
         handle.write(key.private_bytes(serialization.Encoding.PEM,
                                        serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
-    cert_path.write_bytes(self_signed(key, common_name, days).public_bytes(
+    cert_path.write_bytes(self_signed(key, common_name, days, not_before).public_bytes(
         serialization.Encoding.PEM))
     return key_path, cert_path

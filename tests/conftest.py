@@ -93,8 +93,10 @@ def dev_signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     """A development key and certificate generated for this test session (never committed)."""
     from signing import generate_dev_key
 
+    # valid from the day before FixedClock's date, whatever the real date is
     return generate_dev_key("ecdsa-p256", tmp_path_factory.mktemp("signer"),
-                            common_name="customs test signer")
+                            common_name="customs test signer",
+                            not_before=datetime(2026, 11, 22, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -1,0 +1,116 @@
+"""Several `customs worker` processes at once on PostgreSQL, on a backlog of thousands of
+declared parcels: each parcel is batched and submitted exactly once, and two workers clear the
+backlog faster than one (figures printed; run with -s to see them)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from customs.services.intake import SubmitManifest
+from tests.conftest import TEST_DB
+from tests.manifests import manifest, parcel
+
+ROOT = Path(__file__).resolve().parents[2]
+PARCELS = 3000
+BATCH_SIZE = "50"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not TEST_DB, reason="several workers at once need PostgreSQL "
+                                           "(SQLite serializes writers)"),
+]
+
+
+def test_workers_submit_each_parcel_once_and_scale(signed_customs, database_url,
+                                                   dev_signing_key, tmp_path):
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    for n in range(PARCELS // 500):
+        body = manifest(*[parcel(f"W{n}-{i:04d}") for i in range(500)], ref=f"w{n}")
+        signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, f"w{n}", body, "t"))
+    assert _one(signed_customs, "SELECT count(*) FROM parcels WHERE status = 'DECLARED'") \
+        == PARCELS
+    rates = {}
+    for workers in (1, 2, 1, 2):  # twice each: the best run of each count is compared
+        folder = tmp_path / f"authority-{workers}-{len(rates)}"
+        seconds = _clear_backlog(signed_customs, database_url, dev_signing_key, folder, workers)
+        _assert_each_parcel_once(signed_customs, folder)
+        rates.setdefault(workers, []).append(PARCELS / seconds)
+        _reset(signed_customs)
+    best = {w: max(r) for w, r in rates.items()}
+    print(f"\nworkers clearing {PARCELS} declared parcels (batches of {BATCH_SIZE}): "
+          + ", ".join(f"{w}: {', '.join(f'{r:,.0f}' for r in rs)} parcels/s"
+                      for w, rs in rates.items())
+          + f"; best 2/1 = {best[2] / best[1]:.2f}; load {os.getloadavg()[0]:.2f}")
+    assert best[2] > 1.1 * best[1]
+
+
+def _one(customs, sql: str):  # type: ignore[no-untyped-def]
+    with customs.engine.connect() as conn:
+        return conn.exec_driver_sql(sql).scalar()
+
+
+def _clear_backlog(customs, database_url, key, folder: Path, workers: int) -> float:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
+           "CUSTOMS_SIGNING_KEY": str(key[0]), "CUSTOMS_SIGNING_CERT": str(key[1]),
+           "CUSTOMS_BATCH_SIZE": BATCH_SIZE, "CUSTOMS_AUTHORITY_DIR": str(folder),
+           "CUSTOMS_LOG_LEVEL": "WARNING"}
+    procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--force-seal",
+                               "--interval", "0.1"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    try:
+        deadline = time.monotonic() + 60
+        start = None
+        while time.monotonic() < deadline:  # the clock starts at the first sealed batch
+            if start is None and _one(customs, "SELECT count(*) FROM batches"):
+                start = time.perf_counter()
+            if _one(customs, "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'") \
+                    == PARCELS:
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail(f"{workers} workers did not clear the backlog in 60 s")
+        assert start is not None
+        return time.perf_counter() - start
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+def _assert_each_parcel_once(customs, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    def one(sql: str):  # type: ignore[no-untyped-def]
+        return _one(customs, sql)
+
+    assert one("SELECT count(*) FROM parcels WHERE status = 'SUBMITTED' "
+               "AND batch_id IS NOT NULL") == PARCELS
+    assert one("SELECT sum(parcel_count) FROM batches") == PARCELS
+    assert one("SELECT count(*) FROM batches WHERE status <> 'SUBMITTED'") == 0
+    for status in ("BATCHED", "SUBMITTED"):
+        assert one(f"SELECT count(*) FROM (SELECT parcel_id FROM parcel_events WHERE status = "
+                   f"'{status}' GROUP BY parcel_id HAVING count(*) <> 1) d") == 0
+    assert one("SELECT count(*) FROM (SELECT p.batch_id FROM parcels p JOIN batches b ON "
+               "b.id = p.batch_id GROUP BY p.batch_id, b.parcel_count "
+               "HAVING count(*) <> b.parcel_count) m") == 0
+    sent = one("SELECT count(*) FROM messages WHERE direction = 'out'")
+    batches = one("SELECT count(*) FROM batches")
+    assert sent == batches  # each batch sent once
+    assert len(list(folder.glob("*.xml"))) == batches  # and received once
+
+
+def _reset(customs) -> None:  # type: ignore[no-untyped-def]
+    """The same backlog again: parcels back to DECLARED, batches and their traces gone."""
+    with customs.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM messages")
+        conn.exec_driver_sql("UPDATE parcels SET status = 'DECLARED', batch_id = NULL")
+        conn.exec_driver_sql("DELETE FROM parcel_events WHERE status IN "
+                             "('BATCHED', 'SUBMITTED')")
+        conn.exec_driver_sql("DELETE FROM batches")
