@@ -1,6 +1,11 @@
 """Several `customs worker` processes at once on PostgreSQL, on a backlog of thousands of
 declared parcels: each parcel is batched and submitted exactly once, and two workers clear the
-backlog faster than one (figures printed; run with -s to see them)."""
+backlog faster than one (figures printed; run with -s to see them).
+
+The authority is a loopback HTTP server that answers after AUTHORITY_MS, as a remote one
+would: a worker waiting on it leaves the CPU to the other, which is what lets throughput grow
+with workers even on two busy shared cores.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -20,6 +29,22 @@ from tests.manifests import manifest, parcel
 ROOT = Path(__file__).resolve().parents[2]
 PARCELS = 3000
 BATCH_SIZE = "50"
+AUTHORITY_MS = 30
+
+
+class _Authority(BaseHTTPRequestHandler):
+    received: ClassVar[Counter] = Counter()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(AUTHORITY_MS / 1000)
+        self.received[self.headers["X-Message-Id"]] += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 pytestmark = [
     pytest.mark.slow,
@@ -36,19 +61,28 @@ def test_workers_submit_each_parcel_once_and_scale(signed_customs, database_url,
         signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, f"w{n}", body, "t"))
     assert _one(signed_customs, "SELECT count(*) FROM parcels WHERE status = 'DECLARED'") \
         == PARCELS
-    rates = {}
-    for workers in (1, 2, 1, 2):  # twice each: the best run of each count is compared
-        folder = tmp_path / f"authority-{workers}-{len(rates)}"
-        seconds = _clear_backlog(signed_customs, database_url, dev_signing_key, folder, workers)
-        _assert_each_parcel_once(signed_customs, folder)
-        rates.setdefault(workers, []).append(PARCELS / seconds)
-        _reset(signed_customs)
+    rates: dict[int, list[float]] = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Authority)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/batches"
+    try:
+        for workers in (1, 2, 1, 2):  # the best of two runs each is compared
+            _Authority.received.clear()
+            seconds = _clear_backlog(signed_customs, database_url, dev_signing_key, url,
+                                     workers)
+            _assert_each_parcel_once(signed_customs, _Authority.received)
+            rates.setdefault(workers, []).append(PARCELS / seconds)
+            _reset(signed_customs)
+    finally:
+        server.shutdown()
+        server.server_close()
     best = {w: max(r) for w, r in rates.items()}
     print(f"\nworkers clearing {PARCELS} declared parcels (batches of {BATCH_SIZE}): "
           + ", ".join(f"{w}: {', '.join(f'{r:,.0f}' for r in rs)} parcels/s"
                       for w, rs in rates.items())
-          + f"; best 2/1 = {best[2] / best[1]:.2f}; load {os.getloadavg()[0]:.2f}")
-    assert best[2] > 1.1 * best[1]
+          + f"; best 2/1 = {best[2] / best[1]:.2f}; authority answers in {AUTHORITY_MS} ms; "
+          f"load {os.getloadavg()[0]:.2f}")
+    assert best[2] > 1.2 * best[1]
 
 
 def _one(customs, sql: str):  # type: ignore[no-untyped-def]
@@ -56,10 +90,10 @@ def _one(customs, sql: str):  # type: ignore[no-untyped-def]
         return conn.exec_driver_sql(sql).scalar()
 
 
-def _clear_backlog(customs, database_url, key, folder: Path, workers: int) -> float:  # type: ignore[no-untyped-def]
+def _clear_backlog(customs, database_url, key, authority: str, workers: int) -> float:  # type: ignore[no-untyped-def]
     env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
            "CUSTOMS_SIGNING_KEY": str(key[0]), "CUSTOMS_SIGNING_CERT": str(key[1]),
-           "CUSTOMS_BATCH_SIZE": BATCH_SIZE, "CUSTOMS_AUTHORITY_DIR": str(folder),
+           "CUSTOMS_BATCH_SIZE": BATCH_SIZE, "CUSTOMS_AUTHORITY_URL": authority,
            "CUSTOMS_LOG_LEVEL": "WARNING"}
     procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--force-seal",
                                "--interval", "0.1"], cwd=ROOT, env=env,
@@ -86,7 +120,7 @@ def _clear_backlog(customs, database_url, key, folder: Path, workers: int) -> fl
             proc.wait(timeout=30)
 
 
-def _assert_each_parcel_once(customs, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def _assert_each_parcel_once(customs, received: Counter) -> None:  # type: ignore[no-untyped-def]
     def one(sql: str):  # type: ignore[no-untyped-def]
         return _one(customs, sql)
 
@@ -103,7 +137,7 @@ def _assert_each_parcel_once(customs, folder: Path) -> None:  # type: ignore[no-
     sent = one("SELECT count(*) FROM messages WHERE direction = 'out'")
     batches = one("SELECT count(*) FROM batches")
     assert sent == batches  # each batch sent once
-    assert len(list(folder.glob("*.xml"))) == batches  # and received once
+    assert len(received) == batches and set(received.values()) == {1}  # and received once
 
 
 def _reset(customs) -> None:  # type: ignore[no-untyped-def]
