@@ -240,6 +240,41 @@ class Customs:
             return False
         return True
 
+    def operational_figures(self) -> dict[str, Any]:
+        """Parcels by status, batches (count and attempts) by status, the backlog (for
+        /metrics: read from the database, so every process on every machine agrees)."""
+        counts = self.parcel_counts()
+        with self.engine.connect() as conn:
+            batches = {status: (int(n), int(tries)) for status, n, tries in conn.exec_driver_sql(
+                "SELECT status, count(*), coalesce(sum(attempts), 0) FROM batches "
+                "GROUP BY status")}
+            unbatched, oldest = conn.exec_driver_sql(
+                "SELECT count(*), min(updated_at) FROM parcels "
+                "WHERE status = 'DECLARED' AND batch_id IS NULL").one()
+        if isinstance(oldest, str):  # SQLite keeps the UTC text
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        waiting = sum(batches.get(s, (0, 0))[0] for s in ("SEALED", "RETRY", "SENDING"))
+        return {
+            "parcels": counts, "batches": batches,
+            "backlog": {"declare": counts.get("VALIDATED", 0), "batch": int(unbatched),
+                        "submit_batches": waiting},
+            "oldest_unbatched_seconds": 0.0 if oldest is None else
+            max(0.0, (self.clock.now() - oldest).total_seconds()),
+        }
+
+    def readiness(self) -> dict[str, Any]:
+        """Ready to serve: the database answers, its schema is at this release's head, and a
+        configured signing certificate is in force."""
+        checks: dict[str, Any] = {"database": self.database_ok()}
+        current = migrate.revision(self.engine) if checks["database"] else None
+        checks["schema"] = current == migrate.head()
+        checks["schema_revision"] = current
+        signing = self.signing_status()
+        checks["signing"] = not signing["configured"] or not signing.get("expired", False)
+        return checks
+
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
 
