@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -70,6 +71,30 @@ class SqlDeclarationRepository:
             previous_status=VALIDATED, at=at, actor=actor, source=f"PROFILE:{profile}",
             reason=f"declaration {declaration_id} signed, sha256 {signed.sha256[:16]}…"))
         return True
+
+    def add_all(self, done: Sequence[tuple[PendingParcel, str, SignedDocument]], profile: str,
+                at: datetime, actor: str) -> set[int]:
+        """One guarded UPDATE ... RETURNING for the lot, then two multi-row inserts for the
+        parcels it moved: three statements per batch instead of three per parcel."""
+        moved = set(self.session.execute(
+            sa.update(P).where(P.c.id.in_([p.parcel_id for p, _, _ in done]),
+                               P.c.status == VALIDATED)
+            .values(status=ParcelStatus.DECLARED.value, declaration_error=None, updated_at=at)
+            .returning(P.c.id)).scalars())
+        mine = [(p, i, s) for p, i, s in done if p.parcel_id in moved]
+        if mine:
+            self.session.execute(sa.insert(D), [
+                {"id": i, "parcel_id": p.parcel_id, "profile": profile, "document": s.document,
+                 "document_sha256": s.sha256, "signer_fingerprint": s.signer_fingerprint,
+                 "signature_algorithm": s.signature_algorithm, "created_at": at}
+                for p, i, s in mine])
+            self.session.execute(sa.insert(E), [
+                {"parcel_id": p.parcel_id, "status": ParcelStatus.DECLARED.value,
+                 "previous_status": VALIDATED, "at": at, "actor": actor,
+                 "source": f"PROFILE:{profile}",
+                 "reason": f"declaration {i} signed, sha256 {s.sha256[:16]}…"}
+                for p, i, s in mine])
+        return moved
 
     def fail(self, parcel_id: int, reason: str, at: datetime) -> None:
         self.session.execute(
