@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters import pg_copy
 from customs.adapters.repositories import _utc
 from customs.adapters.tables import Declaration, Manifest, ParcelEvent, ParcelRow
 from customs.domain.lifecycle import ParcelStatus
@@ -82,18 +83,25 @@ class SqlDeclarationRepository:
             .values(status=ParcelStatus.DECLARED.value, declaration_error=None, updated_at=at)
             .returning(P.c.id)).scalars())
         mine = [(p, i, s) for p, i, s in done if p.parcel_id in moved]
-        if mine:
-            self.session.execute(sa.insert(D), [
-                {"id": i, "parcel_id": p.parcel_id, "profile": profile, "document": s.document,
-                 "document_sha256": s.sha256, "signer_fingerprint": s.signer_fingerprint,
-                 "signature_algorithm": s.signature_algorithm, "created_at": at}
-                for p, i, s in mine])
-            self.session.execute(sa.insert(E), [
-                {"parcel_id": p.parcel_id, "status": ParcelStatus.DECLARED.value,
-                 "previous_status": VALIDATED, "at": at, "actor": actor,
-                 "source": f"PROFILE:{profile}",
-                 "reason": f"declaration {i} signed, sha256 {s.sha256[:16]}…"}
-                for p, i, s in mine])
+        declarations = [
+            {"id": i, "parcel_id": p.parcel_id, "profile": profile, "document": s.document,
+             "document_sha256": s.sha256, "signer_fingerprint": s.signer_fingerprint,
+             "signature_algorithm": s.signature_algorithm, "created_at": at}
+            for p, i, s in mine]
+        events = [
+            {"parcel_id": p.parcel_id, "status": ParcelStatus.DECLARED.value,
+             "previous_status": VALIDATED, "at": at, "actor": actor,
+             "source": f"PROFILE:{profile}",
+             "reason": f"declaration {i} signed, sha256 {s.sha256[:16]}…"}
+            for p, i, s in mine]
+        if not mine:
+            pass
+        elif pg_copy.is_postgresql(self.session):
+            pg_copy.copy_rows(self.session, D, declarations)
+            pg_copy.copy_rows(self.session, E, events)
+        else:
+            self.session.execute(sa.insert(D), declarations)
+            self.session.execute(sa.insert(E), events)
         return moved
 
     def fail(self, parcel_id: int, reason: str, at: datetime) -> None:

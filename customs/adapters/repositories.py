@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from customs.adapters import pg_copy
 from customs.adapters.tables import (
     ApiKey,
     HsCode,
@@ -122,6 +123,9 @@ class SqlParcelRepository:
 
     def add_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str) -> None:
+        if pg_copy.is_postgresql(self.session):
+            self._copy_from_manifest(m, outcomes, actor)
+            return
         for start in range(0, len(outcomes), CHUNK):
             chunk = outcomes[start : start + CHUNK]
             rows = [_parcel_row(m, o) for o in chunk]
@@ -132,6 +136,17 @@ class SqlParcelRepository:
             except IntegrityError as exc:
                 raise ConcurrentWrite(str(exc.orig)) from exc
             self.session.execute(sa.insert(E), _events(ids, chunk, m.received_at, actor))
+
+    def _copy_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
+                            actor: str) -> None:
+        """PostgreSQL: ids from the sequence, then COPY of the parcels and of their events."""
+        ids = pg_copy.next_ids(self.session, P, len(outcomes))
+        rows = [{"id": i, **_parcel_row(m, o)} for i, o in zip(ids, outcomes, strict=True)]
+        try:
+            pg_copy.copy_rows(self.session, P, rows)
+        except IntegrityError as exc:
+            raise ConcurrentWrite(str(exc.orig)) from exc
+        pg_copy.copy_rows(self.session, E, _events(ids, outcomes, m.received_at, actor))
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page:
