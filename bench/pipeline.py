@@ -139,9 +139,10 @@ def _ours_store(url: str, keys: Keys, document: bytes, parsed: Parsed) -> Measur
             while True:
                 with uow:
                     pending = uow.declarations.pending(BATCH, manifest.id)
-                    for p in pending:
-                        uow.declarations.add(p, new_id(), "generic-1",
-                                             by_number[p.parcel.tracking_number], NOW, ACTOR)
+                    if pending:
+                        uow.declarations.add_all(
+                            [(p, new_id(), by_number[p.parcel.tracking_number])
+                             for p in pending], "generic-1", NOW, ACTOR)
                     uow.commit()
                 if not pending:
                     break
