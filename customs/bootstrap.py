@@ -54,6 +54,7 @@ class Customs:
     rules: DestinationRules
     clock: Clock = field(default_factory=SystemClock)
     signer: EnvelopedSigner | None = None
+    read_engine: Engine | None = None  # reads only (SQLite: DEFERRED transactions)
     reader: XmlManifestReader = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +68,10 @@ class Customs:
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    def read_uow(self) -> UnitOfWork:
+        """For use cases that only read (lookups, lists, authentication, counts)."""
+        return SqlUnitOfWork(self.read_engine or self.engine)
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
@@ -84,7 +89,7 @@ class Customs:
                                        new_id=new_id, manifest_id=manifest_id)
 
     def parcel_counts(self) -> dict[str, int]:
-        return queries.parcel_counts(uow=self.uow())
+        return queries.parcel_counts(uow=self.read_uow())
 
     def seal_batches(self, force: bool = False) -> batching.SealReport:
         """Seal declared parcels into signed batches (size, byte and age caps from settings)."""
@@ -198,24 +203,24 @@ class Customs:
         return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
-        return queries.get_manifest(tenant_id, manifest_id, uow=self.uow())
+        return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
-        return queries.get_manifest_document(tenant_id, manifest_id, uow=self.uow())
+        return queries.get_manifest_document(tenant_id, manifest_id, uow=self.read_uow())
 
     def list_manifest_parcels(self, tenant_id: int, manifest_id: str, *, status: str | None,
                               after: int, limit: int) -> Page:
         return queries.list_manifest_parcels(tenant_id, manifest_id, status=status, after=after,
-                                             limit=limit, uow=self.uow())
+                                             limit=limit, uow=self.read_uow())
 
     def get_declaration(self, tenant_id: int, tracking_number: str) -> bytes:
-        return queries.get_declaration(tenant_id, tracking_number, uow=self.uow())
+        return queries.get_declaration(tenant_id, tracking_number, uow=self.read_uow())
 
     def get_parcel(self, tenant_id: int, tracking_number: str) -> dict[str, Any]:
-        return queries.get_parcel(tenant_id, tracking_number, uow=self.uow())
+        return queries.get_parcel(tenant_id, tracking_number, uow=self.read_uow())
 
     def authenticate(self, token: str) -> Principal | None:
-        return access.authenticate(token, uow=self.uow(), clock=self.clock)
+        return access.authenticate(token, uow=self.read_uow(), clock=self.clock)
 
     def create_api_key(self, tenant: str, role: str, days: int | None = None,
                        label: str | None = None) -> tuple[str, str]:
@@ -280,6 +285,8 @@ class Customs:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
 
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
@@ -292,7 +299,9 @@ def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Customs:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+    read_engine = make_engine(settings.database_url, read_only=True) \
+        if settings.database_url.startswith("sqlite") else None
     rules = load_destination_rules(settings.destination_rules)
     signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
     return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock(),
-                   signer=signer)
+                   signer=signer, read_engine=read_engine)
