@@ -33,19 +33,19 @@ def gunicorn(env: dict[str, str], workers: int, *, threads: int = 1,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded shared machine boots workers slowly
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{base}/health", timeout=2).status_code < 500 and \
+                if requests.get(f"{base}/health", timeout=10).status_code < 500 and \
                         len(worker_pids(server.pid)) >= workers:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.1)
         else:
-            raise RuntimeError("gunicorn did not start within 60 s")
+            raise RuntimeError("gunicorn did not start within 120 s")
         for _ in range(workers * 4):  # each worker builds its app before the timed run
-            requests.get(f"{base}/health", timeout=5)
+            requests.get(f"{base}/health", timeout=30)
         yield base, server
     finally:
         server.terminate()
