@@ -177,7 +177,7 @@ def _chunk(start: int, size: int, rng: random.Random, templates: list, tenant_id
     manifests, parcels, events = [], [], []
     for m_start in range(start, start + size, PER_MANIFEST):
         m_size = min(PER_MANIFEST, start + size - m_start)
-        manifest_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        manifest_id = str(uuid.uuid4())  # new on every run: seeding again appends
         tenant = rng.choice(tenant_ids)
         country = rng.choice(DESTINATIONS)
         office = rng.choice(OFFICES[country])
