@@ -34,10 +34,12 @@ def _workers(text: str) -> tuple[int, ...]:
 @click.option("--http-parcels", type=click.IntRange(min=1), default=None)
 @click.option("--large", default=None, metavar="LIST",
               help="Sizes of single manifests to submit for peak memory, e.g. 10000,50000")
+@click.option("--rounds", type=click.IntRange(min=1), default=None,
+              help="Each figure is the best of this many runs (default 3; --quick: 2)")
 @click.pass_context
 def bench(ctx: click.Context, quick: bool, output: Path | None, database: str | None,
           parcels: int | None, alternative_parcels: int | None, http_workers: str | None,
-          http_parcels: int | None, large: str | None) -> None:
+          http_parcels: int | None, large: str | None, rounds: int | None) -> None:
     """Parcels per second and peak memory: each stage, the whole pipeline in process and over
     HTTP (gunicorn with 1, 2, 4 workers), against the limit and the obvious alternative."""
     if ctx.invoked_subcommand is not None:
@@ -57,6 +59,8 @@ def bench(ctx: click.Context, quick: bool, output: Path | None, database: str | 
         changes["http_parcels"] = http_parcels
         changes["http_manifest"] = min(changes.get("http_manifest", options.http_manifest),
                                        http_parcels)
+    if rounds is not None:
+        changes["rounds"] = rounds
     if large is not None:
         changes["large"] = _workers(large)
     result = run(replace(options, **changes), say=lambda s: click.echo(f"... {s}", err=True))

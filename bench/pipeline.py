@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from lxml import etree
 
-from bench.common import Databases, Measure, combined, measure, timed
+from bench.common import Databases, Measure, best_of, combined, measure, timed
 from customs.adapters.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.database import make_engine
 from customs.adapters.repositories import _parcel_row
@@ -101,7 +101,7 @@ def ours(customs: Customs, document: bytes, n: int, dbs: Databases,
     elements = [declarer.profile_impl.render(o.parcel, header, i, NOW)
                 for o, i in zip(accepted, ids, strict=True)]
     parsed = Parsed(header, outcomes, signed, elements)
-    stages["store"] = _ours_store(dbs.fresh(), keys, document, parsed)
+    stages["store"], _ = best_of(lambda: (_ours_store(dbs.fresh(), keys, document, parsed), None))
     builder = BatchEnvelopeBuilder(customs.signer, "bench")
     documents = [s.document for s in signed]
 
@@ -167,7 +167,7 @@ def pipeline(url: str, keys: Keys, document: bytes, n: int) -> tuple[Measure, di
 
 # --- the limit ---------------------------------------------------------------------------------
 
-def limit(customs: Customs, url: str, document: bytes, n: int,
+def limit(customs: Customs, dbs: Databases, document: bytes, n: int,
           parsed: Parsed) -> dict[str, Measure]:
     from schemas import compiled, manifest_xsd_path
 
@@ -194,7 +194,8 @@ def limit(customs: Customs, url: str, document: bytes, n: int,
                 key.sign(blob, padding.PKCS1v15(), hashes.SHA256())
 
     stages["declare_sign"], _ = timed(len(parsed.elements), sign)
-    stages["store"] = _bulk_store(url, document, parsed, customs)
+    stages["store"], _ = best_of(lambda: (_bulk_store(dbs.fresh(), document, parsed, customs),
+                                          None))
     return stages
 
 
@@ -279,7 +280,7 @@ def _copy_bulk(raw: Any, tables: list[tuple[str, list[dict]]]) -> None:
 
 # --- the obvious alternative -----------------------------------------------------------------
 
-def alternative(url: str, keys: Keys, document: bytes, n: int,
+def alternative(dbs: Databases, keys: Keys, document: bytes, n: int,
                 parsed: Parsed) -> dict[str, Measure]:
     import xmlschema
     from signxml import XMLSigner
@@ -297,7 +298,7 @@ def alternative(url: str, keys: Keys, document: bytes, n: int,
     elements = parsed.elements[:n]
     stages["declare_sign"], _ = timed(len(elements), lambda: [
         etree.tostring(signer.sign(e, key=key, cert=cert)) for e in elements])
-    stages["store"] = _orm_store(url, document, parsed, n)
+    stages["store"], _ = best_of(lambda: (_orm_store(dbs.fresh(), document, parsed, n), None))
     return stages
 
 

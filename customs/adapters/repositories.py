@@ -139,14 +139,17 @@ class SqlParcelRepository:
 
     def _copy_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
                             actor: str) -> None:
-        """PostgreSQL: ids from the sequence, then COPY of the parcels and of their events."""
-        ids = pg_copy.next_ids(self.session, P, len(outcomes))
-        rows = [{"id": i, **_parcel_row(m, o)} for i, o in zip(ids, outcomes, strict=True)]
-        try:
-            pg_copy.copy_rows(self.session, P, rows)
-        except IntegrityError as exc:
-            raise ConcurrentWrite(str(exc.orig)) from exc
-        pg_copy.copy_rows(self.session, E, _events(ids, outcomes, m.received_at, actor))
+        """PostgreSQL: ids from the sequence, then COPY of the parcels and of their events
+        (by chunks, so that the rows of a 50,000-parcel manifest are never all in memory)."""
+        for start in range(0, len(outcomes), CHUNK):
+            chunk = outcomes[start : start + CHUNK]
+            ids = pg_copy.next_ids(self.session, P, len(chunk))
+            rows = [{"id": i, **_parcel_row(m, o)} for i, o in zip(ids, chunk, strict=True)]
+            try:
+                pg_copy.copy_rows(self.session, P, rows)
+            except IntegrityError as exc:
+                raise ConcurrentWrite(str(exc.orig)) from exc
+            pg_copy.copy_rows(self.session, E, _events(ids, chunk, m.received_at, actor))
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page:

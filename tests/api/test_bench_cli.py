@@ -16,7 +16,7 @@ def test_bench_quick_tiny_writes_documented_json(tmp_path, migrated):
     output = tmp_path / "bench.json"
     args = [sys.executable, "-m", "api", "bench", "--quick", "--parcels", "40",
             "--alternative-parcels", "10", "--http-workers", "1", "--http-parcels", "40",
-            "--output", str(output)]
+            "--rounds", "1", "--output", str(output)]
     if TEST_DB:  # exercise COPY on PostgreSQL (the bench wipes and migrates the database)
         args += ["--database", TEST_DB]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=180)
