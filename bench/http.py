@@ -60,6 +60,15 @@ def worker_pids(master: int) -> list[int]:
         return []
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def intake(env: dict[str, str], token: str, manifests: list[bytes], parcels: int,
            workers: int) -> dict[str, Any]:
     """Post every manifest (CLIENTS at a time); parcels per second over the wall time."""
@@ -72,13 +81,18 @@ def intake(env: dict[str, str], token: str, manifests: list[bytes], parcels: int
             reply.raise_for_status()
             return reply.json()  # type: ignore[no-any-return]
 
+        pids = worker_pids(server.pid)
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         start = time.perf_counter()
         with ThreadPoolExecutor(CLIENTS) as pool:
             replies = list(pool.map(post, enumerate(manifests)))
         seconds = time.perf_counter() - start
-        peaks = [peak_mib(pid) for pid in worker_pids(server.pid)]
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        peaks = [peak_mib(pid) for pid in pids]
     return {"workers": workers, "clients": CLIENTS, "requests": len(manifests),
             "parcels": parcels, "seconds": round(seconds, 3),
             "per_second": round(parcels / seconds, 1),
             "accepted": sum(r["accepted"] for r in replies),
+            "worker_cpu_seconds": round(cpu, 2), "cores_used": round(cpu / seconds, 2),
+            "cpu_ms_per_parcel": round(cpu * 1000 / parcels, 3),
             "worker_peak_mib": round(max(peaks, default=0.0), 1)}

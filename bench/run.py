@@ -147,11 +147,14 @@ def tables(result: dict[str, Any]) -> str:
                  f"sum of our stages: {p['ours_sum_of_stages_per_second']:,.0f}/s)")
     if "http" in result:
         lines += ["", f"{'HTTP intake':<18}{'parcels/s':>10}{'seconds':>9}{'vs 1':>7}"
-                  f"{'peak MiB':>10}"]
+                  f"{'cores used':>11}{'CPU ms/parcel':>14}{'peak MiB':>10}"]
         for w, r in result["http"]["runs"].items():
             ratio = result["http"]["scaling"].get(f"{w}_over_1", 1.0)
             lines.append(f"{w + ' worker(s)':<18}{r['per_second']:>10,.0f}{r['seconds']:>9.2f}"
-                         f"{ratio:>7.2f}{r['worker_peak_mib']:>10.1f}")
+                         f"{ratio:>7.2f}{r['cores_used']:>11.2f}{r['cpu_ms_per_parcel']:>14.3f}"
+                         f"{r['worker_peak_mib']:>10.1f}")
+        lines.append("(cores used = the gunicorn workers' CPU time / wall time: what the shared "
+                     "machine gave them)")
     for large in result.get("large_manifests", []):
         lines.append(f"manifest of {large['parcels']:,} parcels ({large['manifest_mib']} MiB): "
                      f"{large['per_second']:,.0f} parcels/s, accepted {large['accepted']:,}, "
