@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import alternative as obvious
 from bench import http, pipeline
 from bench.common import ROUNDS, Databases, Measure, best_of, combined, environment, load_average
 from bench.pipeline import Keys
@@ -64,7 +65,7 @@ def _run(options: Options, folder: Path, say: Callable[[str], None]) -> dict[str
     say("the limit")
     limit = pipeline.limit(customs, dbs, document, n, parsed)
     say("the obvious alternative")
-    alternative = pipeline.alternative(dbs, keys, alt_document, alt_n, parsed)
+    alternative = obvious.alternative(dbs, keys, alt_document, alt_n, parsed)
     customs.close()
     limit_rate, alt_rate = pipeline.pipeline_rates(limit), pipeline.pipeline_rates(alternative)
     result |= {
