@@ -30,7 +30,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 REQUESTS = Counter("customs_http_requests", "HTTP requests by method, route and status",
                    ["method", "route", "status"])
 LATENCY = Histogram("customs_http_request_duration_seconds",
-                    "HTTP request latency by method and route", ["method", "route"],
+                    "HTTP request latency by method, route and status",
+                    ["method", "route", "status"],
                     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
                              60, 120))
 
@@ -44,9 +45,10 @@ def instrument(app: Flask) -> None:
     def _record(response: Response) -> Response:
         started = g.pop("metrics_started", None)
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        status = str(response.status_code)
+        REQUESTS.labels(request.method, route, status).inc()
         if started is not None:
-            LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+            LATENCY.labels(request.method, route, status).observe(time.perf_counter() - started)
         return response
 
 
