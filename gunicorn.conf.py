@@ -1,15 +1,45 @@
-"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py`."""
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py` (docs/deployment.md).
+
+Environment: GUNICORN_WORKERS (default: one per core), GUNICORN_THREADS (default 1: sync
+workers), GUNICORN_BIND, GUNICORN_TIMEOUT, CUSTOMS_LOG_FORMAT (json by default here: one JSON
+object per line from gunicorn, the app and the stdlib alike), PROMETHEUS_MULTIPROC_DIR (an
+empty folder for the metrics of all workers; set it before start, it is wiped here).
+"""
 
 import multiprocessing
 import os
+import shutil
+from pathlib import Path
 
 wsgi_app = "api.wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
-worker_class = "sync"
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "sync" if threads == 1 else "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a 50,000-parcel manifest takes a while
 graceful_timeout = 30
 max_requests = 2000  # recycle workers to bound memory growth
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
+
+os.environ.setdefault("CUSTOMS_LOG_FORMAT", "json")
+if os.environ["CUSTOMS_LOG_FORMAT"] == "json":
+    from customs.logs import gunicorn_logconfig
+
+    logconfig_dict = gunicorn_logconfig(os.environ.get("CUSTOMS_LOG_LEVEL", "INFO").upper())
+
+
+def on_starting(server):
+    """A fresh folder for multi-process metrics: stale files would add old counts."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

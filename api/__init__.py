@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
@@ -12,11 +11,12 @@ from api import rate_limit
 from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
+from api.observability import instrument, metrics
 from api.openapi import docs
 from api.parcels import views
 from api.rates import rates
 from api.webhooks import hooks
-from customs import __version__
+from customs import __version__, logs
 from customs.bootstrap import Customs, bootstrap
 from customs.settings import Settings
 
@@ -35,10 +35,11 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     if customs is None:
         settings = Settings(**(test_config or {}))
         customs = bootstrap(settings)
-    logging.basicConfig(level=customs.settings.log_level)
+    logs.configure(customs.settings.log_level)
     app.extensions["customs"] = customs
     register_error_handlers(app)
     rate_limit.init_app(app, customs.settings.rate_limit, customs.settings.rate_limit_storage)
+    instrument(app)
     app.register_blueprint(v1)
     app.register_blueprint(views)
     app.register_blueprint(hooks)
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(rates)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)
+    app.add_url_rule("/ready", "ready", ready)
     app.add_url_rule("/metrics", "metrics", metrics)
     return app
 
@@ -61,22 +63,13 @@ def health() -> Response:
                     "signing": signing})
 
 
-def metrics() -> Response:
-    """Prometheus text format: signing certificate, parcels by status (more with issue 6)."""
-    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
-
+def ready() -> Response:
+    """Readiness (for load balancers and orchestrators): 200 once the database answers, its
+    schema is at this release's head and a configured certificate is in force; else 503.
+    /health stays the liveness check."""
     customs: Customs = current_app.extensions["customs"]
-    registry = CollectorRegistry()
-    signing = customs.signing_status()
-    configured = Gauge("customs_signing_configured", "1 when a signing key is loaded",
-                       registry=registry)
-    configured.set(1 if signing["configured"] else 0)
-    if signing["configured"]:
-        Gauge("customs_signing_certificate_days_left", "Days until the signing certificate's "
-              "notAfter", registry=registry).set(signing["days_left"])
-        Gauge("customs_signing_certificate_expiring", "1 when 30 days or fewer are left",
-              registry=registry).set(1 if signing["expiring"] else 0)
-    parcels = Gauge("customs_parcels", "Parcels by status", ["status"], registry=registry)
-    for status, count in customs.parcel_counts().items():
-        parcels.labels(status=status).set(count)
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    checks = customs.readiness()
+    ok = checks["database"] and checks["schema"] and checks["signing"]
+    response = jsonify({"status": "ready" if ok else "not ready", **checks})
+    response.status_code = 200 if ok else 503
+    return response

@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from pydantic import ValidationError
 
 from api import create_app
+from api.cli_bench import bench
 from api.cli_demo import demo
 from api.cli_signing import declare_command, keys, sign, verify
 from api.cli_sim import authority_sim
@@ -173,6 +174,7 @@ cli.add_command(declare_command)
 cli.add_command(worker)
 cli.add_command(batch)
 cli.add_command(authority_sim)
+cli.add_command(bench)
 
 
 def main(argv: Any = None) -> None:

@@ -19,8 +19,10 @@ log = logging.getLogger("customs.worker")
 @click.option("--interval", type=click.FloatRange(0.1, 3600), default=2.0, show_default=True,
               help="Seconds between passes")
 @click.option("--force-seal", is_flag=True, help="Seal partial batches now, whatever their age")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Serve this worker's Prometheus metrics (authority latency) on this port")
 @with_appcontext
-def worker(once: bool, interval: float, force_seal: bool) -> None:
+def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | None) -> None:
     """Run the background work: declare VALIDATED parcels, seal DECLARED ones into batches.
 
     Then sends due batches to the authority (CUSTOMS_AUTHORITY_URL or CUSTOMS_AUTHORITY_DIR)
@@ -33,6 +35,10 @@ def worker(once: bool, interval: float, force_seal: bool) -> None:
         nonlocal stopping
         stopping = True
 
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while True:
@@ -41,6 +47,13 @@ def worker(once: bool, interval: float, force_seal: bool) -> None:
         sent = customs.submit_batches()
         polled = customs.poll_decisions()
         hooks = customs.deliver_webhooks()
+        log.info("worker pass", extra={
+            "declared": declared.declared, "declare_failed": declared.failed,
+            "sealed_batches": len(sealed.sealed), "sealed_parcels": sealed.parcels,
+            "submitted_batches": len(sent.submitted), "retrying_batches": len(sent.retrying),
+            "failed_batches": len(sent.failed), "decision_messages": polled,
+            "webhooks_delivered": hooks.delivered, "webhooks_retrying": hooks.retrying,
+            "webhooks_failed": hooks.failed})
         click.echo(f"declared {declared.declared} (failed {declared.failed}), "
                    f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
                    f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "

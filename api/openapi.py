@@ -122,6 +122,15 @@ def _paths() -> dict[str, Any]:
             "operationId": "metrics", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Prometheus text exposition format",
                                   "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/ready": {"get": {
+            "operationId": "ready", "tags": ["operations"], "security": [],
+            "responses": {"200": {"description": "Ready: database up, schema at head, "
+                                                 "certificate in force",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object"}}}},
+                          "503": {"description": "Not ready (the body says which check)",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object"}}}}}}},
         "/health": {"get": {
             "operationId": "health", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Up, database reachable",

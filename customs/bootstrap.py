@@ -65,6 +65,7 @@ class Customs(ViewsFacade, WebhooksFacade):
     signer: EnvelopedSigner | None = None
     duty: intake.DutyContext | None = None
     album: Any = None  # schemas.ru_fts.Album when the ru-fts-express profile is on
+    read_engine: Engine | None = None  # reads only (SQLite: DEFERRED transactions)
     reader: XmlManifestReader = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +99,10 @@ class Customs(ViewsFacade, WebhooksFacade):
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    def read_uow(self) -> UnitOfWork:
+        """For use cases that only read (lookups, lists, authentication, counts)."""
+        return SqlUnitOfWork(self.read_engine or self.engine)
+
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
                                          rules=self.rules, clock=self.clock, new_id=new_id,
@@ -115,7 +120,7 @@ class Customs(ViewsFacade, WebhooksFacade):
                                        new_id=new_id, manifest_id=manifest_id)
 
     def parcel_counts(self) -> dict[str, int]:
-        return queries.parcel_counts(uow=self.uow())
+        return queries.parcel_counts(uow=self.read_uow())
 
     def seal_batches(self, force: bool = False) -> batching.SealReport:
         """Seal declared parcels into signed batches (size, byte and age caps from settings)."""
@@ -241,24 +246,24 @@ class Customs(ViewsFacade, WebhooksFacade):
         return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
-        return queries.get_manifest(tenant_id, manifest_id, uow=self.uow())
+        return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
-        return queries.get_manifest_document(tenant_id, manifest_id, uow=self.uow())
+        return queries.get_manifest_document(tenant_id, manifest_id, uow=self.read_uow())
 
     def list_manifest_parcels(self, tenant_id: int, manifest_id: str, *, status: str | None,
                               after: int, limit: int) -> Page:
         return queries.list_manifest_parcels(tenant_id, manifest_id, status=status, after=after,
-                                             limit=limit, uow=self.uow())
+                                             limit=limit, uow=self.read_uow())
 
     def get_declaration(self, tenant_id: int, tracking_number: str) -> bytes:
-        return queries.get_declaration(tenant_id, tracking_number, uow=self.uow())
+        return queries.get_declaration(tenant_id, tracking_number, uow=self.read_uow())
 
     def get_parcel(self, tenant_id: int, tracking_number: str) -> dict[str, Any]:
-        return queries.get_parcel(tenant_id, tracking_number, uow=self.uow())
+        return queries.get_parcel(tenant_id, tracking_number, uow=self.read_uow())
 
     def authenticate(self, token: str) -> Principal | None:
-        return access.authenticate(token, uow=self.uow(), clock=self.clock)
+        return access.authenticate(token, uow=self.read_uow(), clock=self.clock)
 
     def create_api_key(self, tenant: str, role: str, days: int | None = None,
                        label: str | None = None, courier: str | None = None,
@@ -297,11 +302,48 @@ class Customs(ViewsFacade, WebhooksFacade):
             return False
         return True
 
+    def operational_figures(self) -> dict[str, Any]:
+        """Parcels by status, batches (count and attempts) by status, the backlog (for
+        /metrics: read from the database, so every process on every machine agrees)."""
+        counts = self.parcel_counts()
+        with self.engine.connect() as conn:
+            batches = {status: (int(n), int(tries)) for status, n, tries in conn.exec_driver_sql(
+                "SELECT status, count(*), coalesce(sum(attempts), 0) FROM batches "
+                "GROUP BY status")}
+            unbatched, oldest = conn.exec_driver_sql(
+                "SELECT count(*), min(updated_at) FROM parcels "
+                "WHERE status = 'DECLARED' AND batch_id IS NULL").one()
+        if isinstance(oldest, str):  # SQLite keeps the UTC text
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        waiting = sum(batches.get(s, (0, 0))[0] for s in ("SEALED", "RETRY", "SENDING"))
+        return {
+            "parcels": counts, "batches": batches,
+            "backlog": {"declare": counts.get("VALIDATED", 0), "batch": int(unbatched),
+                        "submit_batches": waiting},
+            "oldest_unbatched_seconds": 0.0 if oldest is None else
+            max(0.0, (self.clock.now() - oldest).total_seconds()),
+        }
+
+    def readiness(self) -> dict[str, Any]:
+        """Ready to serve: the database answers, its schema is at this release's head, and a
+        configured signing certificate is in force."""
+        checks: dict[str, Any] = {"database": self.database_ok()}
+        current = migrate.revision(self.engine) if checks["database"] else None
+        checks["schema"] = current == migrate.head()
+        checks["schema_revision"] = current
+        signing = self.signing_status()
+        checks["signing"] = not signing["configured"] or not signing.get("expired", False)
+        return checks
+
     def upgrade_database(self) -> None:
         migrate.upgrade(self.settings.database_url)
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
 
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
@@ -315,9 +357,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     settings = settings or Settings()
     album = load_album(settings)  # before anything else: the profile refuses to start without
     engine = make_engine(settings.database_url)
+    read_engine = make_engine(settings.database_url, read_only=True) \
+        if settings.database_url.startswith("sqlite") else None
     rules = load_destination_rules(settings.destination_rules)
     signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
     duty = intake.DutyContext(load_duty_rules(settings.duty_rules),
                               timedelta(days=settings.rate_max_age_days))
     return Customs(settings=settings, engine=engine, rules=rules, clock=clock or SystemClock(),
-                   signer=signer, duty=duty, album=album)
+                   signer=signer, duty=duty, album=album, read_engine=read_engine)

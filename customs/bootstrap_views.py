@@ -18,22 +18,25 @@ class ViewsFacade:
     clock: Any
 
     def uow(self) -> Any: ...
+    def read_uow(self) -> Any: ...
 
     def parcel(self, who: Principal, tracking_number: str,
                marketplace: str | None = None) -> dict[str, Any]:
-        return parcels.get_parcel(who, tracking_number, uow=self.uow(), marketplace=marketplace)
+        return parcels.get_parcel(who, tracking_number, uow=self.read_uow(),
+                                  marketplace=marketplace)
 
     def search_parcels(self, who: Principal, filters: SearchFilters,
                        limit: int) -> tuple[list[dict[str, Any]], tuple[Any, int] | None]:
-        return parcels.search(who, filters, limit, uow=self.uow())
+        return parcels.search(who, filters, limit, uow=self.read_uow())
 
     def declaration(self, who: Principal, tracking_number: str,
                     marketplace: str | None = None) -> bytes:
-        return parcels.declaration(who, tracking_number, uow=self.uow(), marketplace=marketplace)
+        return parcels.declaration(who, tracking_number, uow=self.read_uow(),
+                                   marketplace=marketplace)
 
     def dossier(self, who: Principal, tracking_number: str,
                 marketplace: str | None = None) -> dict[str, Any]:
-        return parcels.dossier(who, tracking_number, uow=self.uow(),
+        return parcels.dossier(who, tracking_number, uow=self.read_uow(),
                                verify=self.verify_declaration, marketplace=marketplace)
 
     def decide(self, who: Principal, tracking_number: str, action: str, reason: str | None,
@@ -44,10 +47,10 @@ class ViewsFacade:
                               marketplace=marketplace)
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
-        return parcels.stats(who, start, end, uow=self.uow())
+        return parcels.stats(who, start, end, uow=self.read_uow())
 
     def feed(self, who: Principal, cursor: str | None, limit: int) -> dict[str, Any]:
-        return feed.feed_page(who, cursor, limit, uow=self.uow(), clock=self.clock,
+        return feed.feed_page(who, cursor, limit, uow=self.read_uow(), clock=self.clock,
                               max_age=timedelta(days=self.settings.feed_cursor_max_age_days))
 
     def verify_declaration(self, document: bytes) -> dict[str, Any]:

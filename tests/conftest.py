@@ -16,14 +16,13 @@ import pytest
 import sqlalchemy as sa
 
 from api import create_app
-from customs.adapters.migrate import upgrade
+from customs.adapters.migrate import upgrade, wipe_postgres
 from customs.bootstrap import Customs, bootstrap
 from customs.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_DB = os.environ.get("CUSTOMS_TEST_DATABASE_URL", "")
 # The session's development key: valid from before the fixed test clock until long after today.
-APPEND_ONLY = ("parcel_events", "audit_log")
 DEV_KEY_NOT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
 DEV_KEY_DAYS = 3650
 
@@ -73,18 +72,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def database_url(migrated: str, tmp_path: Path) -> str:
     if TEST_DB:
-        engine = sa.create_engine(TEST_DB)
-        with engine.begin() as conn:
-            names = conn.exec_driver_sql(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                "AND tablename <> 'alembic_version'").scalars().all()
-            # The histories refuse TRUNCATE (append-only): the test owner lifts that briefly.
-            for table in APPEND_ONLY:
-                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_truncate")
-            conn.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
-            for table in APPEND_ONLY:
-                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_truncate")
-        engine.dispose()
+        wipe_postgres(TEST_DB)
         return TEST_DB
     target = tmp_path / "customs.db"
     shutil.copyfile(migrated, target)

@@ -37,13 +37,17 @@ class SqlBatchRepository:
 
     def candidates(self, profile: str, office: str, limit: int,
                    max_bytes: int, key: str | None = None) -> list[int]:
-        """Oldest declared parcels of the group, as many as fit the count and byte caps."""
+        """Oldest declared parcels of the group, as many as fit the count and byte caps.
+
+        On PostgreSQL the rows are locked here and rows locked by another sealer are skipped,
+        so concurrent sealers fill different batches instead of queueing on the same rows
+        (SQLite serializes writers; the clause compiles to nothing there)."""
         query = (sa.select(P.c.id, sa.func.length(D.c.document))
                  .join(D, D.c.parcel_id == P.c.id)
                  .where(P.c.status == DECLARED, P.c.batch_id.is_(None),
                         P.c.customs_office == office, D.c.profile == profile,
                         D.c.group_key.is_(None) if key is None else D.c.group_key == key)
-                 .order_by(P.c.id).limit(limit))
+                 .order_by(P.c.id).limit(limit).with_for_update(of=P, skip_locked=True))
         chosen, total = [], 0
         for parcel_id, size in self.session.execute(query):
             if chosen and total + int(size) > max_bytes:

@@ -11,13 +11,16 @@ from sqlalchemy.engine import Engine
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """`read_only`: an engine for reads alone. On SQLite its transactions begin DEFERRED (a
+    reader under WAL takes no lock), so readers in several processes do not queue behind one
+    another on the write lock that BEGIN IMMEDIATE takes."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, **kwargs)
+        return _sqlite_engine(url, read_only=read_only, **kwargs)
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     """WAL, foreign keys on, and writers that wait (BEGIN IMMEDIATE + busy timeout).
 
     Deferred transactions fail at once with "database is locked" when two processes write;
@@ -38,6 +41,6 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters import pg_copy
 from customs.adapters.events import insert_events
 from customs.adapters.repositories import _utc
 from customs.adapters.tables import Declaration, Manifest, ParcelEvent, ParcelRow
@@ -72,6 +74,35 @@ class SqlDeclarationRepository:
             previous_status=VALIDATED, at=at, actor=actor, source=f"PROFILE:{profile}",
             reason=f"declaration {declaration_id} signed, sha256 {signed.sha256[:16]}…")])
         return True
+
+    def add_all(self, done: Sequence[tuple[PendingParcel, str, SignedDocument]], profile: str,
+                at: datetime, actor: str) -> set[int]:
+        """One guarded UPDATE ... RETURNING for the lot, then multi-row inserts (COPY on
+        PostgreSQL) for the parcels it moved: a few statements per batch, not per parcel.
+        A signed document may name its own profile and group (ru-fts-express)."""
+        moved = set(self.session.execute(
+            sa.update(P).where(P.c.id.in_([p.parcel_id for p, _, _ in done]),
+                               P.c.status == VALIDATED)
+            .values(status=ParcelStatus.DECLARED.value, declaration_error=None, updated_at=at)
+            .returning(P.c.id)).scalars())
+        mine = [(p, i, s, s.profile or profile) for p, i, s in done if p.parcel_id in moved]
+        declarations = [
+            {"id": i, "parcel_id": p.parcel_id, "profile": kind, "document": s.document,
+             "document_sha256": s.sha256, "signer_fingerprint": s.signer_fingerprint,
+             "signature_algorithm": s.signature_algorithm, "created_at": at,
+             "group_key": s.group_key}
+            for p, i, s, kind in mine]
+        if declarations and pg_copy.is_postgresql(self.session):
+            pg_copy.copy_rows(self.session, D, declarations)
+        elif declarations:
+            self.session.execute(sa.insert(D), declarations)
+        insert_events(self.session, [
+            {"parcel_id": p.parcel_id, "status": ParcelStatus.DECLARED.value,
+             "previous_status": VALIDATED, "at": at, "actor": actor,
+             "source": f"PROFILE:{kind}",
+             "reason": f"declaration {i} signed, sha256 {s.sha256[:16]}…"}
+            for p, i, s, kind in mine])
+        return moved
 
     def fail(self, parcel_id: int, reason: str, at: datetime) -> None:
         self.session.execute(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from customs.adapters import pg_copy
 from customs.adapters.events import insert_events
 from customs.adapters.search_index import add_search_rows, search_columns
 from customs.adapters.tables import (
@@ -138,14 +139,22 @@ class SqlParcelRepository:
 
     def add_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str, estimates: Mapping[int, Estimate] | None = None) -> None:
+        """Parcels, their events and search rows, by chunks (the rows of a 50,000-parcel
+        manifest are never all in memory). PostgreSQL: ids from the sequence, then COPY."""
         estimates = estimates or {}
+        copy = pg_copy.is_postgresql(self.session)
         for start in range(0, len(outcomes), CHUNK):
             chunk = outcomes[start : start + CHUNK]
             rows = [_parcel_row(m, o, estimates.get(o.position)) for o in chunk]
             try:
-                ids = self.session.execute(
-                    sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
-                ).scalars().all()
+                if copy:
+                    ids = pg_copy.next_ids(self.session, P, len(chunk))
+                    pg_copy.copy_rows(self.session, P,
+                                      [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+                else:
+                    ids = self.session.execute(
+                        sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
+                    ).scalars().all()
             except IntegrityError as exc:
                 raise ConcurrentWrite(str(exc.orig)) from exc
             insert_events(self.session, _events(ids, rows, chunk, m.received_at, actor))

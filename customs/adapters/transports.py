@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import requests
+from prometheus_client import Histogram
 
 from customs.services.ports import TransportResult
 
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+AUTHORITY_SECONDS = Histogram(
+    "customs_authority_request_seconds", "Time the authority took to answer a batch, by outcome",
+    ["outcome"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 
 
 class HttpTransport:
@@ -29,12 +34,16 @@ class HttpTransport:
             self.session.verify = str(ca_bundle)
 
     def send(self, message_id: str, document: bytes) -> TransportResult:
+        started = time.perf_counter()
         try:
             reply = self.session.post(self.url, data=document, timeout=self.timeout, headers={
                 "Content-Type": "application/xml", "X-Message-Id": message_id})
         except requests.RequestException as exc:
+            AUTHORITY_SECONDS.labels("error").observe(time.perf_counter() - started)
             return TransportResult(False, None, None, True, f"{type(exc).__name__}: {exc}")
         ok = 200 <= reply.status_code < 300
+        AUTHORITY_SECONDS.labels("accepted" if ok else f"http_{reply.status_code // 100}xx"
+                                 ).observe(time.perf_counter() - started)
         return TransportResult(ok, reply.status_code, reply.content,
                                not ok and reply.status_code in RETRYABLE_STATUS,
                                None if ok else f"HTTP {reply.status_code}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,10 +26,21 @@ from customs.adapters.view_repository import SqlViewRepository
 from customs.adapters.webhook_repository import SqlWebhookRepository
 from customs.services.ports import ConcurrentWrite
 
+_FACTORIES: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
+
+
+def _factory(engine: Engine) -> sessionmaker[Session]:
+    """One session factory per engine: building one sets up event dispatch, about a tenth of
+    a status lookup's time when it was done for every unit of work."""
+    factory = _FACTORIES.get(engine)
+    if factory is None:
+        factory = _FACTORIES[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+    return factory
+
 
 class SqlUnitOfWork:
     def __init__(self, engine: Engine) -> None:
-        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self._factory = _factory(engine)
         self.session: Session | None = None
 
     def __enter__(self) -> SqlUnitOfWork:

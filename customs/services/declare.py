@@ -64,12 +64,9 @@ def _declare_batch(
             continue
         done.append((item, declaration_id, signed))
     with uow:
-        for item, declaration_id, signed in done:
-            profile = signed.profile or declarer.profile
-            if uow.declarations.add(item, declaration_id, profile, signed, now, ACTOR):
-                report.declared += 1
-            else:
-                report.skipped += 1
+        moved = uow.declarations.add_all(done, declarer.profile, now, ACTOR) if done else set()
+        report.declared += len(moved)
+        report.skipped += len(done) - len(moved)
         for item, reason in failures:
             uow.declarations.fail(item.parcel_id, reason, now)
             failed_ids.add(item.parcel_id)

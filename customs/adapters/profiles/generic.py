@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from lxml import etree
 
@@ -14,6 +15,7 @@ NS = "urn:customs:declaration:generic:1"
 _Q = f"{{{NS}}}"
 
 
+@cache
 def _schema() -> etree.XMLSchema:
     return compiled(declaration_xsd_path("generic"))
 

@@ -1,0 +1,38 @@
+"""`customs bench` runs end to end on a tiny size and writes the documented JSON keys."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import TEST_DB
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_quick_tiny_writes_documented_json(tmp_path, migrated):
+    output = tmp_path / "bench.json"
+    args = [sys.executable, "-m", "api", "bench", "--quick", "--parcels", "40",
+            "--alternative-parcels", "10", "--http-workers", "1", "--http-parcels", "40",
+            "--rounds", "2", "--output", str(output)]
+    if TEST_DB:  # exercise COPY on PostgreSQL (the bench wipes and migrates the database)
+        args += ["--database", TEST_DB]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PIPELINE" in done.stdout
+    result = json.loads(output.read_text())
+    assert result["ratio_to_limit"] > 0
+    assert result["ratio_to_alternative"] > 0
+    assert result["database"] == ("postgresql" if TEST_DB else "sqlite")
+    for stage in ("parse_validate", "rules", "declare_sign", "store", "batch_build_sign"):
+        assert result["stages"][stage]["ours"]["per_second"] > 0
+    for stage in ("parse_validate", "declare_sign", "store"):
+        assert result["stages"][stage]["limit"]["per_second"] > 0
+        assert result["stages"][stage]["alternative"]["per_second"] > 0
+    assert result["pipeline"]["ours"]["declared"] == 40
+    assert result["pipeline"]["ours"]["per_second"] < result["stages"]["rules"]["ours"][
+        "per_second"]  # the whole is slower than one of its parts (no replay is timed)
+    assert result["http"]["runs"]["1"]["accepted"] == 40
+    assert {"cpu", "cores", "python", "lxml", "database"} <= set(result["environment"])

@@ -1,0 +1,44 @@
+"""`customs bench seed` fills a database that the service reads as its own, and the latency
+benchmark runs against it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bench.seed import seed_database
+
+
+def test_seeded_parcels_are_readable_with_their_history(database_url, customs):
+    report = seed_database(database_url, 1_200, tenants=2, say=lambda _s: None)
+    assert report["parcels"] == 1_200 and report["manifests"] == 2
+    with customs.engine.connect() as conn:
+        statuses = dict(conn.exec_driver_sql(
+            "SELECT status, count(*) FROM parcels GROUP BY status").all())
+        last = conn.exec_driver_sql(
+            "SELECT count(*) FROM parcels p WHERE p.status <> (SELECT e.status FROM "
+            "parcel_events e WHERE e.parcel_id = p.id ORDER BY e.id DESC LIMIT 1)").scalar()
+        tenant, number = conn.exec_driver_sql(
+            "SELECT t.name, p.tracking_number FROM parcels p JOIN tenants t "
+            "ON t.id = p.tenant_id WHERE p.status = 'RELEASED' LIMIT 1").one()
+    assert statuses["RELEASED"] > 500 and len(statuses) >= 8
+    assert last == 0  # every parcel's last event is its status
+    tenant_id = customs.authenticate(customs.create_api_key(tenant, "marketplace")[1]).tenant_id
+    parcel = customs.get_parcel(tenant_id, number)
+    assert parcel["status"] == "RELEASED"
+    assert [e["status"] for e in parcel["history"]][:2] == ["RECEIVED", "VALIDATED"]
+    again = seed_database(database_url, 100, tenants=2, say=lambda _s: None)  # appends
+    assert again["parcels"] == 100
+    with customs.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM parcels")).scalar() == 1_300
+
+
+def test_latency_benchmark_reports_percentiles(database_url):
+    from bench.latency import run_latency
+
+    seed_database(database_url, 500, say=lambda _s: None)
+    result = run_latency(database_url, clients=4, requests_per_endpoint=40, workers=1,
+                         say=lambda _s: None)
+    assert len(result["endpoints"]) == 4  # status lookup, two feeds, officer search
+    for figures in result["endpoints"].values():
+        assert figures["requests"] == 40 and figures["errors"] == 0
+        assert 0 < figures["p50_ms"] <= figures["p90_ms"] <= figures["p99_ms"]
