@@ -108,14 +108,3 @@ class SqlDeclarationRepository:
         self.session.execute(
             sa.update(P).where(P.c.id == parcel_id, P.c.status == VALIDATED)
             .values(declaration_error=reason[:2000], updated_at=at))
-
-    def document(self, tenant_id: int, tracking_number: str) -> bytes | None:
-        parcel_id = self.session.execute(
-            sa.select(P.c.id).where(P.c.tenant_id == tenant_id,
-                                    P.c.tracking_number == tracking_number)
-            .order_by(P.c.id.desc()).limit(1)).scalar()
-        if parcel_id is None:
-            return None
-        return self.session.execute(
-            sa.select(D.c.document).where(D.c.parcel_id == parcel_id)
-            .order_by(D.c.created_at.desc()).limit(1)).scalar()

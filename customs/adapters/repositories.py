@@ -176,25 +176,6 @@ class SqlParcelRepository:
         rows = self.session.execute(sa.select(P.c.status, sa.func.count()).group_by(P.c.status))
         return {status: int(count) for status, count in rows}
 
-    def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
-        query = (sa.select(P).where(P.c.tenant_id == tenant_id,
-                                    P.c.tracking_number == tracking_number)
-                 .order_by(P.c.id.desc()).limit(1))
-        row = self.session.execute(query).mappings().first()
-        if row is None:
-            return None
-        events = self.session.execute(
-            sa.select(E).where(E.c.parcel_id == row["id"]).order_by(E.c.id)).mappings()
-        parcel = _parcel_summary(row)
-        parcel["data"] = row["data"]
-        parcel["declaration_error"] = row["declaration_error"]
-        parcel["duty_estimate"] = row["estimate"] or {
-            "status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
-                                        "received before estimates existed)"}
-        parcel["assessed_duty"] = None if row["duty_amount"] is None else {
-            "amount": row["duty_amount"], "currency": row["duty_currency"]}
-        parcel["history"] = [_event(e) for e in events]
-        return parcel
 
 
 def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],

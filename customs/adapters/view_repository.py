@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters.repositories import _event, _iso, _parcel_summary
+from customs.adapters.repositories import _event, _iso
 from customs.adapters.search_index import P, hs_condition, text_condition
 from customs.adapters.tables import (
     Batch,
@@ -208,6 +208,3 @@ def estimate_brief(r: Any) -> dict[str, Any] | None:
     return {"status": r["estimate_status"], "amount": r["estimate_amount"],
             "currency": r["estimate_currency"]}
 
-
-def parcel_summary(row: dict[str, Any]) -> dict[str, Any]:
-    return _parcel_summary(row)

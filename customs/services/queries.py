@@ -40,18 +40,6 @@ def list_manifest_parcels(
         return uow.parcels.page(tenant_id, manifest_id, status, after, limit)
 
 
-def get_parcel(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> dict[str, Any]:
-    with uow:
-        return _found(uow.parcels.latest_by_tracking(tenant_id, tracking_number),
-                      f"parcel {tracking_number}")
-
-
-def get_declaration(tenant_id: int, tracking_number: str, *, uow: UnitOfWork) -> bytes:
-    with uow:
-        return _found(uow.declarations.document(tenant_id, tracking_number),
-                      f"declaration for parcel {tracking_number}")
-
-
 def parcel_counts(*, uow: UnitOfWork) -> dict[str, int]:
     with uow:
         return uow.parcels.counts_by_status()

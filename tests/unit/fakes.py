@@ -80,11 +80,6 @@ class FakeParcels:
                 and (status is None or p["status"] == status)]
         return Page(rows[:limit], rows[limit - 1]["position"] if len(rows) > limit else None)
 
-    def latest_by_tracking(self, tenant_id: int, tracking_number: str) -> dict[str, Any] | None:
-        rows = [p for p in self.state.parcels if p["tenant_id"] == tenant_id
-                and p["tracking_number"] == tracking_number]
-        return rows[-1] if rows else None
-
 
 class FakeIdempotency:
     def __init__(self, state: FakeState) -> None:
