@@ -110,8 +110,7 @@ _SEARCH = [
     _q("q", _STR, "words of the goods descriptions (all must appear)"),
     _q("tracking_number", _STR, "exact tracking number"),
     _q("waybill", _STR, "house or master waybill"),
-    _q("sort", {"type": "string", "enum": ["received_at", "-received_at", "updated_at",
-                                           "-updated_at", "value", "-value"]},
+    _q("sort", {"type": "string", "enum": ["received_at", "-received_at", "value", "-value"]},
        "sort key; '-' for descending (default -received_at)"),
     _LIMIT, _q("cursor", _STR, "next_cursor of the previous page (same sort)")]
 

@@ -18,7 +18,9 @@ DEFAULT_PAGE = 100
 HS_PREFIX = re.compile(r"^[0-9]{2,10}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,4})?$")
-SORTS = ("received_at", "-received_at", "updated_at", "-updated_at", "value", "-value")
+# Each sort has an index behind every scope (received: per office, tenant and courier; value:
+# the amount). "Recently changed" is what the feed is for.
+SORTS = ("received_at", "-received_at", "value", "-value")
 
 
 def bad(parameter: str, detail: str) -> ApiProblem:

@@ -44,7 +44,7 @@ SELECT coalesce(
       SELECT backend_xid::text::bigint FROM pg_stat_activity
        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())),
   (SELECT pg_snapshot_xmax(snap)::text::bigint FROM s))""")
-SORTS = {"received_at": P.c.created_at, "updated_at": P.c.updated_at,
+SORTS = {"received_at": P.c.created_at,
          "value": P.c.declared_amount}
 
 
@@ -81,8 +81,27 @@ class SqlViewRepository:
     def search(self, who: Principal, f: SearchFilters, limit: int) -> list[dict[str, Any]]:
         desc = f.sort.startswith("-")
         column = SORTS[f.sort.lstrip("-")]
+        offices = [f.office] if f.office else list(who.offices)
+        if who.role != "officer" or len(offices) == 1:
+            query = self._search_query(who, f, limit, column, desc)
+            return [dict(r) for r in self.session.execute(query).mappings()]
+        # Several offices: one index range per office, each already sorted and cut at
+        # `limit`, merged (a sort of at most offices x limit rows). A single query over
+        # "office IN (...)" would read and sort every parcel of the jurisdiction.
+        arms = [sa.select(self._search_query(who, f, limit, column, desc, office).subquery())
+                for office in offices]
+        merged = sa.union_all(*arms).subquery()
+        key = merged.c[column.name]
+        order = (key.desc(), merged.c.id.desc()) if desc else (key.asc(), merged.c.id.asc())
+        rows = self.session.execute(sa.select(merged).order_by(*order).limit(limit)).mappings()
+        return [dict(r) for r in rows]
+
+    def _search_query(self, who: Principal, f: SearchFilters, limit: int, column: Any,
+                      desc: bool, office: str | None = None) -> Any:
         query = (sa.select(P, T.c.name.label("marketplace")).join(T, T.c.id == P.c.tenant_id)
                  .where(scope_of(who, P), *self._conditions(f)))
+        if office is not None:
+            query = query.where(P.c.customs_office == office)
         if column is P.c.declared_amount:
             query = query.where(column.is_not(None))
         if f.after is not None:
@@ -90,8 +109,7 @@ class SqlViewRepository:
             bound = sa.tuple_(sa.literal(f.after[0]), sa.literal(f.after[1]))
             query = query.where(key < bound if desc else key > bound)
         order = (column.desc(), P.c.id.desc()) if desc else (column.asc(), P.c.id.asc())
-        rows = self.session.execute(query.order_by(*order).limit(limit)).mappings()
-        return [dict(r) for r in rows]
+        return query.order_by(*order).limit(limit)
 
     def _conditions(self, f: SearchFilters) -> list[Any]:
         c: list[Any] = []

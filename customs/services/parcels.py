@@ -112,7 +112,7 @@ def search(who: Principal, filters: SearchFilters, limit: int, *,
         rows = uow.views.search(who, filters, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    column = {"received_at": "created_at", "updated_at": "updated_at",
+    column = {"received_at": "created_at",
               "value": "declared_amount"}[filters.sort.lstrip("-")]
     after = (rows[-1][column], int(rows[-1]["id"])) if more else None
     shape = courier_view if who.role == "courier" else _summary

@@ -96,3 +96,25 @@ def test_audit_history_cannot_be_rewritten(world):
             conn.exec_driver_sql(sql)
     history = world.get("acme", "/v1/parcels/RR123456785CN").get_json()["history"]
     assert history[-1]["reason"] == "audit" and history[-1]["role"] == "officer"
+
+
+@pytest.mark.parametrize("sort", ["value", "-value", "received_at", "-received_at"])
+def test_an_officer_of_several_offices_pages_through_all_of_them_in_order(world, sort):
+    """Several offices are searched one index range each and merged: the pages must still be
+    one ordered sequence, each parcel once."""
+    both = world.customs.create_api_key("fts-hq", "officer", offices=["10005020", "10009100"])
+    world.keys["hq"] = both[1]
+    seen, cursor = [], None
+    for _ in range(10):
+        path = f"/v1/parcels?sort={sort}&limit=1" + (f"&cursor={cursor}" if cursor else "")
+        body = world.get("hq", path).get_json()
+        seen += [i["tracking_number"] for i in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    whole = [i["tracking_number"] for i in
+             world.get("hq", f"/v1/parcels?sort={sort}&limit=10").get_json()["items"]]
+    assert seen == whole and sorted(seen) == sorted(
+        ["RR123456785CN", "RR123456799CN", "RR123456808CN", "RR123456811CN"])
+    if sort == "value":
+        assert seen == ["RR123456785CN", "RR123456808CN", "RR123456811CN", "RR123456799CN"]
