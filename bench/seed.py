@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from customs.adapters.database import make_engine
 from customs.adapters.migrate import upgrade
-from customs.adapters.tables import Manifest, ParcelEvent, ParcelRow, Tenant
+from customs.adapters.tables import Manifest, ParcelEvent, ParcelGoods, ParcelRow, Tenant
 from customs.domain.tracking import s10_check_digit
 
 CHUNK = 50_000
@@ -139,7 +139,11 @@ def seed_database(url: str, parcels: int, *, tenants: int = 3, seed: int = 1,
             writer.write(raw, Manifest.__table__, *batch["manifests"])  # type: ignore[attr-defined]
             writer.write(raw, ParcelRow.__table__, *batch["parcels"])  # type: ignore[attr-defined]
             writer.write(raw, ParcelEvent.__table__, *batch["events"])  # type: ignore[attr-defined]
-            if writer.sqlite:
+            writer.write(raw, ParcelGoods.__table__, *batch["goods"])  # type: ignore[attr-defined]
+            if writer.sqlite:  # the full-text index (PostgreSQL's is an expression index)
+                raw.cursor().executemany(
+                    "INSERT INTO parcel_text(rowid, words) VALUES (?, ?)",
+                    [(row[0], row[-1]) for row in batch["parcels"][1]])
                 raw.cursor().execute("COMMIT")
             else:
                 raw.commit()
@@ -174,7 +178,7 @@ def _tenants(engine: sa.Engine, count: int, now: datetime) -> list[int]:
 def _chunk(start: int, size: int, rng: random.Random, templates: list, tenant_ids: list[int],
            statuses: list[str], weights: list[float], now: datetime,
            ids: dict[str, int]) -> dict[str, tuple[list[str], list[tuple]]]:
-    manifests, parcels, events = [], [], []
+    manifests, parcels, events, goods = [], [], [], []
     for m_start in range(start, start + size, PER_MANIFEST):
         m_size = min(PER_MANIFEST, start + size - m_start)
         manifest_id = str(uuid.uuid4())  # new on every run: seeding again appends
@@ -198,7 +202,10 @@ def _chunk(start: int, size: int, rng: random.Random, templates: list, tenant_id
                 status, doc["declared_value"]["amount"], doc["declared_value"]["currency"],
                 doc["gross_weight"], text.replace(doc["tracking_number"], number),
                 json.dumps([{"code": "HS_CODE_FORMAT", "message": "seeded rejection"}])
-                if status == "REJECTED" else None, received, updated))
+                if status == "REJECTED" else None, received, updated,
+                doc["declared_value"]["amount"], doc.get("house_waybill"),
+                " ".join(i["description"] for i in doc["items"]).lower()))
+            goods += [(pid, code) for code in sorted({i["hs_code"] for i in doc["items"]})]
             previous = None
             for step, state in enumerate(PATHS[status][1]):
                 events.append((ids["event"], pid, state, previous,
@@ -214,7 +221,8 @@ def _chunk(start: int, size: int, rng: random.Random, templates: list, tenant_id
         "parcels": (["id", "manifest_id", "tenant_id", "position", "tracking_number", "courier",
                      "destination_country", "customs_office", "status", "declared_value",
                      "currency", "gross_weight", "data", "violations", "created_at",
-                     "updated_at"], parcels),
+                     "updated_at", "declared_amount", "house_waybill", "search_text"], parcels),
+        "goods": (["parcel_id", "hs_code"], goods),
         "events": (["id", "parcel_id", "status", "previous_status", "at", "actor", "source",
                     "reason", "tenant_id", "courier", "customs_office", "role"], events),
     }

@@ -44,6 +44,7 @@ SELECT coalesce(
       SELECT backend_xid::text::bigint FROM pg_stat_activity
        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())),
   (SELECT pg_snapshot_xmax(snap)::text::bigint FROM s))""")
+HEAVY = ("data", "violations", "search_text", "estimate")
 SORTS = {"received_at": P.c.created_at,
          "value": P.c.declared_amount}
 
@@ -98,8 +99,11 @@ class SqlViewRepository:
 
     def _search_query(self, who: Principal, f: SearchFilters, limit: int, column: Any,
                       desc: bool, office: str | None = None) -> Any:
-        query = (sa.select(P, T.c.name.label("marketplace")).join(T, T.c.id == P.c.tenant_id)
-                 .where(scope_of(who, P), *self._conditions(f)))
+        # A page shows summaries: the parcel document only for couriers (where to deliver).
+        columns = [c for c in P.c if c.name not in HEAVY or (who.role == "courier"
+                                                            and c.name == "data")]
+        query = (sa.select(*columns, T.c.name.label("marketplace"))
+                 .join(T, T.c.id == P.c.tenant_id).where(scope_of(who, P), *self._conditions(f)))
         if office is not None:
             query = query.where(P.c.customs_office == office)
         if column is P.c.declared_amount:

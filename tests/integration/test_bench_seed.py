@@ -26,6 +26,15 @@ def test_seeded_parcels_are_readable_with_their_history(database_url, customs):
     parcel = customs.get_parcel(tenant_id, number)
     assert parcel["status"] == "RELEASED"
     assert [e["status"] for e in parcel["history"]][:2] == ["RECEIVED", "VALIDATED"]
+    # searchable like parcels that came through intake: feed scope, HS codes, words, amounts
+    from customs.services.ports import Principal, SearchFilters
+
+    shop = Principal("k", tenant_id, tenant, "marketplace")
+    assert customs.feed(shop, None, 10)["items"]
+    word = parcel["data"]["items"][0]["description"].split()[0].lower()
+    for filters in (SearchFilters(hs_prefix=parcel["data"]["items"][0]["hs_code"][:4]),
+                    SearchFilters(words=(word,)), SearchFilters(sort="-value")):
+        assert customs.search_parcels(shop, filters, 5)[0], filters
     again = seed_database(database_url, 100, tenants=2, say=lambda _s: None)  # appends
     assert again["parcels"] == 100
     with customs.engine.connect() as conn:
