@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # shared rate-limit counts
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need[*]}"
