@@ -67,5 +67,8 @@ def hs_condition(prefix: str) -> Any:
     padded with nines, in any collation (digit strings compare digit by digit everywhere; an
     upper bound such as "39" -> "3:" holds only in byte order, not under ICU or glibc)."""
     upper = prefix + "9" * (10 - len(prefix))
-    return P.c.id.in_(sa.select(G.c.parcel_id).where(G.c.hs_code >= prefix,
-                                                     G.c.hs_code <= upper))
+    # EXISTS, probed per candidate through the (parcel_id, hs_code) key, while the parcels
+    # are read in the page's order: a chapter held by a third of the parcels does not make
+    # the database collect and sort all of them first.
+    return sa.exists().where(G.c.parcel_id == P.c.id, G.c.hs_code >= prefix,
+                             G.c.hs_code <= upper)

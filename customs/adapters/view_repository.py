@@ -86,7 +86,7 @@ class SqlViewRepository:
         if who.role != "officer" or len(offices) == 1:
             query = self._search_query(who, f, limit, column, desc)
             return [dict(r) for r in self.session.execute(query).mappings()]
-        # Several offices: one index range per office, each already sorted and cut at
+        # Several offices: one index range per office, each sorted and cut at
         # `limit`, merged (a sort of at most offices x limit rows). A single query over
         # "office IN (...)" would read and sort every parcel of the jurisdiction.
         arms = [sa.select(self._search_query(who, f, limit, column, desc, office).subquery())
