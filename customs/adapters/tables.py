@@ -92,6 +92,8 @@ class ParcelRow(SQLModel, table=True):
         sa.Index("ix_parcels_office_status_created", "customs_office", "status", "created_at",
                  "id"),
         sa.Index("ix_parcels_office_amount", "customs_office", "declared_amount", "id"),
+        sa.Index("ix_parcels_office_status_amount", "customs_office", "status",
+                 "declared_amount", "id"),
         sa.Index("ix_parcels_tenant_created", "tenant_id", "created_at", "id"),
         sa.Index("ix_parcels_courier_created", "courier", "created_at", "id"),
         sa.Index("ix_parcels_created", "created_at", "id"),

@@ -47,6 +47,8 @@ def upgrade() -> None:
         b.create_index('ix_parcels_office_status_created',
                        ['customs_office', 'status', 'created_at', 'id'])
         b.create_index('ix_parcels_office_amount', ['customs_office', 'declared_amount', 'id'])
+        b.create_index('ix_parcels_office_status_amount',
+                       ['customs_office', 'status', 'declared_amount', 'id'])
         b.create_index('ix_parcels_tenant_created', ['tenant_id', 'created_at', 'id'])
         b.create_index('ix_parcels_courier_created', ['courier', 'created_at', 'id'])
         b.create_index('ix_parcels_created', ['created_at', 'id'])
@@ -193,7 +195,8 @@ def downgrade() -> None:
     op.drop_table('parcel_goods')
     with op.batch_alter_table('parcels') as b:
         for name in ('ix_parcels_office_created', 'ix_parcels_office_status_created',
-                     'ix_parcels_office_amount', 'ix_parcels_tenant_created',
+                     'ix_parcels_office_amount', 'ix_parcels_office_status_amount',
+                     'ix_parcels_tenant_created',
                      'ix_parcels_courier_created', 'ix_parcels_created', 'ix_parcels_tracking',
                      'ix_parcels_house_waybill', 'ix_parcels_master_waybill', 'ix_parcels_amount',
                      'ix_parcels_released'):
