@@ -17,6 +17,7 @@ from customs.adapters import pg_copy
 from customs.adapters.tables import ParcelGoods, ParcelRow
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 
+DENSE = 20_000  # goods rows: beyond this a prefix is probed in page order, not collected
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 G = ParcelGoods.__table__  # type: ignore[attr-defined]
 
@@ -60,15 +61,24 @@ def text_condition(dialect: str, words: list[str]) -> Any:
                       .bindparams(m=match))
 
 
-def hs_condition(prefix: str) -> Any:
+def hs_condition(session: Session, prefix: str) -> Any:
     """Parcels with a goods item whose HS code starts with `prefix` (digits only).
 
     Codes are 6-10 digits: every code with the prefix lies between the prefix and the prefix
     padded with nines, in any collation (digit strings compare digit by digit everywhere; an
-    upper bound such as "39" -> "3:" holds only in byte order, not under ICU or glibc)."""
+    upper bound such as "39" -> "3:" holds only in byte order, not under ICU or glibc).
+    Few matches (counted on the index, at most DENSE): collect them, then sort that handful.
+    Many: probe each candidate through the (parcel_id, hs_code) key while the parcels are read
+    in the page's order, instead of collecting and sorting a third of the table."""
     upper = prefix + "9" * (10 - len(prefix))
-    # EXISTS, probed per candidate through the (parcel_id, hs_code) key, while the parcels
-    # are read in the page's order: a chapter held by a third of the parcels does not make
-    # the database collect and sort all of them first.
-    return sa.exists().where(G.c.parcel_id == P.c.id, G.c.hs_code >= prefix,
-                             G.c.hs_code <= upper)
+    in_range = (G.c.hs_code >= prefix, G.c.hs_code <= upper)
+    matches = session.execute(sa.select(sa.func.count()).select_from(
+        sa.select(G.c.parcel_id).where(*in_range).limit(DENSE + 1).subquery())).scalar_one()
+    if matches > DENSE:
+        return sa.exists().where(G.c.parcel_id == P.c.id, *in_range)
+    ids = sa.select(G.c.parcel_id).where(*in_range)
+    if session.get_bind().dialect.name == "postgresql":
+        # = ANY(ARRAY(...)): the ids are computed once and fetched through the primary key
+        # (an IN sub-select becomes a filter on the office's rows read in page order).
+        return P.c.id == sa.func.any(sa.func.array(ids.scalar_subquery()))
+    return P.c.id.in_(ids)

@@ -128,7 +128,7 @@ class SqlViewRepository:
         if f.marketplace:
             c.append(T.c.name == f.marketplace)
         if f.hs_prefix:
-            c.append(hs_condition(f.hs_prefix))
+            c.append(hs_condition(self.session, f.hs_prefix))
         if f.value_min is not None:
             c.append(P.c.declared_amount >= f.value_min)
         if f.value_max is not None:

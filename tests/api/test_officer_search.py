@@ -118,3 +118,16 @@ def test_an_officer_of_several_offices_pages_through_all_of_them_in_order(world,
         ["RR123456785CN", "RR123456799CN", "RR123456808CN", "RR123456811CN"])
     if sort == "value":
         assert seen == ["RR123456785CN", "RR123456808CN", "RR123456811CN", "RR123456799CN"]
+
+
+@pytest.mark.parametrize("dense", [0, 20_000])
+@pytest.mark.parametrize(("hs", "expected"), [
+    ("85", ["RR123456799CN"]), ("39", ["RR123456785CN", "RR123456808CN"]),
+    ("3926909709", ["RR123456785CN", "RR123456808CN"]), ("3927", [])])
+def test_hs_prefix_gives_the_same_answer_probed_or_collected(world, monkeypatch, dense, hs,
+                                                             expected):
+    """Many matches are probed in page order, few are collected first: same parcels."""
+    from customs.adapters import search_index
+
+    monkeypatch.setattr(search_index, "DENSE", dense)
+    assert sorted(_numbers(world.get("moscow", f"/v1/parcels?hs={hs}"))) == expected
