@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from api import params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_bounded_body
 from api.errors import ApiProblem
@@ -18,7 +19,6 @@ v1.before_request(authenticate_request)
 
 XML_TYPES = ("application/xml", "text/xml")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-DEFAULT_PAGE = 100
 
 
 def customs():  # type: ignore[no-untyped-def]
@@ -67,7 +67,7 @@ def get_manifest_document(manifest_id: str) -> Response:
 @v1.get("/manifests/<manifest_id>/parcels")
 @roles("marketplace")
 def list_manifest_parcels(manifest_id: str) -> Response:
-    limit = _limit()
+    limit = params.limit()
     after = _decode_cursor(request.args.get("cursor"))
     page = customs().list_manifest_parcels(
         principal().tenant_id, manifest_id, status=request.args.get("status"), after=after,
@@ -76,14 +76,6 @@ def list_manifest_parcels(manifest_id: str) -> Response:
     if page.next_after is not None:
         body["next_cursor"] = _encode_cursor(page.next_after)
     return jsonify(body)
-
-
-def _limit() -> int:
-    raw = request.args.get("limit", str(DEFAULT_PAGE))
-    largest = customs().settings.page_size_max
-    if not raw.isdigit() or not 1 <= int(raw) <= largest:
-        raise ApiProblem(400, "INVALID_LIMIT", f"limit must be an integer from 1 to {largest}")
-    return int(raw)
 
 
 def _encode_cursor(position: int) -> str:
@@ -96,7 +88,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "p" or not value.isdigit():
+        if kind != "p" or not params.is_number(value, 18):
             raise ValueError(text)
         return int(value)
     except ValueError:

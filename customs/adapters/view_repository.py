@@ -82,38 +82,31 @@ class SqlViewRepository:
     def search(self, who: Principal, f: SearchFilters, limit: int) -> list[dict[str, Any]]:
         desc = f.sort.startswith("-")
         column = SORTS[f.sort.lstrip("-")]
+        # Built once (the HS condition counts its matches): every office's range shares it.
+        where = [scope_of(who, P), *self._conditions(f)]
+        if column is P.c.declared_amount:
+            where.append(column.is_not(None))
+        if f.after is not None:
+            key = sa.tuple_(column, P.c.id)
+            bound = sa.tuple_(sa.literal(f.after[0]), sa.literal(f.after[1]))
+            where.append(key < bound if desc else key > bound)
+        # A page shows summaries: the parcel document only for couriers (where to deliver).
+        columns = [c for c in P.c if c.name not in HEAVY or (who.role == "courier"
+                                                            and c.name == "data")]
         offices = [f.office] if f.office else list(who.offices)
         if who.role != "officer" or len(offices) == 1:
-            query = self._search_query(who, f, limit, column, desc)
+            query = _page(columns, where, column, desc, limit)
             return [dict(r) for r in self.session.execute(query).mappings()]
         # Several offices: one index range per office, each sorted and cut at
         # `limit`, merged (a sort of at most offices x limit rows). A single query over
         # "office IN (...)" would read and sort every parcel of the jurisdiction.
-        arms = [sa.select(self._search_query(who, f, limit, column, desc, office).subquery())
-                for office in offices]
+        arms = [sa.select(_page(columns, [*where, P.c.customs_office == office], column, desc,
+                                limit).subquery()) for office in offices]
         merged = sa.union_all(*arms).subquery()
         key = merged.c[column.name]
         order = (key.desc(), merged.c.id.desc()) if desc else (key.asc(), merged.c.id.asc())
         rows = self.session.execute(sa.select(merged).order_by(*order).limit(limit)).mappings()
         return [dict(r) for r in rows]
-
-    def _search_query(self, who: Principal, f: SearchFilters, limit: int, column: Any,
-                      desc: bool, office: str | None = None) -> Any:
-        # A page shows summaries: the parcel document only for couriers (where to deliver).
-        columns = [c for c in P.c if c.name not in HEAVY or (who.role == "courier"
-                                                            and c.name == "data")]
-        query = (sa.select(*columns, T.c.name.label("marketplace"))
-                 .join(T, T.c.id == P.c.tenant_id).where(scope_of(who, P), *self._conditions(f)))
-        if office is not None:
-            query = query.where(P.c.customs_office == office)
-        if column is P.c.declared_amount:
-            query = query.where(column.is_not(None))
-        if f.after is not None:
-            key = sa.tuple_(column, P.c.id)
-            bound = sa.tuple_(sa.literal(f.after[0]), sa.literal(f.after[1]))
-            query = query.where(key < bound if desc else key > bound)
-        order = (column.desc(), P.c.id.desc()) if desc else (column.asc(), P.c.id.asc())
-        return query.order_by(*order).limit(limit)
 
     def _conditions(self, f: SearchFilters) -> list[Any]:
         c: list[Any] = []
@@ -197,6 +190,13 @@ class SqlViewRepository:
         rows = self.session.execute(query.order_by(E.c.txid, E.c.id).limit(limit)).mappings()
         return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_fields(r))
                 for r in rows]
+
+
+def _page(columns: list[Any], where: list[Any], column: Any, desc: bool, limit: int) -> Any:
+    """Summaries with the marketplace's name, in keyset order, one page."""
+    order = (column.desc(), P.c.id.desc()) if desc else (column.asc(), P.c.id.asc())
+    return (sa.select(*columns, T.c.name.label("marketplace")).join(T, T.c.id == P.c.tenant_id)
+            .where(*where).order_by(*order).limit(limit))
 
 
 def feed_select() -> Any:

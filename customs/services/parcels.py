@@ -8,10 +8,10 @@ values, seller or the recipient's identity documents.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from customs.domain.errors import Conflict, NotFound
+from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
 from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
@@ -19,27 +19,29 @@ from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
 MAX_STATS_PERIOD = timedelta(days=366)
 
 
+def _duty(row: dict[str, Any]) -> dict[str, str] | None:
+    """The duty assessed (by the authority or an officer): what is to be collected."""
+    if row.get("duty_amount") is None:
+        return None
+    return {"amount": row["duty_amount"], "currency": row["duty_currency"]}
+
+
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
     value = None
     if row["declared_value"] is not None:
         value = {"amount": row["declared_value"], "currency": row["currency"]}
-    duty = None
-    if row.get("duty_amount") is not None:
-        duty = {"amount": row["duty_amount"], "currency": row["duty_currency"]}
     return {
         "tracking_number": row["tracking_number"], "manifest_id": row["manifest_id"],
         "position": row["position"], "marketplace": row["marketplace"],
         "courier": row["courier"], "status": row["status"],
         "destination": {"country": row["destination_country"],
                         "customs_office": row["customs_office"]},
-        "declared_value": value, "gross_weight": row["gross_weight"], "duty": duty,
+        "declared_value": value, "gross_weight": row["gross_weight"], "duty": _duty(row),
         "received_at": _iso(row["created_at"]), "updated_at": _iso(row["updated_at"]),
     }
 
 
 def _iso(value: Any) -> str | None:
-    from datetime import UTC
-
     if value is None:
         return None
     if value.tzinfo is None:
@@ -49,12 +51,9 @@ def _iso(value: Any) -> str | None:
 
 def courier_view(row: dict[str, Any]) -> dict[str, Any]:
     recipient = (row.get("data") or {}).get("recipient") or {}
-    duty = None
-    if row.get("duty_amount") is not None:
-        duty = {"amount": row["duty_amount"], "currency": row["duty_currency"]}
     return {
         "tracking_number": row["tracking_number"], "house_waybill": row.get("house_waybill"),
-        "courier": row["courier"], "status": row["status"], "duty": duty,
+        "courier": row["courier"], "status": row["status"], "duty": _duty(row),
         "destination": {"country": row["destination_country"],
                         "customs_office": row["customs_office"]},
         "gross_weight": row["gross_weight"],
@@ -77,7 +76,7 @@ def full_view(row: dict[str, Any], who: Principal) -> dict[str, Any]:
         "duty_estimate": row.get("estimate") or {
             "status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
                                         "received before estimates existed)"},
-        "assessed_duty": _summary(row)["duty"]}
+        "assessed_duty": _duty(row)}
     if who.role != "officer":  # officers see who acted; marketplaces see the role
         for event in view["history"]:
             if event.get("role") in ("officer", "authority"):
@@ -177,8 +176,6 @@ def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
 
 
 def stats(who: Principal, start: datetime, end: datetime, *, uow: UnitOfWork) -> dict[str, Any]:
-    from customs.domain.errors import Invalid
-
     if end <= start or end - start > MAX_STATS_PERIOD:
         raise Invalid("INVALID_PERIOD", "the period must end after it starts and span at most "
                                         f"{MAX_STATS_PERIOD.days} days")

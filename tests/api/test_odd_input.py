@@ -11,9 +11,13 @@ def _b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("path", ["/v1/parcels?limit=%C2%B2", "/v1/feed?limit=%C2%B2"])
+@pytest.mark.parametrize("path", ["/v1/parcels?limit=%C2%B2", "/v1/feed?limit=%C2%B2",
+                                  "/v1/manifests/{manifest}/parcels?limit=%C2%B2"])
 def test_superscript_digit_limit_is_400(world, path):
-    r = world.get("acme", path)
+    with world.customs.engine.connect() as conn:
+        manifest = conn.exec_driver_sql("SELECT m.id FROM manifests m JOIN tenants t ON "
+                                        "t.id = m.tenant_id WHERE t.name = 'acme'").scalar()
+    r = world.get("acme", path.format(manifest=manifest))
     assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
 
 
