@@ -8,6 +8,7 @@ trigger others too; the designed one is always among them). Built as text, not a
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -234,9 +235,9 @@ def _defects_for(dest: Destination) -> list[str]:
 
 def _write(p: _Parcel, dest: Destination) -> str:
     r = p.recipient
+    serial = zlib.crc32(r["email"].encode()) % 10**6  # not hash(): it changes per process
     pid = "" if not dest.personal_id or "no_pid" in r else (
-        f'<PersonalId type="passport">{4500 + len(r["name"])} {abs(hash(r["email"])) % 10**6:06d}'
-        "</PersonalId>")
+        f'<PersonalId type="passport">{4500 + len(r["name"])} {serial:06d}</PersonalId>')
     ioss = f"<IossNumber>{p.ioss}</IossNumber>" if p.ioss else ""
     items = "".join(_item(i, p.currency) for i in p.items)
     return (

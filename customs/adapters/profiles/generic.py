@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from datetime import datetime
 from functools import cache
 
@@ -12,7 +14,6 @@ from customs.domain.money import decimal_text
 from schemas import compiled, declaration_xsd_path
 
 NS = "urn:customs:declaration:generic:1"
-_Q = f"{{{NS}}}"
 
 
 @cache
@@ -20,18 +21,48 @@ def _schema() -> etree.XMLSchema:
     return compiled(declaration_xsd_path("generic"))
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None,
-         **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, _Q + name, attrs) if attrs else etree.SubElement(
-        parent, _Q + name)
-    if text is not None:
-        element.text = text
-    return element
+_local = threading.local()
 
 
-def _opt(parent: etree._Element, name: str, text: str | None) -> None:
-    if text:
-        _sub(parent, name, text)
+def _parser() -> etree.XMLParser:
+    """For our own rendered text: no DTD, no entities, no network. One per thread (an lxml
+    parser is not to be shared between threads)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True,
+                                                 load_dtd=False)
+    return parser
+
+
+_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTR = (*_TEXT, ('"', "&quot;"), ("\t", "&#9;"), ("\n", "&#10;"))
+_SPECIAL_TEXT = re.compile("[&<>\r]").search
+_SPECIAL_ATTR = re.compile('[&<>\r"\t\n]').search
+
+
+def _escape(value: str, table: tuple[tuple[str, str], ...]) -> str:
+    for raw, escaped in table:
+        value = value.replace(raw, escaped)
+    return value
+
+
+def _t(value: str) -> str:
+    """Text content, escaped (a carriage return as a reference, or the parser drops it)."""
+    return _escape(value, _TEXT) if _SPECIAL_TEXT(value) else value
+
+
+def _a(value: str) -> str:
+    """An attribute value, escaped (whitespace as references, or the parser normalizes it)."""
+    return _escape(value, _ATTR) if _SPECIAL_ATTR(value) else value
+
+
+def _opt(*pairs: tuple[str, str | None]) -> str:
+    """Optional elements: written only when they have a value."""
+    out = ""
+    for name, text in pairs:
+        if text:
+            out += f"<{name}>{_t(text)}</{name}>"
+    return out
 
 
 class GenericProfile:
@@ -42,73 +73,77 @@ class GenericProfile:
 
     def render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
                issued_at: datetime) -> etree._Element:
-        root = etree.Element(_Q + "Declaration", {"Id": f"D-{declaration_id}",
-                                                  "profile": "generic-1"}, nsmap={None: NS})
-        _sub(root, "DeclarationId", declaration_id)
-        _sub(root, "FunctionCode", "9")
-        _sub(root, "TypeCode", "IM")
-        _sub(root, "IssueDateTime", issued_at.isoformat())
-        _sub(_sub(root, "Declarant"), "Name", self.declarant)
-        _sub(root, "CustomsOffice", header.customs_office)
-        _sub(root, "DestinationCountry", header.destination_country)
-        _sub(root, "ManifestRef", header.ref)
-        self._transport(root, parcel, header)
-        _sub(root, "TrackingNumber", parcel.tracking_number)
-        _sub(root, "Courier", parcel.courier)
-        self._parties(root, parcel)
-        _sub(root, "GrossMass", decimal_text(parcel.gross_weight), unitCode="KGM")
-        _sub(root, "InvoiceAmount", decimal_text(parcel.declared_value.amount),
-             currencyID=parcel.declared_value.currency)
-        _opt(root, "IossNumber", parcel.ioss_number)
-        for number, item in enumerate(parcel.items, start=1):
-            self._item(root, number, item)
-        return root
+        """The declaration as a tree: written as text and parsed once (five times quicker
+        than building it node by node from Python), then validated and signed as a tree."""
+        text = self.render_text(parcel, header, declaration_id, issued_at)
+        try:
+            return etree.fromstring(text, _parser())
+        except etree.XMLSyntaxError as exc:  # a value XML cannot carry (control characters)
+            raise ValueError(f"a value cannot be written in XML: {exc.msg}") from None
 
-    @staticmethod
-    def _transport(root: etree._Element, parcel: Parcel, header: ManifestHeader) -> None:
-        doc = _sub(root, "TransportDocument")
+    def render_text(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                    issued_at: datetime) -> bytes:
+        """The declaration's XML text (UTF-8). Every value is escaped (`_t` in text, `_a` in
+        attributes); optional elements are left out when empty."""
         transport = header.transport
+        value = parcel.declared_value
+        parts = [
+            f'<Declaration xmlns="{NS}" Id="D-{_a(declaration_id)}" profile="generic-1">'
+            f"<DeclarationId>{_t(declaration_id)}</DeclarationId>"
+            "<FunctionCode>9</FunctionCode><TypeCode>IM</TypeCode>"
+            f"<IssueDateTime>{issued_at.isoformat()}</IssueDateTime>"
+            f"<Declarant><Name>{_t(self.declarant)}</Name></Declarant>"
+            f"<CustomsOffice>{_t(header.customs_office)}</CustomsOffice>"
+            f"<DestinationCountry>{_t(header.destination_country)}</DestinationCountry>"
+            f"<ManifestRef>{_t(header.ref)}</ManifestRef><TransportDocument>",
+        ]
         if transport is not None:
-            _sub(doc, "ModeCode", transport.mode)
-            _opt(doc, "MasterWaybill", transport.master_waybill)
-        _opt(doc, "HouseWaybill", parcel.house_waybill)
+            parts.append(f"<ModeCode>{_t(transport.mode)}</ModeCode>")
+            parts.append(_opt(("MasterWaybill", transport.master_waybill)))
+        parts.append(_opt(("HouseWaybill", parcel.house_waybill)))
         if transport is not None:
-            _opt(doc, "Carrier", transport.carrier)
+            parts.append(_opt(("Carrier", transport.carrier)))
+        parts.append(f"</TransportDocument><TrackingNumber>{_t(parcel.tracking_number)}"
+                     f"</TrackingNumber><Courier>{_t(parcel.courier)}</Courier>")
+        parts.append(self._parties(parcel))
+        parts.append(
+            f'<GrossMass unitCode="KGM">{decimal_text(parcel.gross_weight)}</GrossMass>'
+            f'<InvoiceAmount currencyID="{_a(value.currency)}">{decimal_text(value.amount)}'
+            f"</InvoiceAmount>")
+        parts.append(_opt(("IossNumber", parcel.ioss_number)))
+        parts.extend(self._item(number, item) for number, item in enumerate(parcel.items, 1))
+        parts.append("</Declaration>")
+        return "".join(parts).encode()
 
     @staticmethod
-    def _parties(root: etree._Element, parcel: Parcel) -> None:
-        seller = _sub(root, "Consignor")
-        _sub(seller, "Name", parcel.seller.name)
-        _sub(seller, "CountryCode", parcel.seller.country)
-        _opt(seller, "Address", parcel.seller.address)
-        _sub(seller, "URI", parcel.seller.shop_url)
-        r = parcel.recipient
-        buyer = _sub(root, "Consignee")
-        _sub(buyer, "Name", r.name)
-        address = _sub(buyer, "Address")
-        _sub(address, "Line", r.address.line)
-        _sub(address, "CityName", r.address.city)
-        _sub(address, "Postcode", r.address.postal_code)
-        _sub(address, "CountryCode", r.address.country)
-        _opt(buyer, "Phone", r.phone)
-        _opt(buyer, "Email", r.email)
-        if r.personal_id is not None:
-            _sub(buyer, "Identification", r.personal_id.value, schemeID=r.personal_id.kind)
-        _opt(buyer, "TaxId", r.tax_id)
+    def _parties(parcel: Parcel) -> str:
+        seller, r = parcel.seller, parcel.recipient
+        pid = r.personal_id
+        return (
+            f"<Consignor><Name>{_t(seller.name)}</Name>"
+            f"<CountryCode>{_t(seller.country)}</CountryCode>"
+            f"{_opt(('Address', seller.address))}<URI>{_t(seller.shop_url)}</URI></Consignor>"
+            f"<Consignee><Name>{_t(r.name)}</Name><Address><Line>{_t(r.address.line)}</Line>"
+            f"<CityName>{_t(r.address.city)}</CityName>"
+            f"<Postcode>{_t(r.address.postal_code)}</Postcode>"
+            f"<CountryCode>{_t(r.address.country)}</CountryCode></Address>"
+            f"{_opt(('Phone', r.phone), ('Email', r.email))}"
+            + ("" if pid is None else
+               f'<Identification schemeID="{_a(pid.kind)}">{_t(pid.value)}</Identification>')
+            + f"{_opt(('TaxId', r.tax_id))}</Consignee>")
 
     @staticmethod
-    def _item(root: etree._Element, number: int, item: Item) -> None:
-        goods = _sub(root, "GoodsItem")
-        _sub(goods, "SequenceNumeric", str(number))
-        _sub(goods, "Description", item.description)
-        _sub(goods, "ClassificationCode", item.hs_code)
-        _sub(goods, "OriginCountryCode", item.origin_country)
-        _sub(goods, "Quantity", decimal_text(item.quantity), unitCode=item.unit)
-        _sub(goods, "NetMass", decimal_text(item.net_weight), unitCode="KGM")
-        _sub(goods, "ValueAmount", decimal_text(item.value.amount),
-             currencyID=item.value.currency)
-        _opt(goods, "ProductURI", item.product_url)
-        _opt(goods, "Sku", item.sku)
+    def _item(number: int, item: Item) -> str:
+        return (
+            f"<GoodsItem><SequenceNumeric>{number}</SequenceNumeric>"
+            f"<Description>{_t(item.description)}</Description>"
+            f"<ClassificationCode>{_t(item.hs_code)}</ClassificationCode>"
+            f"<OriginCountryCode>{_t(item.origin_country)}</OriginCountryCode>"
+            f'<Quantity unitCode="{_a(item.unit)}">{decimal_text(item.quantity)}</Quantity>'
+            f'<NetMass unitCode="KGM">{decimal_text(item.net_weight)}</NetMass>'
+            f'<ValueAmount currencyID="{_a(item.value.currency)}">'
+            f"{decimal_text(item.value.amount)}</ValueAmount>"
+            f"{_opt(('ProductURI', item.product_url), ('Sku', item.sku))}</GoodsItem>")
 
     def validate(self, element: etree._Element) -> list[str]:
         schema = _schema()
