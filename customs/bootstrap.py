@@ -104,10 +104,17 @@ class Customs(ViewsFacade, WebhooksFacade):
         return SqlUnitOfWork(self.read_engine or self.engine)
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
+        """Intake; with `declare_inline` (and a signer) the accepted parcels are declared in
+        the same call: the first `declare_inline_max` within intake's own transaction, the
+        rest right after."""
+        declarer = self.declarer if self.settings.declare_inline else None
+        inline = None if declarer is None else intake.InlineDeclaration(
+            declarer, self.settings.declare_inline_max)
         receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
                                          rules=self.rules, clock=self.clock, new_id=new_id,
-                                         duty=self.duty)
-        if self.settings.declare_inline and not receipt.replayed and receipt.body["accepted"]:
+                                         duty=self.duty, inline=inline)
+        if inline is not None and not receipt.replayed and \
+                receipt.body["accepted"] > inline.max_parcels:
             self.declare_pending(manifest_id=receipt.manifest_id)
         return receipt
 

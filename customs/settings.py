@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     pkcs11_pin_env: str | None = Field(default=None, description="variable holding the PIN")
     pkcs11_pin_file: Path | None = Field(default=None, description="file holding the PIN")
     declare_inline: bool = Field(
-        default=True, description="declare accepted parcels right after intake")
+        default=True, description="declare accepted parcels during intake")
+    declare_inline_max: int = Field(
+        default=10_000, ge=0, description="parcels of one manifest declared and stored with "
+        "it, in its transaction; the rest are declared right after, 500 at a time")
     declarant: str = Field(default="customs", description="declarant name in declarations")
     batch_size: int = Field(default=500, gt=0, le=500, description="parcels per batch, at most")
     batch_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0,

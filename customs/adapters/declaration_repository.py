@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters import pg_copy
+from customs.adapters import bulk
+from customs.adapters.declaration_rows import declaration_row, declared_event
 from customs.adapters.events import insert_events
 from customs.adapters.repositories import _utc
 from customs.adapters.tables import Declaration, Manifest, ParcelEvent, ParcelRow
@@ -58,22 +59,8 @@ class SqlDeclarationRepository:
 
     def add(self, pending: PendingParcel, declaration_id: str, profile: str,
             signed: SignedDocument, at: datetime, actor: str) -> bool:
-        moved = self.session.execute(
-            sa.update(P).where(P.c.id == pending.parcel_id, P.c.status == VALIDATED)
-            .values(status=ParcelStatus.DECLARED.value, declaration_error=None, updated_at=at))
-        if moved.rowcount != 1:
-            return False
-        self.session.execute(sa.insert(D).values(
-            id=declaration_id, parcel_id=pending.parcel_id, profile=profile,
-            document=signed.document, document_sha256=signed.sha256,
-            signer_fingerprint=signed.signer_fingerprint,
-            signature_algorithm=signed.signature_algorithm, created_at=at,
-            group_key=signed.group_key))
-        insert_events(self.session, [dict(
-            parcel_id=pending.parcel_id, status=ParcelStatus.DECLARED.value,
-            previous_status=VALIDATED, at=at, actor=actor, source=f"PROFILE:{profile}",
-            reason=f"declaration {declaration_id} signed, sha256 {signed.sha256[:16]}…")])
-        return True
+        return pending.parcel_id in self.add_all([(pending, declaration_id, signed)], profile,
+                                                  at, actor)
 
     def add_all(self, done: Sequence[tuple[PendingParcel, str, SignedDocument]], profile: str,
                 at: datetime, actor: str) -> set[int]:
@@ -85,23 +72,11 @@ class SqlDeclarationRepository:
                                P.c.status == VALIDATED)
             .values(status=ParcelStatus.DECLARED.value, declaration_error=None, updated_at=at)
             .returning(P.c.id)).scalars())
-        mine = [(p, i, s, s.profile or profile) for p, i, s in done if p.parcel_id in moved]
-        declarations = [
-            {"id": i, "parcel_id": p.parcel_id, "profile": kind, "document": s.document,
-             "document_sha256": s.sha256, "signer_fingerprint": s.signer_fingerprint,
-             "signature_algorithm": s.signature_algorithm, "created_at": at,
-             "group_key": s.group_key}
-            for p, i, s, kind in mine]
-        if declarations and pg_copy.is_postgresql(self.session):
-            pg_copy.copy_rows(self.session, D, declarations)
-        elif declarations:
-            self.session.execute(sa.insert(D), declarations)
-        insert_events(self.session, [
-            {"parcel_id": p.parcel_id, "status": ParcelStatus.DECLARED.value,
-             "previous_status": VALIDATED, "at": at, "actor": actor,
-             "source": f"PROFILE:{kind}",
-             "reason": f"declaration {i} signed, sha256 {s.sha256[:16]}…"}
-            for p, i, s, kind in mine])
+        mine = [(p.parcel_id, i, s) for p, i, s in done if p.parcel_id in moved]
+        declarations = [declaration_row(pid, i, s, profile, at) for pid, i, s in mine]
+        bulk.insert_rows(self.session, D, declarations)
+        insert_events(self.session, [declared_event(pid, i, s, profile, at, actor)
+                                     for pid, i, s in mine])
         return moved
 
     def fail(self, parcel_id: int, reason: str, at: datetime) -> None:

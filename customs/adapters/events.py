@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters import pg_copy
+from customs.adapters import bulk
 from customs.adapters.tables import ParcelEvent, ParcelRow
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.money import Money, decimal_text
@@ -22,7 +22,6 @@ from customs.domain.money import Money, decimal_text
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 CHUNK = 1000
-COPY_FROM = 50  # rows: below this a multi-row INSERT is as quick as a COPY
 ROLES = ("marketplace", "courier", "officer")
 
 
@@ -48,15 +47,7 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             if "tenant_id" not in row:
                 row["tenant_id"], row["courier"], row["customs_office"] = scopes[row["parcel_id"]]
             row.setdefault("role", role_of(row["actor"]))
-        if len(chunk) >= COPY_FROM and pg_copy.is_postgresql(session) and _same_keys(chunk):
-            pg_copy.copy_rows(session, E, chunk)  # txid and id come from the defaults
-        else:
-            session.execute(sa.insert(E), chunk)
-
-
-def _same_keys(rows: Sequence[dict[str, Any]]) -> bool:
-    keys = rows[0].keys()
-    return all(r.keys() == keys for r in rows)
+        bulk.insert_rows(session, E, chunk)  # txid and id come from the defaults
 
 
 def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: ParcelStatus, *,

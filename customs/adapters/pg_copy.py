@@ -45,3 +45,4 @@ def copy_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]])
                                 for n, e in zip(names, encode, strict=True)])
     except psycopg.IntegrityError as exc:
         raise IntegrityError(f"COPY {table.name}", None, exc) from exc
+

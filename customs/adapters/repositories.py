@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from customs.adapters import pg_copy
+from customs.adapters import bulk
+from customs.adapters.declaration_rows import declaration_row, declared_event
 from customs.adapters.events import insert_events
 from customs.adapters.search_index import add_search_rows, search_columns
 from customs.adapters.tables import (
     ApiKey,
+    Declaration,
     HsCode,
     IdempotencyRecord,
     Manifest,
@@ -27,11 +29,19 @@ from customs.domain.duty import Estimate
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.model import ParcelOutcome
 from customs.domain.money import decimal_text
-from customs.services.ports import ConcurrentWrite, NewManifest, Page, Principal, StoredResponse
+from customs.services.ports import (
+    ConcurrentWrite,
+    IntakeDeclaration,
+    NewManifest,
+    Page,
+    Principal,
+    StoredResponse,
+)
 
 CHUNK = 1000
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
+D = Declaration.__table__  # type: ignore[attr-defined]
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -100,8 +110,16 @@ def _estimate_columns(estimate: Estimate | None) -> dict[str, Any]:
             "estimate_rule": estimate.rule_id, "estimate": estimate.to_document()}
 
 
-def _parcel_row(m: NewManifest, o: ParcelOutcome,
-                estimate: Estimate | None = None) -> dict[str, Any]:
+def _status(o: ParcelOutcome, declaration: IntakeDeclaration | None) -> ParcelStatus:
+    if not o.accepted:
+        return ParcelStatus.REJECTED
+    if declaration is not None and declaration.signed is not None:
+        return ParcelStatus.DECLARED
+    return ParcelStatus.VALIDATED
+
+
+def _parcel_row(m: NewManifest, o: ParcelOutcome, estimate: Estimate | None = None,
+                declaration: IntakeDeclaration | None = None) -> dict[str, Any]:
     p = o.parcel
     accepted = o.accepted
     return {**_estimate_columns(estimate),
@@ -110,7 +128,9 @@ def _parcel_row(m: NewManifest, o: ParcelOutcome,
         "courier": p.courier if p else None,
         "destination_country": m.header.destination_country,
         "customs_office": m.header.customs_office,
-        "status": (ParcelStatus.VALIDATED if accepted else ParcelStatus.REJECTED).value,
+        "status": _status(o, declaration).value,
+        "declaration_error": declaration.error[:2000] if accepted and declaration is not None
+        and declaration.error else None,
         "declared_value": decimal_text(p.declared_value.amount) if p else None,
         "currency": p.declared_value.currency if p else None,
         "gross_weight": decimal_text(p.gross_weight) if p else None,
@@ -138,27 +158,30 @@ class SqlParcelRepository:
         return found
 
     def add_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
-                          actor: str, estimates: Mapping[int, Estimate] | None = None) -> None:
-        """Parcels, their events and search rows, by chunks (the rows of a 50,000-parcel
-        manifest are never all in memory). PostgreSQL: ids from the sequence, then COPY."""
+                          actor: str, estimates: Mapping[int, Estimate] | None = None,
+                          declarations: Mapping[int, IntakeDeclaration] | None = None,
+                          ) -> None:
+        """Parcels, their events, search rows and the declarations made at intake, by chunks
+        (the rows of a 50,000-parcel manifest are never all in memory). PostgreSQL: ids from
+        the sequence, then COPY."""
         estimates = estimates or {}
-        copy = pg_copy.is_postgresql(self.session)
+        declarations = declarations or {}
         for start in range(0, len(outcomes), CHUNK):
             chunk = outcomes[start : start + CHUNK]
-            rows = [_parcel_row(m, o, estimates.get(o.position)) for o in chunk]
+            made = [declarations.get(o.position) if o.accepted else None for o in chunk]
+            rows = [_parcel_row(m, o, estimates.get(o.position), d)
+                    for o, d in zip(chunk, made, strict=True)]
             try:
-                if copy:
-                    ids = pg_copy.next_ids(self.session, P, len(chunk))
-                    pg_copy.copy_rows(self.session, P,
-                                      [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
-                else:
-                    ids = self.session.execute(
-                        sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
-                    ).scalars().all()
+                ids = bulk.insert_with_ids(self.session, P, rows)
             except IntegrityError as exc:
                 raise ConcurrentWrite(str(exc.orig)) from exc
-            insert_events(self.session, _events(ids, rows, chunk, m.received_at, actor))
+            signed = [(i, d.declaration_id, d.signed) for i, d in zip(ids, made, strict=True)
+                      if d is not None and d.signed is not None]
+            insert_events(self.session, _events(ids, rows, chunk, m.received_at, actor, made))
             add_search_rows(self.session, ids, chunk)
+            if signed:
+                bulk.insert_rows(self.session, D, [
+                    declaration_row(i, d, s, "", m.received_at) for i, d, s in signed])
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page:
@@ -179,9 +202,10 @@ class SqlParcelRepository:
 
 
 def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
-            outcomes: Sequence[ParcelOutcome], at: datetime, actor: str) -> list[dict[str, Any]]:
+            outcomes: Sequence[ParcelOutcome], at: datetime, actor: str,
+            made: Sequence[IntakeDeclaration | None]) -> list[dict[str, Any]]:
     events = []
-    for parcel_id, row, o in zip(ids, rows, outcomes, strict=True):
+    for parcel_id, row, o, d in zip(ids, rows, outcomes, made, strict=True):
         scope = {"tenant_id": row["tenant_id"], "courier": row["courier"],
                  "customs_office": row["customs_office"]}
         events.append({"parcel_id": parcel_id, "status": ParcelStatus.RECEIVED.value,
@@ -193,6 +217,8 @@ def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
         events.append({"parcel_id": parcel_id, "status": final.value,
                        "previous_status": ParcelStatus.RECEIVED.value, "at": at,
                        "actor": actor, "source": "INTAKE", "reason": reason, **scope})
+        if d is not None and d.signed is not None:
+            events.append(declared_event(parcel_id, d.declaration_id, d.signed, "", at) | scope)
     return events
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters import pg_copy
+from customs.adapters import bulk
 from customs.adapters.tables import ParcelGoods, ParcelRow
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 
@@ -39,10 +39,7 @@ def add_search_rows(session: Session, ids: Sequence[int],
                     outcomes: Sequence[ParcelOutcome]) -> None:
     goods = [{"parcel_id": i, "hs_code": code} for i, o in zip(ids, outcomes, strict=True)
              if o.parcel is not None for code in sorted({it.hs_code for it in o.parcel.items})]
-    if goods and pg_copy.is_postgresql(session):
-        pg_copy.copy_rows(session, G, goods)
-    elif goods:
-        session.execute(sa.insert(G), goods)
+    bulk.insert_rows(session, G, goods)
     if session.get_bind().dialect.name == "sqlite":
         text = [{"id": i, "words": " ".join(it.description for it in o.parcel.items)}
                 for i, o in zip(ids, outcomes, strict=True) if o.parcel is not None]

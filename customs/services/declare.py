@@ -8,12 +8,15 @@ whose declaration fails stays VALIDATED with the reason, and is tried again on t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
+from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.services.ports import (
     Clock,
     DeclarationFailed,
     Declarer,
+    IntakeDeclaration,
     PendingParcel,
     SignedDocument,
     UnitOfWork,
@@ -46,6 +49,29 @@ def declare_pending(
         _declare_batch(pending, report, failed_ids, uow=uow, declarer=declarer, clock=clock,
                        new_id=new_id)
     return report
+
+
+def declare_outcomes(
+    header: ManifestHeader, outcomes: list[ParcelOutcome], *, declarer: Declarer,
+    at: datetime, new_id: Callable[[], str], limit: int,
+) -> dict[int, IntakeDeclaration]:
+    """The declarations of a manifest's first `limit` accepted parcels, by position, made
+    before any row exists (intake stores them with the parcels)."""
+    made: dict[int, IntakeDeclaration] = {}
+    for outcome in outcomes:
+        if len(made) >= limit:
+            break
+        if outcome.parcel is None or not outcome.accepted:
+            continue
+        declaration_id = new_id()
+        try:
+            signed = declarer.declare(outcome.parcel, header, declaration_id, at)
+            made[outcome.position] = IntakeDeclaration(
+                declaration_id, signed if signed.profile else replace(signed,
+                                                                      profile=declarer.profile))
+        except DeclarationFailed as exc:
+            made[outcome.position] = IntakeDeclaration(declaration_id, error=str(exc))
+    return made
 
 
 def _declare_batch(

@@ -16,9 +16,11 @@ from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext, check_parcel, is_country
 from customs.domain.tracking import awb_is_valid, looks_like_awb
+from customs.services.declare import declare_outcomes
 from customs.services.ports import (
     Clock,
     ConcurrentWrite,
+    Declarer,
     ManifestReader,
     NewManifest,
     StoredResponse,
@@ -34,6 +36,17 @@ class DutyContext:
 
     rules: DutyRules
     rate_max_age: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class InlineDeclaration:
+    """Declare the accepted parcels during intake: rendered and signed before the write
+    transaction (no lock held meanwhile), stored DECLARED in it, with no second pass reading
+    the parcels back. At most `max_parcels` per manifest, so the signed documents of a huge
+    manifest are not all held in memory; the rest stay VALIDATED for `declare_pending`."""
+
+    declarer: Declarer
+    max_parcels: int = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +67,11 @@ class Receipt:
 def submit_manifest(
     cmd: SubmitManifest, *, uow: UnitOfWork, reader: ManifestReader, rules: DestinationRules,
     clock: Clock, new_id: Callable[[], str], duty: DutyContext | None = None,
+    inline: InlineDeclaration | None = None,
 ) -> Receipt:
     """Validate every parcel and store the manifest once per (tenant, Idempotency-Key); each
-    accepted parcel gets its duty estimate (when duty rules are given)."""
+    accepted parcel gets its duty estimate (when duty rules are given) and, with `inline`,
+    its signed declaration."""
     digest = hashlib.sha256(cmd.document).hexdigest()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         with uow:
@@ -65,7 +80,7 @@ def submit_manifest(
             return _replay(stored, digest)
         try:
             return _accept(cmd, digest, uow=uow, reader=reader, rules=rules, clock=clock,
-                           new_id=new_id, duty=duty)
+                           new_id=new_id, duty=duty, inline=inline)
         except ConcurrentWrite:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -134,7 +149,7 @@ def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
 def _accept(
     cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reader: ManifestReader,
     rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
-    duty: DutyContext | None = None,
+    duty: DutyContext | None = None, inline: InlineDeclaration | None = None,
 ) -> Receipt:
     now = clock.now()
     with uow:
@@ -147,6 +162,9 @@ def _accept(
         return RuleContext(today=now.date(), rules=rules, nomenclature=nomenclature)
 
     header, outcomes = read_and_check(cmd.document, reader=reader, ctx_for=ctx_for)
+    declarations = {} if inline is None else declare_outcomes(
+        header, outcomes, declarer=inline.declarer, at=now, new_id=new_id,
+        limit=inline.max_parcels)
     with uow:
         _reject_open_duplicates(uow, cmd.tenant_id, outcomes)
         accepted = sum(1 for o in outcomes if o.accepted)
@@ -155,7 +173,8 @@ def _accept(
         body = receipt_body(manifest, outcomes)
         uow.manifests.add(manifest)
         uow.parcels.add_from_manifest(manifest, outcomes, cmd.actor,
-                                      estimates=_estimates(header, outcomes, now, duty, rates))
+                                      estimates=_estimates(header, outcomes, now, duty, rates),
+                                      declarations=declarations)
         uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
                             StoredResponse(digest, manifest.id, body), now)
         uow.commit()

@@ -92,7 +92,12 @@ class ParcelRepository(Protocol):
     def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]: ...
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str, estimates: Mapping[int, Estimate] | None = None,
-                          ) -> None: ...
+                          declarations: Mapping[int, IntakeDeclaration] | None = None,
+                          ) -> None:
+        """Store the parcels (by position: their estimates, and the declarations made at
+        intake: a signed parcel is stored DECLARED with its declaration and event, a failed
+        one VALIDATED with the reason)."""
+        ...
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...
     def counts_by_status(self) -> dict[str, int]: ...
@@ -130,6 +135,16 @@ class SignedDocument:
     signature_algorithm: str
     profile: str | None = None  # when one declarer serves several profiles
     group_key: str | None = None  # parcels with the same key are batched together
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeDeclaration:
+    """A parcel's declaration made during intake, before its row exists: signed, or the
+    reason it could not be (the parcel then stays VALIDATED and is retried by the workers)."""
+
+    declaration_id: str
+    signed: SignedDocument | None = None
+    error: str | None = None
 
 
 class Declarer(Protocol):

@@ -11,6 +11,7 @@ from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature as SignxmlInvalid
 
 from customs.bootstrap import bootstrap
+from customs.services.ports import Principal
 from customs.settings import Settings
 from signing import Verifier, load_certificate
 from tests.api.contract import assert_conforms
@@ -175,3 +176,70 @@ def test_metrics_expose_certificate_days_left_and_parcels_by_status(signed_clien
     assert "customs_signing_certificate_expiring 0.0" in text
     assert 'customs_parcels{status="DECLARED"} 1.0' in text
     assert 'customs_parcels{status="REJECTED"} 1.0' in text
+
+
+def test_intake_declares_in_its_own_transaction_and_the_rest_right_after(signed_customs, key):
+    """The first `declare_inline_max` accepted parcels are stored DECLARED by intake itself;
+    the others are declared by the pass that follows; every parcel has one declaration and the
+    same history either way."""
+    from customs.services.intake import SubmitManifest
+
+    signed_customs.settings.declare_inline_max = 3
+    tenant = signed_customs.authenticate(key)
+    numbers = [f"CDEK-{n:05d}" for n in range(7)]
+    body = manifest(*[parcel(n) for n in numbers], parcel("RR123456799CN", gross="0.01"))
+    receipt = signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    assert (receipt.body["accepted"], receipt.body["rejected"]) == (7, 1)
+    verifier = Verifier([load_certificate(signed_customs.settings.signing_cert)])
+    who = Principal("test", tenant.tenant_id, "acme", "marketplace")
+    for number in numbers:
+        detail = signed_customs.get_parcel(tenant.tenant_id, number)
+        assert detail["status"] == "DECLARED", number
+        assert [(e["status"], e["actor"]) for e in detail["history"]] == [
+            ("RECEIVED", "t"), ("VALIDATED", "t"), ("DECLARED", "system:declarer")]
+        verified = verifier.verify(signed_customs.declaration(who, number))
+        assert verified.element.findtext(f"{{{GENERIC}}}TrackingNumber") == number
+    with signed_customs.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 7
+        rows = conn.exec_driver_sql(
+            "SELECT d.profile, e.source FROM declarations d JOIN parcel_events e "
+            "ON e.parcel_id = d.parcel_id AND e.status = 'DECLARED'").all()
+    assert set(rows) == {("generic", "PROFILE:generic")} and len(rows) == 7
+    replay = signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    assert replay.replayed  # nothing declared twice
+    with signed_customs.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 7
+
+
+def test_a_declaration_failing_at_intake_leaves_the_parcel_validated_with_the_reason(
+        database_url, clock, dev_signing_key):
+    """A declaration that cannot be made during intake does not lose the parcel: it is stored
+    VALIDATED with the reason, for the workers to try again."""
+    from customs.services.intake import SubmitManifest
+
+    key, cert = dev_signing_key
+    customs = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert),
+                        clock=clock)
+    try:
+        tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+        original = customs.signer.sign_element  # type: ignore[union-attr]
+        calls = []
+
+        def flaky(element, at):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            if len(calls) == 2:
+                raise RuntimeError("token removed")
+            return original(element, at)
+
+        customs.signer.sign_element = flaky  # type: ignore[union-attr,method-assign]
+        body = manifest(parcel("CDEK-00001"), parcel("CDEK-00002"), parcel("CDEK-00003"))
+        customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+        statuses = {n: customs.get_parcel(tenant.tenant_id, n) for n in
+                    ("CDEK-00001", "CDEK-00002", "CDEK-00003")}
+        assert [d["status"] for d in statuses.values()] == ["DECLARED", "VALIDATED", "DECLARED"]
+        assert "token removed" in statuses["CDEK-00002"]["declaration_error"]
+        report = customs.declare_pending()
+        assert (report.declared, report.failed) == (1, 0)
+        assert customs.get_parcel(tenant.tenant_id, "CDEK-00002")["status"] == "DECLARED"
+    finally:
+        customs.close()

@@ -60,9 +60,14 @@ class FakeParcels:
                 and p["status"] not in FINAL_STATUSES}
 
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
-                          actor: str, estimates: Any = None) -> None:
+                          actor: str, estimates: Any = None, declarations: Any = None) -> None:
         for o in outcomes:
             status = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
+            made = (declarations or {}).get(o.position) if o.accepted else None
+            history = [(ParcelStatus.RECEIVED, actor), (status, actor)]
+            if made is not None and made.signed is not None:
+                status = ParcelStatus.DECLARED
+                history.append((status, "system:declarer"))
             if o.accepted and o.tracking_number in self.open_tracking_numbers(
                     manifest.tenant_id, [o.tracking_number or ""]):
                 raise ConcurrentWrite("open tracking number already exists")
@@ -71,7 +76,7 @@ class FakeParcels:
                 "position": o.position, "tracking_number": o.tracking_number,
                 "status": status, "violations": [v.code for v in o.violations],
                 "estimate": (estimates or {}).get(o.position),
-                "history": [(ParcelStatus.RECEIVED, actor), (status, actor)]})
+                "declaration": made, "history": history})
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page:
