@@ -35,7 +35,12 @@ from customs.domain.lifecycle import ParcelStatus
 from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.rules import RuleContext, check_parcel
 from customs.services import intake
-from customs.services.ports import NewManifest, SignedDocument, StoredResponse
+from customs.services.ports import (
+    IntakeDeclaration,
+    NewManifest,
+    SignedDocument,
+    StoredResponse,
+)
 from customs.settings import Settings
 
 NOW = datetime.now(UTC)  # within the validity of the freshly made certificate
@@ -122,30 +127,22 @@ def _manifest(tenant_id: int, document: bytes, parsed: Parsed) -> NewManifest:
 
 
 def _ours_store(url: str, keys: Keys, document: bytes, parsed: Parsed) -> Measure:
-    """Our repositories: the intake write, then declarations read back and stored."""
+    """Our repositories: intake's one write transaction, the parcels stored with their
+    declarations (as `submit_manifest` with inline declaration does)."""
     customs = bootstrap(keys.settings(url))
     try:
         manifest = _manifest(_tenant(customs), document, parsed)
-        by_number = {o.tracking_number: s for o, s in zip(
-            [o for o in parsed.outcomes if o.accepted], parsed.signed, strict=True)}
+        accepted = [o for o in parsed.outcomes if o.accepted]
+        declarations = {o.position: IntakeDeclaration(new_id(), s)
+                        for o, s in zip(accepted, parsed.signed, strict=True)}
         uow = customs.uow()
-        with measure(manifest.accepted) as m:
-            with uow:
-                uow.manifests.add(manifest)
-                uow.parcels.add_from_manifest(manifest, parsed.outcomes, ACTOR)
-                uow.idempotency.add(manifest.tenant_id, "bench", StoredResponse(
-                    manifest.document_sha256, manifest.id, {}), NOW)
-                uow.commit()
-            while True:
-                with uow:
-                    pending = uow.declarations.pending(BATCH, manifest.id)
-                    if pending:
-                        uow.declarations.add_all(
-                            [(p, new_id(), by_number[p.parcel.tracking_number])
-                             for p in pending], "generic-1", NOW, ACTOR)
-                    uow.commit()
-                if not pending:
-                    break
+        with measure(manifest.accepted) as m, uow:
+            uow.manifests.add(manifest)
+            uow.parcels.add_from_manifest(manifest, parsed.outcomes, ACTOR,
+                                          declarations=declarations)
+            uow.idempotency.add(manifest.tenant_id, "bench", StoredResponse(
+                manifest.document_sha256, manifest.id, {}), NOW)
+            uow.commit()
     finally:
         customs.close()
     return m

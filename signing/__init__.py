@@ -1,6 +1,7 @@
 """W3C XML-Signature 1.1 for customs documents: a leaf library (imports nothing of customs).
 
-Sign: `sign_enveloped(root, signer, reference_uri="" | "#<Id>")` in place on an lxml tree, or
+Sign: `sign_enveloped(root, signer, reference_uri="" | "#<Id>")` in place on an lxml tree,
+`signed_canonical(root, signer, reference_id=Id)` straight to bytes (quicker), or
 `sign_bytes_document(bytes, signer)`, with a `Signer` from `load_signer(config)` (a software
 key or a PKCS#11 token). Verify: `Verifier(trusted=[cert], public_keys=[...], ca=[...])
 .verify(bytes)` returns what the signature covers, or raises VerificationError (invalid) /
@@ -34,7 +35,7 @@ from signing.keys import (
     load_software_signer,
     secret_from,
 )
-from signing.sign import sign_bytes_document, sign_enveloped
+from signing.sign import sign_bytes_document, sign_enveloped, signed_canonical
 from signing.verify import Verified, Verifier
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "VerificationError", "Verified", "Verifier", "certificate_status", "fingerprint",
     "generate_dev_key", "load_certificate", "load_certificates", "load_signer",
     "load_software_signer", "secret_from", "sign_bytes_document", "sign_enveloped",
+    "signed_canonical",
 ]

@@ -40,6 +40,7 @@ class _Template:
     tail: bytes  # and after the digest value
     not_before: datetime
     not_after: datetime
+    key_info: bytes  # the ds:KeyInfo element as text, then the end of ds:Signature
 
 
 def c14n_attribute(value: str) -> bytes:
@@ -89,12 +90,14 @@ def _prepare(certificate: x509.Certificate, algorithm: str) -> _Template:
     _ds(reference, "DigestMethod", Algorithm=SHA256)
     _ds(reference, "DigestValue")
     _ds(signature, "SignatureValue")
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    _ds(_ds(_ds(signature, "KeyInfo"), "X509Data"), "X509Certificate").text = \
-        base64.b64encode(der).decode()
+    der = base64.b64encode(certificate.public_bytes(serialization.Encoding.DER))
+    _ds(_ds(_ds(signature, "KeyInfo"), "X509Data"), "X509Certificate").text = der.decode()
     head, middle, tail = _signed_info_text(algorithm)
+    key_info = (b"<ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + der +
+                b"</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>")
     return _Template(certificate, algorithm, signature, head, middle, tail,
-                     certificate.not_valid_before_utc, certificate.not_valid_after_utc)
+                     certificate.not_valid_before_utc, certificate.not_valid_after_utc,
+                     key_info)
 
 
 def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str = "",
@@ -106,16 +109,7 @@ def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str =
     `root` by its Id attribute. Raises CertificateExpired / CertificateNotYetValid outside the
     certificate's validity (`at`, default now): nothing is signed then.
     """
-    _check_target(root, reference_uri)
-    template = _template(signer.certificate, signer.algorithm)
-    moment = at or datetime.now(UTC)
-    if not template.not_before <= moment <= template.not_after:
-        check_validity(signer.certificate, moment)
-    node = root.getroottree() if reference_uri == "" else root
-    digest = base64.b64encode(hashlib.sha256(etree.tostring(
-        node, method="c14n", exclusive=True, with_comments=False)).digest())
-    value = signer.sign(b"".join((template.head, c14n_attribute(reference_uri),
-                                  template.middle, digest, template.tail)))
+    template, _canonical, digest, value = _signature_values(root, signer, reference_uri, at)
     signature = template.signature.__copy__()  # lxml copies deep; skips the copy module
     reference = signature[0][2]
     reference.set("URI", reference_uri)
@@ -123,6 +117,44 @@ def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str =
     signature[1].text = base64.b64encode(value).decode()  # SignatureValue
     root.append(signature)
     return root
+
+
+def signed_canonical(root: etree._Element, signer: Signer, *, reference_id: str,
+                     at: datetime | None = None) -> bytes:
+    """The element `root` (Id `reference_id`) signed enveloped, as bytes: its exclusive
+    canonical form with the ds:Signature written in as text before its end tag, after an XML
+    declaration. `root` itself is left unchanged.
+
+    What a verifier digests is this very text without the signature (canonical XML is
+    idempotent), so nothing is serialized twice and no signature subtree is copied; the
+    Signature's SignedInfo is the canonical text that was signed (it declares the ds prefix
+    again, which changes nothing). Same errors as `sign_enveloped`.
+    """
+    uri = "#" + reference_id
+    template, canonical, digest, value = _signature_values(root, signer, uri, at)
+    end = canonical.rindex(b"</")  # canonical XML always writes the end tag
+    return b"".join((
+        b"<?xml version='1.0' encoding='UTF-8'?>\n", canonical[:end],
+        b'<ds:Signature xmlns:ds="', DS.encode(), b'">', template.head, c14n_attribute(uri),
+        template.middle, digest, template.tail, b"<ds:SignatureValue>",
+        base64.b64encode(value), b"</ds:SignatureValue>", template.key_info, canonical[end:]))
+
+
+def _signature_values(root: etree._Element, signer: Signer, reference_uri: str,
+                      at: datetime | None) -> tuple[_Template, bytes, bytes, bytes]:
+    """The template, the covered content's canonical form, its digest (base64) and the raw
+    signature of the SignedInfo."""
+    _check_target(root, reference_uri)
+    template = _template(signer.certificate, signer.algorithm)
+    moment = at or datetime.now(UTC)
+    if not template.not_before <= moment <= template.not_after:
+        check_validity(signer.certificate, moment)
+    node = root.getroottree() if reference_uri == "" else root
+    canonical = etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
+    digest = base64.b64encode(hashlib.sha256(canonical).digest())
+    value = signer.sign(b"".join((template.head, c14n_attribute(reference_uri),
+                                  template.middle, digest, template.tail)))
+    return template, canonical, digest, value
 
 
 def _check_target(root: etree._Element, reference_uri: str) -> None:

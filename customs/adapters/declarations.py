@@ -20,7 +20,7 @@ class Profile(Protocol):
 
 
 class ElementSigner(Protocol):
-    """Signs an element in place (enveloped) and returns the serialized signed document."""
+    """Signs an element (enveloped) and returns the serialized signed document."""
 
     fingerprint: str  # SHA-256 of the signing certificate (DER), hex
     algorithm: str  # the SignatureMethod URI

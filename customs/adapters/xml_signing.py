@@ -43,9 +43,13 @@ class EnvelopedSigner:
         self.algorithm = ring.current.method
 
     def sign_element(self, element: Any, at: datetime) -> bytes:
+        """The signed document (by the element's Id when it has one, then written as its
+        canonical form with the signature spliced in: the element is left unchanged)."""
         root_id = element.get("Id")
-        signing.sign_enveloped(element, self.ring.current,
-                               reference_uri=f"#{root_id}" if root_id else "", at=at)
+        if root_id:
+            return signing.signed_canonical(element, self.ring.current, reference_id=root_id,
+                                            at=at)
+        signing.sign_enveloped(element, self.ring.current, reference_uri="", at=at)
         return bytes(etree.tostring(element, xml_declaration=True, encoding="UTF-8"))
 
     def status(self, at: datetime) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from lxml import etree
 from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature as SignxmlInvalid
 
-from signing import SoftwareSigner, generate_dev_key, sign_enveloped
+from signing import SoftwareSigner, generate_dev_key, sign_enveloped, signed_canonical
 from tests.signing.conftest import DECLARATION_NS, xmlsec1
 from tests.signing.documents import declaration, tamper
 
@@ -18,11 +18,14 @@ ID_ATTR = [f"{DECLARATION_NS}:Declaration"]
 
 
 def signed(signer: SoftwareSigner, uri: str) -> bytes:
+    """uri "canonical": by Id, written as text by `signed_canonical` (what declarations use)."""
+    if uri == "canonical":
+        return signed_canonical(declaration(), signer, reference_id="D-42")
     root = sign_enveloped(declaration(with_id=bool(uri)), signer, reference_uri=uri)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-@pytest.mark.parametrize("uri", ["", "#D-42"])
+@pytest.mark.parametrize("uri", ["", "#D-42", "canonical"])
 def test_xmlsec1_accepts_ours_and_refuses_a_tampered_copy(
         signer: SoftwareSigner, dev_key: tuple[Path, Path], uri: str, tmp_path: Path) -> None:
     document = signed(signer, uri)
@@ -32,7 +35,7 @@ def test_xmlsec1_accepts_ours_and_refuses_a_tampered_copy(
     assert refused.returncode != 0
 
 
-@pytest.mark.parametrize("uri", ["", "#D-42"])
+@pytest.mark.parametrize("uri", ["", "#D-42", "canonical"])
 def test_signxml_accepts_ours_and_refuses_a_tampered_copy(
         signer: SoftwareSigner, dev_key: tuple[Path, Path], uri: str) -> None:
     document = signed(signer, uri)

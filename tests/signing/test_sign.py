@@ -21,6 +21,7 @@ from signing import (
     Verifier,
     sign_bytes_document,
     sign_enveloped,
+    signed_canonical,
 )
 from signing.certificates import self_signed
 from signing.sign import _signed_info_text, c14n_attribute
@@ -136,3 +137,31 @@ def test_an_element_inside_a_larger_document_is_signed_by_id(p256: SoftwareSigne
     sign_enveloped(batch[0], p256, reference_uri="#i1")
     verified = Verifier([p256.certificate]).verify(etree.tostring(batch[0]))
     assert verified.element.findtext("{urn:b}V") == "1"
+
+
+def test_signed_canonical_is_the_tree_signature_written_as_text(signer: SoftwareSigner) -> None:
+    """Straight to bytes: verifiable, the element untouched, and (RSA PKCS#1 v1.5 being
+    deterministic) the same signed document as signing the tree, once canonicalized."""
+    root = declaration()
+    before = etree.tostring(root)
+    document = signed_canonical(root, signer, reference_id="D-42")
+    assert etree.tostring(root) == before
+    assert document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<Declaration ")
+    verified = Verifier([signer.certificate]).verify(document)
+    assert verified.element.findtext("{*}Note") == "text & more"
+    with pytest.raises(VerificationError, match="digest mismatch"):
+        Verifier([signer.certificate]).verify(tamper(document))
+    if signer.algorithm == RSA_SHA256:
+        tree = sign_enveloped(declaration(), signer, reference_uri="#D-42")
+        def canonical(node: etree._Element) -> bytes:  # comments are not signed (see above)
+            return etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
+
+        assert canonical(etree.fromstring(document)) == canonical(tree)
+
+
+def test_signed_canonical_refuses_what_sign_enveloped_refuses(p256: SoftwareSigner) -> None:
+    with pytest.raises(ValueError, match="must be '#' \\+ the element's Id"):
+        signed_canonical(declaration(), p256, reference_id="D-43")
+    signed = sign_enveloped(declaration(), p256, reference_uri="#D-42")
+    with pytest.raises(ValueError, match="already carries"):
+        signed_canonical(signed, p256, reference_id="D-42")
