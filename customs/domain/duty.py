@@ -71,10 +71,25 @@ class DutyRule:
 @dataclass(frozen=True, slots=True)
 class DutyRules:
     rules: tuple[DutyRule, ...]
+    _by_country: dict[str, tuple[DutyRule, ...]] = field(
+        init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        """Each country's rules, newest first (looked up for every parcel of a manifest)."""
+        by_country: dict[str, list[DutyRule]] = {}
+        for rule in self.rules:
+            for country in rule.countries:
+                by_country.setdefault(country, []).append(rule)
+        object.__setattr__(self, "_by_country", {
+            c: tuple(sorted(r, key=lambda rule: rule.valid_from, reverse=True))
+            for c, r in by_country.items()})
 
     def in_force(self, country: str, day: date) -> DutyRule | None:
-        found = [rule for rule in self.rules if rule.applies(country, day)]
-        return max(found, key=lambda r: r.valid_from) if found else None
+        """The rule with the latest start among those that apply on `day`."""
+        for rule in self._by_country.get(country, ()):
+            if rule.applies(country, day):
+                return rule
+        return None
 
 
 @dataclass(frozen=True, slots=True)
