@@ -1,18 +1,24 @@
-"""Bulk inserts inside the session's transaction, with the least work per row.
+"""Bulk inserts inside the session's transaction, with the least work per row, in two steps.
 
-PostgreSQL: COPY (`pg_copy`). SQLite: one prepared INSERT run by the driver's `executemany`,
-the values converted by the columns' own SQLAlchemy bind processors, so the stored text is
-exactly what a Core INSERT writes (dates, decimals, JSON), at a fraction of its cost per row
-(a Core executemany builds and processes each parameter set through the statement cache,
-insertmanyvalues batching and RETURNING).
+`stage` converts rows for the driver without touching the database, so it can run before the
+transaction takes any lock (on SQLite a writer holds the whole database from its first
+statement: preparing 10,000 parcels' rows there kept every other writer waiting). `write`
+then sends them: PostgreSQL with COPY, SQLite with the driver's `executemany`. On SQLite the
+values are converted by the columns' own SQLAlchemy bind processors, so the stored text is
+exactly what a Core INSERT writes (dates, decimals, JSON), at a fraction of its cost per row.
+Rows staged with a `key` column carry there an index into the ids given to `write`: parcels
+and their children, whose ids are only known under the write lock.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,55 +29,91 @@ _Converter = Callable[[Any], Any] | None
 _PROCESSORS: dict[tuple[str, str, str], _Converter] = {}
 
 
-def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts; rows with the same keys are sent together)."""
-    if not rows:
-        return
+@dataclass(slots=True)
+class Staged:
+    """Rows of one table, converted for the driver, with the same columns."""
+
+    table: str
+    names: tuple[str, ...]
+    params: list[tuple[Any, ...]]
+    keyed: bool = False  # the first value is an index into the ids given to `write`
+
+
+def stage(dialect: Dialect, table: sa.Table, rows: Sequence[dict[str, Any]], *,
+          key: str | None = None) -> list[Staged]:
+    """Convert `rows` (dicts; those with the same keys go together); no statement runs.
+    `key`: the column whose value is an index into the ids given to `write`."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
-    postgresql = pg_copy.is_postgresql(session)
+        names = tuple(row) if key is None else (key, *(n for n in row if n != key))
+        groups.setdefault(names, []).append(row)
+    staged = []
     for names, same in groups.items():
-        if postgresql and len(same) >= COPY_FROM:
-            pg_copy.copy_rows(session, table, same)
-        elif session.get_bind().dialect.name == "sqlite":
-            _sqlite_executemany(session, table, names, same)
+        for column in table.c:
+            if column.name not in names and column.default is not None:
+                raise ValueError(
+                    f"{table.name}.{column.name} has a Python-side default: give it")
+        convert = [_converter(dialect, table, name) for name in names]  # KeyError: no column
+        if key is not None:
+            convert[0] = None
+        staged.append(Staged(table.name, names, [
+            tuple(row[n] if f is None else f(row[n]) for n, f in zip(names, convert,
+                                                                     strict=True))
+            for row in same], key is not None))
+    return staged
+
+
+def write(session: Session, staged: Sequence[Staged], ids: Sequence[int] = ()) -> None:
+    """Send staged rows in the session's transaction (IntegrityError as from an INSERT)."""
+    for block in staged:
+        params = block.params
+        if block.keyed:
+            params = [(ids[p[0]], *p[1:]) for p in params]
+        if not params:
+            continue
+        if pg_copy.is_postgresql(session):
+            pg_copy.copy_tuples(session, block.table, block.names, params)
         else:
-            session.execute(sa.insert(table), same)
+            _executemany(session, block.table, block.names, params)
+
+
+def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` now (a few rows on PostgreSQL: a plain INSERT, quicker than a COPY)."""
+    if not rows:
+        return
+    if pg_copy.is_postgresql(session) and len(rows) < COPY_FROM:
+        session.execute(sa.insert(table), list(rows))
+        return
+    write(session, stage(session.get_bind().dialect, table, rows))
+
+
+def allocate_ids(session: Session, table: sa.Table, count: int) -> list[int]:
+    """`count` new ids for `table`, in order. PostgreSQL takes them from the sequence; SQLite
+    numbers them after the highest id, which is safe because writers hold the database's write
+    lock from BEGIN IMMEDIATE (customs.adapters.database), and is what SQLite itself does for
+    an INTEGER PRIMARY KEY without AUTOINCREMENT."""
+    if count == 0:
+        return []
+    if pg_copy.is_postgresql(session):
+        return pg_copy.next_ids(session, table, count)
+    top = session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    return list(range(top + 1, top + 1 + count))
 
 
 def insert_with_ids(session: Session, table: sa.Table,
                     rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` and return their new ids, in order. PostgreSQL takes them from the
-    sequence first; SQLite numbers them after the highest id, which is safe because writers
-    hold the database's write lock from BEGIN IMMEDIATE (customs.adapters.database), and is
-    what SQLite itself does for an INTEGER PRIMARY KEY without AUTOINCREMENT."""
-    if not rows:
-        return []
-    if pg_copy.is_postgresql(session):
-        ids = pg_copy.next_ids(session, table, len(rows))
-    elif session.get_bind().dialect.name == "sqlite":
-        top = session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
-        ids = list(range(top + 1, top + 1 + len(rows)))
-    else:
-        return list(session.execute(sa.insert(table).returning(
-            table.c.id, sort_by_parameter_order=True), list(rows)).scalars())
-    insert_rows(session, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+    """Insert `rows` and return their new ids, in order."""
+    ids = allocate_ids(session, table, len(rows))
+    write(session, stage(session.get_bind().dialect, table,
+                         [{**r, "id": n} for n, r in enumerate(rows)], key="id"), ids)
     return ids
 
 
-def _sqlite_executemany(session: Session, table: sa.Table, names: tuple[str, ...],
-                        rows: list[dict[str, Any]]) -> None:
+def _executemany(session: Session, table: str, names: tuple[str, ...],
+                 params: list[tuple[Any, ...]]) -> None:
     connection = session.connection()
-    for column in table.c:
-        if column.name not in names and column.default is not None:
-            raise ValueError(f"{table.name}.{column.name} has a Python-side default: give it")
-    convert = [_processor(connection.dialect, table, name) for name in names]  # KeyError: no
-    params = [tuple(row[n] if f is None else f(row[n]) for n, f in zip(names, convert,
-                                                                       strict=True))
-              for row in rows]
-    # names are our table's columns (checked by the processor lookup), never caller input
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608
+    # names are our tables' columns (checked when staged), never caller input
+    sql = (f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608
            f"VALUES ({', '.join('?' * len(names))})")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -82,8 +124,17 @@ def _sqlite_executemany(session: Session, table: sa.Table, names: tuple[str, ...
         cursor.close()
 
 
-def _processor(dialect: Any, table: sa.Table, name: str) -> _Converter:
+def _converter(dialect: Dialect, table: sa.Table, name: str) -> _Converter:
+    """SQLite: the column's bind processor. PostgreSQL (COPY): JSON columns encoded."""
     key = (dialect.name, table.name, name)
     if key not in _PROCESSORS:
-        _PROCESSORS[key] = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        column_type = table.c[name].type
+        if dialect.name == "postgresql":
+            _PROCESSORS[key] = _json_text if isinstance(column_type, sa.JSON) else None
+        else:
+            _PROCESSORS[key] = column_type.dialect_impl(dialect).bind_processor(dialect)
     return _PROCESSORS[key]
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

@@ -7,7 +7,6 @@ one COPY each. Constraint violations surface as IntegrityError, as with INSERT.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,23 +25,17 @@ def next_ids(session: Session, table: sa.Table, count: int) -> list[int]:
         {"t": table.name, "n": count}).scalars()]
 
 
-def copy_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """COPY `rows` (dicts with the same keys) into `table`; JSON columns are encoded here."""
-    if not rows:
-        return
-    names = list(rows[0])
-    encode = [isinstance(table.c[name].type, sa.JSON) for name in names]
+def copy_tuples(session: Session, table: str, names: Sequence[str],
+                rows: Sequence[Sequence[Any]]) -> None:
+    """COPY `rows` (values in the order of `names`, JSON already encoded) into `table`."""
     driver = session.connection().connection.driver_connection
     assert driver is not None
     import psycopg
 
     try:
         with driver.cursor() as cursor, cursor.copy(
-                f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[n], ensure_ascii=False)
-                                if e and row[n] is not None else row[n]
-                                for n, e in zip(names, encode, strict=True)])
+                copy.write_row(row)
     except psycopg.IntegrityError as exc:
-        raise IntegrityError(f"COPY {table.name}", None, exc) from exc
-
+        raise IntegrityError(f"COPY {table}", None, exc) from exc

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from customs.adapters import bulk
 from customs.adapters.declaration_rows import declaration_row, declared_event
-from customs.adapters.events import insert_events
-from customs.adapters.search_index import add_search_rows, search_columns
+from customs.adapters.events import role_of
+from customs.adapters.search_index import search_columns, stage_search_rows
 from customs.adapters.tables import (
     ApiKey,
     Declaration,
@@ -39,6 +41,7 @@ from customs.services.ports import (
 )
 
 CHUNK = 1000
+STAGE_AHEAD = 10_000  # parcels whose rows are all prepared before the write begins
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 D = Declaration.__table__  # type: ignore[attr-defined]
@@ -157,31 +160,39 @@ class SqlParcelRepository:
             found.update(self.session.execute(query).scalars())
         return found
 
+    def stage(self, m: NewManifest, outcomes: Sequence[ParcelOutcome], actor: str,
+              estimates: Mapping[int, Estimate] | None = None,
+              declarations: Mapping[int, IntakeDeclaration] | None = None) -> StagedParcels:
+        """The rows of the parcels, their events, search rows and the declarations made at
+        intake, converted for the driver by chunks, without any statement (so without any
+        lock). Up to STAGE_AHEAD parcels are prepared now; a larger manifest's chunks are
+        prepared as they are written (its rows are never all in memory)."""
+        dialect = self.session.get_bind().dialect
+        estimates = estimates or {}
+        declarations = declarations or {}
+
+        def chunks() -> Iterator[tuple[int, list[bulk.Staged]]]:
+            for start in range(0, len(outcomes), CHUNK):
+                chunk = outcomes[start : start + CHUNK]
+                yield len(chunk), _stage_chunk(dialect, m, chunk, actor, estimates,
+                                               declarations)
+
+        return StagedParcels(list(chunks()) if len(outcomes) <= STAGE_AHEAD else chunks())
+
+    def add_staged(self, staged: StagedParcels) -> None:
+        """Write staged parcels: their ids first (sequence, or after the highest on SQLite)."""
+        for count, blocks in staged.chunks:
+            ids = bulk.allocate_ids(self.session, P, count)
+            try:
+                bulk.write(self.session, blocks, ids)
+            except IntegrityError as exc:
+                raise ConcurrentWrite(str(exc.orig)) from exc
+
     def add_from_manifest(self, m: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str, estimates: Mapping[int, Estimate] | None = None,
                           declarations: Mapping[int, IntakeDeclaration] | None = None,
                           ) -> None:
-        """Parcels, their events, search rows and the declarations made at intake, by chunks
-        (the rows of a 50,000-parcel manifest are never all in memory). PostgreSQL: ids from
-        the sequence, then COPY."""
-        estimates = estimates or {}
-        declarations = declarations or {}
-        for start in range(0, len(outcomes), CHUNK):
-            chunk = outcomes[start : start + CHUNK]
-            made = [declarations.get(o.position) if o.accepted else None for o in chunk]
-            rows = [_parcel_row(m, o, estimates.get(o.position), d)
-                    for o, d in zip(chunk, made, strict=True)]
-            try:
-                ids = bulk.insert_with_ids(self.session, P, rows)
-            except IntegrityError as exc:
-                raise ConcurrentWrite(str(exc.orig)) from exc
-            signed = [(i, d.declaration_id, d.signed) for i, d in zip(ids, made, strict=True)
-                      if d is not None and d.signed is not None]
-            insert_events(self.session, _events(ids, rows, chunk, m.received_at, actor, made))
-            add_search_rows(self.session, ids, chunk)
-            if signed:
-                bulk.insert_rows(self.session, D, [
-                    declaration_row(i, d, s, "", m.received_at) for i, d, s in signed])
+        self.add_staged(self.stage(m, outcomes, actor, estimates, declarations))
 
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page:
@@ -199,6 +210,33 @@ class SqlParcelRepository:
         rows = self.session.execute(sa.select(P.c.status, sa.func.count()).group_by(P.c.status))
         return {status: int(count) for status, count in rows}
 
+
+
+@dataclass(slots=True)
+class StagedParcels:
+    """A manifest's parcel rows ready for the driver: (parcels, blocks) per chunk."""
+
+    chunks: Iterable[tuple[int, list[bulk.Staged]]]
+
+
+def _stage_chunk(dialect: Dialect, m: NewManifest, chunk: Sequence[ParcelOutcome], actor: str,
+                 estimates: Mapping[int, Estimate],
+                 declarations: Mapping[int, IntakeDeclaration]) -> list[bulk.Staged]:
+    """Rows keyed by the parcel's index in the chunk (its id is known only when written)."""
+    made = [declarations.get(o.position) if o.accepted else None for o in chunk]
+    rows = [{**_parcel_row(m, o, estimates.get(o.position), d), "id": n}
+            for n, (o, d) in enumerate(zip(chunk, made, strict=True))]
+    indices = range(len(chunk))
+    signed = [(n, d.declaration_id, d.signed) for n, d in enumerate(made)
+              if d is not None and d.signed is not None]
+    return [
+        *bulk.stage(dialect, P, rows, key="id"),
+        *bulk.stage(dialect, E, [e | {"role": role_of(e["actor"])} for e in _events(
+            indices, rows, chunk, m.received_at, actor, made)], key="parcel_id"),
+        *stage_search_rows(dialect, chunk),
+        *bulk.stage(dialect, D, [declaration_row(n, d, s, "", m.received_at)
+                                 for n, d, s in signed], key="parcel_id"),
+    ]
 
 
 def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from customs.adapters import bulk
@@ -35,17 +36,22 @@ def search_columns(parcel: Parcel | None, header: ManifestHeader) -> dict[str, A
     }
 
 
-def add_search_rows(session: Session, ids: Sequence[int],
-                    outcomes: Sequence[ParcelOutcome]) -> None:
-    goods = [{"parcel_id": i, "hs_code": code} for i, o in zip(ids, outcomes, strict=True)
+# The SQLite FTS5 table (migration 0005), described for staging its rows (rowid = parcel id).
+_TEXT = sa.Table("parcel_text", sa.MetaData(), sa.Column("rowid", sa.Integer),
+                 sa.Column("words", sa.Text))
+
+
+def stage_search_rows(dialect: Dialect, outcomes: Sequence[ParcelOutcome]) -> list[bulk.Staged]:
+    """Goods (HS codes) and, on SQLite, full-text rows of a chunk of parcels, keyed by their
+    index in the chunk (ids are given when they are written)."""
+    goods = [{"parcel_id": n, "hs_code": code} for n, o in enumerate(outcomes)
              if o.parcel is not None for code in sorted({it.hs_code for it in o.parcel.items})]
-    bulk.insert_rows(session, G, goods)
-    if session.get_bind().dialect.name == "sqlite":
-        text = [{"id": i, "words": " ".join(it.description for it in o.parcel.items)}
-                for i, o in zip(ids, outcomes, strict=True) if o.parcel is not None]
-        if text:
-            session.execute(sa.text("INSERT INTO parcel_text(rowid, words) VALUES (:id, :words)"),
-                            text)
+    staged = bulk.stage(dialect, G, goods, key="parcel_id")
+    if dialect.name == "sqlite":
+        staged += bulk.stage(dialect, _TEXT, [
+            {"rowid": n, "words": " ".join(it.description for it in o.parcel.items)}
+            for n, o in enumerate(outcomes) if o.parcel is not None], key="rowid")
+    return staged
 
 
 def text_condition(dialect: str, words: list[str]) -> Any:

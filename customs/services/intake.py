@@ -21,6 +21,7 @@ from customs.services.ports import (
     Clock,
     ConcurrentWrite,
     Declarer,
+    IntakeDeclaration,
     ManifestReader,
     NewManifest,
     StoredResponse,
@@ -165,20 +166,35 @@ def _accept(
     declarations = {} if inline is None else declare_outcomes(
         header, outcomes, declarer=inline.declarer, at=now, new_id=new_id,
         limit=inline.max_parcels)
+    manifest_id = new_id()
     with uow:
-        _reject_open_duplicates(uow, cmd.tenant_id, outcomes)
-        accepted = sum(1 for o in outcomes if o.accepted)
-        manifest = NewManifest(new_id(), cmd.tenant_id, header, now, cmd.document, digest,
-                               accepted, len(outcomes) - accepted)
+        # Rows are prepared before the first statement: on SQLite that is when the write lock
+        # is taken, and other writers wait for it until the commit.
+        staged = _stage(uow, cmd, manifest_id, header, outcomes, now, duty, rates,
+                        declarations, digest)
+        if _reject_open_duplicates(uow, cmd.tenant_id, outcomes):
+            staged = _stage(uow, cmd, manifest_id, header, outcomes, now, duty, rates,
+                            declarations, digest)
+        manifest, rows = staged
         body = receipt_body(manifest, outcomes)
         uow.manifests.add(manifest)
-        uow.parcels.add_from_manifest(manifest, outcomes, cmd.actor,
-                                      estimates=_estimates(header, outcomes, now, duty, rates),
-                                      declarations=declarations)
+        uow.parcels.add_staged(rows)
         uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
                             StoredResponse(digest, manifest.id, body), now)
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)
+
+
+def _stage(uow: UnitOfWork, cmd: SubmitManifest, manifest_id: str, header: ManifestHeader,
+           outcomes: list[ParcelOutcome], now: Any, duty: DutyContext | None,
+           rates: RateTable | None, declarations: dict[int, IntakeDeclaration],
+           digest: str) -> tuple[NewManifest, Any]:
+    accepted = sum(1 for o in outcomes if o.accepted)
+    manifest = NewManifest(manifest_id, cmd.tenant_id, header, now, cmd.document, digest,
+                           accepted, len(outcomes) - accepted)
+    return manifest, uow.parcels.stage(
+        manifest, outcomes, cmd.actor, estimates=_estimates(header, outcomes, now, duty, rates),
+        declarations=declarations)
 
 
 def _estimates(header: ManifestHeader, outcomes: list[ParcelOutcome], now: Any,
@@ -191,7 +207,9 @@ def _estimates(header: ManifestHeader, outcomes: list[ParcelOutcome], now: Any,
         rules=duty.rules, rates=rates) for o in outcomes if o.accepted and o.parcel is not None}
 
 
-def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int, outcomes: list[ParcelOutcome]) -> None:
+def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int,
+                            outcomes: list[ParcelOutcome]) -> bool:
+    """Reject parcels whose tracking number an open parcel of the tenant has; True if any."""
     candidates = [o for o in outcomes if o.accepted and o.tracking_number]
     numbers = [o.tracking_number for o in candidates if o.tracking_number]
     taken = uow.parcels.open_tracking_numbers(tenant_id, numbers)
@@ -202,6 +220,7 @@ def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int, outcomes: list[Parc
                 f"an open parcel with tracking number {outcome.tracking_number} already exists",
                 f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
                 outcome.tracking_number))
+    return bool(taken)
 
 
 def rejection(outcome: ParcelOutcome) -> dict[str, Any]:

@@ -90,13 +90,20 @@ class ManifestRepository(Protocol):
 
 class ParcelRepository(Protocol):
     def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]: ...
+    def stage(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome], actor: str,
+              estimates: Mapping[int, Estimate] | None = None,
+              declarations: Mapping[int, IntakeDeclaration] | None = None) -> Any:
+        """Prepare the parcels' rows without touching the database (no lock is taken): by
+        position, their estimates, and the declarations made at intake (a signed parcel is
+        stored DECLARED with its declaration and event, a failed one VALIDATED with the
+        reason). The result is only for `add_staged` of the same unit of work."""
+        ...
+    def add_staged(self, staged: Any) -> None: ...
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str, estimates: Mapping[int, Estimate] | None = None,
                           declarations: Mapping[int, IntakeDeclaration] | None = None,
                           ) -> None:
-        """Store the parcels (by position: their estimates, and the declarations made at
-        intake: a signed parcel is stored DECLARED with its declaration and event, a failed
-        one VALIDATED with the reason)."""
+        """`stage` then `add_staged`."""
         ...
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...

@@ -82,3 +82,21 @@ def test_a_column_with_a_python_default_must_be_given() -> None:
     table.create(engine)
     with Session(engine) as session, pytest.raises(ValueError, match="Python-side default"):
         bulk.insert_rows(session, table, [{"id": 1}])
+
+
+def test_staging_a_manifest_takes_no_lock(customs):  # type: ignore[no-untyped-def]
+    """Intake prepares its rows before its first statement: on SQLite the write lock is taken
+    at BEGIN IMMEDIATE, so no transaction may have begun while the rows are staged."""
+    from customs.adapters.manifest_xml import XmlManifestReader
+    from customs.services.ports import NewManifest
+
+    stream = XmlManifestReader().open(manifest(parcel(), parcel("RR123456799CN")))
+    outcomes = list(stream.parcels())
+    new = NewManifest("m-1", 1, stream.header, datetime(2026, 11, 23, tzinfo=UTC), b"", "0", 2, 0)
+    uow = customs.uow()
+    with uow:
+        staged = uow.parcels.stage(new, outcomes, "t")
+        assert not uow.session.in_transaction()
+        [(count, blocks)] = list(staged.chunks)
+    assert count == 2
+    assert {b.table for b in blocks} >= {"parcels", "parcel_events", "parcel_goods"}

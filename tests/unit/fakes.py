@@ -59,6 +59,13 @@ class FakeParcels:
                 if p["tenant_id"] == tenant_id and p["tracking_number"] in wanted
                 and p["status"] not in FINAL_STATUSES}
 
+    def stage(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome], actor: str,
+              estimates: Any = None, declarations: Any = None) -> Any:
+        return (manifest, outcomes, actor, estimates, declarations)
+
+    def add_staged(self, staged: Any) -> None:
+        self.add_from_manifest(*staged)
+
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str, estimates: Any = None, declarations: Any = None) -> None:
         for o in outcomes:
