@@ -112,7 +112,8 @@ class Customs(ViewsFacade, WebhooksFacade):
             declarer, self.settings.declare_inline_max)
         receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
                                          rules=self.rules, clock=self.clock, new_id=new_id,
-                                         duty=self.duty, inline=inline)
+                                         duty=self.duty, inline=inline,
+                                         read_uow=self.read_uow())
         if inline is not None and not receipt.replayed and \
                 receipt.body["accepted"] > inline.max_parcels:
             self.declare_pending(manifest_id=receipt.manifest_id)

@@ -68,20 +68,22 @@ class Receipt:
 def submit_manifest(
     cmd: SubmitManifest, *, uow: UnitOfWork, reader: ManifestReader, rules: DestinationRules,
     clock: Clock, new_id: Callable[[], str], duty: DutyContext | None = None,
-    inline: InlineDeclaration | None = None,
+    inline: InlineDeclaration | None = None, read_uow: UnitOfWork | None = None,
 ) -> Receipt:
     """Validate every parcel and store the manifest once per (tenant, Idempotency-Key); each
     accepted parcel gets its duty estimate (when duty rules are given) and, with `inline`,
-    its signed declaration."""
+    its signed declaration. `read_uow` serves the reads before the write (on SQLite a write
+    unit of work takes the database's write lock at its first statement)."""
     digest = hashlib.sha256(cmd.document).hexdigest()
+    reads = read_uow or uow
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        with uow:
-            stored = uow.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
+        with reads:
+            stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
         if stored is not None:
             return _replay(stored, digest)
         try:
-            return _accept(cmd, digest, uow=uow, reader=reader, rules=rules, clock=clock,
-                           new_id=new_id, duty=duty, inline=inline)
+            return _accept(cmd, digest, uow=uow, reads=reads, reader=reader, rules=rules,
+                           clock=clock, new_id=new_id, duty=duty, inline=inline)
         except ConcurrentWrite:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -148,15 +150,15 @@ def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
 
 
 def _accept(
-    cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reader: ManifestReader,
-    rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
+    cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reads: UnitOfWork,
+    reader: ManifestReader, rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
     duty: DutyContext | None = None, inline: InlineDeclaration | None = None,
 ) -> Receipt:
     now = clock.now()
-    with uow:
-        nomenclature = uow.nomenclature.codes()
+    with reads:
+        nomenclature = reads.nomenclature.codes()
         rates = None if duty is None else RateTable(
-            uow.rates.window(now.date() - duty.rate_max_age, now.date()),
+            reads.rates.window(now.date() - duty.rate_max_age, now.date()),
             max_age=duty.rate_max_age)
 
     def ctx_for(_header: ManifestHeader) -> RuleContext:
