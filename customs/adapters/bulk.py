@@ -13,8 +13,10 @@ and their children, whose ids are only known under the write lock.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,11 +58,34 @@ def stage(dialect: Dialect, table: sa.Table, rows: Sequence[dict[str, Any]], *,
         convert = [_converter(dialect, table, name) for name in names]  # KeyError: no column
         if key is not None:
             convert[0] = None
-        staged.append(Staged(table.name, names, [
-            tuple(row[n] if f is None else f(row[n]) for n, f in zip(names, convert,
-                                                                     strict=True))
-            for row in same], key is not None))
+        staged.append(Staged(table.name, names, _params(same, names, convert), key is not None))
     return staged
+
+
+def _params(rows: list[dict[str, Any]], names: tuple[str, ...],
+            convert: list[_Converter]) -> list[tuple[Any, ...]]:
+    """Each row's values in the order of `names` (taken in C by itemgetter), converted where a
+    column needs it; a datetime object shared by many rows is converted once."""
+    get = operator.itemgetter(*names)
+    plain = [get(row) if len(names) > 1 else (get(row),) for row in rows]
+    converted = [(i, f) for i, f in enumerate(convert) if f is not None]
+    if not converted:
+        return plain
+    memo: dict[int, tuple[Any, Any]] = {}
+    params = []
+    for values in plain:
+        out = list(values)
+        for i, f in converted:
+            value = out[i]
+            if isinstance(value, datetime):
+                known = memo.get(id(value))
+                if known is None or known[0] is not value:
+                    known = memo[id(value)] = (value, f(value))
+                out[i] = known[1]
+            else:
+                out[i] = f(value)
+        params.append(tuple(out))
+    return params
 
 
 def write(session: Session, staged: Sequence[Staged], ids: Sequence[int] = ()) -> None:
