@@ -67,9 +67,11 @@ class Customs(ViewsFacade, WebhooksFacade):
     album: Any = None  # schemas.ru_fts.Album when the ru-fts-express profile is on
     read_engine: Engine | None = None  # reads only (SQLite: DEFERRED transactions)
     reader: XmlManifestReader = field(init=False)
+    key_cache: access.KeyCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
+        self.key_cache = access.KeyCache(self.settings.api_key_cache_seconds)
 
     @property
     def declarer(self) -> DestinationDeclarer | None:
@@ -262,7 +264,8 @@ class Customs(ViewsFacade, WebhooksFacade):
         return self.parcel(who, tracking_number)
 
     def authenticate(self, token: str) -> Principal | None:
-        return access.authenticate(token, uow=self.read_uow(), clock=self.clock)
+        return access.authenticate(token, uow=self.read_uow(), clock=self.clock,
+                                   cache=self.key_cache)
 
     def create_api_key(self, tenant: str, role: str, days: int | None = None,
                        label: str | None = None, courier: str | None = None,
@@ -274,7 +277,8 @@ class Customs(ViewsFacade, WebhooksFacade):
         return access.list_api_keys(tenant, uow=self.uow())
 
     def revoke_api_key(self, key_id: str) -> bool:
-        return access.revoke_api_key(key_id, uow=self.uow(), clock=self.clock)
+        return access.revoke_api_key(key_id, uow=self.uow(), clock=self.clock,
+                                     cache=self.key_cache)
 
     def load_nomenclature(self, path: Path) -> int:
         rows: Iterable[tuple[str, str]] = list(read_nomenclature(path))

@@ -280,7 +280,7 @@ class SqlKeyRepository:
         if key.revoked_at is not None or (expires is not None and expires <= at):
             return None
         return Principal(key.id, key.tenant_id, tenant, key.role, key.courier,
-                         tuple(key.offices or ()))
+                         tuple(key.offices or ()), expires)
 
     def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
         query = sa.select(ApiKey, Tenant.name).join(Tenant).order_by(ApiKey.created_at)
