@@ -42,8 +42,11 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _iso(value: datetime | None) -> str | None:
-    value = _utc(value)
-    return None if value is None else value.isoformat()
+    if value is None:
+        return None
+    if value.tzinfo is None:  # as _utc, without a new datetime per value (feed pages: 100s)
+        return value.isoformat() + "+00:00"
+    return value.isoformat()
 
 
 class SqlManifestRepository:
