@@ -65,7 +65,7 @@ class Customs(ViewsFacade, WebhooksFacade):
     signer: EnvelopedSigner | None = None
     duty: intake.DutyContext | None = None
     album: Any = None  # schemas.ru_fts.Album when the ru-fts-express profile is on
-    read_engine: Engine | None = None  # reads only (SQLite: DEFERRED transactions)
+    read_engine: Engine | None = None  # reads only (SQLite: DEFERRED; PostgreSQL: autocommit)
     reader: XmlManifestReader = field(init=False)
     key_cache: access.KeyCache = field(init=False)
 
@@ -360,8 +360,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     settings = settings or Settings()
     album = load_album(settings)  # before anything else: the profile refuses to start without
     engine = make_engine(settings.database_url)
-    read_engine = make_engine(settings.database_url, read_only=True) \
-        if settings.database_url.startswith("sqlite") else None
+    read_engine = make_engine(settings.database_url, read_only=True)
     rules = load_destination_rules(settings.destination_rules)
     signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
     duty = intake.DutyContext(load_duty_rules(settings.duty_rules),
