@@ -65,11 +65,13 @@ class Customs(ViewsFacade, WebhooksFacade):
     signer: EnvelopedSigner | None = None
     duty: intake.DutyContext | None = None
     album: Any = None  # schemas.ru_fts.Album when the ru-fts-express profile is on
-    read_engine: Engine | None = None  # reads only (SQLite: DEFERRED transactions)
+    read_engine: Engine | None = None  # reads only (SQLite: DEFERRED; PostgreSQL: autocommit)
     reader: XmlManifestReader = field(init=False)
+    key_cache: access.KeyCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
+        self.key_cache = access.KeyCache(self.settings.api_key_cache_seconds)
 
     @property
     def declarer(self) -> DestinationDeclarer | None:
@@ -270,7 +272,8 @@ class Customs(ViewsFacade, WebhooksFacade):
         return self.parcel(who, tracking_number)
 
     def authenticate(self, token: str) -> Principal | None:
-        return access.authenticate(token, uow=self.read_uow(), clock=self.clock)
+        return access.authenticate(token, uow=self.read_uow(), clock=self.clock,
+                                   cache=self.key_cache)
 
     def create_api_key(self, tenant: str, role: str, days: int | None = None,
                        label: str | None = None, courier: str | None = None,
@@ -282,7 +285,8 @@ class Customs(ViewsFacade, WebhooksFacade):
         return access.list_api_keys(tenant, uow=self.uow())
 
     def revoke_api_key(self, key_id: str) -> bool:
-        return access.revoke_api_key(key_id, uow=self.uow(), clock=self.clock)
+        return access.revoke_api_key(key_id, uow=self.uow(), clock=self.clock,
+                                     cache=self.key_cache)
 
     def load_nomenclature(self, path: Path) -> int:
         rows: Iterable[tuple[str, str]] = list(read_nomenclature(path))
@@ -364,8 +368,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     settings = settings or Settings()
     album = load_album(settings)  # before anything else: the profile refuses to start without
     engine = make_engine(settings.database_url)
-    read_engine = make_engine(settings.database_url, read_only=True) \
-        if settings.database_url.startswith("sqlite") else None
+    read_engine = make_engine(settings.database_url, read_only=True)
     rules = load_destination_rules(settings.destination_rules)
     signer = EnvelopedSigner(key_ring(settings)) if signing_configured(settings) else None
     duty = intake.DutyContext(load_duty_rules(settings.duty_rules),

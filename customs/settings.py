@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         default=120, gt=0, description="a sender's hold on a delivery; a crashed sender's "
                                        "deliveries are taken over after it")
 
+    # API keys (docs/api.md, "Authentication")
+    api_key_cache_seconds: float = Field(
+        default=5, ge=0, le=300, description="a verified API key is trusted this long without "
+                                             "reading it again; a key revoked by another "
+                                             "process stops working within it (0: read always)")
+
     # Per-key rate limits (docs/configuration.md)
     rate_limit: str = Field(
         default="600/minute", description="limits per API key, ';'-separated "

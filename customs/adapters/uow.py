@@ -64,8 +64,9 @@ class SqlUnitOfWork:
 
     def __exit__(self, *args: Any) -> None:
         assert self.session is not None
-        self.session.rollback()
-        self.session.close()
+        if self.session.identity_map or self.session.new:
+            self.session.rollback()  # ORM objects left: expired, as after any rollback
+        self.session.close()  # ends the transaction: rolls back whatever was not committed
         self.session = None
 
     def commit(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -55,6 +55,8 @@ class Principal:
     role: str
     courier: str | None = None
     offices: tuple[str, ...] = ()
+    # When the key stops working (None: never); kept so a cached key still expires on time.
+    expires_at: datetime | None = field(default=None, compare=False)
 
     @property
     def scope_key(self) -> str:
