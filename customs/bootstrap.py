@@ -30,6 +30,7 @@ from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_conf
 from customs.bootstrap_views import ViewsFacade
 from customs.bootstrap_webhooks import WebhooksFacade
 from customs.domain.regimes import DestinationRules
+from customs.gcpause import paused_gc
 from customs.services import (
     access,
     batching,
@@ -112,13 +113,14 @@ class Customs(ViewsFacade, WebhooksFacade):
         declarer = self.declarer if self.settings.declare_inline else None
         inline = None if declarer is None else intake.InlineDeclaration(
             declarer, self.settings.declare_inline_max)
-        receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
-                                         rules=self.rules, clock=self.clock, new_id=new_id,
-                                         duty=self.duty, inline=inline,
-                                         read_uow=self.read_uow())
-        if inline is not None and not receipt.replayed and \
-                receipt.body["accepted"] > inline.max_parcels:
-            self.declare_pending(manifest_id=receipt.manifest_id)
+        with paused_gc():  # see customs.gcpause: 17 % of a 10,000-parcel intake
+            receipt = intake.submit_manifest(cmd, uow=self.uow(), reader=self.reader,
+                                             rules=self.rules, clock=self.clock, new_id=new_id,
+                                             duty=self.duty, inline=inline,
+                                             read_uow=self.read_uow())
+            if inline is not None and not receipt.replayed and \
+                    receipt.body["accepted"] > inline.max_parcels:
+                self.declare_pending(manifest_id=receipt.manifest_id)
         return receipt
 
     def declare_pending(self, manifest_id: str | None = None) -> declare.DeclareReport:
@@ -126,8 +128,9 @@ class Customs(ViewsFacade, WebhooksFacade):
         declarer = self.declarer
         if declarer is None:
             return declare.DeclareReport()
-        return declare.declare_pending(uow=self.uow(), declarer=declarer, clock=self.clock,
-                                       new_id=new_id, manifest_id=manifest_id)
+        with paused_gc():
+            return declare.declare_pending(uow=self.uow(), declarer=declarer, clock=self.clock,
+                                           new_id=new_id, manifest_id=manifest_id)
 
     def parcel_counts(self) -> dict[str, int]:
         return queries.parcel_counts(uow=self.read_uow())
