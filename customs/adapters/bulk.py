@@ -125,15 +125,6 @@ def allocate_ids(session: Session, table: sa.Table, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def insert_with_ids(session: Session, table: sa.Table,
-                    rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` and return their new ids, in order."""
-    ids = allocate_ids(session, table, len(rows))
-    write(session, stage(session.get_bind().dialect, table,
-                         [{**r, "id": n} for n, r in enumerate(rows)], key="id"), ids)
-    return ids
-
-
 def _executemany(session: Session, table: str, names: tuple[str, ...],
                  params: list[tuple[Any, ...]]) -> None:
     connection = session.connection()
