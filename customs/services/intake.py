@@ -21,7 +21,6 @@ from customs.services.ports import (
     Clock,
     ConcurrentWrite,
     Declarer,
-    IntakeDeclaration,
     ManifestReader,
     NewManifest,
     StoredResponse,
@@ -169,15 +168,22 @@ def _accept(
         header, outcomes, declarer=inline.declarer, at=now, new_id=new_id,
         limit=inline.max_parcels)
     manifest_id = new_id()
+
+    def stage() -> tuple[NewManifest, Any]:
+        """The manifest and its parcels' rows, prepared without any statement."""
+        accepted = sum(1 for o in outcomes if o.accepted)
+        manifest = NewManifest(manifest_id, cmd.tenant_id, header, now, cmd.document, digest,
+                               accepted, len(outcomes) - accepted)
+        return manifest, uow.parcels.stage(
+            manifest, outcomes, cmd.actor,
+            estimates=_estimates(header, outcomes, now, duty, rates), declarations=declarations)
+
     with uow:
         # Rows are prepared before the first statement: on SQLite that is when the write lock
         # is taken, and other writers wait for it until the commit.
-        staged = _stage(uow, cmd, manifest_id, header, outcomes, now, duty, rates,
-                        declarations, digest)
+        manifest, rows = stage()
         if _reject_open_duplicates(uow, cmd.tenant_id, outcomes):
-            staged = _stage(uow, cmd, manifest_id, header, outcomes, now, duty, rates,
-                            declarations, digest)
-        manifest, rows = staged
+            manifest, rows = stage()  # again, with those rejections
         body = receipt_body(manifest, outcomes)
         uow.manifests.add(manifest)
         uow.parcels.add_staged(rows)
@@ -185,18 +191,6 @@ def _accept(
                             StoredResponse(digest, manifest.id, body), now)
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)
-
-
-def _stage(uow: UnitOfWork, cmd: SubmitManifest, manifest_id: str, header: ManifestHeader,
-           outcomes: list[ParcelOutcome], now: Any, duty: DutyContext | None,
-           rates: RateTable | None, declarations: dict[int, IntakeDeclaration],
-           digest: str) -> tuple[NewManifest, Any]:
-    accepted = sum(1 for o in outcomes if o.accepted)
-    manifest = NewManifest(manifest_id, cmd.tenant_id, header, now, cmd.document, digest,
-                           accepted, len(outcomes) - accepted)
-    return manifest, uow.parcels.stage(
-        manifest, outcomes, cmd.actor, estimates=_estimates(header, outcomes, now, duty, rates),
-        declarations=declarations)
 
 
 def _estimates(header: ManifestHeader, outcomes: list[ParcelOutcome], now: Any,
