@@ -133,7 +133,7 @@ def _ours_store(url: str, keys: Keys, document: bytes, parsed: Parsed) -> Measur
     try:
         manifest = _manifest(_tenant(customs), document, parsed)
         accepted = [o for o in parsed.outcomes if o.accepted]
-        declarations = {o.position: IntakeDeclaration(new_id(), s)
+        declarations = {o.position: IntakeDeclaration(new_id(), ACTOR, s)
                         for o, s in zip(accepted, parsed.signed, strict=True)}
         uow = customs.uow()
         with measure(manifest.accepted) as m, uow:

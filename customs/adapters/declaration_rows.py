@@ -12,8 +12,6 @@ from typing import Any
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import SignedDocument
 
-DECLARER = "system:declarer"
-
 
 def declaration_row(parcel_id: int, declaration_id: str, signed: SignedDocument, profile: str,
                     at: datetime) -> dict[str, Any]:
@@ -25,7 +23,7 @@ def declaration_row(parcel_id: int, declaration_id: str, signed: SignedDocument,
 
 
 def declared_event(parcel_id: int, declaration_id: str, signed: SignedDocument, profile: str,
-                   at: datetime, actor: str = DECLARER) -> dict[str, Any]:
+                   at: datetime, actor: str) -> dict[str, Any]:
     return {"parcel_id": parcel_id, "status": ParcelStatus.DECLARED.value,
             "previous_status": ParcelStatus.VALIDATED.value, "at": at, "actor": actor,
             "source": f"PROFILE:{signed.profile or profile}",

@@ -259,7 +259,8 @@ def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
                        "previous_status": ParcelStatus.RECEIVED.value, "at": at,
                        "actor": actor, "source": "INTAKE", "reason": reason, **scope})
         if d is not None and d.signed is not None:
-            events.append(declared_event(parcel_id, d.declaration_id, d.signed, "", at) | scope)
+            events.append(declared_event(parcel_id, d.declaration_id, d.signed, "", at,
+                                         d.actor) | scope)
     return events
 
 

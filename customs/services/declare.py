@@ -66,11 +66,11 @@ def declare_outcomes(
         declaration_id = new_id()
         try:
             signed = declarer.declare(outcome.parcel, header, declaration_id, at)
-            made[outcome.position] = IntakeDeclaration(
-                declaration_id, signed if signed.profile else replace(signed,
-                                                                      profile=declarer.profile))
+            if not signed.profile:
+                signed = replace(signed, profile=declarer.profile)
+            made[outcome.position] = IntakeDeclaration(declaration_id, ACTOR, signed)
         except DeclarationFailed as exc:
-            made[outcome.position] = IntakeDeclaration(declaration_id, error=str(exc))
+            made[outcome.position] = IntakeDeclaration(declaration_id, ACTOR, error=str(exc))
     return made
 
 

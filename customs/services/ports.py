@@ -152,6 +152,7 @@ class IntakeDeclaration:
     reason it could not be (the parcel then stays VALIDATED and is retried by the workers)."""
 
     declaration_id: str
+    actor: str  # who declared: the DECLARED event's actor
     signed: SignedDocument | None = None
     error: str | None = None
 

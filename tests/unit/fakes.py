@@ -74,7 +74,7 @@ class FakeParcels:
             history = [(ParcelStatus.RECEIVED, actor), (status, actor)]
             if made is not None and made.signed is not None:
                 status = ParcelStatus.DECLARED
-                history.append((status, "system:declarer"))
+                history.append((status, made.actor))
             if o.accepted and o.tracking_number in self.open_tracking_numbers(
                     manifest.tenant_id, [o.tracking_number or ""]):
                 raise ConcurrentWrite("open tracking number already exists")
