@@ -12,7 +12,6 @@ and their children, whose ids are only known under the write lock.
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from customs.adapters import pg_copy
+from customs.adapters.database import json_text
 
 COPY_FROM = 50  # rows: below this a multi-row INSERT is as quick as a COPY
 _Converter = Callable[[Any], Any] | None
@@ -153,4 +153,4 @@ def _converter(dialect: Dialect, table: sa.Table, name: str) -> _Converter:
 
 
 def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else json_text(value)
