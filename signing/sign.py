@@ -120,7 +120,7 @@ def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str =
 
 
 def signed_canonical(root: etree._Element, signer: Signer, *, reference_id: str,
-                     at: datetime | None = None) -> bytes:
+                     at: datetime | None = None, canonical: bytes | None = None) -> bytes:
     """The element `root` (Id `reference_id`) signed enveloped, as bytes: its exclusive
     canonical form with the ds:Signature written in as text before its end tag, after an XML
     declaration. `root` itself is left unchanged.
@@ -129,9 +129,14 @@ def signed_canonical(root: etree._Element, signer: Signer, *, reference_id: str,
     idempotent), so nothing is serialized twice and no signature subtree is copied; the
     Signature's SignedInfo is the canonical text that was signed (it declares the ds prefix
     again, which changes nothing). Same errors as `sign_enveloped`.
+
+    `canonical`: the exclusive canonical form of `root`, when the caller wrote it and can vouch
+    that it is exactly that (a renderer whose text is canonical by construction, checked by
+    its tests against lxml's C14N); it saves canonicalizing the tree. A wrong one yields a
+    signature that no verifier accepts.
     """
     uri = "#" + reference_id
-    template, canonical, digest, value = _signature_values(root, signer, uri, at)
+    template, canonical, digest, value = _signature_values(root, signer, uri, at, canonical)
     end = canonical.rindex(b"</")  # canonical XML always writes the end tag
     return b"".join((
         b"<?xml version='1.0' encoding='UTF-8'?>\n", canonical[:end],
@@ -141,7 +146,8 @@ def signed_canonical(root: etree._Element, signer: Signer, *, reference_id: str,
 
 
 def _signature_values(root: etree._Element, signer: Signer, reference_uri: str,
-                      at: datetime | None) -> tuple[_Template, bytes, bytes, bytes]:
+                      at: datetime | None, canonical: bytes | None = None,
+                      ) -> tuple[_Template, bytes, bytes, bytes]:
     """The template, the covered content's canonical form, its digest (base64) and the raw
     signature of the SignedInfo."""
     _check_target(root, reference_uri)
@@ -149,8 +155,9 @@ def _signature_values(root: etree._Element, signer: Signer, reference_uri: str,
     moment = at or datetime.now(UTC)
     if not template.not_before <= moment <= template.not_after:
         check_validity(signer.certificate, moment)
-    node = root.getroottree() if reference_uri == "" else root
-    canonical = etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
+    if canonical is None:
+        node = root.getroottree() if reference_uri == "" else root
+        canonical = etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
     digest = base64.b64encode(hashlib.sha256(canonical).digest())
     value = signer.sign(b"".join((template.head, c14n_attribute(reference_uri),
                                   template.middle, digest, template.tail)))

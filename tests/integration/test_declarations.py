@@ -225,11 +225,11 @@ def test_a_declaration_failing_at_intake_leaves_the_parcel_validated_with_the_re
         original = customs.signer.sign_element  # type: ignore[union-attr]
         calls = []
 
-        def flaky(element, at):  # type: ignore[no-untyped-def]
+        def flaky(element, at, canonical=None):  # type: ignore[no-untyped-def]
             calls.append(1)
             if len(calls) == 2:
                 raise RuntimeError("token removed")
-            return original(element, at)
+            return original(element, at, canonical)
 
         customs.signer.sign_element = flaky  # type: ignore[union-attr,method-assign]
         body = manifest(parcel("CDEK-00001"), parcel("CDEK-00002"), parcel("CDEK-00003"))

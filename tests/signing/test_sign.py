@@ -165,3 +165,21 @@ def test_signed_canonical_refuses_what_sign_enveloped_refuses(p256: SoftwareSign
     signed = sign_enveloped(declaration(), p256, reference_uri="#D-42")
     with pytest.raises(ValueError, match="already carries"):
         signed_canonical(signed, p256, reference_id="D-42")
+
+
+def test_signed_canonical_takes_the_callers_canonical_form(signer: SoftwareSigner) -> None:
+    """A renderer that wrote the canonical form itself passes it: the same signed document as
+    when the tree is canonicalized here. The document is written from that text, so a text
+    that is the element but not in canonical form (a character reference C14N would not write)
+    gives a signature no verifier accepts: the caller's promise, checked by its tests."""
+    root = declaration()
+    canonical = etree.tostring(root, method="c14n", exclusive=True, with_comments=False)
+    given = signed_canonical(root, signer, reference_id="D-42", canonical=canonical)
+    assert Verifier([signer.certificate]).verify(given).element.findtext("{*}Note") == \
+        "text & more"
+    if signer.algorithm == RSA_SHA256:  # deterministic: byte for byte the same document
+        assert given == signed_canonical(root, signer, reference_id="D-42")
+    wrong = canonical.replace(b"text &amp; more", b"text &#38; more")
+    with pytest.raises(VerificationError, match="digest mismatch"):
+        Verifier([signer.certificate]).verify(
+            signed_canonical(root, signer, reference_id="D-42", canonical=wrong))

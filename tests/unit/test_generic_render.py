@@ -6,8 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
+from customs.adapters.manifest_xml import XmlManifestReader
 from customs.adapters.profiles.generic import NS, GenericProfile
+from customs.bootstrap import generate_sample
 from customs.domain.model import ManifestHeader, PersonalId, Transport
 from tests.unit.test_domain_rules import a_parcel, item
 
@@ -66,3 +71,47 @@ def test_a_value_xml_cannot_carry_is_a_render_error() -> None:
     parcel = a_parcel(items=(item(description="bell \x07"),))
     with pytest.raises(ValueError, match="cannot be written in XML"):
         GenericProfile().render(parcel, ManifestHeader("M1", AT, "RU", "10005020"), "i", AT)
+
+
+def canonical(root) -> bytes:  # type: ignore[no-untyped-def]
+    return etree.tostring(root, method="c14n", exclusive=True, with_comments=False)
+
+
+def test_the_rendered_text_is_the_exclusive_canonical_form() -> None:
+    """The signer digests the rendered text as it is (no C14N of the tree): it must be byte
+    for byte what exclusive C14N writes, for odd values and for a whole generated manifest."""
+    profile = GenericProfile(declarant="Broker & Sons\t<B>")
+    odd = a_parcel(
+        seller=replace(a_parcel().seller, name=ODD, address=ODD),
+        recipient=replace(a_parcel().recipient, personal_id=PersonalId('p"\t&\n<x>\r>', ODD)),
+        items=(item(description=ODD, unit='P"C\tE&<>\r'),))
+    header = ManifestHeader("M&<1>\r", AT, "RU", "10005020",
+                            Transport("air", "123-12345675", "Air & Sea <Co>"))
+    root, text = profile.render_canonical(odd, header, "id-1", AT)
+    assert text == canonical(root)
+
+    document = generate_sample(300, 5).xml
+    stream = XmlManifestReader().open(document)
+    rendered = 0
+    for outcome in stream.parcels():
+        assert outcome.parcel is not None
+        root, text = profile.render_canonical(outcome.parcel, stream.header, "d-1", AT)
+        assert text == canonical(root)
+        rendered += 1
+    assert rendered == 300
+
+
+XML_CHARS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(
+    chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF))), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=XML_CHARS, kind=XML_CHARS, unit=XML_CHARS, ref=XML_CHARS)
+def test_any_xml_text_renders_canonically(name: str, kind: str, unit: str, ref: str) -> None:
+    parcel = a_parcel(
+        seller=replace(a_parcel().seller, name=name),
+        recipient=replace(a_parcel().recipient, personal_id=PersonalId(kind, name)),
+        items=(item(description=name, unit=unit),))
+    root, text = GenericProfile().render_canonical(
+        parcel, ManifestHeader(ref, AT, "RU", "10005020"), "id-9", AT)
+    assert text == canonical(root)

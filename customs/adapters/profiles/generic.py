@@ -34,10 +34,14 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
-_ATTR = (*_TEXT, ('"', "&quot;"), ("\t", "&#9;"), ("\n", "&#10;"))
+# Escaped exactly as exclusive C14N writes text and attribute values, so the rendered text is
+# already the declaration's canonical form (tests/unit/test_generic_render.py checks it against
+# lxml's C14N): the signature digests it without canonicalizing the tree again.
+_TEXT = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#xD;"))
+_ATTR = (("&", "&amp;"), ("<", "&lt;"), ('"', "&quot;"), ("\t", "&#x9;"), ("\n", "&#xA;"),
+         ("\r", "&#xD;"))
 _SPECIAL_TEXT = re.compile("[&<>\r]").search
-_SPECIAL_ATTR = re.compile('[&<>\r"\t\n]').search
+_SPECIAL_ATTR = re.compile('[&<"\t\n\r]').search
 
 
 def _escape(value: str, table: tuple[tuple[str, str], ...]) -> str:
@@ -75,9 +79,16 @@ class GenericProfile:
                issued_at: datetime) -> etree._Element:
         """The declaration as a tree: written as text and parsed once (five times quicker
         than building it node by node from Python), then validated and signed as a tree."""
+        return self.render_canonical(parcel, header, declaration_id, issued_at)[0]
+
+    def render_canonical(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                         issued_at: datetime) -> tuple[etree._Element, bytes]:
+        """The tree (for the schema) and the text it was parsed from, which is its exclusive
+        canonical form (attributes in C14N order, values escaped as C14N does, no whitespace
+        between elements, end tags written out): what a signature by its Id digests."""
         text = self.render_text(parcel, header, declaration_id, issued_at)
         try:
-            return etree.fromstring(text, _parser())
+            return etree.fromstring(text, _parser()), text
         except etree.XMLSyntaxError as exc:  # a value XML cannot carry (control characters)
             raise ValueError(f"a value cannot be written in XML: {exc.msg}") from None
 
