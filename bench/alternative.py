@@ -38,7 +38,10 @@ def alternative(dbs: Databases, keys: Keys, document: bytes, n: int,
 
 
 def _orm_store(url: str, document: bytes, parsed: Parsed, n: int) -> Measure:
-    """One ORM object added per row; the parcel is flushed to learn its id for its events."""
+    """One ORM object added per row; the parcel is flushed to learn its id for its events.
+    The same rows as ours: parcel, 3 events, goods (HS codes), full text on SQLite (an FTS5
+    table, which has no ORM class: one INSERT), declaration."""
+    import sqlalchemy as sa
     from sqlmodel import Session
 
     from customs.adapters.tables import (
@@ -46,6 +49,7 @@ def _orm_store(url: str, document: bytes, parsed: Parsed, n: int) -> Measure:
         Manifest,
         ManifestDocument,
         ParcelEvent,
+        ParcelGoods,
         ParcelRow,
     )
 
@@ -72,6 +76,13 @@ def _orm_store(url: str, document: bytes, parsed: Parsed, n: int) -> Measure:
             for status in ("RECEIVED", "VALIDATED", "DECLARED"):
                 session.add(ParcelEvent(parcel_id=parcel.id, status=status, at=NOW,
                                         actor=ACTOR, source="INTAKE"))
+            assert o.parcel is not None
+            for code in sorted({i.hs_code for i in o.parcel.items}):
+                session.add(ParcelGoods(parcel_id=parcel.id, hs_code=code))
+            if url.startswith("sqlite"):
+                session.execute(sa.text("INSERT INTO parcel_text (rowid, words) VALUES (:i, :w)"),
+                                {"i": parcel.id, "w": " ".join(i.description
+                                                               for i in o.parcel.items)})
             session.add(Declaration(id=new_id(), parcel_id=parcel.id, profile="generic-1",
                                     document=s.document, document_sha256=s.sha256,
                                     signer_fingerprint="-", signature_algorithm="-",

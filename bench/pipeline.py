@@ -15,14 +15,16 @@ Per-item costs add up, so a pipeline rate is 1 / (sum of 1 / stage rate).
 from __future__ import annotations
 
 import hashlib
-import json
+import operator
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from lxml import etree
@@ -198,23 +200,34 @@ def limit(customs: Customs, dbs: Databases, document: bytes, n: int,
 
 
 def _rows(manifest: NewManifest, parsed: Parsed, fingerprint: str,
-          algorithm: str) -> tuple[list[dict], list[dict], list[dict]]:
-    parcels, events, declarations = [], [], []
+          algorithm: str) -> dict[str, list[dict]]:
+    """The rows intake writes, as plain dicts: parcels, their 3 events (with the scope columns
+    the feed reads), goods (HS codes) and full-text rows for search, and the declarations."""
+    rows: dict[str, list[dict]] = {"parcels": [], "parcel_events": [], "parcel_goods": [],
+                                   "parcel_text": [], "declarations": []}
     accepted = [o for o in parsed.outcomes if o.accepted]
     for number, (o, s) in enumerate(zip(accepted, parsed.signed, strict=True), start=1):
         row = _parcel_row(manifest, o)
         row.update(id=number, status=ParcelStatus.DECLARED.value)
-        parcels.append(row)
+        rows["parcels"].append(row)
         for status, before in (("RECEIVED", None), ("VALIDATED", "RECEIVED"),
                                ("DECLARED", "VALIDATED")):
-            events.append({"parcel_id": number, "status": status, "previous_status": before,
-                           "at": NOW, "actor": ACTOR, "source": "INTAKE", "reason": status})
-        declarations.append({
+            rows["parcel_events"].append({
+                "parcel_id": number, "status": status, "previous_status": before, "at": NOW,
+                "actor": ACTOR, "role": "marketplace", "source": "INTAKE", "reason": status,
+                "tenant_id": row["tenant_id"], "courier": row["courier"],
+                "customs_office": row["customs_office"]})
+        assert o.parcel is not None
+        rows["parcel_goods"].extend({"parcel_id": number, "hs_code": code}
+                                    for code in sorted({i.hs_code for i in o.parcel.items}))
+        rows["parcel_text"].append(
+            {"rowid": number, "words": " ".join(i.description for i in o.parcel.items)})
+        rows["declarations"].append({
             "id": new_id(), "parcel_id": number, "profile": "generic-1",
             "document": s.document, "document_sha256": s.sha256,
             "signer_fingerprint": fingerprint, "signature_algorithm": algorithm,
             "created_at": NOW})
-    return parcels, events, declarations
+    return rows
 
 
 def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> Measure:
@@ -222,8 +235,9 @@ def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> 
     tenant = _tenant(target)
     manifest = _manifest(tenant, document, parsed)
     assert customs.signer is not None
-    parcels, events, declarations = _rows(manifest, parsed, customs.signer.fingerprint,
-                                          customs.signer.algorithm)
+    rows = _rows(manifest, parsed, customs.signer.fingerprint, customs.signer.algorithm)
+    if not url.startswith("sqlite"):  # PostgreSQL's full text is an index on parcels
+        del rows["parcel_text"]
     head = {"id": manifest.id, "tenant_id": tenant, "ref": manifest.header.ref,
             "issued_at": manifest.header.issued_at, "received_at": NOW,
             "destination_country": manifest.header.destination_country,
@@ -233,10 +247,10 @@ def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> 
             "rejected_count": manifest.rejected}
     tables = [("manifests", [head]),
               ("manifest_documents", [{"manifest_id": manifest.id, "content": document}]),
-              ("parcels", parcels), ("parcel_events", events), ("declarations", declarations)]
+              *rows.items()]
     raw = target.engine.raw_connection()
     try:
-        with measure(len(parcels)) as m:
+        with measure(len(rows["parcels"])) as m:
             if url.startswith("sqlite"):
                 _sqlite_bulk(raw, tables)
             else:
@@ -247,14 +261,36 @@ def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> 
     return m
 
 
-def _plain(value: Any, sqlite: bool) -> Any:
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    if sqlite and isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    if sqlite and isinstance(value, Decimal):
-        return str(value)
-    return value
+def _converters(row: dict[str, Any], sqlite: bool) -> list[Callable[[Any], Any] | None]:
+    """Per column, what the driver needs done to the value (judged on the first row): JSON
+    text by orjson, on SQLite datetimes as UTC text and decimals as text; nothing else."""
+    def convert(value: Any) -> Callable[[Any], Any] | None:
+        if isinstance(value, dict | list):
+            return lambda v: None if v is None else orjson.dumps(v).decode()
+        if sqlite and isinstance(value, datetime):
+            return lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        if sqlite and isinstance(value, Decimal):
+            return lambda v: None if v is None else str(v)
+        return None
+
+    return [convert(v) for v in row.values()]
+
+
+def _tuples(rows: list[dict], sqlite: bool) -> list[tuple]:
+    """The rows as the driver takes them, converting only the columns that need it."""
+    converters = _converters(rows[0], sqlite)
+    get = operator.itemgetter(*rows[0])
+    plain = [get(r) for r in rows] if len(rows[0]) > 1 else [(get(r),) for r in rows]
+    todo = [(i, f) for i, f in enumerate(converters) if f is not None]
+    if not todo:
+        return plain
+    out = []
+    for values in plain:
+        listed = list(values)
+        for i, f in todo:
+            listed[i] = f(listed[i])
+        out.append(tuple(listed))
+    return out
 
 
 def _sqlite_bulk(raw: Any, tables: list[tuple[str, list[dict]]]) -> None:
@@ -264,7 +300,7 @@ def _sqlite_bulk(raw: Any, tables: list[tuple[str, list[dict]]]) -> None:
         columns = list(rows[0])
         cursor.executemany(
             f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [tuple(_plain(r[c], True) for c in columns) for r in rows])
+            _tuples(rows, True))
     cursor.execute("COMMIT")
 
 
@@ -273,8 +309,8 @@ def _copy_bulk(raw: Any, tables: list[tuple[str, list[dict]]]) -> None:
     for name, rows in tables:
         columns = list(rows[0])
         with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(tuple(_plain(r[c], False) for c in columns))
+            for values in _tuples(rows, False):
+                copy.write_row(values)
     raw.commit()
 
 
