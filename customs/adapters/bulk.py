@@ -46,11 +46,16 @@ def stage(dialect: Dialect, table: sa.Table, rows: Sequence[dict[str, Any]], *,
     """Convert `rows` (dicts; those with the same keys go together); no statement runs.
     `key`: the column whose value is an index into the ids given to `write`."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    last: Any = None  # the keys of the previous row: rows of a table mostly share them
+    same: list[dict[str, Any]] = []
     for row in rows:
-        names = tuple(row) if key is None else (key, *(n for n in row if n != key))
-        groups.setdefault(names, []).append(row)
+        if last is None or row.keys() != last:
+            last = row.keys()
+            names = tuple(row) if key is None else (key, *(n for n in row if n != key))
+            same = groups.setdefault(names, [])
+        same.append(row)
     staged = []
-    for names, same in groups.items():
+    for names, grouped in groups.items():
         for column in table.c:
             if column.name not in names and column.default is not None:
                 raise ValueError(
@@ -58,7 +63,8 @@ def stage(dialect: Dialect, table: sa.Table, rows: Sequence[dict[str, Any]], *,
         convert = [_converter(dialect, table, name) for name in names]  # KeyError: no column
         if key is not None:
             convert[0] = None
-        staged.append(Staged(table.name, names, _params(same, names, convert), key is not None))
+        staged.append(Staged(table.name, names, _params(grouped, names, convert),
+                             key is not None))
     return staged
 
 

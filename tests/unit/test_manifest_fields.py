@@ -68,3 +68,18 @@ def test_every_optional_element_lands_in_its_own_section() -> None:
             bare.ioss_number) == (None,) * 7
     assert bare.recipient.address == Address("L", "C", "1", "DE")
     assert [i.description for i in bare.items] == ["Pen"]
+
+
+def test_a_parcel_over_the_element_limit_is_rejected_alone() -> None:
+    """The first parcel has 39 elements (itself included), the second 23: with a limit of 38
+    only the first is refused, before any schema validation."""
+    from customs.adapters.manifest_xml import ReaderLimits
+
+    counts = []
+    for limit in (39, 38):
+        stream = XmlManifestReader(limits=ReaderLimits(max_elements_per_parcel=limit)).open(FULL)
+        outcomes = list(stream.parcels())
+        counts.append([(o.parcel is not None, [v.message for v in o.violations])
+                       for o in outcomes])
+    assert counts[0] == [(True, []), (True, [])]
+    assert counts[1] == [(False, ["the parcel has too many elements"]), (True, [])]
