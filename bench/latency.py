@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.common import load_average
-from bench.http import gunicorn
+from bench.http import cpu_seconds, gunicorn, worker_pids
 from bench.seed import sample_tracking_numbers
 
 
@@ -179,24 +179,30 @@ def run_latency(url: str, *, clients: int = 32, requests_per_endpoint: int = 500
         made = [endpoint.request(sample, rng) for _ in range(count)]
         return [(path, sample.tokens[(tenant, endpoint.role)]) for path, tenant in made]
 
-    def measure(port: int, name: str, endpoint: Endpoint) -> dict[str, Any]:
+    def measure(server: Any, port: int, name: str, endpoint: Endpoint) -> dict[str, Any]:
         say(f"{name}: warm-up, then {requests_per_endpoint} requests")
         _load(port, jobs(endpoint, min(500, requests_per_endpoint)), clients,
               keep_alive=keep_alive)
-        return _load(port, jobs(endpoint, requests_per_endpoint), clients,
-                     keep_alive=keep_alive)
+        pids = worker_pids(server.pid)
+        cpu = sum(cpu_seconds(pid) for pid in pids)
+        figures = _load(port, jobs(endpoint, requests_per_endpoint), clients,
+                        keep_alive=keep_alive)
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
+        # CPU the gunicorn workers spent per request (clock ticks: ~10 ms resolution in all)
+        figures["worker_cpu_ms"] = round(cpu * 1000 / figures["requests"], 3)
+        return figures
 
     # No per-key rate limit: thousands of requests a minute per key are the point here.
     env = {"CUSTOMS_DATABASE_URL": url, "CUSTOMS_LOG_LEVEL": "WARNING", "CUSTOMS_RATE_LIMIT": ""}
-    with gunicorn(env, workers, threads=threads, keep_alive=KEEP_ALIVE_SECONDS) as (base, _s):
+    with gunicorn(env, workers, threads=threads, keep_alive=KEEP_ALIVE_SECONDS) as (base, ours):
         port = int(base.rsplit(":", 1)[1])
         reply_bytes = _reply_bytes(port, *jobs(status, 1)[0])
         for endpoint in chosen:
-            result["endpoints"][endpoint.name] = measure(port, endpoint.name, endpoint)
+            result["endpoints"][endpoint.name] = measure(ours, port, endpoint.name, endpoint)
     floor_env = {"BENCH_FLOOR_BYTES": str(reply_bytes)}
     with gunicorn(floor_env, workers, threads=threads, keep_alive=KEEP_ALIVE_SECONDS,
-                  bare_app="bench.floor:app") as (base, _s):
-        floor = measure(int(base.rsplit(":", 1)[1]), FLOOR, status)
+                  bare_app="bench.floor:app") as (base, bare):
+        floor = measure(bare, int(base.rsplit(":", 1)[1]), FLOOR, status)
     result["floor"] = {**floor, "reply_bytes": reply_bytes, "app": "bench.floor:app"}
     for figures in result["endpoints"].values():
         figures["ratio_to_floor"] = round(figures["per_second"] / floor["per_second"], 3)
@@ -211,12 +217,13 @@ def table(result: dict[str, Any]) -> str:
              f"{result['gunicorn_workers']} worker(s) x {result['threads']} thread(s); "
              f"{result['load_before']}",
              f"{'endpoint':<40}{'req/s':>8}{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}"
-             f"{'max ms':>8}{'errors':>8}{'/floor':>8}"]
+             f"{'max ms':>8}{'errors':>8}{'/floor':>8}{'cpu ms':>8}"]
     rows = [*result["endpoints"].items(), (FLOOR, result["floor"])]
     for name, r in rows:
         ratio = f"{r['ratio_to_floor']:>8.2f}" if "ratio_to_floor" in r else f"{'1':>8}"
         lines.append(f"{name:<40}{r['per_second']:>8,.0f}{r['p50_ms']:>8.1f}{r['p90_ms']:>8.1f}"
-                     f"{r['p99_ms']:>8.1f}{r['max_ms']:>8.1f}{r['errors']:>8}{ratio}")
-    lines.append(f"floor: {result['floor']['reply_bytes']}-byte reply; /floor = requests/s "
-                 f"of the endpoint over the floor's; {result['load_after']}")
+                     f"{r['p99_ms']:>8.1f}{r['max_ms']:>8.1f}{r['errors']:>8}{ratio}"
+                     f"{r['worker_cpu_ms']:>8.2f}")
+    lines.append(f"floor: {result['floor']['reply_bytes']}-byte reply; /floor: requests/s over "
+                 f"the floor's; cpu ms: gunicorn workers' CPU per request; {result['load_after']}")
     return "\n".join(lines)

@@ -50,6 +50,7 @@ def test_latency_benchmark_reports_percentiles(database_url):
     assert len(result["endpoints"]) == 4  # status lookup, two feeds, officer search
     for figures in result["endpoints"].values():
         assert figures["requests"] == 40 and figures["errors"] == 0
+        assert figures["worker_cpu_ms"] >= 0
         assert 0 < figures["p50_ms"] <= figures["p90_ms"] <= figures["p99_ms"]
         assert figures["ratio_to_floor"] == round(
             figures["per_second"] / result["floor"]["per_second"], 3)
