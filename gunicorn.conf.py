@@ -36,6 +36,7 @@ if os.environ["CUSTOMS_LOG_FORMAT"] == "json":
     from customs.logs import gunicorn_logconfig
 
     logconfig_dict = gunicorn_logconfig(os.environ.get("CUSTOMS_LOG_LEVEL", "INFO").upper())
+    logger_class = "customs.access_log.JsonAccessLogger"  # the access line's fields alone
 
 
 def on_starting(server):
