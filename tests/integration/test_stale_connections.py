@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,20 +19,37 @@ from tests.manifests import manifest, parcel
 pytestmark = pytest.mark.skipif(not TEST_DB, reason="pooled server connections: PostgreSQL")
 
 
-def _terminate_others(url: str) -> int:
-    """pg_terminate_backend on every other connection to the test database."""
+def _server_now(url: str) -> Any:
+    admin = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        now = conn.exec_driver_sql("SELECT clock_timestamp()").scalar()
+    admin.dispose()
+    return now
+
+
+@pytest.fixture
+def since(database_url: str) -> Any:
+    """When the test began, on the server's clock: only connections opened since are killed,
+    never another session's (customs_test is shared)."""
+    return _server_now(database_url)
+
+
+def _terminate_others(url: str, since: Any) -> int:
+    """pg_terminate_backend on the test database's connections opened since `since`."""
     admin = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         killed = conn.exec_driver_sql(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()").scalar()
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_start >= %s", (since,)).scalar()
     admin.dispose()
     time.sleep(0.3)  # the backends' FATAL message and FIN reach the pooled sockets
     return int(killed or 0)
 
 
 @pytest.fixture(params=[False, True], ids=["writer", "reader"])
-def engine(request: pytest.FixtureRequest, database_url: str) -> Iterator[sa.engine.Engine]:
+def engine(request: pytest.FixtureRequest, since: Any,
+           database_url: str) -> Iterator[sa.engine.Engine]:
     made = make_engine(database_url, read_only=request.param)
     yield made
     made.dispose()
@@ -70,15 +88,15 @@ def test_a_connection_idle_past_the_threshold_is_pinged(engine, pings, monkeypat
     assert pings == [1]
 
 
-def test_a_terminated_connection_is_replaced_before_use(engine, pings, database_url):
+def test_a_terminated_connection_is_replaced_before_use(since, engine, pings, database_url):
     before = _backend(engine)
-    assert _terminate_others(database_url) >= 1
+    assert _terminate_others(database_url, since) >= 1
     after = _backend(engine)  # well within the idle second: the socket told
     assert after != before
     assert pings == [1]
 
 
-def test_requests_succeed_after_the_server_killed_every_connection(client, customs,
+def test_requests_succeed_after_the_server_killed_every_connection(since, client, customs,
                                                                    marketplace_key,
                                                                    database_url):
     from customs.services.intake import SubmitManifest
@@ -90,7 +108,7 @@ def test_requests_succeed_after_the_server_killed_every_connection(client, custo
     assert client.get(f"/v1/parcels/{number}", headers=auth).status_code == 200
     assert client.get("/v1/feed", headers=auth).status_code == 200
     assert client.get("/health").status_code == 200  # the writer engine
-    assert _terminate_others(database_url) >= 2
+    assert _terminate_others(database_url, since) >= 2
     for _ in range(2):
         reply = client.get(f"/v1/parcels/{number}", headers=auth)
         assert reply.status_code == 200, reply.get_data(as_text=True)
