@@ -1,9 +1,10 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py` (docs/deployment.md).
 
 Environment: GUNICORN_WORKERS (default: one per core), GUNICORN_THREADS (default 1: sync
-workers), GUNICORN_BIND, GUNICORN_TIMEOUT, CUSTOMS_LOG_FORMAT (json by default here: one JSON
-object per line from gunicorn, the app and the stdlib alike), PROMETHEUS_MULTIPROC_DIR (an
-empty folder for the metrics of all workers; set it before start, it is wiped here).
+workers), GUNICORN_BIND, GUNICORN_TIMEOUT, GUNICORN_KEEPALIVE (seconds, default 75),
+CUSTOMS_LOG_FORMAT (json by default here: one JSON object per line from gunicorn, the app and
+the stdlib alike), PROMETHEUS_MULTIPROC_DIR (an empty folder for the metrics of all workers;
+set it before start, it is wiped here).
 """
 
 import multiprocessing
@@ -18,6 +19,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "sync" if threads == 1 else "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # a 50,000-parcel manifest takes a while
 graceful_timeout = 30
+# How long a gthread worker keeps an idle connection open (sync workers close every connection
+# after its reply). gunicorn's default, 2 s, is for clients on the open internet; here a TLS
+# proxy or a courier's connection pool sits in front and keeps connections for up to 60 s
+# (nginx upstream keepalive_timeout, AWS ALB idle timeout): if gunicorn closes first, the proxy
+# may send a request on a connection being closed and a POST fails with 502. An idle
+# connection costs a socket in the worker's poller, no thread.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 max_requests = 2000  # recycle workers to bound memory growth
 max_requests_jitter = 200
 accesslog = "-"
@@ -28,6 +36,7 @@ if os.environ["CUSTOMS_LOG_FORMAT"] == "json":
     from customs.logs import gunicorn_logconfig
 
     logconfig_dict = gunicorn_logconfig(os.environ.get("CUSTOMS_LOG_LEVEL", "INFO").upper())
+    logger_class = "customs.access_log.JsonAccessLogger"  # the access line's fields alone
 
 
 def on_starting(server):

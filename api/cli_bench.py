@@ -92,15 +92,22 @@ def seed(parcels: int, database: str, tenants: int, seed_: int) -> None:
               help="gunicorn workers")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
               help="threads per gunicorn worker (gthread when above 1)")
+@click.option("--keep-alive", is_flag=True,
+              help="each client keeps one HTTP/1.1 connection (as a connection pool does); "
+                   "only gthread workers (--threads above 1) keep it open")
+@click.option("--endpoint", "endpoints", multiple=True,
+              type=click.Choice(["status", "feed-marketplace", "feed-courier", "search"]),
+              help="measure only these endpoints (repeat the option); default: all")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def latency(database: str, clients: int, count: int, workers: int, threads: int,
-            output: Path | None) -> None:
-    """p50/p90/p99 of read endpoints under concurrent clients against gunicorn."""
+            keep_alive: bool, endpoints: tuple[str, ...], output: Path | None) -> None:
+    """p50/p90/p99 of read endpoints under concurrent clients against gunicorn, and of the
+    floor (a bare WSGI app with a constant reply, same gunicorn settings, same clients)."""
     from bench.latency import run_latency, table
 
     result = run_latency(database, clients=clients, requests_per_endpoint=count,
-                         workers=workers, threads=threads,
-                         say=lambda s: click.echo(f"... {s}", err=True))
+                         workers=workers, threads=threads, keep_alive=keep_alive,
+                         endpoints=endpoints, say=lambda s: click.echo(f"... {s}", err=True))
     click.echo(table(result))
     if output is not None:
         output.write_text(json.dumps(result, indent=2))

@@ -49,7 +49,12 @@ class KeyRateLimiter:
 
 
 def init_app(app: Flask, spec: str, storage_uri: str) -> None:
-    app.extensions["rate_limiter"] = KeyRateLimiter(spec, storage_uri)
+    """Without limits (an empty CUSTOMS_RATE_LIMIT) nothing is counted and no header is
+    added: no limiter, no after-request hook on every reply."""
+    limiter = KeyRateLimiter(spec, storage_uri)
+    if not limiter.items:
+        return
+    app.extensions["rate_limiter"] = limiter
     app.after_request(_add_headers)
 
 

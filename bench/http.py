@@ -21,14 +21,25 @@ CLIENTS = 4
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, *, threads: int = 1,
-             timeout: int = 600) -> Iterator[tuple[str, subprocess.Popen]]:
-    """gunicorn -c gunicorn.conf.py from the repository, on a free loopback port."""
+def gunicorn(env: dict[str, str], workers: int, *, threads: int = 1, timeout: int = 600,
+             keep_alive: int | None = None,
+             bare_app: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """gunicorn -c gunicorn.conf.py from the repository, on a free loopback port.
+
+    `bare_app` ("module:callable") serves that app instead, with gunicorn's defaults in place
+    of the repository's config file (no JSON logs, no access log) and the same workers,
+    threads, keep-alive and timeout: the floor of the latency benchmark."""
     port = free_port()
+    config = ["-c", "gunicorn.conf.py"] if bare_app is None else ["-c", os.devnull]
+    options = ["--workers", str(workers), "--threads", str(threads),
+               "--bind", f"127.0.0.1:{port}", "--timeout", str(timeout), "--max-requests", "0"]
+    if keep_alive is not None:
+        options += ["--keep-alive", str(keep_alive)]
+    if bare_app is None:
+        options += ["--access-logfile", "/dev/null"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers),
-         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", str(timeout),
-         "--access-logfile", "/dev/null", "--max-requests", "0"],
+        [sys.executable, "-m", "gunicorn", *config, *options,
+         *([bare_app] if bare_app is not None else [])],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -15,6 +15,8 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
@@ -37,7 +39,10 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        try:  # orjson: a tenth of json.dumps's time, on every access line
+            return orjson.dumps(out, default=str).decode()
+        except TypeError:  # what orjson refuses (integers past 64 bits, lone surrogates)
+            return json.dumps(out, ensure_ascii=False, default=str)
 
 
 def _int(value: Any) -> int | None:

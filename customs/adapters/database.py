@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import select
+import time
 from typing import Any
 
 import orjson
@@ -11,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A PostgreSQL connection back in the pool for longer than this is pinged before it is used.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def json_text(value: Any) -> str:
@@ -33,15 +37,58 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
         return _sqlite_engine(url, read_only=read_only, **kwargs)
     if read_only:
         return _postgres_reader(url, **kwargs)
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    return _ping_when_stale(sa.create_engine(url, **kwargs))
+
+
+def _ping_when_stale(engine: Engine) -> Engine:
+    """Ping a pooled PostgreSQL connection before use only when it may have died: when it sat
+    idle for more than PING_AFTER_IDLE_SECONDS, or when the server sent something on it while
+    it was idle (a terminated backend or a server shutting down sends its FATAL error and
+    closes the socket; one poll() tells). pool_pre_ping did the ping on every checkout: a
+    round trip of every request, to a server that has nothing to say under load. HikariCP
+    skips its check for a connection used in the last 500 ms, PgBouncer for 30 s
+    (server_check_delay).
+
+    A failed ping is handled as pool_pre_ping handles it: on a disconnect the pool is
+    invalidated and the checkout gets a new connection; any other error is raised. What this
+    does not see: a connection cut silently (no FIN, no error) within the idle second; its
+    request fails, and the disconnect invalidates the pool for the next ones."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")  # cleared when the connection is replaced
+        if idle_since is None or (time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS
+                                  and not _readable(dbapi_connection)):
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise sa.exc.InvalidatePoolError(f"ping failed: {exc}") from exc
+            raise
+
+    return engine
+
+
+def _readable(dbapi_connection: Any) -> bool:
+    """True when the server sent something (or closed) while the connection was idle."""
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
 
 
 def _postgres_reader(url: str, **kwargs: Any) -> Engine:
     """Reads in autocommit: each statement sees its own snapshot, as it did in a READ
     COMMITTED transaction, without the BEGIN and ROLLBACK round trips around it (a status
-    look-up made five round trips, pre-ping included; now three). Its sessions are read-only
-    (default_transaction_read_only, set at connection start), so a write through this engine
-    fails instead of being committed at once.
+    look-up made five round trips, pre-ping included; now its two queries, see
+    _ping_when_stale). Its sessions are read-only (default_transaction_read_only, set at
+    connection start), so a write through this engine fails instead of being committed at
+    once.
 
     psycopg prepares a statement run five times on a connection, and without the rollback at
     the end of every request (which dropped them) prepared statements now last: PostgreSQL
@@ -52,8 +99,8 @@ def _postgres_reader(url: str, **kwargs: Any) -> Engine:
     options = connect_args.get("options", "")
     connect_args["options"] = (f"{options} -c default_transaction_read_only=on"
                                " -c plan_cache_mode=force_custom_plan").strip()
-    return sa.create_engine(url, pool_pre_ping=True, isolation_level="AUTOCOMMIT",
-                            connect_args=connect_args, **kwargs)
+    return _ping_when_stale(sa.create_engine(url, isolation_level="AUTOCOMMIT",
+                                             connect_args=connect_args, **kwargs))
 
 
 def _sqlite_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 from customs.logs import JsonFormatter
 from tests.manifests import manifest, parcel
@@ -63,3 +64,54 @@ def test_json_log_lines_carry_extra_ids_and_gunicorn_access_fields():
     assert line["method"] == "GET" and line["path"] == "/v1/parcels/X"
     assert line["status"] == 200 and line["duration_ms"] == 3.1
     assert "Ivan" not in json.dumps(line) and "10.0.0.1" not in json.dumps(line)
+
+
+def test_json_access_logger_writes_gunicorn_loggers_fields_without_its_atoms(capsys):
+    """customs.access_log.JsonAccessLogger (gunicorn.conf.py's logger_class for JSON logs)
+    writes the same access line as gunicorn's own Logger, from the fields it logs alone."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from customs.access_log import JsonAccessLogger
+    from customs.logs import gunicorn_logconfig
+
+    Req = SimpleNamespace(headers=[("HOST", "h"), ("X-REQUEST-ID", "req-7"),
+                                   ("AUTHORIZATION", "Bearer k")])
+    Resp = SimpleNamespace(status="404 NOT FOUND", sent=321,
+                           headers=[("Content-Type", "application/problem+json")])
+
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": '/v1/parcels/A"B?name=Ivan',
+               "PATH_INFO": '/v1/parcels/A"B', "QUERY_STRING": "name=Ivan",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.1",
+               "HTTP_X_REQUEST_ID": "req-7", "HTTP_AUTHORIZATION": "Bearer k"}
+    lines = {}
+    for cls in (Logger, JsonAccessLogger):
+        cfg = Config()
+        cfg.set("logconfig_dict", gunicorn_logconfig("INFO"))
+        logger = cls(cfg)
+        capsys.readouterr()
+        logger.access(Resp, Req, environ, timedelta(seconds=1, microseconds=2500))
+        out = capsys.readouterr().out.strip().splitlines()
+        assert len(out) == 1
+        lines[cls] = {k: v for k, v in json.loads(out[0]).items() if k != "ts"}
+    ours = lines[JsonAccessLogger]
+    assert ours["method"] == "GET" and ours["status"] == 404 and ours["bytes"] == 321
+    assert ours["duration_ms"] == 1002.5 and ours["request_id"] == "req-7"
+    assert ours["path"] == '/v1/parcels/A"B'  # gunicorn's atoms wrote it A\"B
+    assert {k: v for k, v in lines[Logger].items() if k != "path"} == {
+        k: v for k, v in ours.items() if k != "path"}
+    assert "Ivan" not in json.dumps(ours) and "10.0.0.1" not in json.dumps(ours)
+    assert "Bearer" not in json.dumps(ours)
+
+
+def test_gunicorn_conf_selects_the_json_access_logger_and_a_long_keepalive(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("CUSTOMS_LOG_FORMAT", "json")
+    monkeypatch.delenv("GUNICORN_KEEPALIVE", raising=False)
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    assert conf["logger_class"] == "customs.access_log.JsonAccessLogger"
+    assert conf["keepalive"] == 75  # above a proxy's 60 s idle timeout

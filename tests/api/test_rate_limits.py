@@ -63,3 +63,12 @@ def test_two_app_instances_share_one_count_through_redis(customs, marketplace_ke
              for client in (first, second, first, second, first)]
     assert codes == [200, 200, 200, 200, 429]
     assert _get(second, marketplace_key).status_code == 429
+
+
+def test_without_limits_nothing_is_counted_and_no_header_is_added(customs, marketplace_key):
+    client = _app(customs, "")
+    replies = [_get(client, marketplace_key) for _ in range(50)]
+    assert {r.status_code for r in replies} == {200}
+    assert not any(name.startswith("RateLimit") or name == "Retry-After"
+                   for r in replies for name, _value in r.headers)
+    assert "rate_limiter" not in client.application.extensions  # no hook on every reply

@@ -50,4 +50,37 @@ def test_latency_benchmark_reports_percentiles(database_url):
     assert len(result["endpoints"]) == 4  # status lookup, two feeds, officer search
     for figures in result["endpoints"].values():
         assert figures["requests"] == 40 and figures["errors"] == 0
+        assert figures["worker_cpu_ms"] >= 0
         assert 0 < figures["p50_ms"] <= figures["p90_ms"] <= figures["p99_ms"]
+        assert figures["ratio_to_floor"] == round(
+            figures["per_second"] / result["floor"]["per_second"], 3)
+    floor = result["floor"]  # the bare app, measured in the same run by the same clients
+    assert floor["requests"] == 40 and floor["errors"] == 0
+    assert 0 < floor["p50_ms"] <= floor["p90_ms"] <= floor["p99_ms"]
+    assert floor["reply_bytes"] > 100  # as long as a status reply (with its history)
+    assert result["keep_alive"] is False
+
+
+def test_latency_benchmark_keep_alive_clients_on_gthread_workers(database_url):
+    from bench.latency import run_latency, table
+
+    seed_database(database_url, 200, say=lambda _s: None)
+    result = run_latency(database_url, clients=4, requests_per_endpoint=40, workers=1,
+                         threads=2, keep_alive=True, endpoints=("status",),
+                         say=lambda _s: None)
+    assert list(result["endpoints"]) == ["GET /v1/parcels/{tracking_number}"]
+    assert result["endpoints"]["GET /v1/parcels/{tracking_number}"]["errors"] == 0
+    assert result["floor"]["errors"] == 0 and result["floor"]["per_second"] > 0
+    assert result["keep_alive"] is True and result["threads"] == 2
+    assert "floor (bare WSGI app" in table(result)
+
+
+def test_floor_body_is_json_of_the_asked_length():
+    import json
+
+    from bench.floor import body
+
+    for size in (10, 80, 731):
+        made = body(size)
+        assert json.loads(made)["status"] == "RELEASED"
+        assert len(made) == max(size, len(body(0)))
