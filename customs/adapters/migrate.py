@@ -67,7 +67,8 @@ def wipe_postgres(url: str) -> None:
         guarded = [t for t in APPEND_ONLY if t in names]
         for table in guarded:
             conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_truncate")
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+        if names:  # a database not migrated yet has nothing to empty
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
         for table in guarded:
             conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_truncate")
     engine.dispose()
