@@ -57,20 +57,17 @@ def declare_outcomes(
 ) -> dict[int, IntakeDeclaration]:
     """The declarations of a manifest's first `limit` accepted parcels, by position, made
     before any row exists (intake stores them with the parcels)."""
+    chosen = [o for o in outcomes if o.parcel is not None and o.accepted][:limit]
+    ids = [new_id() for _ in chosen]
+    results = declarer.declare_many([(o.parcel, header, i) for o, i in zip(chosen, ids, strict=True)
+                                      if o.parcel is not None], at)
     made: dict[int, IntakeDeclaration] = {}
-    for outcome in outcomes:
-        if len(made) >= limit:
-            break
-        if outcome.parcel is None or not outcome.accepted:
-            continue
-        declaration_id = new_id()
-        try:
-            signed = declarer.declare(outcome.parcel, header, declaration_id, at)
-            if not signed.profile:
-                signed = replace(signed, profile=declarer.profile)
+    for outcome, declaration_id, result in zip(chosen, ids, results, strict=True):
+        if isinstance(result, DeclarationFailed):
+            made[outcome.position] = IntakeDeclaration(declaration_id, ACTOR, error=str(result))
+        else:
+            signed = result if result.profile else replace(result, profile=declarer.profile)
             made[outcome.position] = IntakeDeclaration(declaration_id, ACTOR, signed)
-        except DeclarationFailed as exc:
-            made[outcome.position] = IntakeDeclaration(declaration_id, ACTOR, error=str(exc))
     return made
 
 
@@ -81,14 +78,14 @@ def _declare_batch(
     now = clock.now()
     done: list[tuple[PendingParcel, str, SignedDocument]] = []
     failures: list[tuple[PendingParcel, str]] = []
-    for item in pending:
-        declaration_id = new_id()
-        try:
-            signed = declarer.declare(item.parcel, item.header, declaration_id, now)
-        except DeclarationFailed as exc:
-            failures.append((item, str(exc)))
-            continue
-        done.append((item, declaration_id, signed))
+    ids = [new_id() for _ in pending]
+    results = declarer.declare_many(
+        [(item.parcel, item.header, i) for item, i in zip(pending, ids, strict=True)], now)
+    for item, declaration_id, result in zip(pending, ids, results, strict=True):
+        if isinstance(result, DeclarationFailed):
+            failures.append((item, str(result)))
+        else:
+            done.append((item, declaration_id, result))
     with uow:
         moved = uow.declarations.add_all(done, declarer.profile, now, ACTOR) if done else set()
         report.declared += len(moved)

@@ -157,13 +157,20 @@ class IntakeDeclaration:
     error: str | None = None
 
 
+# What a declaration is made from: the parcel, its manifest's header, the declaration's id.
+DeclarationRequest = tuple[Parcel, ManifestHeader, str]
+
+
 class Declarer(Protocol):
-    """Renders, validates and signs one parcel's declaration in an authority's format."""
+    """Renders, validates and signs parcels' declarations in an authority's format."""
 
     profile: str
 
-    def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
-                at: datetime) -> SignedDocument: ...
+    def declare_many(self, requests: Sequence[DeclarationRequest],
+                     at: datetime) -> list[SignedDocument | DeclarationFailed]:
+        """One result per request, in order: the signed declaration, or why it could not be
+        made (a DeclarationFailed, returned, not raised)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
