@@ -38,6 +38,7 @@ from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.rules import RuleContext, check_parcel
 from customs.services import intake
 from customs.services.ports import (
+    DeclarationFailed,
     IntakeDeclaration,
     NewManifest,
     SignedDocument,
@@ -103,8 +104,12 @@ def ours(customs: Customs, document: bytes, n: int, dbs: Databases,
     stages["rules"], _ = timed(n, rules)
     accepted = [o for o in outcomes if o.accepted and o.parcel is not None]
     ids = [new_id() for _ in accepted]
-    stages["declare_sign"], signed = timed(len(accepted), lambda: [
-        declarer.declare(o.parcel, header, i, NOW) for o, i in zip(accepted, ids, strict=True)])
+    stages["declare_sign"], made = timed(len(accepted), lambda: declarer.declare_many(
+        [(o.parcel, header, i) for o, i in zip(accepted, ids, strict=True)], NOW))
+    failed = [s for s in made if isinstance(s, DeclarationFailed)]
+    if failed:
+        raise RuntimeError(f"bench: {len(failed)} declarations failed, first: {failed[0]}")
+    signed = [s for s in made if isinstance(s, SignedDocument)]
     elements = [declarer.profile_impl.render(o.parcel, header, i, NOW)
                 for o, i in zip(accepted, ids, strict=True)]
     parsed = Parsed(header, outcomes, signed, elements)

@@ -116,11 +116,6 @@ class DestinationDeclarer:
         self.by_destination = by_destination
         self.profile = default.profile
 
-    def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
-                at: datetime) -> SignedDocument:
-        pipeline = self.by_destination.get(header.destination_country, self.default)
-        return pipeline.declare(parcel, header, declaration_id, at)
-
     def declare_many(self, requests: Sequence[DeclarationRequest],
                      at: datetime) -> list[SignedDocument | DeclarationFailed]:
         """Requests grouped by their destination's pipeline; results in the requests' order."""
