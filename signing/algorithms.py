@@ -83,7 +83,7 @@ def digest(uri: str, data: bytes) -> bytes:
     try:
         return DIGESTS[uri](data)
     except gost.GostUnavailable as exc:
-        raise VerificationError(str(exc)) from None
+        raise VerificationError(f"cannot check GOST here: {exc}") from None
 
 
 def gost_bits(certificate: x509.Certificate) -> int | None:
@@ -100,7 +100,7 @@ def public_key_of(certificate: x509.Certificate) -> Any:
     try:
         return gost.public_key(der, bits)
     except gost.GostUnavailable as exc:
-        raise VerificationError(str(exc)) from None
+        raise VerificationError(f"cannot check GOST here: {exc}") from None
 
 
 def ecdsa_der_to_raw(der: bytes, key_size: int) -> bytes:

@@ -10,9 +10,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from api.cli import cli
-from signing import GOST_256, GOST_512, gost, load_software_signer
+from signing import (
+    GOST_256,
+    GOST_512,
+    generate_dev_key,
+    gost,
+    load_software_signer,
+    signed_canonical,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,3 +67,23 @@ def test_without_the_gost_engine_the_command_says_what_to_install(tmp_path: Path
     assert result.stderr.strip().splitlines() == [
         "Error: GOST needs the OpenSSL GOST provider: apt-get install libengine-gost-openssl"]
     assert not (tmp_path / "k" / "key.pem").exists()
+
+
+def test_without_the_gost_engine_a_gost_signature_is_not_taken_for_valid(
+        tmp_path: Path) -> None:
+    if not gost.available():
+        pytest.fail(gost.ENGINE_MISSING)
+    key, cert = generate_dev_key("gost2012-256", tmp_path / "k")
+    document = tmp_path / "signed.xml"
+    document.write_bytes(signed_canonical(etree.fromstring(b'<Doc Id="d1"/>'),
+                                          load_software_signer(key, cert), reference_id="d1"))
+    (tmp_path / "no-engines").mkdir()
+    env = {**os.environ, "OPENSSL_ENGINES": str(tmp_path / "no-engines")}
+    result = subprocess.run([sys.executable, "-m", "api.cli", "verify", str(document), "--cert",
+                             str(cert)], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 1
+    assert result.stdout.strip().splitlines() == [
+        f"{document}: invalid: cannot check GOST here: GOST needs the OpenSSL GOST provider: "
+        "apt-get install libengine-gost-openssl"]
+    assert "Traceback" not in result.stderr
