@@ -171,7 +171,10 @@ def load_software_signer(key_path: str | Path, cert_path: str | Path | None = No
         if gost_bits(cert):
             from signing.gost_keys import load_gost_signer  # it builds on this module
 
-            return load_gost_signer(data, cert, passphrase)
+            try:
+                return load_gost_signer(data, cert, passphrase)
+            except KeyLoadError as exc:
+                raise KeyLoadError(f"{path}: {exc}") from None
     try:
         if b"-----BEGIN" in data:
             key: Any = serialization.load_pem_private_key(data, passphrase)

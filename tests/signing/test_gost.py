@@ -17,10 +17,13 @@ from signing import (
     GOST_512,
     STREEBOG_256,
     STREEBOG_512,
+    KeyLoadError,
     Signer,
     VerificationError,
     Verifier,
+    generate_dev_key,
     load_certificate,
+    load_software_signer,
     sign_enveloped,
     signed_canonical,
 )
@@ -182,3 +185,31 @@ def test_a_gost_certificate_is_pinned_like_any_other(gost_signer: Signer, p256: 
         == gost_signer.certificate
     with pytest.raises(VerificationError, match="not trusted"):
         Verifier([p256.certificate]).verify(document)
+
+
+def test_an_encrypted_gost_key_loads_with_its_passphrase_only(
+        gost_key: tuple[Path, Path], gost_size: int, tmp_path: Path) -> None:
+    encrypted = tmp_path / "encrypted.pem"
+    made = openssl_gost("pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", str(gost_key[0]),
+                        "-out", str(encrypted), "-passout", "pass:secret")
+    assert made.returncode == 0, made.stderr
+    encrypted.chmod(0o600)
+    signer = load_software_signer(encrypted, gost_key[1], b"secret")
+    assert signer.algorithm == METHODS[gost_size][0]
+    for wrong in (b"wrong", None):
+        with pytest.raises(KeyLoadError, match=r"encrypted\.pem: cannot load the GOST private key"):
+            load_software_signer(encrypted, gost_key[1], wrong)
+
+
+def test_a_gost_key_with_another_certificate_is_refused(gost_key: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    for algorithm in ("gost2012-256", "gost2012-512"):
+        _, other = generate_dev_key(algorithm, tmp_path / algorithm)
+        with pytest.raises(KeyLoadError, match="does not match the certificate"):
+            load_software_signer(gost_key[0], other)
+    gost_key[0].chmod(0o644)
+    try:
+        with pytest.raises(KeyLoadError, match="chmod 600"):
+            load_software_signer(*gost_key)
+    finally:
+        gost_key[0].chmod(0o600)
