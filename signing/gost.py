@@ -11,7 +11,6 @@ and a Streebog digest the octets the engine (and gostcrypto) return.
 from __future__ import annotations
 
 import ctypes
-import functools
 import threading
 from ctypes import POINTER, byref, c_char_p, c_int, c_long, c_size_t, c_uint, c_void_p
 
@@ -91,21 +90,18 @@ class _Crypto:
 
 
 _lock = threading.Lock()
-
-
-@functools.cache
-def _loaded() -> _Crypto:
-    with _lock:
-        return _Crypto()
+_loaded: _Crypto | None = None
 
 
 def crypto() -> _Crypto:
-    """The loaded library; GostUnavailable with the one-line fix when the engine is absent."""
-    try:
-        return _loaded()
-    except GostUnavailable:
-        _loaded.cache_clear()  # installed later: the next call tries again
-        raise
+    """The loaded library; GostUnavailable with the one-line fix when the engine is absent
+    (tried again on the next call: it may be installed meanwhile)."""
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = _Crypto()
+    return _loaded
 
 
 def available() -> bool:
