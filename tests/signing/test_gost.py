@@ -213,3 +213,13 @@ def test_a_gost_key_with_another_certificate_is_refused(gost_key: tuple[Path, Pa
             load_software_signer(*gost_key)
     finally:
         gost_key[0].chmod(0o600)
+
+
+def test_a_method_that_does_not_fit_the_key_is_refused(gost_signer: Signer,
+                                                       gost_size: int) -> None:
+    """The other GOST size, or ECDSA, named over a GOST key: no verification is attempted."""
+    document = signed(gost_signer, "canonical")
+    own = METHODS[gost_size][0].encode()
+    for other in (METHODS[768 - gost_size][0], "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"):
+        with pytest.raises(VerificationError, match="GostPublicKey cannot verify"):
+            Verifier([gost_signer.certificate]).verify(document.replace(own, other.encode()))
