@@ -38,8 +38,6 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "EVP_DigestVerifyInit": (c_int, [_VOID, _VOID, _VOID, _VOID, _VOID]),
     "EVP_DigestVerify": (c_int, [_VOID, c_char_p, c_size_t, c_char_p, c_size_t]),
     "EVP_PKEY_free": (None, [_VOID]),
-    "EVP_PKEY_get_bits": (c_int, [_VOID]),
-    "EVP_PKEY_get_id": (c_int, [_VOID]),
     "EVP_PKEY_CTX_new_id": (_VOID, [c_int, _VOID]),
     "EVP_PKEY_CTX_free": (None, [_VOID]),
     "EVP_PKEY_keygen_init": (c_int, [_VOID]),
