@@ -110,6 +110,10 @@ def test_ours_verify_with_the_openssl_engine_and_a_tampered_copy_does_not(
     assert openssl_digest(gost_size, changed, tmp_path) != digest
     other_info = signed_info.replace(b"#D-42", b"#D-43")
     assert not openssl_verifies(gost_size, gost_key[1], other_info, value, tmp_path)
+    ours = Verifier([gost_signer.certificate])  # and ours, the third verifier
+    assert ours.verify(document).data == content
+    with pytest.raises(VerificationError, match="digest mismatch"):
+        ours.verify(tamper(document))
 
 
 def test_ours_verify_with_gostcrypto_and_a_tampered_copy_does_not(
