@@ -18,15 +18,19 @@ def keys() -> None:
 
 
 @keys.command("generate")
-@click.option("--algorithm", type=click.Choice(["ecdsa-p256", "rsa-2048"]), default="ecdsa-p256",
-              show_default=True)
+@click.option("--algorithm", type=click.Choice(signing.DEV_ALGORITHMS), default="ecdsa-p256",
+              show_default=True, help="gost2012-*: GOST R 34.10-2012 through the OpenSSL GOST "
+              "engine (Debian package libengine-gost-openssl)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--common-name", default="customs development signer", show_default=True)
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
 def keys_generate(algorithm: str, out: Path, common_name: str, days: int) -> None:
     """A development key (mode 0600) and self-signed certificate; use a CA-issued one in
     production."""
-    key, cert = signing.generate_dev_key(algorithm, out, common_name=common_name, days=days)
+    try:
+        key, cert = signing.generate_dev_key(algorithm, out, common_name=common_name, days=days)
+    except (signing.KeyLoadError, FileExistsError) as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"key: {key}\ncertificate: {cert}")
     click.echo(f"set CUSTOMS_SIGNING_KEY={key} CUSTOMS_SIGNING_CERT={cert}", err=True)
 

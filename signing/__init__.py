@@ -6,10 +6,21 @@ Sign: `sign_enveloped(root, signer, reference_uri="" | "#<Id>")` in place on an 
 key or a PKCS#11 token). Verify: `Verifier(trusted=[cert], public_keys=[...], ca=[...])
 .verify(bytes)` returns what the signature covers, or raises VerificationError (invalid) /
 PolicyError (refused by policy) with a reason. Rotation: `KeyRing`; expiry: `certificate_status`.
+GOST R 34.10-2012 keys and certificates (signing/gost.py) go the same ways, through the OpenSSL
+GOST engine.
 """
 
-from signing.algorithms import ECDSA_SHA256, EXC_C14N, RSA_SHA256
+from signing.algorithms import (
+    ECDSA_SHA256,
+    EXC_C14N,
+    GOST_256,
+    GOST_512,
+    RSA_SHA256,
+    STREEBOG_256,
+    STREEBOG_512,
+)
 from signing.certificates import (
+    DEV_ALGORITHMS,
     EXPIRY_WARNING_DAYS,
     CertificateStatus,
     KeyRing,
@@ -39,7 +50,8 @@ from signing.sign import sign_bytes_document, sign_enveloped, signed_canonical
 from signing.verify import Verified, Verifier
 
 __all__ = [
-    "ECDSA_SHA256", "EXC_C14N", "EXPIRY_WARNING_DAYS", "RSA_SHA256", "CertificateExpired",
+    "DEV_ALGORITHMS", "ECDSA_SHA256", "EXC_C14N", "EXPIRY_WARNING_DAYS", "GOST_256", "GOST_512",
+    "RSA_SHA256", "STREEBOG_256", "STREEBOG_512", "CertificateExpired",
     "CertificateNotValid", "CertificateNotYetValid", "CertificateStatus", "KeyLoadError",
     "KeyRing", "PolicyError", "Signer", "SignerConfig", "SigningError", "SoftwareSigner",
     "VerificationError", "Verified", "Verifier", "certificate_status", "fingerprint",

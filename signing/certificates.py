@@ -103,21 +103,21 @@ def self_signed(key: Any, common_name: str, days: int = 365,
             .sign(key, hashes.SHA256()))
 
 
+DEV_ALGORITHMS = ("ecdsa-p256", "rsa-2048", "gost2012-256", "gost2012-512")
+
+
 def generate_dev_key(algorithm: str, out_dir: str | Path, common_name: str = "customs dev",
                      days: int = 365, *, overwrite: bool = False,
                      not_before: datetime | None = None) -> tuple[Path, Path]:
     """Write key.pem (mode 0600) and a self-signed cert.pem into `out_dir`; return both paths.
 
-    `algorithm` is "ecdsa-p256" or "rsa-2048". For development only: production certificates
-    come from the authority's CA. An existing key.pem is kept (FileExistsError) unless
-    `overwrite`. `not_before` defaults to five minutes ago (tests with a fixed clock set it).
+    `algorithm` is one of DEV_ALGORITHMS (GOST keys need the OpenSSL GOST engine). For
+    development only: production certificates come from the authority's CA. An existing
+    key.pem is kept (FileExistsError) unless `overwrite`. `not_before` defaults to five
+    minutes ago (tests with a fixed clock set it).
     """
-    if algorithm == "ecdsa-p256":
-        key: Any = ec.generate_private_key(ec.SECP256R1())
-    elif algorithm == "rsa-2048":
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    else:
-        raise ValueError(f"algorithm {algorithm!r}: ecdsa-p256 or rsa-2048")
+    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    key_pem, cert_pem = _dev_key_and_certificate(algorithm, common_name, days, start)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     key_path, cert_path = out / "key.pem", out / "cert.pem"
@@ -128,9 +128,23 @@ def generate_dev_key(algorithm: str, out_dir: str | Path, common_name: str = "cu
         raise FileExistsError(f"{key_path} exists; not overwriting a key") from None
     with os.fdopen(fd, "wb") as handle:
         os.fchmod(handle.fileno(), 0o600)
-        handle.write(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    cert_path.write_bytes(self_signed(key, common_name, days, not_before).public_bytes(
-        serialization.Encoding.PEM))
+        handle.write(key_pem)
+    cert_path.write_bytes(cert_pem)
     return key_path, cert_path
+
+
+def _dev_key_and_certificate(algorithm: str, common_name: str, days: int,
+                             start: datetime) -> tuple[bytes, bytes]:
+    if algorithm.startswith("gost2012-") and algorithm in DEV_ALGORITHMS:
+        from signing.gost_keys import generate_gost_key  # builds on keys, as this module
+
+        return generate_gost_key(int(algorithm[-3:]), common_name, days, start)
+    if algorithm == "ecdsa-p256":
+        key: Any = ec.generate_private_key(ec.SECP256R1())
+    elif algorithm == "rsa-2048":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        raise ValueError(f"algorithm {algorithm!r}: one of {', '.join(DEV_ALGORITHMS)}")
+    return (key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()),
+            self_signed(key, common_name, days, start).public_bytes(serialization.Encoding.PEM))

@@ -14,7 +14,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from signing.algorithms import ECDSA_SHA256, RSA_SHA256, ecdsa_der_to_raw, verify_raw
+from signing.algorithms import (
+    ECDSA_SHA256,
+    RSA_SHA256,
+    ecdsa_der_to_raw,
+    gost_bits,
+    public_key_of,
+    verify_raw,
+)
 from signing.errors import KeyLoadError, VerificationError
 
 MIN_RSA_BITS = 2048
@@ -25,7 +32,7 @@ class Signer(ABC):
 
     An implementation gives the SignatureMethod URI (`algorithm`), the X.509 certificate that
     goes into KeyInfo, and `sign(data)`: the raw SignatureValue as XML-Signature wants it
-    (PKCS#1 v1.5 for RSA, r||s of fixed width for ECDSA).
+    (PKCS#1 v1.5 for RSA, r||s of fixed width for ECDSA, s||r for GOST R 34.10-2012).
     """
 
     @property
@@ -54,7 +61,8 @@ def self_test(signer: Signer) -> None:
     not belong together (or the signature format is wrong)."""
     probe = b"signing self-test"
     try:
-        verify_raw(signer.certificate.public_key(), signer.algorithm, signer.sign(probe), probe)
+        verify_raw(public_key_of(signer.certificate), signer.algorithm, signer.sign(probe),
+                   probe)
     except VerificationError as exc:
         raise KeyLoadError(f"the private key does not match the certificate ({exc})") from None
 
@@ -150,13 +158,23 @@ def load_certificates(path: str | Path) -> list[x509.Certificate]:
 
 
 def load_software_signer(key_path: str | Path, cert_path: str | Path | None = None,
-                         passphrase: bytes | None = None) -> SoftwareSigner:
+                         passphrase: bytes | None = None) -> Signer:
     """A PEM private key (its certificate in `cert_path` or in the same PEM file), or a PKCS#12
-    file holding both. The key file must be mode 600."""
+    file holding both. The key file must be mode 600. A GOST R 34.10-2012 key (PEM PKCS#8,
+    told by its certificate) is held by the OpenSSL GOST engine."""
     path = Path(key_path)
     refuse_if_shared(path)
     data = _read(path)
     cert: x509.Certificate | None
+    if b"-----BEGIN" in data:
+        cert = load_certificate(cert_path) if cert_path else _pem_certificate(path, data)
+        if gost_bits(cert):
+            from signing.gost_keys import load_gost_signer  # it builds on this module
+
+            try:
+                return load_gost_signer(data, cert, passphrase)
+            except KeyLoadError as exc:
+                raise KeyLoadError(f"{path}: {exc}") from None
     try:
         if b"-----BEGIN" in data:
             key: Any = serialization.load_pem_private_key(data, passphrase)

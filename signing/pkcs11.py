@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 
-from signing.algorithms import ECDSA_SHA256, RSA_SHA256
+from signing.algorithms import ECDSA_SHA256, RSA_SHA256, gost_bits
 from signing.errors import KeyLoadError, SigningError
 from signing.keys import Signer, self_test
 
@@ -91,6 +91,10 @@ class Pkcs11Signer(Signer):
         return x509.load_der_x509_certificate(bytes(der))
 
     def _private_key(self, label: str) -> Any:
+        if gost_bits(self._certificate):
+            raise KeyLoadError("GOST keys on PKCS#11 tokens are not supported yet (no token "
+                               "with GOST R 34.10-2012 mechanisms to test against); use a "
+                               "software GOST key")
         public = self._certificate.public_key()
         if isinstance(public, ec.EllipticCurvePublicKey):
             self._algorithm, kind, self._mechanism = ECDSA_SHA256, KeyType.EC, Mechanism.ECDSA

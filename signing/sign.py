@@ -1,5 +1,6 @@
-"""Enveloped XML-Signature 1.1: exclusive C14N 1.0, SHA-256, RSA-SHA256 or ECDSA-SHA256 (r||s),
-the signer's certificate in KeyInfo. Works on an lxml tree in place, with no re-parsing.
+"""Enveloped XML-Signature 1.1: exclusive C14N 1.0, SHA-256 with RSA-SHA256 or ECDSA-SHA256
+(r||s), or Streebog with GOST R 34.10-2012 (s||r), the signer's certificate in KeyInfo. Works on
+an lxml tree in place, with no re-parsing.
 
 Speed: per (certificate, algorithm) the Signature subtree is prepared once, and the canonical
 form of its SignedInfo kept as text around the two per-document values (the reference URI and
@@ -11,7 +12,6 @@ byte for byte the canonical SignedInfo, for any Id.
 from __future__ import annotations
 
 import base64
-import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from signing.algorithms import DS, ENVELOPED, EXC_C14N, SHA256
+from signing.algorithms import DS, ENVELOPED, EXC_C14N, REFERENCE_DIGESTS, SHA256
+from signing.algorithms import digest as digest_of
 from signing.certificates import check_validity
 from signing.keys import Signer
 
@@ -41,6 +42,7 @@ class _Template:
     not_before: datetime
     not_after: datetime
     key_info: bytes  # the ds:KeyInfo element as text, then the end of ds:Signature
+    digest_method: str  # SHA-256, or the Streebog that goes with a GOST signature
 
 
 def c14n_attribute(value: str) -> bytes:
@@ -59,8 +61,13 @@ def _signed_info_text(algorithm: str) -> tuple[bytes, bytes, bytes]:
     head = (f'<ds:SignedInfo xmlns:ds="{DS}">{alg("CanonicalizationMethod", EXC_C14N)}'
             f'{alg("SignatureMethod", algorithm)}<ds:Reference URI="')
     middle = (f'"><ds:Transforms>{alg("Transform", ENVELOPED)}{alg("Transform", EXC_C14N)}'
-              f'</ds:Transforms>{alg("DigestMethod", SHA256)}<ds:DigestValue>')
+              f'</ds:Transforms>{alg("DigestMethod", _digest_method(algorithm))}'
+              '<ds:DigestValue>')
     return head.encode(), middle.encode(), b"</ds:DigestValue></ds:Reference></ds:SignedInfo>"
+
+
+def _digest_method(algorithm: str) -> str:
+    return REFERENCE_DIGESTS.get(algorithm, SHA256)
 
 
 def _ds(parent: etree._Element, name: str, **attrs: str) -> etree._Element:
@@ -87,7 +94,7 @@ def _prepare(certificate: x509.Certificate, algorithm: str) -> _Template:
     transforms = _ds(reference, "Transforms")
     _ds(transforms, "Transform", Algorithm=ENVELOPED)
     _ds(transforms, "Transform", Algorithm=EXC_C14N)
-    _ds(reference, "DigestMethod", Algorithm=SHA256)
+    _ds(reference, "DigestMethod", Algorithm=_digest_method(algorithm))
     _ds(reference, "DigestValue")
     _ds(signature, "SignatureValue")
     der = base64.b64encode(certificate.public_bytes(serialization.Encoding.DER))
@@ -97,7 +104,7 @@ def _prepare(certificate: x509.Certificate, algorithm: str) -> _Template:
                 b"</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>")
     return _Template(certificate, algorithm, signature, head, middle, tail,
                      certificate.not_valid_before_utc, certificate.not_valid_after_utc,
-                     key_info)
+                     key_info, _digest_method(algorithm))
 
 
 def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str = "",
@@ -158,7 +165,7 @@ def _signature_values(root: etree._Element, signer: Signer, reference_uri: str,
     if canonical is None:
         node = root.getroottree() if reference_uri == "" else root
         canonical = etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
-    digest = base64.b64encode(hashlib.sha256(canonical).digest())
+    digest = base64.b64encode(digest_of(template.digest_method, canonical))
     value = signer.sign(b"".join((template.head, c14n_attribute(reference_uri),
                                   template.middle, digest, template.tail)))
     return template, canonical, digest, value

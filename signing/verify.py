@@ -24,7 +24,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from signing.algorithms import check_signature_method, digest, verify_raw
+from signing import gost
+from signing.algorithms import (
+    check_signature_method,
+    digest,
+    gost_bits,
+    public_key_of,
+    verify_raw,
+)
 from signing.c14n import canonicalize, check_method, inclusive_prefixes
 from signing.errors import PolicyError, VerificationError
 from signing.references import (
@@ -80,7 +87,7 @@ class Verifier:
         self.trusted = list(trusted)
         self.ca = list(ca)
         self.keys: list[tuple[Any, x509.Certificate | None]] = \
-            [(c.public_key(), c) for c in self.trusted] + [(k, None) for k in public_keys]
+            [(public_key_of(c), c) for c in self.trusted] + [(k, None) for k in public_keys]
         self.allow_enveloping = allow_enveloping
         if not self.keys and not self.ca:
             raise ValueError("pin at least one certificate, public key or CA")
@@ -146,7 +153,7 @@ class Verifier:
                                   "pinned; a key carried in KeyValue is never trusted")
             return self.keys
         trusted: list[tuple[Any, x509.Certificate | None]] = \
-            [(c.public_key(), c) for c in carried if self._trusts(c, at)]
+            [(public_key_of(c), c) for c in carried if self._trusts(c, at)]
         if not trusted:
             names = "; ".join(c.subject.rfc4514_string() for c in carried)
             raise PolicyError(f"certificate {names} is not trusted (not pinned, not issued "
@@ -154,7 +161,7 @@ class Verifier:
         return trusted
 
     def _trusts(self, cert: x509.Certificate, at: datetime) -> bool:
-        if _spki(cert.public_key()) in self._pinned:
+        if _spki(public_key_of(cert)) in self._pinned:
             return True  # pinned: trusted as long as it is pinned (rotation keeps old ones)
         return cert.not_valid_before_utc <= at <= cert.not_valid_after_utc \
             and _may_sign(cert) and any(_issued_by(cert, ca) for ca in self.ca)
@@ -219,6 +226,8 @@ def _spki(key: Any) -> bytes:
 def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
     if cert.issuer != ca.subject:
         return False
+    if gost_bits(ca):
+        return gost.issued_by(cert.public_bytes(serialization.Encoding.DER), public_key_of(ca))
     try:
         cert.verify_directly_issued_by(ca)
     except (ValueError, TypeError, InvalidSignature):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from signing import SoftwareSigner, generate_dev_key, load_software_signer
+from signing import Signer, generate_dev_key, gost, load_software_signer
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
@@ -58,10 +58,48 @@ def dev_key(keydir: Path, algorithm: str) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
-def signer(dev_key: tuple[Path, Path]) -> SoftwareSigner:
+def signer(dev_key: tuple[Path, Path]) -> Signer:
     return load_software_signer(*dev_key)
 
 
 @pytest.fixture(scope="session")
-def p256(keydir: Path) -> SoftwareSigner:
+def p256(keydir: Path) -> Signer:
     return load_software_signer(*generate_dev_key("ecdsa-p256", keydir / "p256-only"))
+
+
+def require_gost_engine() -> None:
+    """Fail (never skip) with the one line that says what to install."""
+    if not gost.available():
+        pytest.fail(gost.ENGINE_MISSING + " (scripts/setup.sh installs it)")
+
+
+def openssl_gost(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """The `openssl` command with the GOST engine: the reference implementation outside ours."""
+    binary = shutil.which("openssl")
+    if binary is None:
+        pytest.fail("the openssl command is missing: install the Debian package openssl")
+    return subprocess.run([binary, args[0], "-engine", "gost", *args[1:]], capture_output=True,
+                          timeout=30, check=False)
+
+
+@pytest.fixture(scope="session", params=[256, 512], ids=["gost256", "gost512"])
+def gost_size(request: pytest.FixtureRequest) -> int:
+    require_gost_engine()
+    return int(request.param)
+
+
+@pytest.fixture(scope="session")
+def gost_key(keydir: Path, gost_size: int) -> tuple[Path, Path]:
+    return generate_dev_key(f"gost2012-{gost_size}", keydir / f"gost{gost_size}",
+                            common_name=f"test ГОСТ {gost_size}")
+
+
+@pytest.fixture(scope="session")
+def gost_signer(gost_key: tuple[Path, Path]) -> Signer:
+    return load_software_signer(*gost_key)
+
+
+@pytest.fixture(scope="session")
+def gost256(keydir: Path) -> Signer:
+    require_gost_engine()
+    return load_software_signer(*generate_dev_key("gost2012-256", keydir / "gost256-only"))

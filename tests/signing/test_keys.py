@@ -148,7 +148,7 @@ def test_unknown_settings_and_kinds_are_errors() -> None:
         load_signer({"kind": "gost"})
 
 
-@pytest.mark.parametrize("algorithm", ["ecdsa-p256", "rsa-2048"])
+@pytest.mark.parametrize("algorithm", ["ecdsa-p256", "rsa-2048", "gost2012-256", "gost2012-512"])
 def test_generate_dev_key(tmp_path: Path, algorithm: str) -> None:
     key_path, cert_path = generate_dev_key(algorithm, tmp_path / "dev", common_name="dev CN",
                                            days=10)
@@ -159,5 +159,5 @@ def test_generate_dev_key(tmp_path: Path, algorithm: str) -> None:
     assert validity.days == 10
     with pytest.raises(FileExistsError, match="not overwriting"):
         generate_dev_key(algorithm, tmp_path / "dev")
-    with pytest.raises(ValueError, match="ecdsa-p256 or rsa-2048"):
+    with pytest.raises(ValueError, match="ecdsa-p256, rsa-2048, gost2012-256, gost2012-512"):
         generate_dev_key("dsa-1024", tmp_path / "other")

@@ -18,9 +18,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from signing import KeyLoadError, Signer, Verifier, load_signer, sign_enveloped
+from signing import (
+    KeyLoadError,
+    Signer,
+    Verifier,
+    generate_dev_key,
+    load_signer,
+    sign_enveloped,
+)
 from signing.certificates import self_signed
-from tests.signing.conftest import xmlsec1
+from tests.signing.conftest import require_gost_engine, xmlsec1
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 TOKEN, PIN = "customs-test", "1234"
@@ -152,3 +159,19 @@ def _other_ec_certificate(token: dict[str, Any]) -> Path:
     path = token["pin"].parent / "other.pem"
     path.write_bytes(self_signed(key, "other").public_bytes(serialization.Encoding.PEM))
     return path
+
+
+def test_softhsm_has_no_gost_mechanisms_and_a_gost_certificate_is_refused(
+        token: dict[str, Any], tmp_path: Path) -> None:
+    """docs/signing.md says GOST tokens are not supported for want of a token to test with:
+    SoftHSM here has none of the GOST mechanisms (CKM_GOSTR3410_KEY_PAIR_GEN 0x1200 to
+    CKM_GOSTR3411_HMAC 0x1211); should it gain them, this fails and asks for the signer."""
+    import pkcs11
+
+    mechanisms = pkcs11.lib(str(MODULE)).get_token(token_label=TOKEN).slot.get_mechanisms()
+    assert mechanisms
+    assert not [m for m in mechanisms if 0x1200 <= int(m) <= 0x1211]
+    require_gost_engine()
+    _, gost_cert = generate_dev_key("gost2012-256", tmp_path / "gost")
+    with pytest.raises(KeyLoadError, match="GOST keys on PKCS#11 tokens are not supported"):
+        load_signer(_config(token, "ec", certificate=gost_cert))
