@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         default=120, gt=0, description="a sender's hold on a delivery; a crashed sender's "
                                        "deliveries are taken over after it")
 
+    # Workers (docs/deployment.md, "Supervising workers")
+    worker_backoff_seconds: float = Field(
+        default=1, gt=0, description="first wait before a failed worker stage (database or "
+                                     "network fault) runs again")
+    worker_backoff_max_seconds: float = Field(default=60, gt=0,
+                                              description="longest such wait")
+
     # API keys (docs/api.md, "Authentication")
     api_key_cache_seconds: float = Field(
         default=5, ge=0, le=300, description="a verified API key is trusted this long without "
