@@ -78,7 +78,9 @@ def api_key() -> None:
 
 @api_key.command("create")
 @click.option("--tenant", required=True, help="Tenant name (created on first use)")
-@click.option("--role", required=True, type=click.Choice(["marketplace", "courier", "officer"]))
+@click.option("--role", required=True,
+              type=click.Choice(["marketplace", "courier", "officer", "operator"]),
+              help="operator: loads exchange rates, sees no parcel")
 @click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days")
 @click.option("--label", default=None)
 @click.option("--courier", default=None,

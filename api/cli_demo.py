@@ -156,13 +156,13 @@ def _other_roles(customs: Customs, base: str, session: requests.Session,
 
 
 def _load_rates(customs: Customs, base: str) -> None:
-    """Today's exchange rates, loaded as an officer would (PUT /v1/rates), so that every
+    """Today's exchange rates, loaded as an operator would (PUT /v1/rates), so that every
     accepted parcel gets its duty estimate (demo figures, not real rates)."""
-    _, officer = customs.create_api_key("demo-customs", "officer", offices=["10005020"])
+    _, operator = customs.create_api_key("demo-operator", "operator")
     day = customs.clock.now().date().isoformat()
     body = "date,currency,base,rate\n" + "".join(f"{day},{row}\n" for row in DEMO_RATES)
     reply = requests.put(f"{base}/v1/rates", data=body, timeout=30, headers={
-        "Authorization": f"Bearer {officer}", "Content-Type": "text/csv"})
+        "Authorization": f"Bearer {operator}", "Content-Type": "text/csv"})
     reply.raise_for_status()
 
 

@@ -64,6 +64,8 @@ class Principal:
             return f"courier:{self.courier}"
         if self.role == "officer":
             return f"officer:{','.join(sorted(self.offices))}"
+        if self.role == "operator":
+            return f"operator:{self.tenant_id}"  # never a marketplace's: it sees no parcel
         return f"marketplace:{self.tenant_id}"
 
     @property
