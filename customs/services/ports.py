@@ -69,6 +69,12 @@ class Principal:
         return f"marketplace:{self.tenant_id}"
 
     @property
+    def cursor_owner(self) -> str:
+        """Whose cursors these are: the key (a cursor is not usable with another key, even of
+        the same scope) and its scope."""
+        return f"{self.key_id}/{self.scope_key}"
+
+    @property
     def actor(self) -> str:
         return f"{self.role}:{self.tenant}"
 
