@@ -18,6 +18,7 @@ from api.cli_demo import demo
 from api.cli_signing import declare_command, keys, sign, verify
 from api.cli_sim import authority_sim
 from api.cli_tools import sample_manifest, validate
+from api.cli_webhooks import seal_stored_secrets, webhooks_group
 from api.cli_worker import batch, worker
 from customs.bootstrap import Customs
 from customs.domain.errors import DomainError, ReferenceDataError
@@ -67,8 +68,10 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Create or migrate the database to the latest schema."""
-    _customs().upgrade_database()
-    click.echo(f"database at the latest schema: {_customs().settings.database_url}")
+    customs = _customs()
+    customs.upgrade_database()
+    click.echo(f"database at the latest schema: {customs.settings.database_url}")
+    seal_stored_secrets(customs)
 
 
 @cli.group("api-key")
@@ -177,6 +180,7 @@ cli.add_command(worker)
 cli.add_command(batch)
 cli.add_command(authority_sim)
 cli.add_command(bench)
+cli.add_command(webhooks_group)
 
 
 def main(argv: Any = None) -> None:

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     webhook_retry_hours: float = Field(
         default=24, gt=0, description="retried for this long after the first attempt, then "
                                       "failed (kept for replay)")
+    secrets_key: str | None = Field(
+        default=None, repr=False,
+        description="Fernet keys, comma-separated, the current first, that encrypt webhook "
+                    "secrets at rest; without one no webhook can be registered "
+                    "(docs/webhooks.md)")
     webhook_lease_seconds: float = Field(
         default=120, gt=0, description="a sender's hold on a delivery; a crashed sender's "
                                        "deliveries are taken over after it")
