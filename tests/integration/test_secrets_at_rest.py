@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
@@ -137,3 +138,14 @@ def test_a_bad_key_stops_the_start_without_printing_it(database_url):
     result = _run(database_url, f"{Fernet.generate_key().decode()},{bad}", "db", "upgrade")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "key 2 is not a Fernet key" in result.stderr and bad not in result.stderr
+
+
+def test_the_downgrade_refuses_while_sealed_secrets_are_stored(hooked, receiver, database_url):
+    from alembic import command
+
+    from customs.adapters.migrate import alembic_config
+
+    hooked.create_webhook(_courier(hooked), receiver.url)
+    with pytest.raises(RuntimeError, match="sealed secrets"):
+        command.downgrade(alembic_config(database_url), "0007")
+    assert _stored(hooked)[0][0].startswith("enc1:")  # nothing cut

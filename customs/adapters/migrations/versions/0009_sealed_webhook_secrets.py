@@ -28,9 +28,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    sealed = op.get_bind().exec_driver_sql(
-        "SELECT count(*) FROM webhooks WHERE secret LIKE 'enc1:%' "
-        "OR previous_secret LIKE 'enc1:%'").scalar()
+    sealed = op.get_bind().execute(sa.text(
+        "SELECT count(*) FROM webhooks WHERE secret LIKE :sealed "
+        "OR previous_secret LIKE :sealed"), {"sealed": "enc1:%"}).scalar()
     if sealed:
         raise RuntimeError(f"{sealed} webhooks hold sealed secrets, longer than the old "
                            "columns: delete them (or their webhooks) before downgrading")
