@@ -18,6 +18,7 @@ from api.cli_demo import demo
 from api.cli_signing import declare_command, keys, sign, verify
 from api.cli_sim import authority_sim
 from api.cli_tools import sample_manifest, validate
+from api.cli_webhooks import seal_stored_secrets, webhooks_group
 from api.cli_worker import batch, worker
 from customs.bootstrap import Customs
 from customs.domain.errors import DomainError, ReferenceDataError
@@ -67,8 +68,10 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Create or migrate the database to the latest schema."""
-    _customs().upgrade_database()
-    click.echo(f"database at the latest schema: {_customs().settings.database_url}")
+    customs = _customs()
+    customs.upgrade_database()
+    click.echo(f"database at the latest schema: {customs.settings.database_url}")
+    seal_stored_secrets(customs)
 
 
 @cli.group("api-key")
@@ -78,7 +81,9 @@ def api_key() -> None:
 
 @api_key.command("create")
 @click.option("--tenant", required=True, help="Tenant name (created on first use)")
-@click.option("--role", required=True, type=click.Choice(["marketplace", "courier", "officer"]))
+@click.option("--role", required=True,
+              type=click.Choice(["marketplace", "courier", "officer", "operator"]),
+              help="operator: loads exchange rates, sees no parcel")
 @click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days")
 @click.option("--label", default=None)
 @click.option("--courier", default=None,
@@ -175,6 +180,7 @@ cli.add_command(worker)
 cli.add_command(batch)
 cli.add_command(authority_sim)
 cli.add_command(bench)
+cli.add_command(webhooks_group)
 
 
 def main(argv: Any = None) -> None:

@@ -12,6 +12,7 @@ decides on a held parcel and its courier pulls the changes from the feed and by 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ import signing
 from api import create_app
 from api.cli_demo_roles import roles_tour
 from customs.bootstrap import Customs, bootstrap, generate_sample
+from customs.bootstrap_webhooks import generate_secrets_key
 from customs.settings import Settings
 from simulator.app import SimState, create_sim_app, make_state
 
@@ -112,7 +114,9 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             authority_url=f"{sim_base}/v1/batches",
             authority_cert=workdir / "authority-keys" / "cert.pem",
             batch_max_age_seconds=1, submit_backoff_seconds=0.5, ru_profile=profile,
-            ru_fts_album=ru_album, webhook_allow_private_urls=True))  # local receiver
+            ru_fts_album=ru_album, webhook_allow_private_urls=True,  # local receiver
+            # the demo's own throw-away database: a throw-away key seals its webhook secrets
+            secrets_key=os.environ.get("CUSTOMS_SECRETS_KEY") or generate_secrets_key()))
         customs.upgrade_database()
         _, token = customs.create_api_key("demo-marketplace", "marketplace")
         timings["set up database, keys, key"] = time.perf_counter() - started
@@ -156,13 +160,13 @@ def _other_roles(customs: Customs, base: str, session: requests.Session,
 
 
 def _load_rates(customs: Customs, base: str) -> None:
-    """Today's exchange rates, loaded as an officer would (PUT /v1/rates), so that every
+    """Today's exchange rates, loaded as an operator would (PUT /v1/rates), so that every
     accepted parcel gets its duty estimate (demo figures, not real rates)."""
-    _, officer = customs.create_api_key("demo-customs", "officer", offices=["10005020"])
+    _, operator = customs.create_api_key("demo-operator", "operator")
     day = customs.clock.now().date().isoformat()
     body = "date,currency,base,rate\n" + "".join(f"{day},{row}\n" for row in DEMO_RATES)
     reply = requests.put(f"{base}/v1/rates", data=body, timeout=30, headers={
-        "Authorization": f"Bearer {officer}", "Content-Type": "text/csv"})
+        "Authorization": f"Bearer {operator}", "Content-Type": "text/csv"})
     reply.raise_for_status()
 
 

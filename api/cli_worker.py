@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import time
+import threading
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from api.worker_loop import PassResult, WorkerPass
 
 log = logging.getLogger("customs.worker")
 
@@ -27,13 +29,13 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
 
     Then sends due batches to the authority (CUSTOMS_AUTHORITY_URL or CUSTOMS_AUTHORITY_DIR)
     and delivers the feed to registered webhooks.
-    Stops after the current pass on SIGTERM or SIGINT."""
+    Stops after the current pass on SIGTERM or SIGINT. A stage that fails (database or
+    network fault) logs one line and is retried after a backoff; the worker goes on."""
     customs = current_app.extensions["customs"]
-    stopping = False
+    stopping = threading.Event()  # its wait() wakes at once on SIGTERM, a sleep() would not
 
     def stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     if metrics_port is not None:
         from prometheus_client import start_http_server
@@ -41,29 +43,36 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
         start_http_server(metrics_port)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    settings = customs.settings
+    stages = WorkerPass(customs, force_seal=force_seal,
+                        backoff_base=settings.worker_backoff_seconds,
+                        backoff_cap=settings.worker_backoff_max_seconds)
     while True:
-        declared = customs.declare_pending()
-        sealed = customs.seal_batches(force=force_seal)
-        sent = customs.submit_batches()
-        polled = customs.poll_decisions()
-        hooks = customs.deliver_webhooks()
-        log.info("worker pass", extra={
-            "declared": declared.declared, "declare_failed": declared.failed,
-            "sealed_batches": len(sealed.sealed), "sealed_parcels": sealed.parcels,
-            "submitted_batches": len(sent.submitted), "retrying_batches": len(sent.retrying),
-            "failed_batches": len(sent.failed), "decision_messages": polled,
-            "webhooks_delivered": hooks.delivered, "webhooks_retrying": hooks.retrying,
-            "webhooks_failed": hooks.failed})
-        click.echo(f"declared {declared.declared} (failed {declared.failed}), "
-                   f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
-                   f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "
-                   f"failed {len(sent.failed)}), polled {polled} decision messages, "
-                   f"webhooks: {hooks.delivered} delivered, {hooks.retrying} retrying, "
-                   f"{hooks.failed} failed"
-                   + (f"; errors: {'; '.join(sealed.errors)}" if sealed.errors else ""))
-        if once or stopping:
-            sys.exit(1 if sealed.errors or declared.failed else 0)
-        time.sleep(interval)
+        done = stages.run()
+        _report(done)
+        if once or stopping.is_set():
+            sys.exit(1 if done.failed or done.sealed.errors or done.declared.failed else 0)
+        stopping.wait(interval)
+
+
+def _report(done: PassResult) -> None:
+    declared, sealed, sent, polled, hooks = (done.declared, done.sealed, done.sent,
+                                             done.polled, done.hooks)
+    log.info("worker pass", extra={
+        "declared": declared.declared, "declare_failed": declared.failed,
+        "sealed_batches": len(sealed.sealed), "sealed_parcels": sealed.parcels,
+        "submitted_batches": len(sent.submitted), "retrying_batches": len(sent.retrying),
+        "failed_batches": len(sent.failed), "decision_messages": polled,
+        "webhooks_delivered": hooks.delivered, "webhooks_retrying": hooks.retrying,
+        "webhooks_failed": hooks.failed, "failed_stages": done.failed})
+    click.echo(f"declared {declared.declared} (failed {declared.failed}), "
+               f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
+               f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "
+               f"failed {len(sent.failed)}), polled {polled} decision messages, "
+               f"webhooks: {hooks.delivered} delivered, {hooks.retrying} retrying, "
+               f"{hooks.failed} failed"
+               + (f"; errors: {'; '.join(sealed.errors)}" if sealed.errors else "")
+               + (f"; stages failed: {', '.join(done.failed)}" if done.failed else ""))
 
 
 @click.group("batch")

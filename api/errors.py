@@ -15,6 +15,7 @@ from customs.domain.errors import (
     ManifestRefused,
     NotFound,
 )
+from customs.services.ports import ConcurrentWrite
 
 PROBLEM_TYPE = "urn:customs:problem:"
 log = logging.getLogger("customs.api")
@@ -72,6 +73,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(
         IdempotencyConflict,
         lambda e: problem(422, "Idempotency key reused", str(e), code="IDEMPOTENCY_KEY_REUSED"))
+    app.register_error_handler(ConcurrentWrite, _concurrent_write)
     app.register_error_handler(
         NotFound, lambda e: problem(404, "Not Found", str(e), code="NOT_FOUND"))
     app.register_error_handler(
@@ -79,6 +81,14 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(
         CodedError, lambda e: problem(e.status, _title(e.status), e.detail, code=e.code))
     app.register_error_handler(Exception, _unexpected)
+
+
+def _concurrent_write(exc: ConcurrentWrite) -> Response:
+    """Writers that kept conflicting after the service's own retries: nothing was stored."""
+    log.warning("concurrent write on %s %s: %s", request.method, request.path, exc)
+    return problem(503, "Service Unavailable",
+                   "a concurrent request changed the same data; nothing was applied, retry",
+                   code="CONCURRENT_WRITE", headers={"Retry-After": "1"})
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -107,7 +107,7 @@ def _paths() -> dict[str, Any]:
                               **_errors(400, 401, 403)}},
             "put": {
                 "operationId": "loadRates", "tags": ["rates"], "security": _SECURE,
-                "summary": "Load dated exchange rates (officer role); all rows or none; a "
+                "summary": "Load dated exchange rates (operator role); all rows or none; a "
                            "rate already held for the same day and pair is replaced",
                 "requestBody": {"required": True, "content": {
                     "text/csv": {"schema": {"type": "string"},

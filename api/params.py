@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, request
 
 from api.errors import ApiProblem
+from customs.domain.feed import owner_fingerprint
 from customs.domain.lifecycle import ParcelStatus
 
 DEFAULT_PAGE = 100
@@ -121,23 +122,27 @@ def words_of(query: str) -> list[str]:
     return [w.lower() for w in re.findall(r"\w+", query)][:8]
 
 
-def encode_keyset(sort: str, value: Any, parcel_id: int) -> str:
+def encode_keyset(sort: str, value: Any, parcel_id: int, owner: str) -> str:
+    """A search cursor: the sort, the last row's sort value and id, and its owner's
+    fingerprint (Principal.cursor_owner: another API key's cursor is refused)."""
     if isinstance(value, datetime):
         kind, text_value = "t", value.replace(tzinfo=value.tzinfo or UTC).isoformat()
     else:
         kind, text_value = "d", str(value)
-    raw = json.dumps([sort, kind, text_value, parcel_id], separators=(",", ":"))
+    raw = json.dumps([sort, kind, text_value, parcel_id, owner_fingerprint(owner)],
+                     separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_keyset(cursor: str | None, sort: str) -> tuple[Any, int] | None:
+def decode_keyset(cursor: str | None, sort: str, owner: str) -> tuple[Any, int] | None:
     if cursor is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, kind, value, parcel_id = json.loads(raw)
+        cursor_sort, kind, value, parcel_id, fingerprint = json.loads(raw)
         expected_kind = "d" if sort.lstrip("-") == "value" else "t"
         if (cursor_sort != sort or kind != expected_kind or not isinstance(parcel_id, int)
+                or fingerprint != owner_fingerprint(owner)
                 or not 0 <= parcel_id < BIGINT or not isinstance(value, str)):
             raise ValueError("not this search's cursor")
         if kind == "t":
@@ -151,4 +156,4 @@ def decode_keyset(cursor: str | None, sort: str) -> tuple[Any, int] | None:
         return parsed, parcel_id
     except (ValueError, TypeError, InvalidOperation, UnicodeDecodeError, OverflowError):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this search returned "
-                                                "with this sort") from None
+                                                "to this API key with this sort") from None

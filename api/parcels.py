@@ -54,10 +54,10 @@ def search_parcels() -> Response:
         currency=params.pattern("currency", params.CURRENCY, "an ISO 4217 code such as EUR"),
         words=words, tracking_number=params.text("tracking_number", 64),
         waybill=params.text("waybill", 64), sort=sort,
-        after=params.decode_keyset(request.args.get("cursor"), sort))
+        after=params.decode_keyset(request.args.get("cursor"), sort, principal().cursor_owner))
     items, after = customs().search_parcels(principal(), filters, params.limit())
     return jsonify({"items": items, "next_cursor": None if after is None
-                    else params.encode_keyset(sort, *after)})
+                    else params.encode_keyset(sort, *after, principal().cursor_owner)})
 
 
 @views.get("/parcels/<tracking_number>")

@@ -1,4 +1,5 @@
-"""/v1/rates: dated exchange rates for duty estimates (operators load, everyone reads)."""
+"""/v1/rates: dated exchange rates for duty estimates (the operator role loads, every role
+reads)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ def _customs():  # type: ignore[no-untyped-def]
 
 
 @rates.put("/rates")
-@roles("officer")
+@roles("operator")
 def load_rates() -> Response:
-    """Load rates: CSV (date,currency,base,rate) or JSON {"rates": [{...}]}; all or none."""
+    """Load rates: CSV (date,currency,base,rate) or JSON {"rates": [{...}]}; all or none.
+    Only the operator role: every marketplace's estimates use them, so no officer of one
+    office (nor anyone else) may change them."""
     if request.mimetype not in CSV_TYPES + JSON_TYPES:
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send rates as text/csv or "
                          "application/json", headers={"Accept-Put": "text/csv, application/json"})
@@ -50,7 +53,7 @@ def load_rates() -> Response:
 
 
 @rates.get("/rates")
-@roles("marketplace", "courier", "officer")
+@roles("marketplace", "courier", "officer", "operator")
 def list_rates() -> Response:
     """Rates held for the days from..to (default: the last 31 days), at most 366 days."""
     today = _customs().clock.now().date()

@@ -25,6 +25,7 @@ from customs.adapters.reference_data import (
     read_nomenclature,
     read_rates,
 )
+from customs.adapters.secret_box import parse_keys
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.bootstrap_views import ViewsFacade
@@ -370,6 +371,7 @@ def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Customs:
     settings = settings or Settings()
     album = load_album(settings)  # before anything else: the profile refuses to start without
+    parse_keys(settings.secrets_key)  # a bad CUSTOMS_SECRETS_KEY stops the start
     engine = make_engine(settings.database_url)
     read_engine = make_engine(settings.database_url, read_only=True)
     rules = load_destination_rules(settings.destination_rules)

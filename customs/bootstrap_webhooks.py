@@ -7,9 +7,17 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from customs.domain.errors import SecretsUnavailable
 from customs.domain.webhooks import RetryPolicy
-from customs.services import webhook_delivery, webhooks
+from customs.services import webhook_delivery, webhook_secrets, webhooks
 from customs.services.ports import Principal
+
+
+def generate_secrets_key() -> str:
+    """A new key for CUSTOMS_SECRETS_KEY."""
+    from customs.adapters.secret_box import generate_key
+
+    return generate_key()
 
 
 class WebhooksFacade:
@@ -20,6 +28,34 @@ class WebhooksFacade:
 
     def uow(self) -> Any: ...
 
+    def secret_box(self) -> Any:
+        """Seals and opens webhook secrets with CUSTOMS_SECRETS_KEY (validated in Settings)."""
+        from customs.adapters.secret_box import FernetSecretBox, parse_keys
+
+        return FernetSecretBox(parse_keys(self.settings.secrets_key))
+
+    def reseal_webhook_secrets(self) -> webhook_secrets.ResealReport:
+        """Seal every stored webhook secret with the first key (`customs webhooks reencrypt`)."""
+        from customs.adapters.secret_box import MISSING
+
+        if not self.settings.secrets_key:
+            raise SecretsUnavailable("SECRETS_KEY_MISSING", MISSING)
+        return webhook_secrets.reseal_all(uow=self.uow(), box=self.secret_box())
+
+    def plaintext_webhook_secrets(self) -> int:
+        """How many webhooks still hold a secret stored before encryption at rest."""
+        from customs.adapters.secret_box import is_plaintext
+
+        count, after = 0, ""
+        while True:
+            with self.uow() as uow:
+                rows = uow.webhooks.stored_secrets(after, 500)
+            count += sum(1 for r in rows
+                         if is_plaintext(r.secret) or is_plaintext(r.previous_secret))
+            if len(rows) < 500:
+                return count
+            after = rows[-1].webhook_id
+
     def _url_policy(self) -> webhooks.UrlPolicy:
         from customs.adapters.webhook_http import resolve
 
@@ -29,7 +65,7 @@ class WebhooksFacade:
                        from_start: bool = False) -> dict[str, Any]:
         return webhooks.register(who, url, from_start=from_start, uow=self.uow(),
                                  clock=self.clock, policy=self._url_policy(),
-                                 new_id=lambda: str(uuid.uuid4()))
+                                 new_id=lambda: str(uuid.uuid4()), box=self.secret_box())
 
     def list_webhooks(self, who: Principal, after: str | None,
                       limit: int) -> tuple[list[dict[str, Any]], str | None]:
@@ -44,7 +80,7 @@ class WebhooksFacade:
     def rotate_webhook_secret(self, who: Principal, webhook_id: str,
                               overlap_seconds: int) -> dict[str, Any]:
         return webhooks.rotate_secret(who, webhook_id, timedelta(seconds=overlap_seconds),
-                                      uow=self.uow(), clock=self.clock)
+                                      uow=self.uow(), clock=self.clock, box=self.secret_box())
 
     def replay_webhook(self, who: Principal, webhook_id: str,
                        since: datetime | None = None) -> int:
@@ -62,7 +98,8 @@ class WebhooksFacade:
             retry=RetryPolicy(base=timedelta(seconds=s.webhook_retry_base_seconds),
                               cap=timedelta(seconds=s.webhook_retry_max_seconds),
                               window=timedelta(hours=s.webhook_retry_hours)),
-            lease=timedelta(seconds=s.webhook_lease_seconds), urls=self._url_policy())
+            lease=timedelta(seconds=s.webhook_lease_seconds), urls=self._url_policy(),
+            secrets=self.secret_box())
         return webhook_delivery.deliver(uow=self.uow(), sender=self._webhook_sender(),
                                         clock=self.clock, policy=policy,
                                         rng=self.webhook_rng or random.Random())  # noqa: S311

@@ -87,9 +87,21 @@ class Settings(BaseSettings):
     webhook_retry_hours: float = Field(
         default=24, gt=0, description="retried for this long after the first attempt, then "
                                       "failed (kept for replay)")
+    secrets_key: str | None = Field(
+        default=None, repr=False,
+        description="Fernet keys, comma-separated, the current first, that encrypt webhook "
+                    "secrets at rest; without one no webhook can be registered "
+                    "(docs/webhooks.md)")
     webhook_lease_seconds: float = Field(
         default=120, gt=0, description="a sender's hold on a delivery; a crashed sender's "
                                        "deliveries are taken over after it")
+
+    # Workers (docs/deployment.md, "Supervising workers")
+    worker_backoff_seconds: float = Field(
+        default=1, gt=0, description="first wait before a failed worker stage (database or "
+                                     "network fault) runs again")
+    worker_backoff_max_seconds: float = Field(default=60, gt=0,
+                                              description="longest such wait")
 
     # API keys (docs/api.md, "Authentication")
     api_key_cache_seconds: float = Field(

@@ -127,7 +127,8 @@ def sign_enveloped(root: etree._Element, signer: Signer, *, reference_uri: str =
 
 
 def signed_canonical(root: etree._Element, signer: Signer, *, reference_id: str,
-                     at: datetime | None = None, canonical: bytes | None = None) -> bytes:
+                     at: datetime | None = None, canonical: bytes | None = None,
+                     first: bool = False) -> bytes:
     """The element `root` (Id `reference_id`) signed enveloped, as bytes: its exclusive
     canonical form with the ds:Signature written in as text before its end tag, after an XML
     declaration. `root` itself is left unchanged.
@@ -141,15 +142,34 @@ def signed_canonical(root: etree._Element, signer: Signer, *, reference_id: str,
     that it is exactly that (a renderer whose text is canonical by construction, checked by
     its tests against lxml's C14N); it saves canonicalizing the tree. A wrong one yields a
     signature that no verifier accepts.
+
+    `first`: the signature is written as the element's first child instead of its last. For a
+    document that embeds other signed documents (a batch of declarations): stock verifiers
+    (xmlsec1, signxml) check the first ds:Signature in document order, which must then be the
+    one covering the whole.
     """
     uri = "#" + reference_id
     template, canonical, digest, value = _signature_values(root, signer, uri, at, canonical)
-    end = canonical.rindex(b"</")  # canonical XML always writes the end tag
+    # canonical XML always writes the end tag, and the start tag's ">" is the first one
+    # outside an attribute value
+    end = _start_tag_end(canonical) if first else canonical.rindex(b"</")
     return b"".join((
         b"<?xml version='1.0' encoding='UTF-8'?>\n", canonical[:end],
         b'<ds:Signature xmlns:ds="', DS.encode(), b'">', template.head, c14n_attribute(uri),
         template.middle, digest, template.tail, b"<ds:SignatureValue>",
         base64.b64encode(value), b"</ds:SignatureValue>", template.key_info, canonical[end:]))
+
+
+def _start_tag_end(canonical: bytes) -> int:
+    """Just after the document element's start tag, in its canonical form: C14N writes every
+    attribute value in double quotes and escapes any quote inside, but not ">"."""
+    quoted = False
+    for index, byte in enumerate(canonical):
+        if byte == 0x22:  # "
+            quoted = not quoted
+        elif byte == 0x3E and not quoted:  # >
+            return index + 1
+    raise ValueError("not a canonical element: its start tag does not end")
 
 
 def _signature_values(root: etree._Element, signer: Signer, reference_uri: str,

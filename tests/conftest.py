@@ -14,12 +14,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from api import create_app
 from customs.adapters.migrate import upgrade, wipe_postgres
 from customs.bootstrap import Customs, bootstrap
 from customs.settings import Settings
 
+# Webhook secrets are encrypted at rest: every Settings of the session (and every worker
+# process it starts) gets this key unless a test says otherwise (tests/api/test_secrets_at_rest).
+TEST_SECRETS_KEY = os.environ.setdefault("CUSTOMS_SECRETS_KEY", Fernet.generate_key().decode())
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TEST_DB = os.environ.get("CUSTOMS_TEST_DATABASE_URL", "")
 # The session's development key: valid from before the fixed test clock until long after today.

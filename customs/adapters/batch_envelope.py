@@ -41,6 +41,8 @@ class BatchEnvelopeBuilder:
         schema = _schema()
         if not schema.validate(root):
             raise ValueError(f"batch envelope invalid: {schema.error_log.last_error}")
-        body = self.signer.sign_element(root, at)
+        # The batch's signature first: stock verifiers check the first ds:Signature in
+        # document order, and the declarations' own come after it.
+        body = self.signer.sign_element(root, at, first=True)
         return SignedDocument(body, hashlib.sha256(body).hexdigest(), self.signer.fingerprint,
                               self.signer.algorithm)

@@ -1,8 +1,9 @@
 """Parcel events: every status change is one appended row, with the parcel's scope copied in.
 
 The scope (tenant, courier, office) lets a feed page be one index range per caller; the role is
-the actor's (marketplace, courier, officer, authority or system). Rows are never updated or
-deleted (triggers refuse it, migration 0005).
+the actor's (marketplace, courier, officer, authority or system). Every event but a parcel's
+first (RECEIVED) names the status it left. Rows are never updated or deleted (triggers refuse
+it, migration 0005).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
                                               P.c.customs_office).where(P.c.id.in_(missing)))
             scopes = {row[0]: (row[1], row[2], row[3]) for row in found}
         for row in chunk:
+            if row.get("previous_status") is None and row["status"] != ParcelStatus.RECEIVED:
+                # only a parcel's first event has no previous status
+                raise ValueError(f"event {row['status']} of parcel {row['parcel_id']} "
+                                 "without its previous status")
             if "tenant_id" not in row:
                 row["tenant_id"], row["courier"], row["customs_office"] = scopes[row["parcel_id"]]
             row.setdefault("role", role_of(row["actor"]))

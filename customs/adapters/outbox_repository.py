@@ -80,14 +80,22 @@ class SqlOutboxRepository:
               reason: str, before: tuple[str, ...] = (ParcelStatus.BATCHED.value,
                                                       ParcelStatus.TRANSMISSION_FAILED.value),
               ) -> int:
-        rows = self.session.execute(
-            sa.update(P).where(P.c.batch_id == batch_id, P.c.status.in_(before))
-            .values(status=status.value, updated_at=at)
-            .returning(P.c.id)).scalars().all()
-        if rows:
-            insert_events(self.session, [
-                {"parcel_id": i, "status": status.value, "previous_status": None, "at": at,
-                 "actor": actor, "source": "SUBMISSION",
-                 "reason": f"batch {batch_id}: {reason}"[:500]}
-                for i in rows])
-        return len(rows)
+        """Move the batch's parcels that are in one of the `before` statuses, one statement per
+        status, so that each event names the status its parcel left (RETURNING gives the new
+        values only, on both engines)."""
+        moved = 0
+        for previous in before:
+            if previous == status.value:
+                continue
+            rows = self.session.execute(
+                sa.update(P).where(P.c.batch_id == batch_id, P.c.status == previous)
+                .values(status=status.value, updated_at=at)
+                .returning(P.c.id)).scalars().all()
+            if rows:
+                insert_events(self.session, [
+                    {"parcel_id": i, "status": status.value, "previous_status": previous,
+                     "at": at, "actor": actor, "source": "SUBMISSION",
+                     "reason": f"batch {batch_id}: {reason}"[:500]}
+                    for i in rows])
+            moved += len(rows)
+        return moved

@@ -319,8 +319,9 @@ class Webhook(SQLModel, table=True):
     courier: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
     offices: list | None = Field(default=None, sa_column=sa.Column(JSONType))
     url: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    secret: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
-    previous_secret: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    # Sealed (encrypted at rest, customs.adapters.secret_box), never the plain secret.
+    secret: str = Field(sa_column=sa.Column(sa.String(400), nullable=False))
+    previous_secret: str | None = Field(default=None, sa_column=sa.Column(sa.String(400)))
     previous_secret_until: datetime | None = Field(default=None,
                                                    sa_column=utc_column(nullable=True))
     cursor: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))

@@ -56,7 +56,9 @@ def scope_of(who: Principal, table: Any) -> Any:
         return table.c.courier == who.courier
     if who.role == "officer":
         return table.c.customs_office.in_(who.offices)
-    return table.c.tenant_id == who.tenant_id
+    if who.role == "marketplace":
+        return table.c.tenant_id == who.tenant_id
+    return sa.false()  # an operator (or any other role) sees no parcel
 
 
 def bound_scope(role: str, table: Any) -> Any:
@@ -67,7 +69,9 @@ def bound_scope(role: str, table: Any) -> Any:
         return table.c.courier == sa.bindparam("scope_courier")
     if role == "officer":
         return table.c.customs_office.in_(sa.bindparam("scope_offices", expanding=True))
-    return table.c.tenant_id == sa.bindparam("scope_tenant")
+    if role == "marketplace":
+        return table.c.tenant_id == sa.bindparam("scope_tenant")
+    return sa.false()
 
 
 def scope_values(who: Principal) -> dict[str, Any]:

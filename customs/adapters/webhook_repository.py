@@ -28,7 +28,13 @@ from customs.adapters.tables import (
 from customs.adapters.view_repository import HORIZON, feed_fields, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
-from customs.services.webhook_ports import DueDelivery, NewWebhook, SendResult, WebhookTarget
+from customs.services.webhook_ports import (
+    DueDelivery,
+    NewWebhook,
+    SendResult,
+    StoredSecrets,
+    WebhookTarget,
+)
 
 W = Webhook.__table__  # type: ignore[attr-defined]
 D = WebhookDelivery.__table__  # type: ignore[attr-defined]
@@ -83,6 +89,22 @@ class SqlWebhookRepository:
                previous_until: datetime | None) -> None:
         self.session.execute(sa.update(W).where(W.c.id == webhook_id).values(
             secret=secret, previous_secret=previous, previous_secret_until=previous_until))
+
+    def stored_secrets(self, after: str, limit: int) -> list[StoredSecrets]:
+        """Every webhook's stored secrets (deleted ones too: they still hold a secret), by id."""
+        rows = self.session.execute(
+            sa.select(W.c.id, W.c.secret, W.c.previous_secret).where(W.c.id > after)
+            .order_by(W.c.id).limit(limit))
+        return [StoredSecrets(r[0], r[1], r[2]) for r in rows]
+
+    def replace_secrets(self, before: StoredSecrets, after: StoredSecrets) -> bool:
+        """Compare and set: False when the webhook's secrets changed meanwhile (a rotation)."""
+        previous = (W.c.previous_secret.is_(None) if before.previous_secret is None
+                    else W.c.previous_secret == before.previous_secret)
+        done = self.session.execute(sa.update(W).where(
+            W.c.id == before.webhook_id, W.c.secret == before.secret, previous).values(
+            secret=after.secret, previous_secret=after.previous_secret))
+        return done.rowcount == 1
 
     def replay(self, webhook_id: str, since: datetime | None, at: datetime) -> int:
         query = sa.update(D).where(D.c.webhook_id == webhook_id, D.c.status == "failed")

@@ -42,15 +42,17 @@ class EnvelopedSigner:
         self.fingerprint = signing.fingerprint(ring.current.certificate)
         self.algorithm = ring.current.method
 
-    def sign_element(self, element: Any, at: datetime, canonical: bytes | None = None) -> bytes:
+    def sign_element(self, element: Any, at: datetime, canonical: bytes | None = None, *,
+                     first: bool = False) -> bytes:
         """The signed document (by the element's Id when it has one, then written as its
         canonical form with the signature spliced in: the element is left unchanged).
         `canonical`: the element's exclusive canonical form when its renderer wrote it so
-        (see signing.signed_canonical); used only with an Id."""
+        (see signing.signed_canonical); used only with an Id. `first`: the signature as the
+        element's first child (an element that embeds signed documents)."""
         root_id = element.get("Id")
         if root_id:
             return signing.signed_canonical(element, self.ring.current, reference_id=root_id,
-                                            at=at, canonical=canonical)
+                                            at=at, canonical=canonical, first=first)
         signing.sign_enveloped(element, self.ring.current, reference_uri="", at=at)
         return bytes(etree.tostring(element, xml_declaration=True, encoding="UTF-8"))
 

@@ -144,3 +144,9 @@ class Gone(CodedError):
     """The thing referred to existed but is no longer served (an expired cursor)."""
 
     status = 410
+
+
+class SecretsUnavailable(CodedError):
+    """Webhook secrets cannot be sealed or opened: no key configured, or not the right one."""
+
+    status = 503

@@ -3,8 +3,10 @@
 A position is (writer transaction id, event id): on PostgreSQL the feed serves only events of
 transactions older than every running one, in that order, so a transaction that commits late
 is never skipped; on SQLite writers are serialised and the transaction id is 0. A cursor carries
-the position, a fingerprint of the caller's scope (a cursor is not usable by another caller) and
-when it was issued (cursors expire).
+the position, a fingerprint of its owner (the API key and its scope: another key's cursor is
+refused, even one of the same scope, as docs/api.md says) and when it was issued (cursors
+expire). The fingerprint is no secret and needs none: a cursor only says where to resume, and
+every read is limited to the caller's own scope whatever cursor it sends.
 """
 
 from __future__ import annotations
@@ -28,17 +30,18 @@ class FeedPosition:
 START = FeedPosition()
 
 
-def scope_fingerprint(scope_key: str) -> str:
-    return hashlib.sha256(scope_key.encode()).hexdigest()[:12]
+def owner_fingerprint(owner: str) -> str:
+    """`owner`: Principal.cursor_owner (the key id and its scope)."""
+    return hashlib.sha256(owner.encode()).hexdigest()[:12]
 
 
-def encode_cursor(position: FeedPosition, scope_key: str, issued: datetime) -> str:
-    text = (f"{VERSION}.{position.txid}.{position.event_id}.{scope_fingerprint(scope_key)}."
+def encode_cursor(position: FeedPosition, owner: str, issued: datetime) -> str:
+    text = (f"{VERSION}.{position.txid}.{position.event_id}.{owner_fingerprint(owner)}."
             f"{int(issued.timestamp())}")
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, scope_key: str, now: datetime,
+def decode_cursor(cursor: str | None, owner: str, now: datetime,
                   max_age: timedelta) -> FeedPosition:
     """The position a cursor stands for; INVALID_CURSOR or CURSOR_EXPIRED otherwise."""
     if cursor is None or cursor == "":
@@ -48,7 +51,7 @@ def decode_cursor(cursor: str | None, scope_key: str, now: datetime,
             raise ValueError("too long")
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         version, txid, event_id, fingerprint, issued = text.split(".")
-        if version != VERSION or fingerprint != scope_fingerprint(scope_key):
+        if version != VERSION or fingerprint != owner_fingerprint(owner):
             raise ValueError(text)
         position = FeedPosition(int(txid), int(event_id))
         issued_at = datetime.fromtimestamp(int(issued), UTC)
@@ -56,7 +59,7 @@ def decode_cursor(cursor: str | None, scope_key: str, now: datetime,
             raise ValueError(text)
     except (ValueError, UnicodeDecodeError, OverflowError, OSError):
         raise Invalid("INVALID_CURSOR", "the cursor is not one this feed returned to this "
-                                        "caller") from None
+                                        "API key") from None
     if now - issued_at > max_age:
         raise Gone("CURSOR_EXPIRED", f"the cursor was issued more than {max_age.days} days "
                                      "ago; start again without a cursor and skip what you have")

@@ -10,7 +10,8 @@ from typing import Any
 
 from customs.services.ports import Clock, Principal, UnitOfWork
 
-ROLES = ("marketplace", "courier", "officer")
+# An operator key manages reference data (exchange rates); it sees no parcel.
+ROLES = ("marketplace", "courier", "officer", "operator")
 KEY_PREFIX = "cus"
 
 

@@ -33,9 +33,9 @@ def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) ->
 def feed_page(who: Principal, cursor: str | None, limit: int, *, uow: UnitOfWork, clock: Clock,
               max_age: timedelta) -> dict[str, Any]:
     now = clock.now()
-    position = decode_cursor(cursor, who.scope_key, now, max_age)
+    position = decode_cursor(cursor, who.cursor_owner, now, max_age)
     items = read(who, position, limit, uow=uow)
     last = items[-1].position if items else position
     return {"items": [shape(who, i.fields) for i in items],
-            "next_cursor": encode_cursor(last, who.scope_key, now),
+            "next_cursor": encode_cursor(last, who.cursor_owner, now),
             "has_more": len(items) == limit}

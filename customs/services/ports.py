@@ -64,7 +64,15 @@ class Principal:
             return f"courier:{self.courier}"
         if self.role == "officer":
             return f"officer:{','.join(sorted(self.offices))}"
+        if self.role == "operator":
+            return f"operator:{self.tenant_id}"  # never a marketplace's: it sees no parcel
         return f"marketplace:{self.tenant_id}"
+
+    @property
+    def cursor_owner(self) -> str:
+        """Whose cursors these are: the key (a cursor is not usable with another key, even of
+        the same scope) and its scope."""
+        return f"{self.key_id}/{self.scope_key}"
 
     @property
     def actor(self) -> str:

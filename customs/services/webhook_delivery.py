@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from customs.domain.errors import SecretsUnavailable
 from customs.domain.webhooks import (
     EVENT_TYPE,
     Random,
@@ -32,7 +33,7 @@ from customs.domain.webhooks import (
 )
 from customs.services.feed import shape
 from customs.services.ports import Clock, UnitOfWork
-from customs.services.webhook_ports import DueDelivery, SendResult, WebhookSender
+from customs.services.webhook_ports import DueDelivery, SecretBox, SendResult, WebhookSender
 from customs.services.webhooks import UrlPolicy
 
 
@@ -41,6 +42,7 @@ class DeliveryPolicy:
     retry: RetryPolicy
     lease: timedelta
     urls: UrlPolicy
+    secrets: SecretBox  # opens the stored (sealed) secrets to sign with
     page: int = 500  # events read per feed page
     max_pages: int = 20  # per webhook and pass
     max_webhooks: int = 10_000
@@ -166,7 +168,12 @@ def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSende
     now = clock.now()
     body = payload(d.event_id, fields, d)
     timestamp = int(now.timestamp())
-    keys = active_secrets(d.secret, d.previous_secret, d.previous_secret_until, now)
+    try:
+        previous = None if d.previous_secret is None else policy.secrets.open(d.previous_secret)
+        keys = active_secrets(policy.secrets.open(d.secret), previous,
+                              d.previous_secret_until, now)
+    except SecretsUnavailable as exc:  # retried like a failed send, until a key is installed
+        return SendResult(None, f"not sent: {exc.detail}")
     headers = {"Content-Type": "application/json", "Customs-Webhook-Id": d.webhook_id,
                "Customs-Event-Id": str(d.event_id), "Customs-Timestamp": str(timestamp),
                "Customs-Signature": sign(keys, timestamp, body)}

@@ -16,7 +16,7 @@ class NewWebhook:
     id: str
     owner: Principal
     url: str
-    secret: str
+    secret: str  # sealed (SecretBox), as stored
     cursor: str
     at: datetime
 
@@ -39,7 +39,7 @@ class DueDelivery:
     first_attempt_at: datetime | None
     url: str
     scope: Principal
-    secret: str
+    secret: str  # sealed, as stored: SecretBox.open before signing
     previous_secret: str | None
     previous_secret_until: datetime | None
 
@@ -61,6 +61,22 @@ class WebhookSender(Protocol):
         ...
 
 
+class SecretBox(Protocol):
+    """Webhook signing secrets at rest: sealed before they are stored, opened to sign.
+    Raises SecretsUnavailable when no key can do it."""
+
+    def seal(self, secret: str) -> str: ...
+    def open(self, stored: str) -> str: ...
+    def reseal(self, stored: str) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSecrets:
+    webhook_id: str
+    secret: str
+    previous_secret: str | None
+
+
 class WebhookRepository(Protocol):
     def add(self, hook: NewWebhook) -> None: ...
     def count(self, tenant_id: int) -> int: ...
@@ -70,6 +86,8 @@ class WebhookRepository(Protocol):
     def secret(self, webhook_id: str) -> str: ...
     def rotate(self, webhook_id: str, secret: str, previous: str | None,
                previous_until: datetime | None) -> None: ...
+    def stored_secrets(self, after: str, limit: int) -> list[StoredSecrets]: ...
+    def replace_secrets(self, before: StoredSecrets, after: StoredSecrets) -> bool: ...
     def replay(self, webhook_id: str, since: datetime | None, at: datetime) -> int: ...
     def deliveries(self, webhook_id: str, status: str | None, before: int | None,
                    limit: int) -> list[dict[str, Any]]: ...

@@ -2,7 +2,8 @@
 
 A webhook belongs to its tenant (another tenant's id is NotFound, as for a missing one) and
 carries the scope of the key that registered it: it receives what that key's feed shows.
-Secrets are shown once, never logged, never audited.
+Secrets are shown once, never logged, never audited, and stored only sealed (SecretBox:
+encrypted at rest, see customs.adapters.secret_box); without a key nothing is registered.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.feed import START
 from customs.domain.webhooks import STATUSES, Resolver, check_url, cursor_text
 from customs.services.ports import Clock, Principal, UnitOfWork
-from customs.services.webhook_ports import NewWebhook
+from customs.services.webhook_ports import NewWebhook, SecretBox
 
 MAX_WEBHOOKS = 20  # per tenant
 MAX_OVERLAP = timedelta(days=7)
@@ -34,16 +35,17 @@ def new_secret() -> str:
 
 
 def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, clock: Clock,
-             policy: UrlPolicy, new_id: Callable[[], str]) -> dict[str, Any]:
+             policy: UrlPolicy, new_id: Callable[[], str], box: SecretBox) -> dict[str, Any]:
     checked = check_url(url, allow_private=policy.allow_private, resolve=policy.resolve)
     now = clock.now()
     secret = new_secret()
+    sealed = box.seal(secret)  # before anything is written: no key, no webhook
     with uow:
         if uow.webhooks.count(who.tenant_id) >= MAX_WEBHOOKS:
             raise Conflict("WEBHOOK_LIMIT_REACHED", f"a tenant has at most {MAX_WEBHOOKS} "
                                                     "webhooks; delete one first")
         start = START if from_start else uow.webhooks.feed_end()
-        hook = NewWebhook(new_id(), who, checked, secret, cursor_text(start), now)
+        hook = NewWebhook(new_id(), who, checked, sealed, cursor_text(start), now)
         uow.webhooks.add(hook)
         created = uow.webhooks.get(who, hook.id)
         assert created is not None
@@ -76,18 +78,20 @@ def delete(who: Principal, webhook_id: str, *, uow: UnitOfWork, clock: Clock) ->
 
 
 def rotate_secret(who: Principal, webhook_id: str, overlap: timedelta, *, uow: UnitOfWork,
-                  clock: Clock) -> dict[str, Any]:
-    """A new secret; the old one also signs until the overlap ends (0: at once)."""
+                  clock: Clock, box: SecretBox) -> dict[str, Any]:
+    """A new secret; the old one (kept sealed as it is) also signs until the overlap ends
+    (0: at once)."""
     if not timedelta(0) <= overlap <= MAX_OVERLAP:
         raise Invalid("INVALID_OVERLAP", f"overlap_seconds must be from 0 to "
                                          f"{int(MAX_OVERLAP.total_seconds())}")
     now = clock.now()
     secret = new_secret()
+    sealed = box.seal(secret)
     with uow:
         before = _found(uow, who, webhook_id)
         current = uow.webhooks.secret(webhook_id)
         until = now + overlap if overlap else None
-        uow.webhooks.rotate(webhook_id, secret, current if until else None, until)
+        uow.webhooks.rotate(webhook_id, sealed, current if until else None, until)
         after = _found(uow, who, webhook_id)
         uow.audit.record(who, who.actor, "webhook.rotate_secret", "webhook", webhook_id,
                          _audited(before), _audited(after), now)

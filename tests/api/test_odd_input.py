@@ -22,10 +22,10 @@ def test_superscript_digit_limit_is_400(world, path):
 
 
 def test_feed_cursor_with_huge_txid_is_4xx(world):
-    from customs.domain.feed import scope_fingerprint
+    from customs.domain.feed import owner_fingerprint
     acme = world.customs.authenticate(world.keys["acme"])
     now = int(world.customs.clock.now().timestamp())
-    cursor = _b64(f"f1.{10**40}.0.{scope_fingerprint(acme.scope_key)}.{now}")
+    cursor = _b64(f"f1.{10**40}.0.{owner_fingerprint(acme.cursor_owner)}.{now}")
     r = world.get("acme", f"/v1/feed?cursor={cursor}")
     assert r.status_code in (400, 410), (r.status_code, r.get_data(as_text=True)[:300])
 

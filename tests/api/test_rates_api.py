@@ -12,6 +12,11 @@ XML = {"Content-Type": "application/xml"}
 CSV = "date,currency,base,rate\n2026-11-23,EUR,RUB,100\n2026-11-20,USD,RUB,80.5\n"
 
 
+def operator(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    token = customs.create_api_key("ops", "operator")[1]
+    return {"Authorization": f"Bearer {token}"}
+
+
 def officer(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
     token = customs.create_api_key("fts", "officer", offices=["10005020"])[1]
     return {"Authorization": f"Bearer {token}"}
@@ -22,8 +27,8 @@ def submit(client, auth, body: bytes):  # type: ignore[no-untyped-def]
                        headers={**auth, **XML, "Idempotency-Key": "k-1"})
 
 
-def test_officer_loads_rates_and_everyone_reads_them(client, auth, customs):
-    reply = client.put("/v1/rates", data=CSV, headers={**officer(customs),
+def test_operator_loads_rates_and_everyone_reads_them(client, auth, customs):
+    reply = client.put("/v1/rates", data=CSV, headers={**operator(customs),
                                                        "Content-Type": "text/csv"})
     assert reply.status_code == 200, reply.get_json()
     assert_conforms(reply, "/v1/rates", "put")
@@ -35,14 +40,14 @@ def test_officer_loads_rates_and_everyone_reads_them(client, auth, customs):
     # a correction replaces the rate of that day and pair
     again = client.put("/v1/rates", json={"rates": [{"date": "2026-11-23", "currency": "EUR",
                                                      "base": "RUB", "rate": "101.25"}]},
-                       headers=officer(customs))
+                       headers=operator(customs))
     assert again.status_code == 200
     items = client.get("/v1/rates?from=2026-11-23&to=2026-11-23", headers=auth).get_json()
     assert [r["rate"] for r in items["items"]] == ["101.25"]
 
 
 def test_rates_errors(client, auth, customs):
-    boss = officer(customs)
+    boss = operator(customs)
     assert client.put("/v1/rates", data=CSV, headers={**auth, "Content-Type": "text/csv"}
                       ).get_json()["code"] == "FORBIDDEN_ROLE"
     assert client.put("/v1/rates", data=CSV, headers={**boss, "Content-Type": "text/plain"}
@@ -63,6 +68,41 @@ def test_rates_errors(client, auth, customs):
                       ).get_json()["code"] == "BAD_QUERY"
     # nothing of a refused upload was stored
     assert client.get("/v1/rates", headers=auth).get_json()["items"] == []
+
+
+def test_only_the_operator_role_sets_rates(client, auth, customs):
+    courier = {"Authorization": f"Bearer {customs.create_api_key('cdek', 'courier')[1]}"}
+    for who in (officer(customs), auth, courier):
+        refused = client.put("/v1/rates", data=CSV, headers={**who, "Content-Type": "text/csv"})
+        assert (refused.status_code, refused.get_json()["code"]) == (403, "FORBIDDEN_ROLE")
+        assert client.get("/v1/rates", headers=who).status_code == 200
+    assert client.get("/v1/rates?from=2026-11-01&to=2026-11-30", headers=auth
+                      ).get_json()["items"] == []
+    ops = operator(customs)
+    assert client.put("/v1/rates", data=CSV, headers={**ops, "Content-Type": "text/csv"}
+                      ).status_code == 200
+    assert client.get("/v1/rates?from=2026-11-01&to=2026-11-30", headers=ops
+                      ).get_json()["items"] != []
+
+
+def test_an_operator_key_sees_no_parcel(client, auth, customs):
+    submit(client, auth, manifest(parcel()))
+    ops = operator(customs)
+    for path in ("/v1/parcels/RR123456785CN", "/v1/parcels?limit=5", "/v1/feed",
+                 "/v1/stats", "/v1/webhooks"):
+        reply = client.get(path, headers=ops)
+        assert (reply.status_code, reply.get_json()["code"]) == (403, "FORBIDDEN_ROLE"), path
+    posted = client.post("/v1/manifests", data=manifest(parcel("RR123456799CN")),
+                         headers={**ops, **XML, "Idempotency-Key": "k-ops"})
+    assert posted.status_code == 403
+
+
+def test_cli_creates_an_operator_key(customs, app):
+    runner = app.test_cli_runner()
+    made = runner.invoke(cli, ["api-key", "create", "--tenant", "ops", "--role", "operator"])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip().splitlines()[-1]
+    assert customs.authenticate(token).role == "operator"
 
 
 def test_parcel_shows_its_estimate_or_why_there_is_none(client, auth, customs):

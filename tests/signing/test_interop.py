@@ -50,3 +50,21 @@ def test_xmlsec1_refuses_ours_against_another_certificate(
         signer: SoftwareSigner, tmp_path: Path) -> None:
     _, other = generate_dev_key("ecdsa-p256", tmp_path / "other")
     assert xmlsec1(signed(signer, ""), other, tmp_path).returncode != 0
+
+
+def test_signature_written_first_verifies_everywhere_even_after_a_quoted_gt(
+        signer: SoftwareSigner, dev_key: tuple[Path, Path], tmp_path: Path) -> None:
+    """`first=True` (a batch): the signature is the first child, after a start tag whose
+    attribute values hold '>' and '"' (C14N escapes the quote, not the '>')."""
+    from signing import Verifier, load_certificate
+
+    root = declaration()
+    root.set("note", 'a > b "quoted"')
+    document = signed_canonical(root, signer, reference_id="D-42", first=True)
+    parsed = etree.fromstring(document)
+    assert parsed[0].tag == "{http://www.w3.org/2000/09/xmldsig#}Signature"
+    assert parsed.get("note") == 'a > b "quoted"'
+    Verifier([load_certificate(dev_key[1])]).verify(document)
+    assert xmlsec1(document, dev_key[1], tmp_path, ID_ATTR).returncode == 0
+    XMLVerifier().verify(document, x509_cert=dev_key[1].read_text())
+    assert xmlsec1(tamper(document), dev_key[1], tmp_path, ID_ATTR).returncode != 0

@@ -31,9 +31,11 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.connect() as conn:
-        _run(conn)
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+    finally:  # also when a migration refuses: no pooled connection left open
+        engine.dispose()
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
