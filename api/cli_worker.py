@@ -11,6 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from customs.settings import Settings
+
 log = logging.getLogger("customs.worker")
 
 
@@ -41,6 +43,9 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
         start_http_server(metrics_port)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    for why in authority_gaps(customs.settings):
+        log.warning(why)
+        click.echo(f"worker: {why}", err=True)
     while True:
         declared = customs.declare_pending()
         sealed = customs.seal_batches(force=force_seal)
@@ -64,6 +69,20 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
         if once or stopping:
             sys.exit(1 if sealed.errors or declared.failed else 0)
         time.sleep(interval)
+
+
+def authority_gaps(settings: Settings) -> list[str]:
+    """Why batches will not reach the authority, or its replies not be trusted: said once at
+    start, because `submitted 0` on every pass does not say why."""
+    if not (settings.authority_url or settings.authority_dir):
+        return ["no authority configured, so sealed batches wait and nothing is submitted: set "
+                "CUSTOMS_AUTHORITY_URL (e.g. http://127.0.0.1:8100/v1/batches) or "
+                "CUSTOMS_AUTHORITY_DIR"]
+    if settings.authority_cert is None:
+        return ["CUSTOMS_AUTHORITY_CERT is not set, so the authority's acknowledgements are not "
+                "verified: set it to the authority's certificate (`customs authority-sim` "
+                "prints its path)"]
+    return []
 
 
 @click.group("batch")

@@ -197,3 +197,20 @@ def test_serve_answers_http(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("env", "said"), [
+    ({}, "no authority configured, so sealed batches wait and nothing is submitted: set "
+         "CUSTOMS_AUTHORITY_URL"),
+    ({"CUSTOMS_AUTHORITY_URL": "http://127.0.0.1:9/v1/batches"},
+     "CUSTOMS_AUTHORITY_CERT is not set")])
+def test_worker_says_once_why_nothing_reaches_the_authority(database_url, dev_signing_key,
+                                                            env, said):
+    runner = CliRunner()
+    env = {"CUSTOMS_DATABASE_URL": database_url, "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
+           "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_AUTHORITY_URL": None,
+           "CUSTOMS_AUTHORITY_DIR": None, "CUSTOMS_AUTHORITY_CERT": None, **env}
+    result = runner.invoke(cli, ["worker", "--once"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.count(said) == 1, result.output
+    assert "submitted 0" in result.output
