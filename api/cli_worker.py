@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
@@ -88,6 +89,32 @@ def authority_gaps(settings: Settings) -> list[str]:
 @click.group("batch")
 def batch() -> None:
     """Batches sent to the authority."""
+
+
+@batch.command("list")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["SEALING", "SEALED", "SENDING", "RETRY", "ACKNOWLEDGED",
+                                 "TRANSMISSION_FAILED"]),
+              help="Only batches in this status (repeatable)")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ids"]), default="text",
+              show_default=True, help="ids: one batch id a line (for `customs batch retry`)")
+@with_appcontext
+def batch_list(statuses: tuple[str, ...], limit: int, fmt: str) -> None:
+    """List the newest batches: id, status, office, parcels, attempts, last error."""
+    found = current_app.extensions["customs"].list_batches(statuses, limit)
+    for b in found:
+        if fmt == "ids":
+            click.echo(b.id)
+        elif fmt == "json":
+            click.echo(json.dumps(b.as_json()))
+        else:
+            click.echo(f"{b.id}  {b.status:<19} office {b.customs_office}  {b.parcels:>5} "
+                       f"parcels  {b.attempts} attempts  sealed {b.sealed_at:%Y-%m-%d %H:%M:%S}"
+                       + (f"  last error: {b.last_error}" if b.last_error else ""))
+    if fmt == "text" and not found:
+        click.echo("no batches" + (f" in status {', '.join(statuses)}" if statuses else ""),
+                   err=True)
 
 
 @batch.command("retry")

@@ -214,3 +214,24 @@ def test_worker_says_once_why_nothing_reaches_the_authority(database_url, dev_si
     assert result.exit_code == 0, result.output
     assert result.output.count(said) == 1, result.output
     assert "submitted 0" in result.output
+
+
+def test_batch_list_shows_batches_and_their_ids_feed_batch_retry(signed_customs, run):
+    from customs.services.intake import SubmitManifest
+
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    signed_customs.submit_manifest(SubmitManifest(
+        tenant.tenant_id, "k", manifest(parcel(), parcel("RR123456799CN")), "t"))
+    sealed = signed_customs.seal_batches(force=True).sealed
+    assert len(sealed) == 1
+    listed = run("batch", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "SEALED" in listed.output and "2 parcels" in listed.output
+    ids = run("batch", "list", "--status", "SEALED", "--format", "ids")
+    assert ids.output.split() == [ids.output.strip()] and len(ids.output.strip()) == 36
+    row = json.loads(run("batch", "list", "--format", "json").output)
+    assert (row["id"], row["status"], row["parcels"]) == (ids.output.strip(), "SEALED", 2)
+    none = run("batch", "list", "--status", "TRANSMISSION_FAILED", "--format", "ids")
+    assert (none.exit_code, none.output) == (0, "")
+    refused = run("batch", "retry", ids.output.strip())  # only a failed batch is sent again
+    assert refused.exit_code == 1 and "no TRANSMISSION_FAILED batch" in refused.output
