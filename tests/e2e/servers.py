@@ -33,6 +33,8 @@ def background(command: list[str] | str, *, url: str, cwd: Path,
         command, shell=isinstance(command, str), executable="/bin/bash" if isinstance(
             command, str) else None, cwd=cwd, env=None if env is None else dict(env),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    # Its output is read only if it dies early; a chatty server would fill the pipe: redirect
+    # it to a file in the command (as test_readme does) when it runs long.
     try:
         _wait_until_up(process, url, wait)
         yield process
