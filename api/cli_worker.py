@@ -45,8 +45,7 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for why in authority_gaps(customs.settings):
-        log.warning(why)
-        click.echo(f"worker: {why}", err=True)
+        log.warning(why)  # one line on stderr (text or JSON logs), also under systemd
     while True:
         declared = customs.declare_pending()
         sealed = customs.seal_batches(force=force_seal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -206,14 +207,17 @@ def test_serve_answers_http(tmp_path):
      "CUSTOMS_AUTHORITY_CERT is not set")])
 def test_worker_says_once_why_nothing_reaches_the_authority(database_url, dev_signing_key,
                                                             env, said):
-    runner = CliRunner()
-    env = {"CUSTOMS_DATABASE_URL": database_url, "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
-           "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_AUTHORITY_URL": None,
-           "CUSTOMS_AUTHORITY_DIR": None, "CUSTOMS_AUTHORITY_CERT": None, **env}
-    result = runner.invoke(cli, ["worker", "--once"], env=env, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert result.output.count(said) == 1, result.output
-    assert "submitted 0" in result.output
+    # A process of its own, as it runs: the worker installs SIGTERM/SIGINT handlers, which in
+    # the test process would outlive the test (and make forked children ignore SIGTERM).
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "worker", "--once"], cwd=ROOT, capture_output=True,
+        text=True, timeout=120, env={**base, "CUSTOMS_DATABASE_URL": database_url,
+                                     "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
+                                     "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), **env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.count(said) == 1, result.stderr
+    assert "submitted 0" in result.stdout
 
 
 def test_batch_list_shows_batches_and_their_ids_feed_batch_retry(signed_customs, run):
