@@ -32,6 +32,7 @@ need=()
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)          # the demo's outsider check
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)     # PKCS#11 tests
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server) # shared rate-limit counts
+command -v curl >/dev/null 2>&1 || need+=(curl)                 # the README's HTTP steps
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 [ "$with_nginx" = 1 ] && ! command -v nginx >/dev/null 2>&1 && need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
