@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 
 import signing
 from api import create_app
+from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
 from customs.bootstrap import Customs, bootstrap, generate_sample
 from customs.bootstrap_webhooks import generate_secrets_key
@@ -134,6 +135,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             failures += waiting
             for destination, manifest_id, expected in manifests:
                 failures += _report(session, base, destination, manifest_id, expected, sim)
+            click.echo(LEGEND)
             failures += _verify_one(session, base, cert, workdir, manifests)
             failures += _other_roles(customs, base, session, manifests, timeout)
             failures += _check_replay(session, base)
@@ -219,34 +221,22 @@ def _wait_for_decisions(session: requests.Session, base: str,
 
 def _report(session: requests.Session, base: str, destination: str, manifest_id: str,
             expected: list[str | None], sim: SimState) -> int:
+    """Print the manifest's table; the number of parcels not in the state they should be."""
     by_tracking = {d["tracking_number"]: d for d in sim.decisions.values()}
     parcels = _parcels(session, base, manifest_id)
-    click.echo(f"\n{destination} manifest {manifest_id}: {len(parcels)} parcels")
-    click.echo(f"  {'#':>4}  {'tracking number':<22} {'status':<10} detail")
-    mismatches = 0
+    checked = []
     for parcel, designed in zip(parcels, expected, strict=True):
-        number, state = parcel["tracking_number"], parcel["status"]
-        codes = sorted({v["code"] for v in parcel["violations"]})
-        decided = by_tracking.get(number)
+        codes = {v["code"] for v in parcel["violations"]}
+        decided = by_tracking.get(parcel["tracking_number"])
         if designed is not None:
-            ok = state == "REJECTED" and designed in codes
-            detail = ", ".join(codes)
+            checked.append((parcel["status"] == "REJECTED" and designed in codes, designed))
         else:
-            ok = decided is not None and state == decided["code"]
-            detail = f"duty {decided['duty']} EUR" if decided and decided["duty"] else ""
-            detail = " ".join(filter(None, (decided and decided.get("fts"), detail,
-                                            _estimate(session, base, number))))
-        mismatches += not ok
-        mark = "" if ok else f"   <-- expected {designed or (decided or {}).get('code')}"
-        click.echo(f"  {parcel['position']:>4}  {number or '-':<22} {state:<10} {detail}{mark}")
-    return mismatches + (len(parcels) != len(expected))
-
-
-def _estimate(session: requests.Session, base: str, number: str) -> str:
-    found = session.get(f"{base}/v1/parcels/{number}", timeout=60).json()["duty_estimate"]
-    if found["status"] == "ESTIMATED":
-        return f"est. {found['amount']} {found['currency']}"
-    return f"est. {found['status']}"
+            checked.append((decided is not None and parcel["status"] == decided["code"],
+                            (decided or {}).get("code")))
+    fts = {number: d["fts"].removeprefix("FTS:") for number, d in by_tracking.items()
+           if d.get("fts")}
+    print_table(session, base, destination, manifest_id, parcels, checked, fts)
+    return sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
 
 
 def _dev_key(folder: Path) -> tuple[Path, Path]:

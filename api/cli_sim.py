@@ -36,8 +36,14 @@ def authority_sim(host: str, port: int, service_cert: Path, key_dir: Path,
     Rules (deterministic per seed): prohibited HS chapter 93 → REFUSED; chapter 30 or a sampled
     share → HELD; value over EUR 200 (RU) or EUR 150 → DUTY_DUE (15 % of the excess);
     otherwise RELEASED. POST /admin/mode {"mode": "down|slow|error|ok"} makes it fail."""
+    from werkzeug.serving import run_simple
+
     state = make_state(service_cert, key_dir, notify_url=notify_url, seed=seed, delay=delay,
                        hold_share=hold_share, album=album)
-    click.echo(f"authority simulator on http://{host}:{port}/v1/batches; its certificate: "
-               f"{key_dir / 'cert.pem'}")
-    create_sim_app(state).run(host=host, port=port, threaded=True, use_reloader=False)
+    cert = (key_dir / "cert.pem").resolve()
+    click.echo(f"authority simulator on http://{host}:{port}/v1/batches\n"
+               f"its certificate (give it to the service): {cert}\n"
+               f"  export CUSTOMS_AUTHORITY_URL=http://{host}:{port}/v1/batches "
+               f"CUSTOMS_AUTHORITY_CERT={cert}")
+    # Not app.run(): Flask ignores it under its own CLI (FLASK_RUN_FROM_CLI) and returns at once.
+    run_simple(host, port, create_sim_app(state), threaded=True)

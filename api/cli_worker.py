@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
@@ -12,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from api.worker_loop import PassResult, WorkerPass
+from customs.settings import Settings
 
 log = logging.getLogger("customs.worker")
 
@@ -47,6 +49,8 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
     stages = WorkerPass(customs, force_seal=force_seal,
                         backoff_base=settings.worker_backoff_seconds,
                         backoff_cap=settings.worker_backoff_max_seconds)
+    for why in authority_gaps(settings):
+        log.warning(why)  # one line on stderr (text or JSON logs), also under systemd
     while True:
         done = stages.run()
         _report(done)
@@ -75,9 +79,49 @@ def _report(done: PassResult) -> None:
                + (f"; stages failed: {', '.join(done.failed)}" if done.failed else ""))
 
 
+def authority_gaps(settings: Settings) -> list[str]:
+    """Why batches will not reach the authority, or its replies not be trusted: said once at
+    start, because `submitted 0` on every pass does not say why."""
+    if not (settings.authority_url or settings.authority_dir):
+        return ["no authority configured, so sealed batches wait and nothing is submitted: set "
+                "CUSTOMS_AUTHORITY_URL (e.g. http://127.0.0.1:8100/v1/batches) or "
+                "CUSTOMS_AUTHORITY_DIR"]
+    if settings.authority_cert is None:
+        return ["CUSTOMS_AUTHORITY_CERT is not set, so the authority's acknowledgements are not "
+                "verified: set it to the authority's certificate (`customs authority-sim` "
+                "prints its path)"]
+    return []
+
+
 @click.group("batch")
 def batch() -> None:
     """Batches sent to the authority."""
+
+
+@batch.command("list")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["SEALING", "SEALED", "SENDING", "RETRY", "ACKNOWLEDGED",
+                                 "TRANSMISSION_FAILED"]),
+              help="Only batches in this status (repeatable)")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ids"]), default="text",
+              show_default=True, help="ids: one batch id a line (for `customs batch retry`)")
+@with_appcontext
+def batch_list(statuses: tuple[str, ...], limit: int, fmt: str) -> None:
+    """List the newest batches: id, status, office, parcels, attempts, last error."""
+    found = current_app.extensions["customs"].list_batches(statuses, limit)
+    for b in found:
+        if fmt == "ids":
+            click.echo(b.id)
+        elif fmt == "json":
+            click.echo(json.dumps(b.as_json()))
+        else:
+            click.echo(f"{b.id}  {b.status:<19} office {b.customs_office}  {b.parcels:>5} "
+                       f"parcels  {b.attempts} attempts  sealed {b.sealed_at:%Y-%m-%d %H:%M:%S}"
+                       + (f"  last error: {b.last_error}" if b.last_error else ""))
+    if fmt == "text" and not found:
+        click.echo("no batches" + (f" in status {', '.join(statuses)}" if statuses else ""),
+                   err=True)
 
 
 @batch.command("retry")

@@ -242,6 +242,12 @@ class Customs(ViewsFacade, WebhooksFacade):
                 "WHERE document IS NOT NULL ORDER BY id").all()
         return [(int(r[0]), r[1], r[2], r[3], bytes(r[4])) for r in rows]
 
+    def list_batches(self, statuses: tuple[str, ...] = (), limit: int = 100) -> list[Any]:
+        """The newest batches (customs.adapters.batch_queries.BatchSummary), for operators."""
+        from customs.adapters.batch_queries import list_batches
+
+        return list_batches(self.engine, statuses, limit)
+
     def retry_batch(self, batch_id: str) -> bool:
         return submission.retry_batch(batch_id, uow=self.uow(), clock=self.clock)
 

@@ -19,7 +19,7 @@ from lxml import etree
 import signing
 from schemas import batch_xsd_path, compiled, declaration_xsd_path
 from simulator import ru_fts
-from simulator.rules import Rules, decide
+from simulator.rules import Rules, charged, decide
 
 A = "urn:customs:authority:1"
 B = "{urn:customs:batch:1}"
@@ -84,14 +84,15 @@ def _decisions(message_id: str, declarations: list[etree._Element], state: SimSt
         _sub(item, "DeclarationId", d.findtext(D + "DeclarationId") or "")
         _sub(item, "TrackingNumber", d.findtext(D + "TrackingNumber") or "")
         _sub(item, "Code", outcome.code)
-        if outcome.duty is not None:
-            _sub(item, "Duty", str(outcome.duty), currency="EUR")
+        duty = charged(outcome.duty, d.findtext(D + "DestinationCountry") or "")
+        if duty is not None:
+            _sub(item, "Duty", str(duty[0]), currency=duty[1])
         if outcome.reason:
             _sub(item, "Reason", outcome.reason)
         with state.lock:
             state.decisions[d.findtext(D + "DeclarationId") or ""] = {
                 "tracking_number": d.findtext(D + "TrackingNumber"), "code": outcome.code,
-                "duty": None if outcome.duty is None else str(outcome.duty)}
+                "duty": None if duty is None else f"{duty[0]} {duty[1]}"}
     return _signed(root, state)
 
 

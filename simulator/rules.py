@@ -47,3 +47,16 @@ def decide(rules: Rules, declaration_id: str, country: str, amount: Decimal, cur
         return Outcome("DUTY_DUE", duty=max(duty, Decimal("0.01")),
                        reason=f"value {value_eur:.2f} EUR over {threshold} EUR")
     return Outcome("RELEASED")
+
+
+# The currency each destination's authority charges duty in (EUR elsewhere).
+SETTLEMENT = {"RU": "RUB", "US": "USD", "CN": "CNY", "GB": "GBP"}
+
+
+def charged(duty_eur: Decimal | None, country: str) -> tuple[Decimal, str] | None:
+    """The duty decided in EUR, as the destination's authority charges it: (amount, currency)."""
+    if duty_eur is None:
+        return None
+    currency = SETTLEMENT.get(country, "EUR")
+    amount = (duty_eur / TO_EUR[currency]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return amount, currency

@@ -52,6 +52,9 @@ SELLERS = (
     ("Berlin Gadget GmbH", "DE", "https://gadget.example.de"),
 )
 COURIERS = ("CDEK", "BOXBERRY", "RUPOST", "DHL", "DPD", "UPS", "YUNEXPRESS")
+# Who carries a parcel follows from its tracking number: a CDEK number by CDEK, a YunExpress
+# (YT) number by YunExpress, a UPU S10 number by the destination's post.
+POSTS = {"RU": "RUPOST", "DE": "DHL", "FR": "LAPOSTE", "US": "USPS", "CN": "CHINAPOST"}
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,19 @@ def _parcel(rng: random.Random, dest: Destination, position: int, seed: int) -> 
                  "phone": f"{dest.phone_prefix}{rng.randrange(10**7, 10**8)}",
                  "email": f"buyer{seed}.{position}@mail.example"}
     ioss = f"IM{rng.randrange(10**10):010d}" if dest.ioss else None
-    return _Parcel(_tracking(rng, position, seed), rng.choice(COURIERS), seller, recipient, items,
+    tracking = _tracking(rng, position, seed)
+    # The draw stays, unused for the courier, so that a seed keeps making the same parcels.
+    drawn = rng.choice(COURIERS)
+    return _Parcel(tracking, _carrier(tracking, dest.country, drawn), seller, recipient, items,
                    str(gross), str(total), dest.currency, ioss)
+
+
+def _carrier(tracking: str, country: str, fallback: str) -> str:
+    if tracking.startswith("CDEK-"):
+        return "CDEK"
+    if tracking.startswith("YT"):
+        return "YUNEXPRESS"
+    return POSTS.get(country, fallback)
 
 
 def _defect_schema(p: _Parcel) -> None:

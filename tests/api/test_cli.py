@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -197,3 +198,44 @@ def test_serve_answers_http(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("env", "said"), [
+    ({}, "no authority configured, so sealed batches wait and nothing is submitted: set "
+         "CUSTOMS_AUTHORITY_URL"),
+    ({"CUSTOMS_AUTHORITY_URL": "http://127.0.0.1:9/v1/batches"},
+     "CUSTOMS_AUTHORITY_CERT is not set")])
+def test_worker_says_once_why_nothing_reaches_the_authority(database_url, dev_signing_key,
+                                                            env, said):
+    # A process of its own, as it runs: the worker installs SIGTERM/SIGINT handlers, which in
+    # the test process would outlive the test (and make forked children ignore SIGTERM).
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "worker", "--once"], cwd=ROOT, capture_output=True,
+        text=True, timeout=120, env={**base, "CUSTOMS_DATABASE_URL": database_url,
+                                     "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
+                                     "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), **env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.count(said) == 1, result.stderr
+    assert "submitted 0" in result.stdout
+
+
+def test_batch_list_shows_batches_and_their_ids_feed_batch_retry(signed_customs, run):
+    from customs.services.intake import SubmitManifest
+
+    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    signed_customs.submit_manifest(SubmitManifest(
+        tenant.tenant_id, "k", manifest(parcel(), parcel("RR123456799CN")), "t"))
+    sealed = signed_customs.seal_batches(force=True).sealed
+    assert len(sealed) == 1
+    listed = run("batch", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "SEALED" in listed.output and "2 parcels" in listed.output
+    ids = run("batch", "list", "--status", "SEALED", "--format", "ids")
+    assert ids.output.split() == [ids.output.strip()] and len(ids.output.strip()) == 36
+    row = json.loads(run("batch", "list", "--format", "json").output)
+    assert (row["id"], row["status"], row["parcels"]) == (ids.output.strip(), "SEALED", 2)
+    none = run("batch", "list", "--status", "TRANSMISSION_FAILED", "--format", "ids")
+    assert (none.exit_code, none.output) == (0, "")
+    refused = run("batch", "retry", ids.output.strip())  # only a failed batch is sent again
+    assert refused.exit_code == 1 and "no TRANSMISSION_FAILED batch" in refused.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,31 @@ def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
     assert len(rows) == 90 and decided + sum(1 for r in rows if r[2] == "REJECTED") == 90
     assert decided >= 60  # 3 manifests x 30 parcels, a fifth invalid by design
     assert " DUTY_DUE " in result.stdout and "duty " in result.stdout
+    _check_the_tables_read_well(result.stdout)
     assert len(list((keep / "declarations").glob("*.xml"))) == decided
     assert "batches registered" in result.stdout and "0 resends" in result.stdout
     kinds = {p.name.split("-")[2] for p in (keep / "authority-messages").iterdir()}
     assert kinds == {"batch", "ack", "decisions"}
+
+
+def _check_the_tables_read_well(stdout: str) -> None:
+    """Headed columns, explained once; amounts as the service stored them, in the currency the
+    destination's authority charges; codes in words; the courier matching the parcel."""
+    assert stdout.count("tracking number     status    courier      duty assessed   "
+                        "duty estimated  why") == 3
+    assert "columns: status = the parcel's state now" in stdout
+    assert "duty assessed = the duty the authority decided" in stdout
+    charged = {"RU": "RUB", "DE": "EUR", "US": "USD"}
+    for destination, currency in charged.items():
+        table = stdout.split(f"{destination} manifest ", 1)[1].split("\n\n", 1)[0]
+        for line in table.splitlines()[2:]:
+            number, status, courier = line.split()[1:4]
+            if status == "DUTY_DUE":
+                assert f" {currency}  " in line, line  # the assessed amount, e.g. 2118.10 RUB
+            if status == "REJECTED":
+                assert re.search(r"  [A-Z]\w* [^[]+ \[[A-Z0-9_]+\]", line), line  # words [CODE]
+            elif number.startswith("CDEK-"):
+                assert courier == "CDEK", line
+            elif number.startswith("YT"):
+                assert courier == "YUNEXPRESS", line
+    assert "NOT_ESTIMABLE" not in stdout and "est. " not in stdout

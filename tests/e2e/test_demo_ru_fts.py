@@ -28,7 +28,8 @@ def test_demo_in_the_russian_profile_clears_its_parcels(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "every parcel reached the state it should" in result.stdout
     ru_rows = result.stdout.split("RU manifest", 1)[1].split(" manifest ", 1)[0]
-    assert "FTS:10" in ru_rows and "FTS:31" in ru_rows and " RUB" in ru_rows
+    assert "FTS decision 10: released" in ru_rows and " RUB" in ru_rows
+    assert "FTS decision 31: released once duty is paid" in ru_rows
     registries = 0
     for path in sorted((keep / "authority-messages").glob("*-out-batch-*.xml")):
         root = etree.fromstring(path.read_bytes())

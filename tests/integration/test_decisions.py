@@ -147,6 +147,22 @@ def test_a_message_not_signed_by_the_authority_is_refused(submitted, tmp_path):
     assert status(submitted, "CDEK-00000")["status"] == "SUBMITTED"
 
 
+def test_without_the_authority_certificate_a_decision_gets_a_problem_and_one_log_line(
+        submitted, authority_key, caplog):
+    submitted.settings.authority_cert = None
+    ids = _declarations(submitted)
+    body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)])
+    with caplog.at_level("WARNING", logger="customs.authority"):
+        reply = post(submitted, body)
+    assert reply.status_code == 503
+    assert reply.mimetype == "application/problem+json"
+    assert reply.get_json()["code"] == "AUTHORITY_NOT_CONFIGURED"
+    assert "CUSTOMS_AUTHORITY_CERT" in reply.get_json()["detail"]
+    said = [r.getMessage() for r in caplog.records if r.name == "customs.authority"]
+    assert len(said) == 1 and "set it" in said[0] and "CUSTOMS_AUTHORITY_CERT" in said[0]
+    assert status(submitted, "CDEK-00000")["status"] == "SUBMITTED"
+
+
 def test_tampered_decision_is_refused(submitted, authority_key):
     ids = _declarations(submitted)
     body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)])

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,35 +21,46 @@ ATTACKS = sorted(SHARED.joinpath("xml-attacks").glob("*.x[ms]l")) if SHARED.is_d
 HEADERS = {"Content-Type": "application/xml"}
 
 
+PAYLOAD_ADDRESS = b"127.0.0.1:5000"  # where the shared payloads point
+
+
+@dataclass
+class Listener:
+    """A local listener on a free port; payloads are re-aimed at it in memory (never copied)."""
+
+    address: bytes
+    hits: list[bytes] = field(default_factory=list)
+
+    def aim(self, document: bytes) -> bytes:
+        return document.replace(PAYLOAD_ADDRESS, self.address)
+
+
 @pytest.fixture(scope="module")
-def attack_listener() -> Iterator[list[bytes]]:
-    """Stand where the payloads point (127.0.0.1:5000) and record any connection."""
-    hits: list[bytes] = []
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        server.bind(("127.0.0.1", 5000))
-    except OSError:
-        pytest.fail("port 5000 is busy: the attack payloads point there, free it for this test")
-    server.listen(8)
-    server.settimeout(0.2)
-    stop = threading.Event()
+def attack_listener() -> Iterator[Listener]:
+    """Record any connection a payload makes; the socket is closed whatever the tests do."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.settimeout(0.2)
+        listener = Listener(f"127.0.0.1:{server.getsockname()[1]}".encode())
+        stop = threading.Event()
+        thread = threading.Thread(target=_accept, args=(server, listener, stop), daemon=True)
+        thread.start()
+        try:
+            yield listener
+        finally:
+            stop.set()
+            thread.join(timeout=5)
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            hits.append(conn.recv(1024))
-            conn.close()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield hits
-    stop.set()
-    thread.join()
-    server.close()
+def _accept(server: socket.socket, listener: Listener, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            conn, _ = server.accept()
+        except TimeoutError:
+            continue
+        with conn:
+            listener.hits.append(conn.recv(1024))
 
 
 def test_the_attack_corpus_is_present():
@@ -59,14 +71,15 @@ def test_the_attack_corpus_is_present():
 @pytest.mark.parametrize("payload", ATTACKS, ids=lambda p: p.name)
 def test_attack_is_refused_and_stores_nothing(payload: Path, client, auth, customs,
                                               attack_listener):
-    reply = client.post("/v1/manifests", data=payload.read_bytes(),
+    assert attack_listener.address != PAYLOAD_ADDRESS
+    reply = client.post("/v1/manifests", data=attack_listener.aim(payload.read_bytes()),
                         headers={**auth, **HEADERS, "Idempotency-Key": payload.name})
     assert 400 <= reply.status_code < 500
     assert reply.mimetype == "application/problem+json"
     assert b"root:" not in reply.data  # no /etc/passwd echoed back
     assert _count(customs, "manifests") == 0
     assert _count(customs, "parcels") == 0
-    assert attack_listener == []
+    assert attack_listener.hits == []
 
 
 def test_schema_location_hint_in_a_manifest_is_ignored(client, auth, attack_listener):
@@ -74,12 +87,12 @@ def test_schema_location_hint_in_a_manifest_is_ignored(client, auth, attack_list
         b'<Manifest xmlns="urn:customs:manifest:1">',
         b'<Manifest xmlns="urn:customs:manifest:1" '
         b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation='
-        b'"urn:customs:manifest:1 http://127.0.0.1:5000/evil.xsd">')
+        b'"urn:customs:manifest:1 http://' + attack_listener.address + b'/evil.xsd">')
     reply = client.post("/v1/manifests", data=body,
                         headers={**auth, **HEADERS, "Idempotency-Key": "sl"})
     assert reply.status_code == 202
     assert reply.get_json()["accepted"] == 1
-    assert attack_listener == []
+    assert attack_listener.hits == []
 
 
 def test_xinclude_in_a_parcel_is_not_processed(client, auth, tmp_path, attack_listener):
@@ -87,7 +100,7 @@ def test_xinclude_in_a_parcel_is_not_processed(client, auth, tmp_path, attack_li
     secret.write_text("TOP-SECRET")
     include = (f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="{secret}"/>'
                '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
-               'href="http://127.0.0.1:5000/x"/>')
+               f'href="http://{attack_listener.address.decode()}/x"/>')
     body = manifest(parcel()).replace(b"Phone case, silicone</Description>",
                                       b"Phone case" + include.encode() + b"</Description>")
     reply = client.post("/v1/manifests", data=body,
@@ -96,7 +109,7 @@ def test_xinclude_in_a_parcel_is_not_processed(client, auth, tmp_path, attack_li
     rejection = reply.get_json()["rejections"][0]
     assert rejection["violations"][0]["code"] == "SCHEMA_VIOLATION"
     assert b"TOP-SECRET" not in reply.data
-    assert attack_listener == []
+    assert attack_listener.hits == []
 
 
 def test_entity_in_a_manifest_is_refused(client, auth, customs):
