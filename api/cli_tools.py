@@ -10,7 +10,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from customs.bootstrap import generate_sample
 from customs.domain.errors import ManifestRefused
 
 
@@ -69,6 +68,8 @@ def _unusable(fmt: str, code: str, detail: str, violations: list) -> None:
 def sample_manifest(parcels: int, seed: int, invalid_rate: float, destination: str,
                     office: str, out: Path | None) -> None:
     """Write a realistic generated manifest (chosen invalid parcels with --invalid-rate)."""
+    from customs.bootstrap import generate_sample
+
     sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
                                destination=destination, customs_office=office)
     if out is None:

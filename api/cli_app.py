@@ -1,0 +1,83 @@
+"""What every `customs` command shares: the app it runs against and how failures are told.
+
+A failure a person can act on is one line on standard error and a non-zero exit, never a
+traceback: settings that cannot be used (each variable, the form it accepts), a database that
+needs `customs db upgrade`, a refused document or key.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+
+class ConfigProblem(click.ClickException):
+    """Settings that cannot be used: one line each, exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def show(self, file: Any = None) -> None:
+        for line in self.lines:
+            click.echo(f"error: {line}", err=True)
+
+
+def cli_app():  # type: ignore[no-untyped-def]
+    """The app for one command; its database connections are closed when the command ends.
+    Unknown CUSTOMS_* variables are reported (one warning line each) before it is built."""
+    from api import create_app
+    from customs.domain.errors import SettingsInvalid
+    from customs.settings import unknown_variables
+
+    for line in unknown_variables():
+        click.echo(line, err=True)
+    try:
+        app = create_app()
+    except SettingsInvalid as exc:
+        raise ConfigProblem(exc.lines) from None
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.find_root().call_on_close(app.extensions["customs"].close)
+    return app
+
+
+def script_info() -> Any:
+    """What Flask's `with_appcontext` loads the app from."""
+    from flask.cli import ScriptInfo
+
+    return ScriptInfo(create_app=cli_app, set_debug_flag=False, load_dotenv_defaults=False)
+
+
+def run(cli: click.Group, argv: Any = None) -> None:
+    """`customs`: click's own errors as click prints them; ours as `error: ...`, exit 2."""
+    try:
+        sys.exit(cli.main(args=argv, prog_name="customs", standalone_mode=True))
+    except Exception as exc:
+        lines = _explained(exc)
+        if lines is None:
+            raise
+        for line in lines:
+            click.echo(f"error: {line}", err=True)
+        sys.exit(2)
+
+
+def _explained(exc: Exception) -> list[str] | None:
+    """The lines that explain a known failure, or None for a bug (its traceback is needed)."""
+    from customs.domain.errors import DomainError, SettingsInvalid
+
+    if isinstance(exc, SettingsInvalid):
+        return exc.lines
+    if isinstance(exc, DomainError):
+        return [str(exc)]
+    signing = sys.modules.get("signing")
+    if signing is not None and isinstance(exc, signing.SigningError):
+        return [str(exc)]
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+        return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+    return None
