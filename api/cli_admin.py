@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from customs.bootstrap import Customs
 from customs.domain.errors import ReferenceDataError
-from customs.settings import redact_url
+
+if TYPE_CHECKING:
+    from customs.bootstrap import Customs
 
 
 def _customs() -> Customs:
@@ -40,6 +41,8 @@ def db() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Create or migrate the database to the latest schema."""
+    from customs.settings import redact_url
+
     _customs().upgrade_database()
     click.echo("database at the latest schema: "
                f"{redact_url(_customs().settings.database_url)}")

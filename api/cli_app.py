@@ -77,7 +77,22 @@ def _explained(exc: Exception) -> list[str] | None:
     signing = sys.modules.get("signing")
     if signing is not None and isinstance(exc, signing.SigningError):
         return [str(exc)]
+    sqlalchemy = sys.modules.get("sqlalchemy")
+    if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.OperationalError):
+        return [_database_unusable(exc)]
     pydantic = sys.modules.get("pydantic")
     if pydantic is not None and isinstance(exc, pydantic.ValidationError):
         return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
     return None
+
+
+def _database_unusable(exc: Any) -> str:
+    """The driver's first line (it names host and port, never the password) and the URL
+    without its password."""
+    import os
+
+    from customs.settings import redact_url
+
+    url = redact_url(os.environ.get("CUSTOMS_DATABASE_URL", "sqlite:///customs.db"))
+    reason = (str(exc.orig) or type(exc.orig).__name__).strip().splitlines()[0]
+    return f"the database {url} cannot be used: {reason}"

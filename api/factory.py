@@ -8,7 +8,7 @@ import orjson
 from flask import Flask, Response, current_app, jsonify
 from flask.json.provider import DefaultJSONProvider
 
-from api import rate_limit
+from api import rate_limit, request_id
 from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
@@ -52,8 +52,9 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     if customs is None:
         settings = Settings(**(test_config or {}))
         customs = bootstrap(settings)
-    logs.configure(customs.settings.log_level)
+    logs.configure(customs.settings.log_level, customs.settings.log_format)
     app.extensions["customs"] = customs
+    request_id.init_app(app)  # first: every later hook, log line and error sees the id
     register_error_handlers(app)
     rate_limit.init_app(app, customs.settings.rate_limit, customs.settings.rate_limit_storage)
     instrument(app)

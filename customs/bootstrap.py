@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -249,14 +249,17 @@ class Customs(ViewsFacade, WebhooksFacade):
             return {"configured": False}
         return {"configured": True, **self.signer.status(self.clock.now())}
 
-    def validate_offline(self, document: bytes) -> Any:
-        """Schema and rules without a database (the `customs validate` command)."""
+    def validate_offline(self, document: bytes,
+                         progress: Callable[[int], None] | None = None) -> Any:
+        """Schema and rules without a database (the `customs validate` command); `progress`
+        is told how many parcels were checked, after each one."""
         from customs.domain.rules import RuleContext
 
         def ctx_for(_header: Any) -> RuleContext:
             return RuleContext(today=self.clock.now().date(), rules=self.rules)
 
-        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for)
+        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
+                                     progress=progress)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow())
