@@ -21,7 +21,8 @@ REDRAW_SECONDS = 0.2
 class _Line:
     def __init__(self, stream: TextIO, verb: str, unit: str, total: int | None) -> None:
         self.stream, self.verb, self.unit, self.total = stream, verb, unit, total
-        self.started = self.drawn_at = time.monotonic()
+        self.started = time.monotonic()
+        self.drawn_at = float("-inf")  # the first tick draws: the person sees it started
         self.width = 0
 
     def tick(self, done: int) -> None:
