@@ -27,19 +27,26 @@ class ConfigProblem(click.ClickException):
             click.echo(f"error: {line}", err=True)
 
 
-def cli_app():  # type: ignore[no-untyped-def]
-    """The app for one command; its database connections are closed when the command ends.
-    Unknown CUSTOMS_* variables are reported (one warning line each) before it is built."""
-    from api import create_app
+def load_settings() -> Any:
+    """The settings of a command that needs no app: unknown CUSTOMS_* variables reported (one
+    warning line each), settings that cannot be used refused (one line each, exit 2)."""
     from customs.domain.errors import SettingsInvalid
-    from customs.settings import unknown_variables
+    from customs.settings import Settings, unknown_variables
 
     for line in unknown_variables():
         click.echo(line, err=True)
     try:
-        app = create_app()
+        return Settings()
     except SettingsInvalid as exc:
         raise ConfigProblem(exc.lines) from None
+
+
+def cli_app():  # type: ignore[no-untyped-def]
+    """The app for one command; its database connections are closed when the command ends."""
+    from api import create_app
+    from customs.bootstrap import bootstrap
+
+    app = create_app(customs=bootstrap(load_settings()))
     context = click.get_current_context(silent=True)
     if context is not None:
         context.find_root().call_on_close(app.extensions["customs"].close)

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
+from api.cli_app import load_settings
 from api.cli_progress import progress
 from customs.domain.errors import ManifestRefused
 
@@ -19,16 +18,17 @@ from customs.domain.errors import ManifestRefused
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@with_appcontext
 def validate(file: Path, fmt: str) -> None:
     """Validate a manifest ('-': standard input): exit 0 all parcels valid, 1 some invalid,
     2 file unusable."""
-    customs = current_app.extensions["customs"]
+    from customs.offline import offline_validator
+
+    validator = offline_validator(load_settings())
     name = "<stdin>" if str(file) == "-" else str(file)
     document = _read(file, name, fmt)
     try:
         with progress("validated", "parcels", enabled=fmt == "text") as tick:
-            header, outcomes = customs.validate_offline(document, progress=tick)
+            header, outcomes = validator.validate(document, progress=tick)
     except ManifestRefused as exc:
         _unusable(fmt, exc.code, f"{name}: {exc.detail}",
                   [v.to_document() for v in exc.violations])

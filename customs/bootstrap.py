@@ -260,15 +260,11 @@ class Customs(ViewsFacade, WebhooksFacade):
 
     def validate_offline(self, document: bytes,
                          progress: Callable[[int], None] | None = None) -> Any:
-        """Schema and rules without a database (the `customs validate` command); `progress`
-        is told how many parcels were checked, after each one."""
-        from customs.domain.rules import RuleContext
+        """Schema and rules without a database (customs.offline, `customs validate`)."""
+        from customs.offline import OfflineValidator
 
-        def ctx_for(_header: Any) -> RuleContext:
-            return RuleContext(today=self.clock.now().date(), rules=self.rules)
-
-        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
-                                     progress=progress)
+        return OfflineValidator(self.reader, self.rules, self.clock).validate(document,
+                                                                               progress)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow())

@@ -24,6 +24,7 @@ RATE_LIMIT_FORM = ("limits separated by ';', each COUNT/second|minute|hour|day "
                    "(e.g. 20/second;600/minute), or empty for none")
 STORAGE_FORM = "memory:// or redis://HOST:PORT/DB (rediss:// with TLS)"
 HTTP_FORM = "an http:// or https:// URL with a host"
+DEFAULT_RATE_LIMIT = "600/minute"
 SECRETS = frozenset({"metrics_token"})  # never echoed back
 
 
@@ -130,7 +131,7 @@ class Settings(BaseSettings):
 
     # Per-key rate limits (docs/configuration.md)
     rate_limit: str = Field(
-        default="600/minute", description="limits per API key, ';'-separated "
+        default=DEFAULT_RATE_LIMIT, description="limits per API key, ';'-separated "
                                           "(e.g. 20/second;600/minute)")
     rate_limit_storage: str = Field(
         default="memory://", description="memory:// (one process) or redis://host:6379/0 "
@@ -160,14 +161,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):
-            raise ValueError(DATABASE_FORM) from None
-        if url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        # A pattern rather than SQLAlchemy's parser: commands that never open the database
+        # (validate) do not load SQLAlchemy for it.
+        if not re.fullmatch(r"sqlite(\+pysqlite)?://(/[^?#]*)?(\?\S*)?|postgresql\+psycopg://"
+                            r"([^:@/?#\s]+(:[^@/?#\s]*)?@)?([^:/?#\s]*)(:\d{1,5})?(/[^/?#\s]*)?"
+                            r"(\?\S*)?", value):
             raise ValueError(DATABASE_FORM)
         return value
 
@@ -181,11 +179,12 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
+        if not value.strip() or value == DEFAULT_RATE_LIMIT:
+            return value  # the default is known good: commands need not load `limits` for it
         from limits import parse_many
 
         try:
-            if value.strip():
-                parse_many(value)
+            parse_many(value)
         except ValueError:
             raise ValueError(RATE_LIMIT_FORM) from None
         return value

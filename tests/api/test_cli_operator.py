@@ -53,6 +53,7 @@ APPLICATION = ("api.factory", "customs.bootstrap", "sqlalchemy")
     (("db", "--help"), APPLICATION),
     (("keys", "generate", "--out", "{tmp}"), APPLICATION),
     (("verify", "--help"), APPLICATION),
+    (("validate", str(ROOT / "examples" / "manifest-ru-small.xml")), ("flask", *APPLICATION)),
 ])
 def test_a_command_imports_only_what_it_uses(tmp_path, args, unused):
     args = [a.replace("{tmp}", str(tmp_path / "keys")) for a in args]
