@@ -100,6 +100,18 @@ def test_several_bad_settings_are_one_line_each_and_secrets_are_not_echoed(tmp_p
     assert "hunter2" not in result.stderr
 
 
+def test_a_refused_url_is_shown_without_its_password(monkeypatch):
+    for name in [n for n in os.environ if n.startswith("CUSTOMS_")]:
+        monkeypatch.delenv(name)
+    result = CliRunner().invoke(cli, ["api-key", "list"], env={
+        "CUSTOMS_DATABASE_URL": "postgres://customs:s3cr3t-pw@db.internal/customs",
+        "CUSTOMS_AUTHORITY_URL": "ftp://broker:an0ther-pw@authority.example/batches"})
+    assert result.exit_code == 2
+    assert "s3cr3t-pw" not in result.output and "an0ther-pw" not in result.output
+    assert "postgres://customs:***@db.internal/customs" in result.stderr
+    assert "ftp://broker:***@authority.example/batches" in result.stderr
+
+
 def test_the_wsgi_entry_point_and_gunicorn_stop_with_the_same_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMS_")}
     env |= {"PYTHONPATH": str(ROOT), "CUSTOMS_LOG_LEVEL": "LOUD"}
