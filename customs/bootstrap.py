@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from customs.adapters.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.database import make_engine
 from customs.adapters.declarations import DeclarationPipeline, DestinationDeclarer
 from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
+from customs.adapters.metrics_figures import OperationalFigures
 from customs.adapters.profiles import ProfileBuilder, load_album
 from customs.adapters.profiles.generic import GenericProfile
 from customs.adapters.reference_data import (
@@ -30,8 +30,6 @@ from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
 from customs.bootstrap_views import ViewsFacade
 from customs.bootstrap_webhooks import WebhooksFacade
-from customs.domain import lifecycle
-from customs.domain.lifecycle import ParcelStatus
 from customs.domain.regimes import DestinationRules
 from customs.gcpause import paused_gc
 from customs.services import (
@@ -47,10 +45,6 @@ from customs.services import (
 )
 from customs.services.ports import Clock, Page, Principal, UnitOfWork
 from customs.settings import Settings
-
-FINAL_STATUSES = frozenset(s.value for s in lifecycle.FINAL_STATUSES)
-OPEN_STATUSES = frozenset(s.value for s in ParcelStatus) - FINAL_STATUSES
-FINAL_COUNTS_SECONDS = 300  # /metrics: how stale the count of finished parcels may be
 
 
 class SystemClock:
@@ -76,12 +70,13 @@ class Customs(ViewsFacade, WebhooksFacade):
     read_engine: Engine | None = None  # reads only (SQLite: DEFERRED; PostgreSQL: autocommit)
     reader: XmlManifestReader = field(init=False)
     key_cache: access.KeyCache = field(init=False)
-    final_counts: tuple[float, dict[str, int]] | None = field(default=None, init=False,
-                                                              repr=False)
+    figures: OperationalFigures = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
         self.key_cache = access.KeyCache(self.settings.api_key_cache_seconds)
+        self.figures = OperationalFigures(self.read_engine or self.engine, self.read_uow,
+                                          self.clock)
 
     @property
     def declarer(self) -> DestinationDeclarer | None:
@@ -325,44 +320,9 @@ class Customs(ViewsFacade, WebhooksFacade):
         return True
 
     def operational_figures(self) -> dict[str, Any]:
-        """Parcels by status, batches (count and attempts) by status, the backlog (for
-        /metrics: read from the database, so every process on every machine agrees).
-
-        What a scrape reads grows with the work in flight, not with history: parcels in open
-        statuses are counted each time; parcels in final statuses (most of the table, and
-        growing) at most every FINAL_COUNTS_SECONDS per process."""
-        counts = {**self._final_counts(), **queries.parcel_counts(
-            uow=self.read_uow(), statuses=OPEN_STATUSES)}
-        with self.engine.connect() as conn:
-            batches = {status: (int(n), int(tries)) for status, n, tries in conn.exec_driver_sql(
-                "SELECT status, count(*), coalesce(sum(attempts), 0) FROM batches "
-                "GROUP BY status")}
-            # DECLARED parcels are in no batch (sealing moves them to BATCHED). count(*) keeps
-            # the plan an index-only scan of the DECLARED entries; the first in line (lowest
-            # id, as the sealer takes them) is then read by its key: no heap read per parcel.
-            unbatched, oldest = conn.exec_driver_sql(
-                "SELECT waiting.n, (SELECT updated_at FROM parcels WHERE id = waiting.first) "
-                "FROM (SELECT count(*) AS n, min(id) AS first FROM parcels "
-                "WHERE status = 'DECLARED') AS waiting").one()
-        if isinstance(oldest, str):  # SQLite keeps the UTC text
-            oldest = datetime.fromisoformat(oldest)
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)
-        waiting = sum(batches.get(s, (0, 0))[0] for s in ("SEALED", "RETRY", "SENDING"))
-        return {
-            "parcels": counts, "batches": batches,
-            "backlog": {"declare": counts.get("VALIDATED", 0), "batch": int(unbatched),
-                        "submit_batches": waiting},
-            "oldest_unbatched_seconds": 0.0 if oldest is None else
-            max(0.0, (self.clock.now() - oldest).total_seconds()),
-        }
-
-    def _final_counts(self) -> dict[str, int]:
-        now = time.monotonic()
-        if self.final_counts is None or now - self.final_counts[0] > FINAL_COUNTS_SECONDS:
-            counts = queries.parcel_counts(uow=self.read_uow(), statuses=FINAL_STATUSES)
-            self.final_counts = (now, counts)
-        return self.final_counts[1]
+        """Parcels by status, batches by status, the backlog: for /metrics, read from the
+        database (customs.adapters.metrics_figures says what each scrape costs)."""
+        return self.figures.read()
 
     def readiness(self) -> dict[str, Any]:
         """Ready to serve: the database answers, its schema is at this release's head, and a

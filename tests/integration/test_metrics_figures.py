@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from customs.bootstrap import FINAL_COUNTS_SECONDS
+from customs.adapters.metrics_figures import FINAL_COUNTS_SECONDS
 from customs.services.intake import SubmitManifest
 from tests.manifests import manifest, parcel
 
@@ -20,7 +20,7 @@ def test_open_counts_are_fresh_and_final_counts_refresh_on_their_interval(signed
                              "WHERE tracking_number = 'RR123456785CN'")
     within = c.operational_figures()["parcels"]
     assert within.get("DECLARED") == 1 and "RELEASED" not in within  # final: not yet re-read
-    assert c.final_counts is not None
-    read_at, counts = c.final_counts
-    c.final_counts = (read_at - FINAL_COUNTS_SECONDS - 1, counts)  # the interval has passed
+    assert c.figures.final_counts is not None
+    read_at, counts = c.figures.final_counts
+    c.figures.final_counts = (read_at - FINAL_COUNTS_SECONDS - 1, counts)  # interval passed
     assert c.operational_figures()["parcels"]["RELEASED"] == 1
