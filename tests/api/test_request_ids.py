@@ -122,3 +122,19 @@ def test_metrics_need_the_token(signed_client):
         assert reply.headers["WWW-Authenticate"] == 'Bearer realm="metrics"'
     right = signed_client.get("/metrics", headers=METRICS_AUTH)
     assert right.status_code == 200 and "customs_parcels" in right.get_data(as_text=True)
+
+
+def test_both_log_formats_write_the_request_id(client, caplog):
+    from customs.logs import JsonFormatter, TextFormatter
+
+    @client.application.route("/log-once")
+    def log_once() -> str:
+        logging.getLogger("customs.test").warning("parcel %s looked up", "RR123456785CN")
+        return "ok"
+
+    with caplog.at_level(logging.WARNING, logger="customs.test"):
+        client.get("/log-once", headers={"X-Request-Id": "req-fmt"})
+    record = next(r for r in caplog.records if r.name == "customs.test")
+    assert TextFormatter().format(record).endswith(
+        "parcel RR123456785CN looked up [request_id=req-fmt]")
+    assert json.loads(JsonFormatter().format(record))["request_id"] == "req-fmt"
