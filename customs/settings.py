@@ -25,7 +25,7 @@ RATE_LIMIT_FORM = ("limits separated by ';', each COUNT/second|minute|hour|day "
 STORAGE_FORM = "memory:// or redis://HOST:PORT/DB (rediss:// with TLS)"
 HTTP_FORM = "an http:// or https:// URL with a host"
 DEFAULT_RATE_LIMIT = "600/minute"
-SECRETS = frozenset({"metrics_token"})  # never echoed back
+SECRETS = frozenset({"metrics_token", "secrets_key"})  # never echoed back
 
 
 class Settings(BaseSettings):
