@@ -32,6 +32,28 @@ accesslog = "-"
 errorlog = "-"
 
 os.environ.setdefault("CUSTOMS_LOG_FORMAT", "json")
+
+
+def _check_settings():
+    """Once, in the master, before any worker: unknown CUSTOMS_* variables are warned about,
+    and settings that cannot be used stop gunicorn with one line each (not a traceback per
+    worker)."""
+    import sys
+
+    from customs.domain.errors import SettingsInvalid
+    from customs.settings import Settings, unknown_variables
+
+    for line in unknown_variables():
+        print(line, file=sys.stderr)
+    try:
+        Settings()
+    except SettingsInvalid as exc:
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        sys.exit(2)
+
+
+_check_settings()
 if os.environ["CUSTOMS_LOG_FORMAT"] == "json":
     from customs.logs import gunicorn_logconfig
 

@@ -1,194 +1,117 @@
-"""The `customs` command: serve, database, keys, validation, samples, reference data, demo."""
+"""The `customs` command: serve, database, keys, validation, samples, reference data, demo.
+
+Each command lives in its own module and is imported only when it runs (or when `--help`
+lists a group's commands): `customs --help` and `--version` import click alone, and
+`customs keys generate` never loads Flask or SQLAlchemy. A new command is one entry in
+COMMANDS: its name and "module:attribute".
+"""
 
 from __future__ import annotations
 
-import json
+import importlib
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
-from pydantic import ValidationError
 
-from api import create_app
-from api.cli_bench import bench
-from api.cli_demo import demo
-from api.cli_signing import declare_command, keys, sign, verify
-from api.cli_sim import authority_sim
-from api.cli_tools import sample_manifest, validate
-from api.cli_webhooks import seal_stored_secrets, webhooks_group
-from api.cli_worker import batch, worker
-from customs.bootstrap import Customs
-from customs.domain.errors import DomainError, ReferenceDataError
-from signing import SigningError
+COMMANDS = {
+    "serve": "api.cli_admin:serve",
+    "db": "api.cli_admin:db",
+    "api-key": "api.cli_admin:api_key",
+    "nomenclature": "api.cli_admin:nomenclature",
+    "rates": "api.cli_admin:rates",
+    "validate": "api.cli_tools:validate",
+    "sample-manifest": "api.cli_tools:sample_manifest",
+    "demo": "api.cli_demo:demo",
+    "keys": "api.cli_signing:keys",
+    "sign": "api.cli_signing:sign",
+    "verify": "api.cli_signing:verify",
+    "declare": "api.cli_signing:declare_command",
+    "worker": "api.cli_worker:worker",
+    "batch": "api.cli_worker:batch",
+    "authority-sim": "api.cli_sim:authority_sim",
+    "bench": "api.cli_bench:bench",
+    "webhooks": "api.cli_webhooks:webhooks_group",
+}
+# One-line summaries for `customs --help`, so listing the commands imports none of them.
+SUMMARIES = {
+    "serve": "Run the development server (production: gunicorn -c gunicorn.conf.py).",
+    "db": "Database schema (Alembic migrations).",
+    "api-key": "API keys (shown once, stored as a hash).",
+    "nomenclature": "HS nomenclature used by the HS_CODE_UNKNOWN rule.",
+    "rates": "Dated exchange rates for duty estimates (docs/duty.md).",
+    "validate": "Validate a manifest: exit 0 all parcels valid, 1 some invalid, 2 file unusable.",
+    "sample-manifest": "Write a realistic generated manifest.",
+    "demo": "The whole flow end to end on SQLite, with the authority simulator.",
+    "keys": "Signing keys.",
+    "sign": "Sign an XML document with the configured key.",
+    "verify": "Verify a signed document against pinned certificates.",
+    "declare": "Declare every VALIDATED parcel now (render, validate, sign, store).",
+    "worker": "Run the background work: declare, seal, submit, poll, deliver webhooks.",
+    "batch": "Batches sent to the authority.",
+    "authority-sim": "Run the customs-authority simulator as its own web service.",
+    "bench": "Throughput, memory and latency benchmarks.",
+    "webhooks": "Webhook secrets at rest (CUSTOMS_SECRETS_KEY).",
+}
 
 
-def _customs() -> Customs:
-    return current_app.extensions["customs"]  # type: ignore[no-any-return]
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name, on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = self.lazy[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        self.commands[cmd_name] = command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name) or self._summary(ctx, name))
+                for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def _summary(self, ctx: click.Context, name: str) -> str:
+        command = self.get_command(ctx, name)
+        return "" if command is None else command.get_short_help_str(limit=80)
 
 
-def _cli_app():  # type: ignore[no-untyped-def]
-    """The app for one command; its database connections are closed when the command ends."""
-    app = create_app()
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        context.find_root().call_on_close(app.extensions["customs"].close)
-    return app
+def _version() -> str:
+    from customs import __version__
+
+    return __version__
 
 
-@click.group(cls=FlaskGroup, create_app=_cli_app, add_default_commands=False,
-             load_dotenv=False)
-def cli() -> None:
+@click.group(cls=LazyGroup, lazy=COMMANDS)
+@click.version_option(_version(), "--version", prog_name="customs",
+                      message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """customs: electronic customs clearance for cross-border e-commerce parcels.
 
     Settings come from CUSTOMS_* environment variables (docs/configuration.md).
     """
+    # The command is imported by now. Those that take the app through Flask's
+    # with_appcontext find it in a ScriptInfo; the others never load Flask.
+    if "flask.cli" in sys.modules:
+        from api.cli_app import script_info
 
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@with_appcontext
-def serve(host: str, port: int) -> None:
-    """Run the development server (production: gunicorn -c gunicorn.conf.py)."""
-    from werkzeug.serving import run_simple
-
-    # Not app.run(): Flask ignores it under its own CLI (FLASK_RUN_FROM_CLI), and returns.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
-
-
-@cli.group()
-def db() -> None:
-    """Database schema (Alembic migrations)."""
-
-
-@db.command("upgrade")
-@with_appcontext
-def db_upgrade() -> None:
-    """Create or migrate the database to the latest schema."""
-    customs = _customs()
-    customs.upgrade_database()
-    click.echo(f"database at the latest schema: {customs.settings.database_url}")
-    seal_stored_secrets(customs)
-
-
-@cli.group("api-key")
-def api_key() -> None:
-    """API keys (shown once, stored as a hash)."""
-
-
-@api_key.command("create")
-@click.option("--tenant", required=True, help="Tenant name (created on first use)")
-@click.option("--role", required=True,
-              type=click.Choice(["marketplace", "courier", "officer", "operator"]),
-              help="operator: loads exchange rates, sees no parcel")
-@click.option("--days", type=click.IntRange(min=1), default=None, help="Expire after N days")
-@click.option("--label", default=None)
-@click.option("--courier", default=None,
-              help="courier role: the Parcel/Courier code it delivers (default: the tenant)")
-@click.option("--offices", default=None,
-              help="officer role: comma-separated customs offices of its jurisdiction")
-@with_appcontext
-def api_key_create(tenant: str, role: str, days: int | None, label: str | None,
-                   courier: str | None, offices: str | None) -> None:
-    """Create a key and print it once."""
-    from customs.services.access import BadScope
-
-    try:
-        key_id, token = _customs().create_api_key(
-            tenant, role, days=days, label=label, courier=courier,
-            offices=None if offices is None else offices.split(","))
-    except BadScope as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(f"key id: {key_id}", err=True)
-    click.echo(token)
-
-
-@api_key.command("list")
-@click.option("--tenant", default=None)
-@with_appcontext
-def api_key_list(tenant: str | None) -> None:
-    """List keys (never the secrets)."""
-    for key in _customs().list_api_keys(tenant):
-        click.echo(json.dumps(key))
-
-
-@api_key.command("revoke")
-@click.argument("key_id")
-@with_appcontext
-def api_key_revoke(key_id: str) -> None:
-    """Revoke a key at once."""
-    if not _customs().revoke_api_key(key_id):
-        raise click.ClickException(f"no active key {key_id}")
-    click.echo(f"revoked {key_id}")
-
-
-@cli.group()
-def nomenclature() -> None:
-    """HS nomenclature used by the HS_CODE_UNKNOWN rule."""
-
-
-@nomenclature.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
-def nomenclature_load(file: Path) -> None:
-    """Load 6-digit HS subheadings from a CSV (columns hscode, description, level)."""
-    try:
-        count = _customs().load_nomenclature(file)
-    except ReferenceDataError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"loaded {count} HS subheadings from {file}")
-
-
-@cli.group()
-def rates() -> None:
-    """Dated exchange rates for duty estimates (docs/duty.md)."""
-
-
-@rates.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
-def rates_load(file: Path) -> None:
-    """Load a rates CSV: columns date,currency,base,rate (1 currency = rate base); all or none."""
-    try:
-        count = _customs().load_rates_file(file)
-    except ReferenceDataError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"loaded {count} exchange rates from {file}")
-
-
-@rates.command("list")
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@with_appcontext
-def rates_list(first: Any, last: Any) -> None:
-    """Print the rates held for the days from..to (JSON lines)."""
-    for rate in _customs().list_rates(first.date(), last.date()):
-        click.echo(json.dumps(rate))
-
-
-cli.add_command(validate)
-cli.add_command(sample_manifest)
-cli.add_command(demo)
-cli.add_command(keys)
-cli.add_command(sign)
-cli.add_command(verify)
-cli.add_command(declare_command)
-cli.add_command(worker)
-cli.add_command(batch)
-cli.add_command(authority_sim)
-cli.add_command(bench)
-cli.add_command(webhooks_group)
+        ctx.obj = script_info()
 
 
 def main(argv: Any = None) -> None:
-    try:
-        sys.exit(cli.main(args=argv, prog_name="customs", standalone_mode=True))
-    except (SigningError, DomainError, ValidationError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    from api.cli_app import run
+
+    run(cli, argv)
 
 
 if __name__ == "__main__":

@@ -5,34 +5,37 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from customs.bootstrap import generate_sample
+from api.cli_app import load_settings
+from api.cli_progress import progress
 from customs.domain.errors import ManifestRefused
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@with_appcontext
 def validate(file: Path, fmt: str) -> None:
-    """Validate a manifest: exit 0 all parcels valid, 1 some invalid, 2 file unusable."""
-    customs = current_app.extensions["customs"]
+    """Validate a manifest ('-': standard input): exit 0 all parcels valid, 1 some invalid,
+    2 file unusable."""
+    from customs.offline import offline_validator
+
+    validator = offline_validator(load_settings())
+    name = "<stdin>" if str(file) == "-" else str(file)
+    document = _read(file, name, fmt)
     try:
-        document = file.read_bytes()
-        header, outcomes = customs.validate_offline(document)
-    except OSError as exc:
-        _unusable(fmt, "FILE_UNREADABLE", f"{file}: {exc.strerror}", [])
+        with progress("validated", "parcels", enabled=fmt == "text") as tick:
+            header, outcomes = validator.validate(document, progress=tick)
     except ManifestRefused as exc:
-        _unusable(fmt, exc.code, exc.detail, [v.to_document() for v in exc.violations])
+        _unusable(fmt, exc.code, f"{name}: {exc.detail}",
+                  [v.to_document() for v in exc.violations])
     rejected = [o for o in outcomes if not o.accepted]
     if fmt == "json":
         click.echo(json.dumps({
-            "file": str(file), "ref": header.ref, "parcels": len(outcomes),
+            "file": name, "ref": header.ref, "parcels": len(outcomes),
             "accepted": len(outcomes) - len(rejected), "rejected": len(rejected),
             "rejections": [{"position": o.position, "tracking_number": o.tracking_number,
                             "line": o.line, "violations": [v.to_document() for v in o.violations]}
@@ -40,21 +43,40 @@ def validate(file: Path, fmt: str) -> None:
     else:
         for o in rejected:
             for v in o.violations:
-                click.echo(f"{file}:{v.line or o.line}: parcel {o.position} "
+                click.echo(f"{name}:{v.line or o.line}: parcel {o.position} "
                            f"{o.tracking_number or '-'}: {v.code}: {v.message} [{v.path}]")
-        click.echo(f"{file}: {len(outcomes)} parcels, {len(outcomes) - len(rejected)} valid, "
+        click.echo(f"{name}: {len(outcomes)} parcels, {len(outcomes) - len(rejected)} valid, "
                    f"{len(rejected)} invalid")
     sys.exit(1 if rejected else 0)
 
 
-def _unusable(fmt: str, code: str, detail: str, violations: list) -> None:
+def _read(file: Path, name: str, fmt: str) -> bytes:
+    """The document's bytes; an empty or binary file is refused here, in words, rather than
+    by the XML parser's first complaint."""
+    try:
+        document = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        _unusable(fmt, "FILE_UNREADABLE", f"{name}: {exc.strerror}", [])
+    if not document.strip():
+        _unusable(fmt, "MANIFEST_NOT_WELL_FORMED", f"{name}: the file is empty", [])
+    if b"\0" in document[:4096] and not document.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _unusable(fmt, "MANIFEST_NOT_WELL_FORMED",
+                  f"{name}: not an XML manifest (the file holds binary data)", [])
+    return document
+
+
+def _unusable(fmt: str, code: str, detail: str, violations: list) -> NoReturn:
     if fmt == "json":
         click.echo(json.dumps({"error": code, "detail": detail, "violations": violations},
                               ensure_ascii=False, indent=2))
     else:
         click.echo(f"error: {code}: {detail}", err=True)
         for v in violations:
-            click.echo(f"  line {v.get('line')}: {v['message']} [{v.get('path')}]", err=True)
+            if not v.get("path") and v["message"] in detail:
+                continue  # the detail says it already, and there is no place to add
+            where = f"line {v['line']}: " if v.get("line") else ""
+            path = f" [{v['path']}]" if v.get("path") else ""
+            click.echo(f"  {where}{v['message']}{path}", err=True)
     sys.exit(2)
 
 
@@ -69,8 +91,11 @@ def _unusable(fmt: str, code: str, detail: str, violations: list) -> None:
 def sample_manifest(parcels: int, seed: int, invalid_rate: float, destination: str,
                     office: str, out: Path | None) -> None:
     """Write a realistic generated manifest (chosen invalid parcels with --invalid-rate)."""
-    sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
-                               destination=destination, customs_office=office)
+    from customs.bootstrap import generate_sample
+
+    with progress("generated", "parcels", total=parcels) as tick:
+        sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
+                                 destination=destination, customs_office=office, progress=tick)
     if out is None:
         sys.stdout.buffer.write(sample.xml)
     else:

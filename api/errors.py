@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from customs.domain.errors import (
     BadQuery,
     CodedError,
+    DatabaseNotMigrated,
     IdempotencyConflict,
     ManifestRefused,
     NotFound,
@@ -45,6 +46,8 @@ def problem(status: int, title: str, detail: str | None = None, *, code: str | N
     if code:
         body["code"] = code
     body.update(extra)
+    if g and g.get("request_id"):
+        body["request_id"] = g.request_id
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -80,6 +83,7 @@ def register_error_handlers(app: Flask) -> None:
         BadQuery, lambda e: problem(400, "Bad Request", str(e), code="BAD_QUERY"))
     app.register_error_handler(
         CodedError, lambda e: problem(e.status, _title(e.status), e.detail, code=e.code))
+    app.register_error_handler(DatabaseNotMigrated, _not_migrated)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -89,6 +93,9 @@ def _concurrent_write(exc: ConcurrentWrite) -> Response:
     return problem(503, "Service Unavailable",
                    "a concurrent request changed the same data; nothing was applied, retry",
                    code="CONCURRENT_WRITE", headers={"Retry-After": "1"})
+def _not_migrated(exc: DatabaseNotMigrated) -> Response:
+    log.error("%s %s: %s", request.method, request.path, exc.detail)  # the operator's to fix
+    return problem(503, "Service Unavailable", exc.detail, code="DATABASE_NOT_MIGRATED")
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -10,6 +10,7 @@ from the database at each scrape, so every web process answers the same, on any 
 
 from __future__ import annotations
 
+import hmac
 import os
 import time
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from api.errors import ApiProblem
 
 REQUESTS = Counter("customs_http_requests", "HTTP requests by method, route and status",
                    ["method", "route", "status"])
@@ -102,7 +105,11 @@ class DatabaseCollector:
 
 
 def metrics() -> Response:
-    """Prometheus text format: requests, parcels, backlog, batches, authority, certificate."""
+    """Prometheus text format: requests, parcels, backlog, batches, authority, certificate.
+
+    Only for the bearer of CUSTOMS_METRICS_TOKEN: the figures describe every tenant's
+    traffic, and each scrape queries the database. Without the setting /metrics is off (404)."""
+    _require_metrics_token(current_app.extensions["customs"].settings.metrics_token)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
@@ -111,6 +118,17 @@ def metrics() -> Response:
         registry.register(_Default())
     registry.register(DatabaseCollector(current_app.extensions["customs"]))  # type: ignore[arg-type]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _require_metrics_token(expected: str | None) -> None:
+    if expected is None:
+        raise ApiProblem(404, "NOT_FOUND", "metrics are off: set CUSTOMS_METRICS_TOKEN")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
+                                                            expected.encode()):
+        raise ApiProblem(401, "UNAUTHENTICATED", "send CUSTOMS_METRICS_TOKEN as "
+                         "'Authorization: Bearer <token>'",
+                         headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
 
 
 class _Default:

@@ -119,9 +119,13 @@ def _paths() -> dict[str, Any]:
                                       "content": _json("RatesLoaded")},
                               **_errors(400, 401, 403, 413, 415, 422)}}},
         "/metrics": {"get": {
-            "operationId": "metrics", "tags": ["operations"], "security": [],
+            "operationId": "metrics", "tags": ["operations"], "security": [{"metricsToken": []}],
+            "summary": "Prometheus metrics, for the bearer of CUSTOMS_METRICS_TOKEN",
             "responses": {"200": {"description": "Prometheus text exposition format",
-                                  "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}},
+                          "401": {"description": "No or another token", "content": PROBLEM},
+                          "404": {"description": "Metrics off (CUSTOMS_METRICS_TOKEN unset)",
+                                  "content": PROBLEM}}}},
         "/ready": {"get": {
             "operationId": "ready", "tags": ["operations"], "security": [],
             "responses": {"200": {"description": "Ready: database up, schema at head, "
@@ -152,7 +156,9 @@ def openapi_document() -> dict[str, Any]:
                                    **WEBHOOK_SCHEMAS},
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
-            "description": "An API key from `customs api-key create`"}}},
+            "description": "An API key from `customs api-key create`"}, "metricsToken": {
+            "type": "http", "scheme": "bearer",
+            "description": "CUSTOMS_METRICS_TOKEN (GET /metrics only)"}}},
     }
 
 

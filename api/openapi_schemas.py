@@ -27,7 +27,7 @@ _VIOLATIONS = {"type": "array", "items": {"$ref": "#/components/schemas/Violatio
 COMPONENTS: dict[str, Any] = {"schemas": {
     "Problem": {**_obj(["type", "title", "status"], type=_STR, title=_STR,
                        status={"type": "integer"}, detail=_STR, instance=_STR, code=_STR,
-                       violations=_VIOLATIONS),
+                       violations=_VIOLATIONS, request_id=_STR),
                 "description": "RFC 9457 problem details"},
     "Violation": VIOLATION,
     "Status": {"type": "string", "enum": [s.value for s in ParcelStatus]},

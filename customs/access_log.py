@@ -27,7 +27,9 @@ class JsonAccessLogger(glogging.Logger):
         atoms = {"m": environ.get("REQUEST_METHOD"), "U": environ.get("PATH_INFO"),
                  "s": status, "B": getattr(resp, "sent", None),
                  "L": f"{request_time.seconds}.{request_time.microseconds:06d}",
-                 "{x-request-id}i": environ.get("HTTP_X_REQUEST_ID")}
+                 # The id the app answered with (api.request_id), or the caller's.
+                 "{x-request-id}i": environ.get("customs.request_id")
+                 or environ.get("HTTP_X_REQUEST_ID")}
         try:
             self.access_log.info(self.cfg.access_log_format, atoms)
         except Exception:  # as gunicorn's: a logging failure never fails the request

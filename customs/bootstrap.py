@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ from customs.adapters.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.database import make_engine
 from customs.adapters.declarations import DeclarationPipeline, DestinationDeclarer
 from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
+from customs.adapters.metrics_figures import OperationalFigures
 from customs.adapters.profiles import ProfileBuilder, load_album
 from customs.adapters.profiles.generic import GenericProfile
 from customs.adapters.reference_data import (
@@ -70,10 +71,13 @@ class Customs(ViewsFacade, WebhooksFacade):
     read_engine: Engine | None = None  # reads only (SQLite: DEFERRED; PostgreSQL: autocommit)
     reader: XmlManifestReader = field(init=False)
     key_cache: access.KeyCache = field(init=False)
+    figures: OperationalFigures = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reader = XmlManifestReader(limits=ReaderLimits(max_parcels=self.settings.max_parcels))
         self.key_cache = access.KeyCache(self.settings.api_key_cache_seconds)
+        self.figures = OperationalFigures(self.read_engine or self.engine, self.read_uow,
+                                          self.clock)
 
     @property
     def declarer(self) -> DestinationDeclarer | None:
@@ -256,14 +260,13 @@ class Customs(ViewsFacade, WebhooksFacade):
             return {"configured": False}
         return {"configured": True, **self.signer.status(self.clock.now())}
 
-    def validate_offline(self, document: bytes) -> Any:
-        """Schema and rules without a database (the `customs validate` command)."""
-        from customs.domain.rules import RuleContext
+    def validate_offline(self, document: bytes,
+                         progress: Callable[[int], None] | None = None) -> Any:
+        """Schema and rules without a database (customs.offline, `customs validate`)."""
+        from customs.offline import OfflineValidator
 
-        def ctx_for(_header: Any) -> RuleContext:
-            return RuleContext(today=self.clock.now().date(), rules=self.rules)
-
-        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for)
+        return OfflineValidator(self.reader, self.rules, self.clock).validate(document,
+                                                                               progress)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow())
@@ -324,28 +327,9 @@ class Customs(ViewsFacade, WebhooksFacade):
         return True
 
     def operational_figures(self) -> dict[str, Any]:
-        """Parcels by status, batches (count and attempts) by status, the backlog (for
-        /metrics: read from the database, so every process on every machine agrees)."""
-        counts = self.parcel_counts()
-        with self.engine.connect() as conn:
-            batches = {status: (int(n), int(tries)) for status, n, tries in conn.exec_driver_sql(
-                "SELECT status, count(*), coalesce(sum(attempts), 0) FROM batches "
-                "GROUP BY status")}
-            unbatched, oldest = conn.exec_driver_sql(
-                "SELECT count(*), min(updated_at) FROM parcels "
-                "WHERE status = 'DECLARED' AND batch_id IS NULL").one()
-        if isinstance(oldest, str):  # SQLite keeps the UTC text
-            oldest = datetime.fromisoformat(oldest)
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)
-        waiting = sum(batches.get(s, (0, 0))[0] for s in ("SEALED", "RETRY", "SENDING"))
-        return {
-            "parcels": counts, "batches": batches,
-            "backlog": {"declare": counts.get("VALIDATED", 0), "batch": int(unbatched),
-                        "submit_batches": waiting},
-            "oldest_unbatched_seconds": 0.0 if oldest is None else
-            max(0.0, (self.clock.now() - oldest).total_seconds()),
-        }
+        """Parcels by status, batches by status, the backlog: for /metrics, read from the
+        database (customs.adapters.metrics_figures says what each scrape costs)."""
+        return self.figures.read()
 
     def readiness(self) -> dict[str, Any]:
         """Ready to serve: the database answers, its schema is at this release's head, and a

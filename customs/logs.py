@@ -12,12 +12,37 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# The X-Request-Id of the HTTP request being served (set by api.request_id): copied onto every
+# log record made while it is served, so each line of a request can be found by its id.
+request_id: ContextVar[str | None] = ContextVar("customs_request_id", default=None)
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    current = request_id.get()
+    if current is not None:
+        record.request_id = current
+    return record
+
+
+class TextFormatter(logging.Formatter):
+    """One line per record; the request's id at its end when there is one."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        current = getattr(record, "request_id", None)
+        return line if current is None else f"{line} [request_id={current}]"
 
 
 class JsonFormatter(logging.Formatter):
@@ -59,13 +84,14 @@ def log_format() -> str:
 def configure(level: str = "INFO", fmt: str | None = None) -> None:
     """Root logging: JSON lines (CUSTOMS_LOG_FORMAT=json) or plain text. Under gunicorn the
     handlers already exist (gunicorn_logconfig): only the level is set then."""
+    logging.setLogRecordFactory(_record_with_request_id)
     root = logging.getLogger()
     root.setLevel(level)
     if root.handlers:
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if (fmt or log_format()) == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+                         TextFormatter())
     root.addHandler(handler)
 
 

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from customs.domain.errors import SettingsInvalid
+
+PREFIX = "CUSTOMS_"
+# CUSTOMS_* variables read elsewhere than Settings (tests), so not reported as unknown.
+OTHER_VARIABLES = frozenset({"CUSTOMS_TEST_DATABASE_URL", "CUSTOMS_TEST_POSTGRES_URL"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASE_FORM = "sqlite:///PATH or postgresql+psycopg://USER[:PASSWORD]@HOST[:PORT]/DB"
+RATE_LIMIT_FORM = ("limits separated by ';', each COUNT/second|minute|hour|day "
+                   "(e.g. 20/second;600/minute), or empty for none")
+STORAGE_FORM = "memory:// or redis://HOST:PORT/DB (rediss:// with TLS)"
+HTTP_FORM = "an http:// or https:// URL with a host"
+DEFAULT_RATE_LIMIT = "600/minute"
+SECRETS = frozenset({"metrics_token", "secrets_key"})  # never echoed back
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CUSTOMS_", extra="ignore")
+    """Every CUSTOMS_* setting, checked when built: a value that cannot be used raises
+    SettingsInvalid, one line per variable naming it and the form it accepts."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsInvalid([_describe(error) for error in exc.errors()]) from None
 
     database_url: str = Field(
         default="sqlite:///customs.db",
@@ -22,7 +51,10 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=500, gt=0, description="Largest page a list returns")
     destination_rules: Path | None = Field(
         default=None, description="TOML file of dated destination rules (default: bundled)")
-    log_level: str = Field(default="INFO", description="Python logging level")
+    log_level: str = Field(default="INFO", description="Python logging level: "
+                                                       + ", ".join(LOG_LEVELS))
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json (one JSON object per line)")
 
     # Declarations and their signatures (docs/configuration.md, "Signing")
     signer: str = Field(default="software", pattern="^(software|pkcs11)$",
@@ -111,7 +143,7 @@ class Settings(BaseSettings):
 
     # Per-key rate limits (docs/configuration.md)
     rate_limit: str = Field(
-        default="600/minute", description="limits per API key, ';'-separated "
+        default=DEFAULT_RATE_LIMIT, description="limits per API key, ';'-separated "
                                           "(e.g. 20/second;600/minute)")
     rate_limit_storage: str = Field(
         default="memory://", description="memory:// (one process) or redis://host:6379/0 "
@@ -133,6 +165,63 @@ class Settings(BaseSettings):
     ru_fts_broker_name: str = Field(default="customs", min_length=1, max_length=150,
                                     description="BrokerName in registries")
 
+    # Metrics (docs/configuration.md, "Metrics")
+    metrics_token: str | None = Field(
+        default=None, min_length=16, description="Bearer token /metrics requires (at least 16 "
+                                                 "characters); unset: /metrics answers 404")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        # A pattern rather than SQLAlchemy's parser: commands that never open the database
+        # (validate) do not load SQLAlchemy for it.
+        if not re.fullmatch(r"sqlite(\+pysqlite)?://(/[^?#]*)?(\?\S*)?|postgresql\+psycopg://"
+                            r"([^:@/?#\s]+(:[^@/?#\s]*)?@)?([^:/?#\s]*)(:\d{1,5})?(/[^/?#\s]*)?"
+                            r"(\?\S*)?", value):
+            raise ValueError(DATABASE_FORM)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError("one of " + ", ".join(LOG_LEVELS))
+        return value.upper()
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if not value.strip() or value == DEFAULT_RATE_LIMIT:
+            return value  # the default is known good: commands need not load `limits` for it
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(RATE_LIMIT_FORM) from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage(cls, value: str) -> str:
+        if not re.fullmatch(r"memory://|(redis|rediss|redis\+unix)://\S+", value):
+            raise ValueError(STORAGE_FORM)
+        return value
+
+    @field_validator("authority_url", "authority_poll_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises on a port that is not a number)
+        except ValueError:
+            raise ValueError(HTTP_FORM) from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(HTTP_FORM)
+        return value
+
     @model_validator(mode="after")
     def _webhook_lease_outlasts_a_send(self) -> Settings:
         """A delivery's lease is renewed just before its POST: the POST must end within it,
@@ -142,3 +231,45 @@ class Settings(BaseSettings):
             raise ValueError(f"CUSTOMS_WEBHOOK_LEASE_SECONDS ({self.webhook_lease_seconds}) must "
                              f"exceed the connect + read timeouts ({longest})")
         return self
+
+
+def _describe(error: Any) -> str:
+    """One line for one refused value: the variable, the value (a URL without its password),
+    and what is accepted."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    variable = PREFIX + field.upper() if field else "settings"
+    value = error.get("input")
+    shown = "" if field in SECRETS or not isinstance(value, str | int | float) else \
+        f"={redact_url(str(value))!r}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not field:
+        return message
+    if error["type"] == "value_error":
+        return f"{variable}{shown}: expected {message}"
+    form = Settings.model_fields[field].description if field in Settings.model_fields else None
+    return f"{variable}{shown}: {message[:1].lower()}{message[1:]}" + (
+        f" ({form})" if form else "")
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password (if any) replaced by ***: what logs and commands show."""
+    parts = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^/@:]*:)([^/@]*)(@.*)$", url)
+    return f"{parts[1]}***{parts[3]}" if parts else url
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning line for each CUSTOMS_* variable that is no setting (a misspelling is
+    otherwise silently ignored), with the closest setting's name when there is one."""
+    environ = os.environ if environ is None else environ
+    known = {PREFIX + name.upper() for name in Settings.model_fields} | OTHER_VARIABLES
+    # The passphrase and PIN live in variables the operator names.
+    known |= {environ.get(PREFIX + "SIGNING_PASSPHRASE_ENV", ""),
+              environ.get(PREFIX + "PKCS11_PIN_ENV", "")}
+    lines = []
+    for name in sorted(n for n in environ if n.upper().startswith(PREFIX)):
+        if name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]}?" if close else " (docs/configuration.md)"
+        lines.append(f"warning: {name} is not a customs setting, ignored{hint}")
+    return lines

@@ -29,6 +29,8 @@ TEST_DB = os.environ.get("CUSTOMS_TEST_DATABASE_URL", "")
 # The session's development key: valid from before the fixed test clock until long after today.
 DEV_KEY_NOT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
 DEV_KEY_DAYS = 3650
+METRICS_TOKEN = "test-metrics-token-0123456789"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 def shared_path(*parts: str) -> Path:
@@ -110,8 +112,8 @@ def signed_customs(database_url: str, clock: FixedClock,
                    dev_signing_key: tuple[Path, Path]) -> Iterator[Customs]:
     """The application with a signing key: accepted parcels are declared at intake."""
     key, cert = dev_signing_key
-    app_core = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert),
-                         clock=clock)
+    app_core = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert,
+                                  metrics_token=METRICS_TOKEN), clock=clock)
     yield app_core
     app_core.close()
 

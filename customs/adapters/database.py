@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from customs.domain.errors import DatabaseNotMigrated
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A PostgreSQL connection back in the pool for longer than this is pinged before it is used.
 PING_AFTER_IDLE_SECONDS = 1.0
@@ -34,10 +36,32 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     another on the write lock that BEGIN IMMEDIATE takes. On PostgreSQL see _postgres_reader."""
     kwargs.setdefault("json_serializer", json_text)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, read_only=read_only, **kwargs)
-    if read_only:
-        return _postgres_reader(url, **kwargs)
-    return _ping_when_stale(sa.create_engine(url, **kwargs))
+        engine = _sqlite_engine(url, read_only=read_only, **kwargs)
+    elif read_only:
+        engine = _postgres_reader(url, **kwargs)
+    else:
+        engine = _ping_when_stale(sa.create_engine(url, **kwargs))
+    event.listen(engine, "handle_error", _schema_behind)
+    return engine
+
+
+# A table or column this release uses is missing: the schema is older than the code.
+_MISSING_SQLSTATES = {"42P01", "42703"}  # PostgreSQL undefined_table, undefined_column
+_MISSING_SQLITE = ("no such table", "no such column", "has no column named")
+
+
+def _schema_behind(context: Any) -> None:
+    """A query on a table or column the schema lacks is told as DatabaseNotMigrated (HTTP
+    503 DATABASE_NOT_MIGRATED, the CLI's "run `customs db upgrade`"), not as a driver error
+    and a traceback."""
+    original = context.original_exception
+    missing = getattr(original, "sqlstate", None) in _MISSING_SQLSTATES or (
+        type(original).__name__ == "OperationalError"
+        and str(original).startswith(_MISSING_SQLITE))
+    if missing:
+        raise DatabaseNotMigrated(
+            "the database schema is older than this release (a table or column is missing): "
+            "run `customs db upgrade`") from original
 
 
 def _ping_when_stale(engine: Engine) -> Engine:

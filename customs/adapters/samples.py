@@ -318,25 +318,31 @@ def _header(ref: str, destination: str, office: str, seed: int) -> str:
 
 def write_manifest(out: BinaryIO, parcels: int, seed: int, invalid_rate: float = 0.0,
                    destination: str = "RU", customs_office: str = "10005020",
-                   ref: str | None = None) -> list[str | None]:
-    """Stream a manifest to a binary file; returns the designed code per parcel."""
+                   ref: str | None = None,
+                   progress: Callable[[int], None] | None = None) -> list[str | None]:
+    """Stream a manifest to a binary file; returns the designed code per parcel. `progress`
+    is told how many parcels were written, after each one."""
     expected: list[str | None] = []
     out.write(_header(ref or f"SAMPLE-{destination}-{seed}", destination, customs_office,
                       seed).encode())
-    for text in iter_parcels(parcels, seed, invalid_rate, destination, expected):
+    for done, text in enumerate(iter_parcels(parcels, seed, invalid_rate, destination,
+                                             expected), start=1):
         out.write(text.encode())
+        if progress is not None:
+            progress(done)
     out.write(b"</Manifest>\n")
     return expected
 
 
 def generate_manifest(parcels: int, seed: int, invalid_rate: float = 0.0,
                       destination: str = "RU", customs_office: str = "10005020",
-                      ref: str | None = None) -> SampleManifest:
+                      ref: str | None = None,
+                      progress: Callable[[int], None] | None = None) -> SampleManifest:
     import io
 
     buffer = io.BytesIO()
     expected = write_manifest(buffer, parcels, seed, invalid_rate, destination, customs_office,
-                              ref)
+                              ref, progress)
     return SampleManifest(buffer.getvalue(), expected)
 
 

@@ -103,6 +103,15 @@ class ConfigurationError(DomainError):
     album)."""
 
 
+class SettingsInvalid(ConfigurationError):
+    """CUSTOMS_* variables that cannot be used: one line each, naming the variable and the
+    form it accepts."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 class AuthorityMessageError(DomainError):
     """A message from the authority cannot be accepted (signature, schema, configuration)."""
 
@@ -150,3 +159,10 @@ class SecretsUnavailable(CodedError):
     """Webhook secrets cannot be sealed or opened: no key configured, or not the right one."""
 
     status = 503
+class DatabaseNotMigrated(CodedError):
+    """The database's schema is older than this release (never upgraded, or behind)."""
+
+    status = 503
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("DATABASE_NOT_MIGRATED", detail)

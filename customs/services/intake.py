@@ -98,8 +98,10 @@ def _replay(stored: StoredResponse, digest: str) -> Receipt:
 
 def read_and_check(
     document: bytes, *, reader: ManifestReader, ctx_for: Callable[[ManifestHeader], RuleContext],
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
-    """Schema and business rules for every parcel; raises ManifestRefused for the whole."""
+    """Schema and business rules for every parcel; raises ManifestRefused for the whole.
+    `progress` is told the number of parcels checked so far, after each one."""
     stream = reader.open(document)
     header = stream.header
     check_header(header)
@@ -111,6 +113,8 @@ def read_and_check(
             found = check_parcel(outcome.parcel, header, ctx, base)
             outcome.violations.extend(replace(v, line=outcome.line) for v in found)
         outcomes.append(outcome)
+        if progress is not None:
+            progress(len(outcomes))
     mark_duplicates(outcomes)
     return header, outcomes
 

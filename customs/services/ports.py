@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -117,7 +117,7 @@ class ParcelRepository(Protocol):
         ...
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...
-    def counts_by_status(self) -> dict[str, int]: ...
+    def counts_by_status(self, statuses: Collection[str] | None = None) -> dict[str, int]: ...
 
 
 class IdempotencyRepository(Protocol):

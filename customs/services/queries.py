@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
@@ -40,6 +41,6 @@ def list_manifest_parcels(
         return uow.parcels.page(tenant_id, manifest_id, status, after, limit)
 
 
-def parcel_counts(*, uow: UnitOfWork) -> dict[str, int]:
+def parcel_counts(*, uow: UnitOfWork, statuses: Collection[str] | None = None) -> dict[str, int]:
     with uow:
-        return uow.parcels.counts_by_status()
+        return uow.parcels.counts_by_status(statuses)

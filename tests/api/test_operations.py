@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from customs.logs import JsonFormatter
+from tests.conftest import METRICS_AUTH
 from tests.manifests import manifest, parcel
 
 
@@ -36,14 +37,14 @@ def test_metrics_count_requests_by_route_and_report_the_backlog(signed_client, s
         "Authorization": f"Bearer {token}", "Content-Type": "application/xml",
         "Idempotency-Key": "k1"})
     signed_client.get("/v1/parcels/RR123456785CN", headers={"Authorization": f"Bearer {token}"})
-    text = signed_client.get("/metrics").get_data(as_text=True)
+    text = signed_client.get("/metrics", headers=METRICS_AUTH).get_data(as_text=True)
     assert 'route="/v1/parcels/<tracking_number>",status="200"' in text
     assert ('customs_http_request_duration_seconds_count{method="POST",'
             'route="/v1/manifests",status="202"}') in text
     assert 'customs_backlog_parcels{step="batch"} 1.0' in text
     assert "customs_backlog_oldest_seconds" in text
     signed_customs.seal_batches(force=True)
-    text = signed_client.get("/metrics").get_data(as_text=True)
+    text = signed_client.get("/metrics", headers=METRICS_AUTH).get_data(as_text=True)
     assert 'customs_batches{status="SEALED"} 1.0' in text
     assert 'customs_batch_attempts{status="SEALED"} 0.0' in text
     assert 'customs_backlog_parcels{step="submit_batches"} 1.0' in text

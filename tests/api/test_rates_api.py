@@ -97,9 +97,9 @@ def test_an_operator_key_sees_no_parcel(client, auth, customs):
     assert posted.status_code == 403
 
 
-def test_cli_creates_an_operator_key(customs, app):
-    runner = app.test_cli_runner()
-    made = runner.invoke(cli, ["api-key", "create", "--tenant", "ops", "--role", "operator"])
+def test_cli_creates_an_operator_key(customs, database_url):
+    made = CliRunner().invoke(cli, ["api-key", "create", "--tenant", "ops", "--role", "operator"],
+                              env={"CUSTOMS_DATABASE_URL": database_url})
     assert made.exit_code == 0, made.output
     token = made.stdout.strip().splitlines()[-1]
     assert customs.authenticate(token).role == "operator"

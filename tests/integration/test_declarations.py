@@ -15,7 +15,7 @@ from customs.services.ports import Principal
 from customs.settings import Settings
 from signing import Verifier, load_certificate
 from tests.api.contract import assert_conforms
-from tests.conftest import dev_key_days_left
+from tests.conftest import METRICS_AUTH, dev_key_days_left
 from tests.manifests import manifest, parcel
 
 XML = {"Content-Type": "application/xml"}
@@ -167,7 +167,7 @@ def test_two_declarers_never_declare_a_parcel_twice(signed_customs, key):
 
 def test_metrics_expose_certificate_days_left_and_parcels_by_status(signed_client, key):
     submit(signed_client, key, manifest(parcel(), parcel("RR123456799CN", gross="0.01")))
-    text = signed_client.get("/metrics").get_data(as_text=True)
+    text = signed_client.get("/metrics", headers=METRICS_AUTH).get_data(as_text=True)
     assert "customs_signing_configured 1.0" in text
     [line] = [x for x in text.splitlines()
               if x.startswith("customs_signing_certificate_days_left ")]

@@ -1,0 +1,43 @@
+"""Validation without a database (`customs validate`): the manifest reader and the dated
+destination rules, built from settings and nothing else, so the command loads no engine,
+signer or web framework."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
+from customs.adapters.reference_data import load_destination_rules
+from customs.domain.regimes import DestinationRules
+from customs.domain.rules import RuleContext
+from customs.services import intake
+from customs.services.ports import Clock
+from customs.settings import Settings
+
+
+@dataclass(frozen=True)
+class OfflineValidator:
+    reader: XmlManifestReader
+    rules: DestinationRules
+    clock: Clock | None = None  # None: the system's
+
+    def validate(self, document: bytes,
+                 progress: Callable[[int], None] | None = None) -> Any:
+        """Schema and rules of every parcel: (header, outcomes); raises ManifestRefused for
+        the whole. `progress` is told how many parcels were checked, after each one."""
+        now = self.clock.now() if self.clock is not None else datetime.now(UTC)
+
+        def ctx_for(_header: Any) -> RuleContext:
+            return RuleContext(today=now.date(), rules=self.rules)
+
+        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
+                                     progress=progress)
+
+
+def offline_validator(settings: Settings) -> OfflineValidator:
+    return OfflineValidator(
+        XmlManifestReader(limits=ReaderLimits(max_parcels=settings.max_parcels)),
+        load_destination_rules(settings.destination_rules))
