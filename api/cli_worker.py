@@ -46,6 +46,7 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
         sealed = customs.seal_batches(force=force_seal)
         sent = customs.submit_batches()
         polled = customs.poll_decisions()
+        customs.apply_pending_decisions()
         hooks = customs.deliver_webhooks()
         log.info("worker pass", extra={
             "declared": declared.declared, "declare_failed": declared.failed,

@@ -40,14 +40,17 @@ class SubmitReport:
     failed: list[str] = field(default_factory=list)
 
 
-AckCheck = Callable[[bytes], bool]
+# Reads a reply for a message id: "registered", "already registered" (the authority had it:
+# an earlier reply was lost), or None when it is not the authority's verified Ack for it.
+AckCheck = Callable[[bytes, str], str | None]
 
 
 def submit_due(*, uow: UnitOfWork, transport: Transport, clock: Clock, policy: RetryPolicy,
                rng: random.Random, ack_check: AckCheck | None = None,
                max_batches: int = 100) -> SubmitReport:
     """`ack_check` says whether a reply is the authority's verified acknowledgement (then the
-    parcels are ACKNOWLEDGED, else SUBMITTED)."""
+    parcels are ACKNOWLEDGED, else SUBMITTED); "already registered" is evidence of an earlier
+    receipt whose reply was lost, recorded as such."""
     report = SubmitReport()
     for _ in range(max_batches):
         now = clock.now()
@@ -66,8 +69,8 @@ def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: 
           clock: Clock, policy: RetryPolicy, rng: random.Random,
           ack_check: AckCheck | None) -> bool:
     result = transport.send(batch.message_id, batch.document)
-    acknowledged = bool(result.accepted and result.body and ack_check
-                        and ack_check(result.body))
+    verdict = ack_check(result.body, batch.message_id) if (
+        result.accepted and result.body and ack_check) else None
     now = clock.now()
     with uow:
         uow.outbox.record("out", "batch", batch.message_id, batch.id, result.status,
@@ -75,8 +78,12 @@ def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: 
         if result.body:
             uow.outbox.record("in", "ack", batch.message_id, batch.id, result.status, None,
                               result.body, now)
-        if result.accepted:
-            uow.outbox.submitted(batch.id, now, ACTOR, acknowledged)
+        if verdict == "already registered":
+            uow.outbox.received(batch.id, now, "AUTH:ALREADY-REGISTERED",
+                                "it answered that it already had the message")
+            report.submitted.append(batch.id)
+        elif result.accepted:
+            uow.outbox.submitted(batch.id, now, ACTOR, verdict is not None)
             report.submitted.append(batch.id)
         elif result.retryable and batch.attempts < policy.max_attempts:
             uow.outbox.retry_later(batch.id, now + policy.backoff(batch.attempts, rng),
