@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from api import create_app
 from api.cli_bench import bench
 from api.cli_demo import demo
+from api.cli_quarantine import quarantine
 from api.cli_signing import declare_command, keys, sign, verify
 from api.cli_sim import authority_sim
 from api.cli_tools import sample_manifest, validate
@@ -173,6 +174,7 @@ cli.add_command(verify)
 cli.add_command(declare_command)
 cli.add_command(worker)
 cli.add_command(batch)
+cli.add_command(quarantine)
 cli.add_command(authority_sim)
 cli.add_command(bench)
 

@@ -97,3 +97,7 @@ class AuthorityFacade:
 
     def quarantine_counts(self) -> dict[str, int]:
         return inbox.quarantine_counts(uow=self.read_uow())
+
+    def pending_decision_count(self) -> int:
+        with self.read_uow() as uow:
+            return uow.decisions.kept_count()

@@ -101,6 +101,9 @@ class SqlDecisionRepository:
     def drop_kept(self, kept_id: int) -> None:
         self.session.execute(sa.delete(K).where(K.c.id == kept_id))
 
+    def kept_count(self) -> int:
+        return int(self.session.execute(sa.select(sa.func.count()).select_from(K)).scalar_one())
+
     def parcels_with_kept(self, limit: int) -> list[int]:
         return [int(i) for i in self.session.execute(
             sa.select(K.c.parcel_id).distinct().order_by(K.c.parcel_id).limit(limit)).scalars()]

@@ -294,3 +294,16 @@ def test_answers_that_are_unsigned_or_invalid_are_refused(ru, sim, tmp_path):
     reply = client.post("/v1/authority/notifications", data=answer(sim, routing, bad),
                         headers=xml)
     assert reply.get_json()["code"] == "MESSAGE_INVALID"  # CodeVariable2Type: 2 characters
+
+
+def test_an_unknown_code_sets_its_parcel_aside_and_the_others_apply(ru, sim):
+    """The album allows any 1-2 character DecisionCode: 77 is one we do not know."""
+    routing, (a, b, c) = acknowledged(ru, sim)
+    report = post(ru, answer(sim, routing, fts.custom_mark("10005020", [
+        (a, "10", None), (b, "77", "new procedure"), (c, "90", "prohibited")])))
+    assert (report["applied"], report["set_aside"], report["ignored"]) == (2, 1, 0)
+    assert history(ru, a.number)[-1] == ("RELEASED", "FTS:10")
+    assert history(ru, b.number)[-1] == ("HELD", "FTS:77")
+    reason = ru.get_parcel(ru.tenant_id, b.number)["history"][-1]["reason"]
+    assert "unknown decision code FTS:77" in reason and "new procedure" in reason
+    assert history(ru, c.number)[-1] == ("REFUSED", "FTS:90")
