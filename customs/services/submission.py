@@ -3,7 +3,9 @@
 Each batch is leased to one sender, sent outside any transaction (its message id was fixed
 when it was sealed, so a resend is the same message), and every attempt is logged verbatim.
 Failures are retried with exponential backoff and jitter up to `max_attempts`, then the batch
-and its parcels are TRANSMISSION_FAILED (visible, never dropped) until an operator retries it.
+and its parcels are TRANSMISSION_FAILED (visible, never dropped) until an operator retries it
+or evidence from the authority shows it had the batch after all. The default schedule spans
+at least a day (`RetryPolicy.span`), so an authority outage of hours needs no person.
 While the authority fails, a pass stops at the first failure: the request rate falls to about
 one per pass instead of one per waiting batch.
 """
@@ -22,15 +24,24 @@ ACTOR = "system:submitter"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 8
+    max_attempts: int = 60
     base: timedelta = timedelta(seconds=5)
-    cap: timedelta = timedelta(minutes=30)
+    cap: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=2)
 
+    def ceiling(self, attempt: int) -> timedelta:
+        return min(self.cap, self.base * (2 ** min(max(0, attempt - 1), 40)))
+
     def backoff(self, attempt: int, rng: random.Random) -> timedelta:
-        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]."""
-        ceiling = min(self.cap, self.base * (2 ** max(0, attempt - 1)))
-        return ceiling * rng.random()
+        """Equal jitter: uniform in [c/2, c], c = min(cap, base * 2^(attempt-1)); senders
+        spread out, and the schedule still has a known shortest span."""
+        ceiling = self.ceiling(attempt)
+        return ceiling / 2 + ceiling / 2 * rng.random()
+
+    def span(self) -> tuple[timedelta, timedelta]:
+        """The shortest and longest time from the first attempt to giving up."""
+        total = sum((self.ceiling(n) for n in range(1, self.max_attempts)), timedelta(0))
+        return total / 2, total
 
 
 @dataclass
