@@ -1,0 +1,328 @@
+"""The fault harness: real workers (subprocesses, restarted like a supervisor would) send to
+the authority simulator through a fault proxy while they are killed with SIGKILL, the link
+cuts, delays and resets, the authority goes down for a while, and its messages come twice,
+out of order, with unknown codes and with poison among them. Then faults stop, the work is
+let finish, and `figures` counts what happened to every parcel and every message.
+
+Used by tests/faults/test_fault_suite.py (bounded) and bench/faults.py (hundreds of kills)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from customs.bootstrap import Customs, bootstrap
+from customs.services.intake import SubmitManifest
+from customs.settings import Settings
+from tests.faults.proxy import PASS, Fault, FaultProxy
+from tests.manifests import item, manifest, parcel
+
+ROOT = Path(__file__).resolve().parents[2]
+A = "{urn:customs:authority:1}"
+POISON = (b"<not-xml", b"<Decisions xmlns='urn:customs:authority:1'/>")
+
+
+@dataclass
+class Plan:
+    seconds: float = 20.0  # of faults; then the work is let finish
+    manifests: int = 4
+    parcels: int = 30  # per manifest
+    workers: int = 2
+    lifetime: tuple[float, float] = (3.0, 7.0)  # a worker is killed this long after start
+    link_faults: bool = True  # the proxy cuts, delays, resets, refuses
+    down_for: float = 3.0  # the authority answers 503 for this long, mid-run
+    push: bool = True  # the simulator pushes to the service too (the workers poll)
+    poison: int = 3  # unreadable messages put in the authority's feed
+    seed: int = 20261207
+    finish_seconds: float = 120.0
+
+
+@dataclass
+class Figures:
+    accepted: int = 0
+    batches: int = 0
+    registered_batches: int = 0
+    registered_parcels: int = 0
+    resends: int = 0
+    sent_twice: int = 0
+    decided: int = 0
+    lost: int = 0
+    set_aside: int = 0  # decided with an unknown code: HELD for a person, as they should be
+    messages: int = 0  # distinct messages the authority sent (poison included)
+    applied_messages: int = 0
+    quarantined: int = 0
+    unaccounted_messages: int = 0
+    kills: int = 0
+    exits: int = 0  # workers that ended on their own (restarted)
+    link_faults: dict[str, int] = field(default_factory=dict)
+    evidence_moves: int = 0  # parcels moved on by evidence of receipt (decisions, resends)
+    paid_after_release: int = 0  # PAID applied though RELEASED came first (kept, then applied)
+    finish_seconds: float = 0.0  # from the end of the faults until all was done
+    quarantine_codes: list[str] = field(default_factory=list)
+    feed_repeats: int = 0
+    feed_behind: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _chooser(rng: random.Random) -> Fault:
+    roll = rng.random()
+    if roll < 0.25:
+        return Fault(cut_after=rng.randint(0, 900))
+    if roll < 0.35:
+        return Fault(reset=True)
+    if roll < 0.40:
+        return Fault(refuse=True)
+    if roll < 0.55:
+        return Fault(delay=rng.uniform(0.05, 0.8))
+    return PASS
+
+
+def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> Figures:
+    from api import create_app
+    from api.cli_demo import serving
+    from simulator.app import Faults, create_sim_app, make_state
+
+    rng = random.Random(plan.seed)
+    sim = make_state(cert, workdir / "sim", delay=0.05)
+    sim.faults = Faults(unknown_share=0.03, duplicate_share=0.2, jitter=0.5,
+                        follow_up_share=0.5, rng=random.Random(plan.seed))
+    customs = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert,
+                                 authority_cert=workdir / "sim" / "cert.pem"))
+    figures = Figures()
+    with ExitStack() as stack:
+        sim_base = stack.enter_context(serving(create_sim_app(sim)))
+        if plan.push:
+            sim.notify_url = stack.enter_context(serving(create_app(customs=customs))) + \
+                "/v1/authority/notifications"
+        host, port = sim_base.removeprefix("http://").split(":")
+        proxy = stack.enter_context(FaultProxy((host, int(port)), seed=plan.seed,
+                                               chooser=_chooser if plan.link_faults else None))
+        env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
+               "CUSTOMS_SIGNING_KEY": str(key), "CUSTOMS_SIGNING_CERT": str(cert),
+               "CUSTOMS_AUTHORITY_CERT": str(workdir / "sim" / "cert.pem"),
+               "CUSTOMS_AUTHORITY_URL": f"{proxy.url}/v1/batches",
+               "CUSTOMS_AUTHORITY_POLL_URL": f"{proxy.url}/v1/decisions",
+               "CUSTOMS_AUTHORITY_TIMEOUT_SECONDS": "5", "CUSTOMS_BATCH_SIZE": "7",
+               "CUSTOMS_SUBMIT_BACKOFF_SECONDS": "0.05",
+               "CUSTOMS_SUBMIT_BACKOFF_MAX_SECONDS": "0.5", "CUSTOMS_SUBMIT_LEASE_SECONDS": "2",
+               "CUSTOMS_SUBMIT_MAX_ATTEMPTS": "1000", "PYTHONPATH": str(ROOT)}
+        pool = Supervisor(env, plan.workers)
+        try:
+            _faulty_phase(customs, sim, pool, plan, rng, figures)
+            figures.link_faults = dict(proxy.faults)
+            proxy.chooser, proxy.fault, sim.mode = None, PASS, "ok"
+            started = time.monotonic()
+            _finish(customs, sim, pool, plan)
+            figures.finish_seconds = round(time.monotonic() - started, 1)
+        finally:
+            figures.kills, figures.exits = pool.kills, pool.exits
+            pool.stop()
+        _count(customs, sim, figures)
+    customs.close()
+    return figures
+
+
+class Supervisor:
+    """Keeps `size` workers running: restarts any that ended, kills one on demand."""
+
+    def __init__(self, env: dict[str, str], size: int) -> None:
+        self.env, self.size = env, size
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.deaths: dict[int, float] = {}  # pid -> when it is to be killed
+        self.kills = self.exits = 0
+
+    def tend(self, lifetime: tuple[float, float] | None = None,
+             rng: random.Random | None = None) -> None:
+        """Restart workers that ended; with `lifetime`, first kill those whose time is up
+        (each new worker gets a time, so every one does some work before it dies)."""
+        now = time.monotonic()
+        for proc in list(self.procs):
+            if lifetime and proc.poll() is None and self.deaths.get(proc.pid, now + 1) <= now:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=30)
+                self.kills += 1
+                self.procs.remove(proc)
+        for proc in list(self.procs):
+            if proc.poll() is not None:
+                self.procs.remove(proc)
+                if proc.returncode != -signal.SIGKILL:
+                    self.exits += 1
+        while len(self.procs) < self.size:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "worker", "--force-seal", "--interval",
+                 "0.1"], cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
+            self.procs.append(proc)
+            if lifetime and rng:
+                self.deaths[proc.pid] = now + rng.uniform(*lifetime)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs = []
+
+
+def _faulty_phase(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
+                  rng: random.Random, figures: Figures) -> None:
+    tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+    start = time.monotonic()
+    submitted = poisoned = 0
+    down_at = plan.seconds * 0.4
+    while (elapsed := time.monotonic() - start) < plan.seconds:
+        pool.tend(plan.lifetime, rng)
+        if submitted < plan.manifests and elapsed >= submitted * plan.seconds / (
+                plan.manifests + 1):
+            _submit(customs, tenant.tenant_id, submitted, plan.parcels)
+            submitted += 1
+        if poisoned < plan.poison and elapsed >= (poisoned + 1) * plan.seconds / (
+                plan.poison + 2):
+            with sim.lock:
+                sim.outbox.append(POISON[poisoned % len(POISON)] + str(poisoned).encode())
+            poisoned += 1
+        sim.mode = "down" if down_at <= elapsed < down_at + plan.down_for else "ok"
+        time.sleep(0.1)
+    while submitted < plan.manifests:
+        _submit(customs, tenant.tenant_id, submitted, plan.parcels)
+        submitted += 1
+
+
+def _submit(customs: Customs, tenant_id: int, n: int, count: int) -> None:
+    parcels = [parcel(f"F{n:03d}-{i:05d}", value="300.00" if i % 4 == 0 else "12.50",
+                      items=[item(hs="9302000000")] if i % 29 == 0 else None)
+               for i in range(count)]
+    customs.submit_manifest(SubmitManifest(tenant_id, f"fault-{n}", manifest(
+        *parcels, ref=f"FAULT-{n}"), "marketplace:acme"))
+
+
+def _finish(customs: Customs, sim: Any, pool: Supervisor, plan: Plan) -> None:
+    deadline = time.monotonic() + plan.finish_seconds
+    while time.monotonic() < deadline:
+        pool.tend()
+        if not _open_parcels(customs, sim) and _all_messages_read(customs, sim):
+            return
+        time.sleep(0.3)
+
+
+def _expected(sim: Any) -> dict[str, str]:
+    with sim.lock:
+        return {d["tracking_number"]: d["code"] for d in sim.decisions.values()}
+
+
+def _status_of(code: str) -> str:
+    return code if code in ("RELEASED", "HELD", "DUTY_DUE", "REFUSED") else "HELD"
+
+
+def _open_parcels(customs: Customs, sim: Any) -> int:
+    expected = _expected(sim)
+    with customs.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT tracking_number, status FROM parcels "
+                                    "WHERE status <> 'REJECTED'").all()
+    return sum(1 for number, status in rows
+               if number not in expected or _status_of(expected[number]) != status)
+
+
+def _all_messages_read(customs: Customs, sim: Any) -> bool:
+    with customs.engine.connect() as conn:
+        cursor = conn.exec_driver_sql("SELECT position FROM poll_cursors").scalar()
+    with sim.lock:
+        return cursor is not None and int(cursor) >= len(sim.outbox)
+
+
+def _message_id(document: bytes) -> str | None:
+    try:
+        return etree.fromstring(document).findtext(A + "MessageId")
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _count(customs: Customs, sim: Any, figures: Figures) -> None:
+    expected = _expected(sim)
+    with customs.engine.connect() as conn:
+        def rows(sql: str) -> list[Any]:
+            return list(conn.exec_driver_sql(sql).all())
+
+        parcels = rows("SELECT tracking_number, status, batch_id, id FROM parcels "
+                       "WHERE status <> 'REJECTED'")
+        batches = dict(rows("SELECT message_id, parcel_count FROM batches"))
+        applied = {r[0] for r in rows("SELECT message_id FROM inbound_messages")}
+        quarantined = rows("SELECT document, code, detail FROM quarantined_messages")
+        figures.evidence_moves = int(conn.exec_driver_sql(
+            "SELECT count(*) FROM parcel_events WHERE source IN "
+            "('AUTH:DECISIONS', 'AUTH:ALREADY-REGISTERED')").scalar() or 0)
+        figures.paid_after_release = int(conn.exec_driver_sql(
+            "SELECT count(*) FROM parcel_events WHERE status = 'PAID'").scalar() or 0)
+        last_source = dict(rows(
+            "SELECT p.tracking_number, e.source FROM parcel_events e JOIN parcels p ON "
+            "p.id = e.parcel_id WHERE e.id = (SELECT max(id) FROM parcel_events x "
+            "WHERE x.parcel_id = p.id)"))
+    figures.accepted = len(parcels)
+    figures.batches = len(batches)
+    with sim.lock:
+        figures.registered_batches = len(sim.registered)
+        figures.registered_parcels = sum(sim.registered.values())
+        figures.resends = sim.resends
+        outbox = list(dict.fromkeys(sim.outbox))
+    figures.sent_twice = figures.registered_parcels - len(expected)
+    if batches != sim.registered:
+        figures.problems.append("the batches sent and those the authority registered differ")
+    for number, status, _, _ in parcels:
+        code = expected.get(number)
+        if code is not None and _status_of(code) == status:
+            figures.decided += 1
+            if code not in ("RELEASED", "HELD", "DUTY_DUE", "REFUSED"):
+                figures.set_aside += 1
+                if last_source.get(number) != f"AUTH:{code}":
+                    figures.problems.append(f"{number}: set aside without its raw code")
+    figures.lost = figures.accepted - figures.decided
+    figures.problems += [f"{number}: {status}, expected {expected.get(number)}"
+                         for number, status, _, _ in parcels
+                         if _status_of(expected.get(number, "?")) != status][:10]
+    kept = {bytes(q[0]) for q in quarantined}
+    figures.quarantine_codes = sorted({f"{q[1]}: {q[2][:80]}" for q in quarantined})
+    figures.messages = len(outbox)
+    figures.quarantined = len(kept)
+    for document in outbox:
+        message_id = _message_id(document)
+        if message_id in applied:
+            figures.applied_messages += 1
+        elif document not in kept:
+            figures.unaccounted_messages += 1
+    _check_feed(customs, {p[0]: p[1] for p in parcels}, figures)
+
+
+def _check_feed(customs: Customs, statuses: dict[str, str], figures: Figures) -> None:
+    """The marketplace's feed: every change once, and it ends where each parcel is."""
+    who = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+    seen: dict[str, list[str]] = {}
+    ids: set[Any] = set()
+    cursor = None
+    for _ in range(10_000):
+        page = customs.feed(who, cursor, 500)
+        for event in page["items"]:
+            if event["event_id"] in ids:
+                figures.feed_repeats += 1
+            ids.add(event["event_id"])
+            seen.setdefault(event["tracking_number"], []).append(event["status"])
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    for number, status in statuses.items():
+        history = seen.get(number, [])
+        figures.feed_repeats += len(history) - len(set(history))
+        if not history or history[-1] != status:
+            figures.feed_behind += 1

@@ -1,0 +1,29 @@
+"""The fault suite: workers killed with SIGKILL in a loop (and restarted, as a supervisor
+would), the authority link cut, delayed, reset and refused by a proxy, the authority down for
+a while, its messages duplicated, reordered, with unknown codes and poison among them.
+Afterwards: every accepted parcel was sent once and has the authority's final decision, every
+message was applied or quarantined, and the feed carries every change once.
+
+Bounded: about 25 s of faults, then the work is let finish. bench/faults.py runs the same
+harness for longer (hundreds of kills) and prints the figures."""
+
+from __future__ import annotations
+
+from tests.faults.harness import Plan, run
+
+
+def test_nothing_lost_nothing_sent_twice_under_faults(database_url, dev_signing_key, tmp_path):
+    figures = run(database_url, *dev_signing_key, tmp_path, Plan(seconds=25, finish_seconds=90))
+    print(figures)  # shown with -s: the figures of this run
+    assert figures.problems == []
+    assert figures.kills >= 4
+    assert sum(n for kind, n in figures.link_faults.items() if kind != "pass") >= 10
+    assert figures.accepted == 4 * 30 - 4  # one parcel a manifest is rejected at intake
+    assert (figures.lost, figures.sent_twice) == (0, 0)
+    assert figures.decided == figures.accepted
+    assert figures.registered_batches == figures.batches
+    assert figures.registered_parcels == figures.accepted
+    assert figures.unaccounted_messages == 0
+    assert figures.quarantined == 3  # the poison, each kept once
+    assert figures.applied_messages + figures.quarantined == figures.messages
+    assert (figures.feed_repeats, figures.feed_behind) == (0, 0)
