@@ -38,7 +38,7 @@ class Plan:
     manifests: int = 4
     parcels: int = 30  # per manifest
     workers: int = 2
-    lifetime: tuple[float, float] = (3.0, 7.0)  # a worker is killed this long after start
+    lifetime: tuple[float, float] | None = (3.0, 7.0)  # killed this long after start
     link_faults: bool = True  # the proxy cuts, delays, resets, refuses
     down_for: float = 3.0  # the authority answers 503 for this long, mid-run
     push: bool = True  # the simulator pushes to the service too (the workers poll)
