@@ -109,6 +109,10 @@ class DatabaseCollector:
         for status, count in counts.items():
             quarantined.add_metric([status], count)
         yield quarantined
+        yield GaugeMetricFamily("customs_orphan_decisions",
+                                "Authority decisions that matched no parcel of the batch they "
+                                "answer (orphan_decisions, each with its reason)",
+                                value=self.customs.orphan_decision_count())
         yield GaugeMetricFamily("customs_pending_decisions",
                                 "Decisions kept until their parcel gets where they apply",
                                 value=self.customs.pending_decision_count())

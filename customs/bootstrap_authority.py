@@ -110,6 +110,10 @@ class AuthorityFacade:
     def quarantine_counts(self) -> dict[str, int]:
         return inbox.quarantine_counts(uow=self.read_uow())
 
+    def orphan_decision_count(self) -> int:
+        with self.read_uow() as uow:
+            return uow.decisions.orphan_count()
+
     def pending_decision_count(self) -> int:
         with self.read_uow() as uow:
             return uow.decisions.kept_count()

@@ -101,6 +101,9 @@ class SqlDecisionRepository:
     def drop_kept(self, kept_id: int) -> None:
         self.session.execute(sa.delete(K).where(K.c.id == kept_id))
 
+    def orphan_count(self) -> int:
+        return int(self.session.execute(sa.select(sa.func.count()).select_from(O)).scalar_one())
+
     def kept_count(self) -> int:
         return int(self.session.execute(sa.select(sa.func.count()).select_from(K)).scalar_one())
 

@@ -52,6 +52,8 @@ def test_a_decision_for_a_parcel_of_another_batch_is_an_orphan(submitted,  # noq
     with submitted.engine.connect() as conn:
         why = conn.exec_driver_sql("SELECT why FROM orphan_decisions").scalar_one()
     assert why.startswith("the parcel was not in the batch sent as")
+    metrics = create_app(customs=submitted).test_client().get("/metrics").get_data(as_text=True)
+    assert "customs_orphan_decisions 1.0" in metrics
 
 
 def test_unverifiable_message_is_quarantined_listed_and_replayed_once_fixed(
