@@ -6,9 +6,11 @@
 Runs tests/faults/harness.py (needs the source checkout, not an installed wheel) on a fresh
 SQLite database, or on CUSTOMS_BENCH_DATABASE_URL (PostgreSQL; it is wiped). Kinds: `kill`
 (workers killed with SIGKILL and restarted, no link faults), `link` (the proxy cuts, delays,
-resets and refuses the authority link, no kills), `all` (both, and the authority down for a
-while). The authority's own faults (duplicates, reordering, unknown codes, poison) are on in
-every kind. Prints one line of figures per run."""
+resets and refuses the authority link, no kills), `db` (PostgreSQL only: the workers'
+database link is cut at a random point of each connection, reset or refused; workers that
+exit are restarted), `all` (kills and link faults, and the authority down for a while).
+The authority's own faults (duplicates, reordering, unknown codes, poison) are on in every
+kind. Prints one line of figures per run."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 KINDS = {"kill": {"link_faults": False, "down_for": 0.0, "lifetime": (3.0, 6.0)},
+         "db": {"link_faults": False, "down_for": 0.0, "lifetime": None, "db_faults": True},
          "link": {"link_faults": True, "down_for": 0.0, "lifetime": None},
          "all": {"link_faults": True, "down_for": 10.0, "lifetime": (3.0, 7.0)}}
 
@@ -54,6 +57,8 @@ def main() -> None:
           f"unaccounted={f.unaccounted_messages} batches={f.batches} "
           f"registered={f.registered_batches} resends={f.resends} kills={f.kills} "
           f"exits={f.exits} link_faults={faults} {dict(f.link_faults)} "
+          f"db_faults={sum(n for k, n in f.db_faults.items() if k != 'pass')} "
+          f"{dict(f.db_faults)} "
           f"evidence_moves={f.evidence_moves} kept_then_applied={f.paid_after_release} "
           f"feed_repeats={f.feed_repeats} feed_behind={f.feed_behind} "
           f"finish={f.finish_seconds}s total={time.monotonic() - started:.0f}s "

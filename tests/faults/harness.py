@@ -40,6 +40,7 @@ class Plan:
     workers: int = 2
     lifetime: tuple[float, float] | None = (3.0, 7.0)  # killed this long after start
     link_faults: bool = True  # the proxy cuts, delays, resets, refuses
+    db_faults: bool = False  # PostgreSQL only: the workers' database link is cut and reset
     down_for: float = 3.0  # the authority answers 503 for this long, mid-run
     push: bool = True  # the simulator pushes to the service too (the workers poll)
     poison: int = 3  # unreadable messages put in the authority's feed
@@ -65,6 +66,7 @@ class Figures:
     kills: int = 0
     exits: int = 0  # workers that ended on their own (restarted)
     link_faults: dict[str, int] = field(default_factory=dict)
+    db_faults: dict[str, int] = field(default_factory=dict)
     evidence_moves: int = 0  # parcels moved on by evidence of receipt (decisions, resends)
     paid_after_release: int = 0  # PAID applied though RELEASED came first (kept, then applied)
     finish_seconds: float = 0.0  # from the end of the faults until all was done
@@ -87,6 +89,25 @@ def _chooser(rng: random.Random) -> Fault:
     return PASS
 
 
+def _db_chooser(rng: random.Random) -> Fault:
+    """Database connections live long (pooled): each dies at a random point of its life."""
+    roll = rng.random()
+    if roll < 0.5:
+        return Fault(cut_after=rng.randint(2_000, 400_000))
+    if roll < 0.6:
+        return Fault(reset=True)
+    if roll < 0.7:
+        return Fault(refuse=True)
+    return PASS
+
+
+def _through(url: str, proxy: FaultProxy) -> str:
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(
+        hide_password=False)
+
+
 def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> Figures:
     from api import create_app
     from api.cli_demo import serving
@@ -107,7 +128,16 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
         host, port = sim_base.removeprefix("http://").split(":")
         proxy = stack.enter_context(FaultProxy((host, int(port)), seed=plan.seed,
                                                chooser=_chooser if plan.link_faults else None))
-        env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
+        db_proxy = None
+        if plan.db_faults and database_url.startswith("postgresql"):
+            import sqlalchemy as sa
+
+            target = sa.engine.make_url(database_url)
+            db_proxy = stack.enter_context(FaultProxy(
+                (target.host or "127.0.0.1", target.port or 5432), seed=plan.seed + 1,
+                chooser=_db_chooser))
+        env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url if db_proxy is None else
+               _through(database_url, db_proxy),
                "CUSTOMS_SIGNING_KEY": str(key), "CUSTOMS_SIGNING_CERT": str(cert),
                "CUSTOMS_AUTHORITY_CERT": str(workdir / "sim" / "cert.pem"),
                "CUSTOMS_AUTHORITY_URL": f"{proxy.url}/v1/batches",
@@ -121,6 +151,9 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
             _faulty_phase(customs, sim, pool, plan, rng, figures)
             figures.link_faults = dict(proxy.faults)
             proxy.chooser, proxy.fault, sim.mode = None, PASS, "ok"
+            if db_proxy is not None:
+                figures.db_faults = dict(db_proxy.faults)
+                db_proxy.chooser = None
             started = time.monotonic()
             _finish(customs, sim, pool, plan)
             figures.finish_seconds = round(time.monotonic() - started, 1)

@@ -89,6 +89,7 @@ class FaultProxy:
                 _reset(client)
                 return
             upstream = socket.create_connection(self.target, timeout=30)
+            upstream.settimeout(None)  # an idle pooled connection is not a fault of ours
         except OSError:
             _reset(client)
             return
