@@ -124,6 +124,8 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
             if db_proxy is not None:
                 figures.db_faults = dict(db_proxy.faults)
                 db_proxy.chooser = None
+                figures.problems += db_proxy.errors[:5]
+            figures.problems += proxy.errors[:5]
             started = time.monotonic()
             _finish(customs, sim, pool, plan)
             figures.finish_seconds = round(time.monotonic() - started, 1)

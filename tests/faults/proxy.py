@@ -38,6 +38,7 @@ class FaultProxy:
     seed: int = 0
     connections: int = 0
     faults: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -78,10 +79,16 @@ class FaultProxy:
                 client, _ = self._server.accept()
             except TimeoutError:
                 continue
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client, self._pick()),
-                             daemon=True).start()
+            except OSError:  # a client gone before it was accepted: not the end of the proxy
+                if self._stop.is_set():
+                    return
+                continue
+            try:
+                threading.Thread(target=self._serve, args=(client, self._pick()),
+                                 daemon=True).start()
+            except Exception as exc:
+                self.errors.append(f"{type(exc).__name__}: {exc}")
+                _reset(client)
 
     def _serve(self, client: socket.socket, fault: Fault) -> None:
         try:
@@ -155,7 +162,11 @@ def _pump_request(client: socket.socket, upstream: socket.socket) -> None:
 
 
 def _reset(sock: socket.socket) -> None:
-    """Close with SO_LINGER 0: the peer gets a TCP RST, not an orderly end."""
+    """Close with SO_LINGER 0: the peer gets a TCP RST, not an orderly end. Shutting down the
+    reading side first wakes the thread blocked reading the request (while it is in recv the
+    socket is not really closed, and the peer would wait for its timeout)."""
     with contextlib.suppress(OSError):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RD)
     sock.close()
