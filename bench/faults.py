@@ -61,6 +61,7 @@ def main() -> None:
           f"{dict(f.db_faults)} "
           f"evidence_moves={f.evidence_moves} kept_then_applied={f.paid_after_release} "
           f"feed_repeats={f.feed_repeats} feed_behind={f.feed_behind} "
+          f"webhook_missing={f.webhook_missing} webhook_repeats={f.webhook_repeats} "
           f"finish={f.finish_seconds}s total={time.monotonic() - started:.0f}s "
           f"problems={f.problems}")
 

@@ -41,6 +41,8 @@ class Figures:
     paid_after_release: int = 0  # PAID applied though RELEASED came first (kept, then applied)
     finish_seconds: float = 0.0  # from the end of the faults until all was done
     quarantine_codes: list[str] = field(default_factory=list)
+    webhook_missing: int = 0  # events never delivered to the marketplace's webhook
+    webhook_repeats: int = 0  # deliveries of an event already delivered (at least once)
     feed_repeats: int = 0
     feed_behind: int = 0
     problems: list[str] = field(default_factory=list)
@@ -54,7 +56,8 @@ def _message_id(document: bytes) -> str | None:
         return None
 
 
-def count(customs: Customs, expected: dict[str, str], sim: Any, figures: Figures) -> None:
+def count(customs: Customs, expected: dict[str, str], sim: Any, figures: Figures,
+          hooks: dict[str, int]) -> None:
     """Every parcel against the authority's final decision, every message applied or
     quarantined, the feed against the parcels."""
     with customs.engine.connect() as conn:
@@ -108,6 +111,10 @@ def count(customs: Customs, expected: dict[str, str], sim: Any, figures: Figures
         elif document not in kept:
             figures.unaccounted_messages += 1
     _check_feed(customs, {p[0]: p[1] for p in parcels}, figures)
+    with customs.engine.connect() as conn:
+        events = {str(i) for i in conn.exec_driver_sql("SELECT id FROM parcel_events").scalars()}
+    figures.webhook_missing = len(events - set(hooks))
+    figures.webhook_repeats = sum(n - 1 for n in hooks.values())
 
 
 def _check_feed(customs: Customs, statuses: dict[str, str], figures: Figures) -> None:

@@ -59,6 +59,30 @@ def _chooser(rng: random.Random) -> Fault:
     return PASS
 
 
+class Receiver:
+    """A webhook receiver: counts each event id delivered (the header names it)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.seen: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def app(self) -> Any:
+        from flask import Flask, Response, request
+
+        app = Flask("receiver")
+
+        @app.post("/hook")
+        def hook() -> Response:
+            event = request.headers.get("Customs-Event-Id", "?")
+            with self.lock:
+                self.seen[event] = self.seen.get(event, 0) + 1
+            return Response(status=204)
+
+        return app
+
+
 def _db_chooser(rng: random.Random) -> Fault:
     """Database connections live long (pooled): each dies at a random point of its life."""
     roll = rng.random()
@@ -88,10 +112,12 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
     sim.faults = Faults(unknown_share=0.03, duplicate_share=0.2, jitter=0.5,
                         follow_up_share=0.5, rng=random.Random(plan.seed))
     customs = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert,
-                                 authority_cert=workdir / "sim" / "cert.pem"))
-    figures = Figures()
+                                 authority_cert=workdir / "sim" / "cert.pem",
+                                 webhook_allow_private_urls=True))
+    figures, receiver = Figures(), Receiver()
     with ExitStack() as stack:
         sim_base = stack.enter_context(serving(create_sim_app(sim)))
+        hook_url = stack.enter_context(serving(receiver.app())) + "/hook"
         if plan.push:
             sim.notify_url = stack.enter_context(serving(create_app(customs=customs))) + \
                 "/v1/authority/notifications"
@@ -115,10 +141,15 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
                "CUSTOMS_AUTHORITY_TIMEOUT_SECONDS": "5", "CUSTOMS_BATCH_SIZE": "7",
                "CUSTOMS_SUBMIT_BACKOFF_SECONDS": "0.05",
                "CUSTOMS_SUBMIT_BACKOFF_MAX_SECONDS": "0.5", "CUSTOMS_SUBMIT_LEASE_SECONDS": "2",
-               "CUSTOMS_SUBMIT_MAX_ATTEMPTS": "1000", "PYTHONPATH": str(ROOT)}
+               "CUSTOMS_SUBMIT_MAX_ATTEMPTS": "1000", "PYTHONPATH": str(ROOT),
+               "CUSTOMS_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+               "CUSTOMS_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+               "CUSTOMS_WEBHOOK_RETRY_MAX_SECONDS": "1", "CUSTOMS_WEBHOOK_LEASE_SECONDS": "5",
+               "CUSTOMS_WEBHOOK_CONNECT_TIMEOUT_SECONDS": "1",
+               "CUSTOMS_WEBHOOK_TIMEOUT_SECONDS": "2"}
         pool = Supervisor(env, plan.workers)
         try:
-            _faulty_phase(customs, sim, pool, plan, rng, figures)
+            _faulty_phase(customs, sim, pool, plan, rng, hook_url)
             figures.link_faults = dict(proxy.faults)
             proxy.chooser, proxy.fault, sim.mode = None, PASS, "ok"
             if db_proxy is not None:
@@ -127,12 +158,12 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
                 figures.problems += db_proxy.errors[:5]
             figures.problems += proxy.errors[:5]
             started = time.monotonic()
-            _finish(customs, sim, pool, plan)
+            _finish(customs, sim, pool, plan, receiver)
             figures.finish_seconds = round(time.monotonic() - started, 1)
         finally:
             figures.kills, figures.exits = pool.kills, pool.exits
             pool.stop()
-        count(customs, _expected(sim), sim, figures)
+        count(customs, _expected(sim), sim, figures, receiver.seen)
     customs.close()
     return figures
 
@@ -183,8 +214,9 @@ class Supervisor:
 
 
 def _faulty_phase(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
-                  rng: random.Random, figures: Figures) -> None:
+                  rng: random.Random, hook_url: str) -> None:
     tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+    customs.create_webhook(tenant, hook_url, from_start=True)
     start = time.monotonic()
     submitted = poisoned = 0
     down_at = plan.seconds * 0.4
@@ -214,13 +246,22 @@ def _submit(customs: Customs, tenant_id: int, n: int, count: int) -> None:
         *parcels, ref=f"FAULT-{n}"), "marketplace:acme"))
 
 
-def _finish(customs: Customs, sim: Any, pool: Supervisor, plan: Plan) -> None:
+def _finish(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
+            receiver: Receiver) -> None:
     deadline = time.monotonic() + plan.finish_seconds
     while time.monotonic() < deadline:
         pool.tend()
-        if not _open_parcels(customs, sim) and _all_messages_read(customs, sim):
+        if not _open_parcels(customs, sim) and _all_messages_read(customs, sim) and \
+                _all_delivered(customs, receiver):
             return
         time.sleep(0.3)
+
+
+def _all_delivered(customs: Customs, receiver: Receiver) -> bool:
+    with customs.engine.connect() as conn:
+        events = conn.exec_driver_sql("SELECT count(*) FROM parcel_events").scalar() or 0
+    with receiver.lock:
+        return len(receiver.seen) >= events
 
 
 def _expected(sim: Any) -> dict[str, str]:
