@@ -89,7 +89,12 @@ COMPONENTS: dict[str, Any] = {"schemas": {
                         applied={"type": "integer"}, ignored={"type": "integer"},
                         orphaned={"type": "integer"},
                         noted={"type": "integer", "description": "decisions recorded on the "
-                               "parcel's history without a move (FTS 50, 62, 70)"}),
+                               "parcel's history without a move (FTS 50, 62, 70)"},
+                        pending={"type": "integer", "description": "decisions that arrived "
+                                 "before the one they follow: kept, applied in their turn"},
+                        set_aside={"type": "integer", "description": "decisions with a code "
+                                   "the service does not know: the parcel is HELD for a "
+                                   "person, the raw code as the event's source"}),
     "Health": _obj(["status"], status={"type": "string", "enum": ["ok", "warning"]},
                    database=_STR, version=_STR,
                    signing=_obj(["configured"], configured={"type": "boolean"},

@@ -90,9 +90,11 @@ class Settings(BaseSettings):
     authority_timeout_seconds: float = Field(default=30, gt=0)
     authority_client_cert: Path | None = Field(default=None, description="TLS client cert")
     authority_client_key: Path | None = Field(default=None, description="its key")
-    submit_max_attempts: int = Field(default=8, ge=1, description="then TRANSMISSION_FAILED")
+    submit_max_attempts: int = Field(
+        default=60, ge=1, description="then TRANSMISSION_FAILED; with the defaults the "
+                                      "retries span 25 to 50 hours (docs/authority.md)")
     submit_backoff_seconds: float = Field(default=5, gt=0, description="first retry delay cap")
-    submit_backoff_max_seconds: float = Field(default=1800, gt=0)
+    submit_backoff_max_seconds: float = Field(default=3600, gt=0, description="largest delay")
     submit_lease_seconds: float = Field(
         default=120, gt=0, description="a sender's hold on a batch; a crashed sender's batch "
                                        "is taken over after it")
