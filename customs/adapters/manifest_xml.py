@@ -1,8 +1,9 @@
 """Reads seller manifests (XML, urn:customs:manifest:1) safely, streaming, parcel by parcel.
 
 Untrusted input: no DTD (any DOCTYPE is refused), no entity expansion, no network, no XInclude,
-no schemaLocation hints (validation uses only our local schema). Each parcel is validated on its
-own and then dropped from the tree, so memory holds the body plus one parcel's tree.
+no schemaLocation hints (validation uses only our local schema). Each parcel, as it ends, is
+moved out of the tree into a chunk of parcels validated as one (see manifest_chunk), so memory
+holds the body plus one chunk's tree.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from customs.adapters.manifest_fields import header_from_element, parcel_from_element
+from customs.adapters.manifest_chunk import CHUNK_PARCELS, ParcelChunk
+from customs.adapters.manifest_fields import header_from_element
 from customs.domain.errors import ManifestRefused
 from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from schemas import MANIFEST_NS, ManifestSchema
@@ -78,8 +80,10 @@ def _not_well_formed(exc: etree.XMLSyntaxError) -> ManifestRefused:
 class ManifestStream:
     """One pass over a manifest: `header` first, then `parcels()` yields each parcel's outcome."""
 
-    def __init__(self, data: bytes, schema: ManifestSchema, limits: ReaderLimits) -> None:
+    def __init__(self, data: bytes, schema: ManifestSchema, limits: ReaderLimits, *,
+                 chunk_parcels: int = CHUNK_PARCELS) -> None:
         self._data = data
+        self._chunk_parcels = chunk_parcels
         self._schema = schema
         self._limits = limits
         self._parser = etree.XMLPullParser(
@@ -130,41 +134,40 @@ class ManifestStream:
                                   violations)
 
     def parcels(self) -> Iterator[ParcelOutcome]:
+        assert self._root is not None
         position = 0
-        events = iter(self._pending)
-        for event, element in _chain(events, self._stream):
-            if element.tag == _PARCEL and event == "end":
+        chunk = ParcelChunk(self._schema, self._root, self._chunk_parcels)
+        for event, element in _chain(iter(self._pending), self._stream):
+            if event == "end" and element.tag == _PARCEL and element.getparent() is self._root:
                 position += 1
                 if position > self._limits.max_parcels:
                     raise ManifestRefused(
                         "MANIFEST_TOO_MANY_ELEMENTS",
                         f"more than {self._limits.max_parcels} parcels in one manifest")
-                yield self._outcome(element, position)
-                self._root.remove(element)  # type: ignore[union-attr]
+                self._take(chunk, element, position)
+                if chunk.full:
+                    yield from chunk.flush()
             elif element.tag == _MANIFEST and event == "end":
+                yield from chunk.flush()
                 self._finish(position)
+
+    def _take(self, chunk: ParcelChunk, element: etree._Element, position: int) -> None:
+        """Out of the parse tree: into the chunk to validate, or rejected unvalidated."""
+        if _COUNT_ELEMENTS(element) > self._limits.max_elements_per_parcel:
+            outcome = ParcelOutcome(position, element.findtext(_TRACKING), element.sourceline)
+            outcome.violations.append(Violation(
+                "SCHEMA_VIOLATION", "the parcel has too many elements",
+                f"/Manifest/Parcel[{position}]", element.sourceline))
+            chunk.decided(outcome)
+            self._root.remove(element)  # type: ignore[union-attr]
+        else:
+            chunk.validate_later(element, position)
 
     def _finish(self, count: int) -> None:
         assert self._root is not None
         self._refuse_if_invalid(self._root)
         if count == 0:
             raise ManifestRefused("MANIFEST_ENVELOPE_INVALID", "the manifest has no Parcel")
-
-    def _outcome(self, element: etree._Element, position: int) -> ParcelOutcome:
-        base = f"/Manifest/Parcel[{position}]"
-        tracking = element.findtext(_TRACKING)
-        outcome = ParcelOutcome(position, tracking, element.sourceline)
-        if _COUNT_ELEMENTS(element) > self._limits.max_elements_per_parcel:
-            outcome.violations.append(Violation(
-                "SCHEMA_VIOLATION", "the parcel has too many elements", base, element.sourceline))
-            return outcome
-        errors = self._schema.parcel_errors(element, base)
-        if errors:
-            outcome.violations.extend(
-                Violation("SCHEMA_VIOLATION", e.message, e.path, e.line, e.value) for e in errors)
-        else:
-            outcome.parcel = parcel_from_element(element)
-        return outcome
 
 
 def _chain(first: Iterator, second: Iterator) -> Iterator:
@@ -176,10 +179,13 @@ class XmlManifestReader:
     """The ManifestReader port for XML manifests."""
 
     def __init__(self, schema: ManifestSchema | None = None,
-                 limits: ReaderLimits | None = None) -> None:
+                 limits: ReaderLimits | None = None, *,
+                 chunk_parcels: int = CHUNK_PARCELS) -> None:
         self._schema = schema or ManifestSchema.load()
         self._limits = limits or ReaderLimits()
+        self._chunk_parcels = chunk_parcels  # parcels per libxml2 validation call
 
     def open(self, data: bytes) -> ManifestStream:
         check_prolog(data)
-        return ManifestStream(data, self._schema, self._limits)
+        return ManifestStream(data, self._schema, self._limits,
+                              chunk_parcels=self._chunk_parcels)
