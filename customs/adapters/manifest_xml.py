@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
 from customs.adapters.manifest_fields import header_from_element, parcel_from_element
+from customs.adapters.xml_limits import ShapeLimits, ShapeWatch, release
 from customs.domain.errors import ManifestRefused
 from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from schemas import MANIFEST_NS, ManifestSchema
@@ -22,13 +23,16 @@ _MANIFEST = f"{{{MANIFEST_NS}}}Manifest"
 _PARCEL = f"{{{MANIFEST_NS}}}Parcel"
 _TRACKING = f"{{{MANIFEST_NS}}}TrackingNumber"
 CHUNK = 64 * 1024
-_COUNT_ELEMENTS = etree.XPath("count(descendant-or-self::*)")  # in C, not an iterator in Python
 
 
 @dataclass(frozen=True, slots=True)
 class ReaderLimits:
     max_parcels: int = 50_000
     max_elements_per_parcel: int = 3_000
+    shape: ShapeLimits = field(default_factory=ShapeLimits)
+
+    def shape_limits(self) -> ShapeLimits:
+        return replace(self.shape, elements_per_parcel=self.max_elements_per_parcel)
 
 
 def _parser_options() -> dict:
@@ -82,8 +86,9 @@ class ManifestStream:
         self._data = data
         self._schema = schema
         self._limits = limits
+        self._watch = ShapeWatch(limits.shape_limits(), _PARCEL)
         self._parser = etree.XMLPullParser(
-            events=("start", "end"), tag=(_MANIFEST, _PARCEL), **_parser_options())
+            events=("start", "end", "start-ns"), tag=(_MANIFEST, _PARCEL), **_parser_options())
         self._offset = 0
         self._root: etree._Element | None = None
         self._pending: list[tuple[str, etree._Element]] = []
@@ -94,11 +99,20 @@ class ManifestStream:
             while self._offset < len(self._data):
                 self._parser.feed(self._data[self._offset : self._offset + CHUNK])
                 self._offset += CHUNK
-                yield from self._parser.read_events()
+                yield from self._watched(self._parser.read_events())
+                self._watch.chunk_read()
             self._parser.close()
-            yield from self._parser.read_events()
+            yield from self._watched(self._parser.read_events())
         except etree.XMLSyntaxError as exc:
             raise _not_well_formed(exc) from None
+
+    def _watched(self, events: Iterator) -> Iterator[tuple[str, etree._Element]]:
+        for event, element in events:
+            if event == "start-ns":
+                self._watch.namespace()
+                continue
+            self._watch.event(event, element)
+            yield event, element
 
     def _read_header(self) -> ManifestHeader:
         self._stream = self._events()
@@ -117,6 +131,7 @@ class ManifestStream:
             if child.tag == _PARCEL:
                 break
             header.append(copy.deepcopy(child))
+        self._watch.check_document(header)
         self._refuse_if_invalid(header)
         return header_from_element(header)
 
@@ -133,19 +148,29 @@ class ManifestStream:
         position = 0
         events = iter(self._pending)
         for event, element in _chain(events, self._stream):
-            if element.tag == _PARCEL and event == "end":
+            if element.tag == _PARCEL and event == "end" and self._watch.is_parcel(element):
                 position += 1
                 if position > self._limits.max_parcels:
                     raise ManifestRefused(
                         "MANIFEST_TOO_MANY_ELEMENTS",
                         f"more than {self._limits.max_parcels} parcels in one manifest")
-                yield self._outcome(element, position)
-                self._root.remove(element)  # type: ignore[union-attr]
+                yield self._within_limits(element, position)
+                release(self._root, element)  # type: ignore[arg-type]
             elif element.tag == _MANIFEST and event == "end":
                 self._finish(position)
 
+    def _within_limits(self, element: etree._Element, position: int) -> ParcelOutcome:
+        """A parcel over the shape limits is rejected as it is, never validated."""
+        over = self._watch.parcel_ended(element, f"/Manifest/Parcel[{position}]")
+        if over is None:
+            return self._outcome(element, position)
+        outcome = ParcelOutcome(position, _tracking_text(element), element.sourceline)
+        outcome.violations.append(over)
+        return outcome
+
     def _finish(self, count: int) -> None:
         assert self._root is not None
+        self._watch.check_document(self._root)
         self._refuse_if_invalid(self._root)
         if count == 0:
             raise ManifestRefused("MANIFEST_ENVELOPE_INVALID", "the manifest has no Parcel")
@@ -154,10 +179,6 @@ class ManifestStream:
         base = f"/Manifest/Parcel[{position}]"
         tracking = element.findtext(_TRACKING)
         outcome = ParcelOutcome(position, tracking, element.sourceline)
-        if _COUNT_ELEMENTS(element) > self._limits.max_elements_per_parcel:
-            outcome.violations.append(Violation(
-                "SCHEMA_VIOLATION", "the parcel has too many elements", base, element.sourceline))
-            return outcome
         errors = self._schema.parcel_errors(element, base)
         if errors:
             outcome.violations.extend(
@@ -165,6 +186,12 @@ class ManifestStream:
         else:
             outcome.parcel = parcel_from_element(element)
         return outcome
+
+
+def _tracking_text(element: etree._Element) -> str | None:
+    """The tracking number of a parcel rejected unvalidated, if it is a short plain text."""
+    text = element.findtext(_TRACKING)
+    return text.strip() if text and len(text) <= 64 else None
 
 
 def _chain(first: Iterator, second: Iterator) -> Iterator:
