@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from customs.adapters.samples import generate_manifest
 from tests.manifests import NS, manifest, parcel
 
 _FIRST = parcel()
@@ -20,15 +21,16 @@ def _inside(first: str, extra: str) -> str:
 
 
 def valid(n: int) -> bytes:
-    """An ordinary manifest of about `n` * 600 bytes: the yardstick."""
-    return manifest(*(parcel(f"RR{i:08d}0CN" if i else "RR123456785CN") for i in range(n)))
+    """A realistic manifest of `n` parcels (the sample generator, all valid): the yardstick."""
+    return generate_manifest(n, seed=7).xml
 
 
 def namespaces(n: int) -> bytes:
     """`n` namespace declarations on the root, above ten ordinary parcels."""
     decls = "".join(f' xmlns:p{i}="urn:x:{i}"' for i in range(n))
-    return valid(10).replace(f'<Manifest xmlns="{NS}">'.encode(),
-                             f'<Manifest xmlns="{NS}"{decls}>'.encode())
+    ten = manifest(*(parcel(f"RR12345678{i}CN") for i in range(10)))
+    return ten.replace(f'<Manifest xmlns="{NS}">'.encode(),
+                       f'<Manifest xmlns="{NS}"{decls}>'.encode())
 
 
 def namespaces_in_parcel(n: int) -> bytes:
