@@ -4,6 +4,7 @@ to one libxml2 call) and a parcel alone (for the exact errors of a parcel its ch
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -108,13 +109,20 @@ class ManifestSchema:
         return _errors(self.envelope, header, "/" + etree.QName(header).localname)
 
 
+ERRORS_EXAMINED = 100  # per validated element: locating each costs a walk of its siblings
+
+
 def _errors(schema: etree.XMLSchema, root: etree._Element, base: str) -> list[SchemaError]:
     found = []
-    for entry in schema.error_log:
+    log = schema.error_log
+    for entry in itertools.islice(log, ERRORS_EXAMINED):
         node = _resolve(root, entry.path)
         path = base if node is None else base + element_path(node, root)
         value = None if node is None or len(node) else node.text
         found.append(SchemaError(_CLARK.sub("", entry.message), path, entry.line or None, value))
+    if len(log) > ERRORS_EXAMINED:
+        found.append(SchemaError(f"{len(log) - ERRORS_EXAMINED} more schema errors not listed",
+                                 base, None, None))
     return found
 
 

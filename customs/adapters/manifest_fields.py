@@ -95,8 +95,9 @@ def _o(element: etree._Element) -> str | None:
 def parcel_from_element(element: etree._Element) -> Parcel:
     """The parcel is schema-valid, so every element sits where the schema's sequences put it:
     required ones are read by position, only optional ones are told apart by name (lxml builds
-    a new string for each name read, dearer than reading a text). Children are elements only: the reader's parser drops
-    comments and processing instructions, and the schema allows no foreign element."""
+    a new string for each name read, dearer than reading a text). Children are elements only:
+    the reader's parser drops comments and processing instructions, and the schema allows no
+    foreign element."""
     top = list(element)
     at = 3 if top[2].tag == _HOUSE_WAYBILL else 2
     seller, recipient, gross, declared = top[at:at + 4]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
 from customs.adapters.manifest_chunk import CHUNK_PARCELS, ParcelChunk
 from customs.adapters.manifest_fields import header_from_element
+from customs.adapters.xml_limits import ShapeLimits, ShapeWatch, release
 from customs.domain.errors import ManifestRefused
 from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from schemas import MANIFEST_NS, ManifestSchema
@@ -24,13 +25,16 @@ _MANIFEST = f"{{{MANIFEST_NS}}}Manifest"
 _PARCEL = f"{{{MANIFEST_NS}}}Parcel"
 _TRACKING = f"{{{MANIFEST_NS}}}TrackingNumber"
 CHUNK = 64 * 1024
-_COUNT_ELEMENTS = etree.XPath("count(descendant-or-self::*)")  # in C, not an iterator in Python
 
 
 @dataclass(frozen=True, slots=True)
 class ReaderLimits:
     max_parcels: int = 50_000
     max_elements_per_parcel: int = 3_000
+    shape: ShapeLimits = field(default_factory=ShapeLimits)
+
+    def shape_limits(self) -> ShapeLimits:
+        return replace(self.shape, elements_per_parcel=self.max_elements_per_parcel)
 
 
 def _parser_options() -> dict:
@@ -86,8 +90,9 @@ class ManifestStream:
         self._chunk_parcels = chunk_parcels
         self._schema = schema
         self._limits = limits
+        self._watch = ShapeWatch(limits.shape_limits(), _PARCEL)
         self._parser = etree.XMLPullParser(
-            events=("start", "end"), tag=(_MANIFEST, _PARCEL), **_parser_options())
+            events=("start", "end", "start-ns"), tag=(_MANIFEST, _PARCEL), **_parser_options())
         self._offset = 0
         self._root: etree._Element | None = None
         self._pending: list[tuple[str, etree._Element]] = []
@@ -98,11 +103,20 @@ class ManifestStream:
             while self._offset < len(self._data):
                 self._parser.feed(self._data[self._offset : self._offset + CHUNK])
                 self._offset += CHUNK
-                yield from self._parser.read_events()
+                yield from self._watched(self._parser.read_events())
+                self._watch.chunk_read()
             self._parser.close()
-            yield from self._parser.read_events()
+            yield from self._watched(self._parser.read_events())
         except etree.XMLSyntaxError as exc:
             raise _not_well_formed(exc) from None
+
+    def _watched(self, events: Iterator) -> Iterator[tuple[str, etree._Element]]:
+        for event, element in events:
+            if event == "start-ns":
+                self._watch.namespace()
+                continue
+            self._watch.event(event, element)
+            yield event, element
 
     def _read_header(self) -> ManifestHeader:
         self._stream = self._events()
@@ -121,6 +135,7 @@ class ManifestStream:
             if child.tag == _PARCEL:
                 break
             header.append(copy.deepcopy(child))
+        self._watch.check_document(header)
         self._refuse_if_invalid(header)
         return header_from_element(header)
 
@@ -138,7 +153,7 @@ class ManifestStream:
         position = 0
         chunk = ParcelChunk(self._schema, self._root, self._chunk_parcels)
         for event, element in _chain(iter(self._pending), self._stream):
-            if event == "end" and element.tag == _PARCEL and element.getparent() is self._root:
+            if element.tag == _PARCEL and event == "end" and self._watch.is_parcel(element):
                 position += 1
                 if position > self._limits.max_parcels:
                     raise ManifestRefused(
@@ -152,22 +167,29 @@ class ManifestStream:
                 self._finish(position)
 
     def _take(self, chunk: ParcelChunk, element: etree._Element, position: int) -> None:
-        """Out of the parse tree: into the chunk to validate, or rejected unvalidated."""
-        if _COUNT_ELEMENTS(element) > self._limits.max_elements_per_parcel:
-            outcome = ParcelOutcome(position, element.findtext(_TRACKING), element.sourceline)
-            outcome.violations.append(Violation(
-                "SCHEMA_VIOLATION", "the parcel has too many elements",
-                f"/Manifest/Parcel[{position}]", element.sourceline))
-            chunk.decided(outcome)
-            self._root.remove(element)  # type: ignore[union-attr]
-        else:
+        """Out of the parse tree: into the chunk to validate, or, over the shape limits,
+        rejected unvalidated and freed."""
+        over = self._watch.parcel_ended(element, f"/Manifest/Parcel[{position}]")
+        if over is None:
             chunk.validate_later(element, position)
+            return
+        outcome = ParcelOutcome(position, _tracking_text(element), element.sourceline)
+        outcome.violations.append(over)
+        chunk.decided(outcome)
+        release(self._root, element)  # type: ignore[arg-type]
 
     def _finish(self, count: int) -> None:
         assert self._root is not None
+        self._watch.check_document(self._root)
         self._refuse_if_invalid(self._root)
         if count == 0:
             raise ManifestRefused("MANIFEST_ENVELOPE_INVALID", "the manifest has no Parcel")
+
+
+def _tracking_text(element: etree._Element) -> str | None:
+    """The tracking number of a parcel rejected unvalidated, if it is a short plain text."""
+    text = element.findtext(_TRACKING)
+    return text.strip() if text and len(text) <= 64 else None
 
 
 def _chain(first: Iterator, second: Iterator) -> Iterator:

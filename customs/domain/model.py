@@ -112,13 +112,24 @@ class Violation:
     value: str | None = None
 
     def to_document(self) -> dict[str, Any]:
+        """Long messages (names from the document) and values are cut: a reply and what is
+        stored stay small whatever the document holds."""
         return {
             "code": self.code,
-            "message": self.message,
+            "message": shorten(self.message, MESSAGE_CHARS),
             "path": self.path,
             "line": self.line,
-            "value": self.value,
+            "value": None if self.value is None else shorten(self.value, VALUE_CHARS),
         }
+
+
+MESSAGE_CHARS = 500
+VALUE_CHARS = 256
+VIOLATIONS_PER_PARCEL = 100
+
+
+def shorten(text: str, largest: int) -> str:
+    return text if len(text) <= largest else text[: largest - 1] + "…"
 
 
 @dataclass(slots=True)
@@ -130,10 +141,17 @@ class ParcelOutcome:
     line: int | None
     parcel: Parcel | None = None
     violations: list[Violation] = field(default_factory=list)
+    violations_omitted: int = 0
 
     @property
     def accepted(self) -> bool:
         return self.parcel is not None and not self.violations
+
+    def cap_violations(self, largest: int = VIOLATIONS_PER_PARCEL) -> None:
+        """Keep the first `largest` violations (they are what to fix first); count the rest."""
+        if len(self.violations) > largest:
+            self.violations_omitted += len(self.violations) - largest
+            del self.violations[largest:]
 
 
 def _money_doc(money: Money) -> dict[str, str]:

@@ -1,0 +1,93 @@
+"""Hostile manifest shapes at a chosen size, for the limit tests, the property test and the probe.
+
+Each maker takes `n` (how many declarations, attributes, elements...) and returns a whole
+manifest; the body grows linearly with `n`, so cost per byte can be compared across shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from customs.adapters.samples import generate_manifest
+from tests.manifests import NS, manifest, parcel
+
+_FIRST = parcel()
+_TAIL = "</Parcel>"
+
+
+def _inside(first: str, extra: str) -> str:
+    """The first parcel with `extra` placed just before its closing tag."""
+    return first.replace(_TAIL, extra + _TAIL)
+
+
+def valid(n: int) -> bytes:
+    """A realistic manifest of `n` parcels (the sample generator, all valid): the yardstick."""
+    return generate_manifest(n, seed=7).xml
+
+
+def namespaces(n: int) -> bytes:
+    """`n` namespace declarations on the root, above ten ordinary parcels."""
+    decls = "".join(f' xmlns:p{i}="urn:x:{i}"' for i in range(n))
+    ten = manifest(*(parcel(f"RR12345678{i}CN") for i in range(10)))
+    return ten.replace(f'<Manifest xmlns="{NS}">'.encode(),
+                       f'<Manifest xmlns="{NS}"{decls}>'.encode())
+
+
+def namespaces_in_parcel(n: int) -> bytes:
+    decls = "".join(f' xmlns:p{i}="urn:x:{i}"' for i in range(n))
+    return manifest(_FIRST.replace("<Parcel>", f"<Parcel{decls}>"))
+
+
+def attributes(n: int) -> bytes:
+    """One parcel whose element carries `n` attributes (each an XSD violation)."""
+    attrs = "".join(f' a{i}="x"' for i in range(n))
+    return manifest(_FIRST.replace("<Parcel>", f"<Parcel{attrs}>"))
+
+
+def elements(n: int) -> bytes:
+    """One parcel with `n` extra sibling elements."""
+    return manifest(_inside(_FIRST, "<X/>" * n))
+
+
+def depth(n: int) -> bytes:
+    """One parcel holding `n` nested elements (libxml2 stops at 256)."""
+    return manifest(_inside(_FIRST, "<D>" * n + "</D>" * n))
+
+
+def long_name(n: int) -> bytes:
+    name = "N" * n
+    return manifest(_inside(_FIRST, f"<{name}/>"))
+
+
+def long_text(n: int) -> bytes:
+    return manifest(_FIRST.replace("Phone case, silicone", "x" * n))
+
+
+def long_attribute(n: int) -> bytes:
+    return manifest(_FIRST.replace('unit="PCE"', f'unit="{"P" * n}"'))
+
+
+def mixed(n: int) -> bytes:
+    """Text and elements interleaved inside a parcel."""
+    return manifest(_inside(_FIRST, "t<M/>" * n))
+
+
+def many_bad_parcels(n: int) -> bytes:
+    """`n` parcels, each breaking the schema in several places."""
+    bad = _inside(_FIRST, "<Y/><Z/><W/>").replace("<Courier>CDEK", "<Courier a='1'>CDEK")
+    return manifest(*([bad] * n))
+
+
+SHAPES: dict[str, Callable[[int], bytes]] = {
+    "valid": valid,
+    "namespaces": namespaces,
+    "namespaces_in_parcel": namespaces_in_parcel,
+    "attributes": attributes,
+    "elements": elements,
+    "depth": depth,
+    "long_name": long_name,
+    "long_text": long_text,
+    "long_attribute": long_attribute,
+    "mixed": mixed,
+    "many_bad_parcels": many_bad_parcels,
+}
