@@ -90,16 +90,22 @@ class ManifestSchema:
         cannot be traced to one parcel (then every parcel of the chunk is suspect)."""
         if self.chunk.validate(chunk):
             return set()
-        places: dict[etree._Element, int] = {}
-        failed = set()
+        children = _children(chunk)
+        places: dict[str, etree._Element | None] = {}  # libxml2's step → the parcel it names
+        place_of = {child: i for i, child in enumerate(children)}
+        failed: set[int] = set()
         for entry in self.chunk.error_log:
-            steps = (entry.path or "").split("/")
-            parcel = _step(chunk, steps[2]) if len(steps) > 2 and steps[0] == "" else None
+            steps = (entry.path or "").split("/", 3)
+            if len(steps) < 3 or steps[0]:
+                return None
+            if steps[2] not in places:
+                places[steps[2]] = _pick(children, steps[2])
+            parcel = places[steps[2]]
             if parcel is None:
                 return None
-            if not places:
-                places = {child: i for i, child in enumerate(_children(chunk))}
-            failed.add(places[parcel])
+            failed.add(place_of[parcel])
+            if len(failed) == len(children):
+                break
         return failed
 
     def envelope_errors(self, header: etree._Element) -> list[SchemaError]:
@@ -145,13 +151,16 @@ def _children(node: etree._Element) -> list[etree._Element]:
 
 
 def _step(node: etree._Element, step: str) -> etree._Element | None:
+    return _pick(_children(node), step)
+
+
+def _pick(children: list[etree._Element], step: str) -> etree._Element | None:
     """The child one step of libxml2's path names: it counts every element sibling for '*',
     the siblings of the same name and prefix otherwise."""
     found = _STEP.fullmatch(step)
     if found is None:
         return None
     generic, prefix, name, index = found.groups()
-    children = _children(node)
     if not generic:
         children = [c for c in children if c.prefix == prefix
                     and (etree.QName(c).localname if prefix else c.tag) == name]
