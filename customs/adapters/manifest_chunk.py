@@ -8,7 +8,9 @@ not, each parcel an error points at is validated again alone, and its errors are
 ones a parcel validated alone always gets (messages, paths, lines, values). A parcel no error
 points at is valid. An error that points at no single parcel makes the whole chunk suspect.
 
-Memory holds one chunk: its tree is freed when the next chunk starts.
+Memory holds one chunk: its tree is freed when the next chunk starts. A chunk is flushed at
+CHUNK_PARCELS parcels or once CHUNK_BYTES of the body have been fed since its first parcel,
+whichever comes first, so a chunk of large parcels holds no more tree than a small body would.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from schemas import MANIFEST_NS, ManifestSchema
 _MANIFEST = f"{{{MANIFEST_NS}}}Manifest"
 _TRACKING = f"{{{MANIFEST_NS}}}TrackingNumber"
 CHUNK_PARCELS = 200
+CHUNK_BYTES = 256 * 1024
 
 
 class ParcelChunk:
@@ -34,22 +37,31 @@ class ParcelChunk:
         self._size = size
         self._wrapper = self._new_wrapper()
         self._waiting: list[ParcelOutcome | tuple[etree._Element, int]] = []
+        self._first_fed = self._last_fed = 0
 
     def _new_wrapper(self) -> etree._Element:
         return etree.Element(_MANIFEST, nsmap=self._nsmap)
 
-    def validate_later(self, element: etree._Element, position: int) -> None:
-        """Move a parcel that has ended out of the parse tree into this chunk."""
+    def validate_later(self, element: etree._Element, position: int, fed: int) -> None:
+        """Move a parcel that has ended out of the parse tree into this chunk (`fed`: the
+        bytes of the body fed to the parser so far)."""
         self._wrapper.append(element)
-        self._waiting.append((element, position))
+        self._add((element, position), fed)
 
-    def decided(self, outcome: ParcelOutcome) -> None:
+    def decided(self, outcome: ParcelOutcome, fed: int) -> None:
         """A parcel whose outcome is known without validation (e.g. over a limit)."""
-        self._waiting.append(outcome)
+        self._add(outcome, fed)
+
+    def _add(self, entry: ParcelOutcome | tuple[etree._Element, int], fed: int) -> None:
+        if not self._waiting:
+            self._first_fed = fed
+        self._last_fed = fed
+        self._waiting.append(entry)
 
     @property
     def full(self) -> bool:
-        return len(self._waiting) >= self._size
+        return (len(self._waiting) >= self._size
+                or self._last_fed - self._first_fed >= CHUNK_BYTES)
 
     def flush(self) -> list[ParcelOutcome]:
         waiting, wrapper = self._waiting, self._wrapper

@@ -171,11 +171,11 @@ class ManifestStream:
         rejected unvalidated and freed."""
         over = self._watch.parcel_ended(element, f"/Manifest/Parcel[{position}]")
         if over is None:
-            chunk.validate_later(element, position)
+            chunk.validate_later(element, position, self._offset)
             return
         outcome = ParcelOutcome(position, _tracking_text(element), element.sourceline)
         outcome.violations.append(over)
-        chunk.decided(outcome)
+        chunk.decided(outcome, self._offset)
         release(self._root, element)  # type: ignore[arg-type]
 
     def _finish(self, count: int) -> None:

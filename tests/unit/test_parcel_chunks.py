@@ -242,3 +242,15 @@ def test_a_parcel_nested_in_a_parcel_is_a_wrong_element_not_a_parcel() -> None:
     outcomes = chunked(document, 3)
     assert [(o.position, o.accepted) for o in outcomes] == [(1, False), (2, True)]
     assert "Parcel': This element is not expected" in outcomes[0].violations[0].message
+
+
+def test_a_chunk_of_large_parcels_is_cut_by_the_bytes_fed() -> None:
+    """Ten parcels of 100 KB each: chunks end every 256 KB of body, not at 200 parcels."""
+    schema = CountingSchema()
+    big = parcel(0, 0).replace("<Description> Mug 0\n", "<Description>" + "x" * 100_000)
+    document = build([big.replace("RR000000000CN", f"RR00000000{n}CN") for n in range(10)],
+                     "default")
+    outcomes = list(XmlManifestReader(schema).open(document).parcels())
+    assert outcomes == one_at_a_time(document)
+    assert [o.accepted for o in outcomes] == [False] * 10
+    assert schema.calls["chunk"] >= 3
