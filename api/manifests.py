@@ -88,7 +88,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "p" or not params.is_number(value, 18):
+        if kind != "p" or not params.is_integer_key(value):
             raise ValueError(text)
         return int(value)
     except ValueError:
