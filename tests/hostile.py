@@ -6,9 +6,13 @@ manifest; the body grows linearly with `n`, so cost per byte can be compared acr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
 
 from customs.adapters.samples import generate_manifest
+from customs.domain.errors import ManifestRefused
 from tests.manifests import NS, manifest, parcel
 
 _FIRST = parcel()
@@ -91,3 +95,42 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "mixed": mixed,
     "many_bad_parcels": many_bad_parcels,
 }
+
+
+CPU_FACTOR = 4      # measured at most 1.3 (docs/performance.md, "Hostile input")
+MEMORY_FACTOR = 5   # Python memory, measured at most 3.0
+CPU_FLOOR_S = 0.02  # fixed costs (schema look-ups, the first chunk) that do not grow
+MEMORY_FLOOR = 2 * 1024 * 1024
+
+
+def cost(customs, body: bytes) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """(CPU seconds, peak traced Python bytes) of judging the body, best of two runs."""
+    best_cpu, best_peak = float("inf"), 0
+    for _ in range(2):
+        tracemalloc.start()
+        started = time.process_time()
+        with contextlib.suppress(ManifestRefused):
+            customs.validate_offline(body)
+        best_cpu = min(best_cpu, time.process_time() - started)
+        best_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return best_cpu, best_peak
+
+
+def judge() -> Iterator[tuple[object, float, float]]:
+    """A service without a database, and a valid manifest's CPU and memory per byte."""
+    from customs.bootstrap import bootstrap
+    from customs.settings import Settings
+
+    customs = bootstrap(Settings(database_url="sqlite://"))
+    yardstick = valid(800)  # about 1 MB
+    cost(customs, yardstick)  # warm: schema compiled, rules loaded
+    cpu, peak = cost(customs, yardstick)
+    yield customs, cpu / len(yardstick), peak / len(yardstick)
+    customs.close()
+
+
+def within_budget(cpu: float, peak: int, size: int, cpu_per_byte: float,
+                  memory_per_byte: float) -> bool:
+    return (cpu <= CPU_FACTOR * cpu_per_byte * size + CPU_FLOOR_S
+            and peak <= MEMORY_FACTOR * memory_per_byte * size + MEMORY_FLOOR)
