@@ -48,6 +48,11 @@ def attributes(n: int) -> bytes:
     return manifest(_FIRST.replace("<Parcel>", f"<Parcel{attrs}>"))
 
 
+def attributes_spread(n: int) -> bytes:
+    """One parcel with `n` extra elements of five attributes each."""
+    return manifest(_inside(_FIRST, '<X a="1" b="2" c="3" d="4" e="5"/>' * n))
+
+
 def elements(n: int) -> bytes:
     """One parcel with `n` extra sibling elements."""
     return manifest(_inside(_FIRST, "<X/>" * n))
@@ -65,6 +70,12 @@ def long_name(n: int) -> bytes:
 
 def long_text(n: int) -> bytes:
     return manifest(_FIRST.replace("Phone case, silicone", "x" * n))
+
+
+def long_cdata(n: int) -> bytes:
+    """A text of `n` characters in CDATA, with a '<' every 1,000: no run without markup."""
+    text = ("x" * 999 + "<") * (n // 1000)
+    return manifest(_FIRST.replace("Phone case, silicone", f"<![CDATA[{text}]]>"))
 
 
 def long_attribute(n: int) -> bytes:
@@ -87,11 +98,13 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "namespaces": namespaces,
     "namespaces_in_parcel": namespaces_in_parcel,
     "attributes": attributes,
+    "attributes_spread": attributes_spread,
     "elements": elements,
     "depth": depth,
     "long_name": long_name,
     "long_text": long_text,
     "long_attribute": long_attribute,
+    "long_cdata": long_cdata,
     "mixed": mixed,
     "many_bad_parcels": many_bad_parcels,
 }

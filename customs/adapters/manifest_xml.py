@@ -16,7 +16,7 @@ from lxml import etree
 
 from customs.adapters.manifest_chunk import CHUNK_PARCELS, ParcelChunk
 from customs.adapters.manifest_fields import header_from_element
-from customs.adapters.xml_limits import ShapeLimits, ShapeWatch, release
+from customs.adapters.xml_limits import ShapeLimits, ShapeWatch, check_markup, release
 from customs.domain.errors import ManifestRefused
 from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from schemas import MANIFEST_NS, ManifestSchema
@@ -54,7 +54,9 @@ def check_prolog(data: bytes) -> None:
     probe = etree.XMLPullParser(events=("start",), **_parser_options())
     try:
         for start in range(0, len(data), CHUNK):
-            probe.feed(data[start : start + CHUNK])
+            piece = data[start : start + CHUNK]
+            check_markup(piece, CHUNK)
+            probe.feed(piece)
             for _event, element in probe.read_events():
                 _check_root(element)
                 return
@@ -101,7 +103,9 @@ class ManifestStream:
     def _events(self) -> Iterator[tuple[str, etree._Element]]:
         try:
             while self._offset < len(self._data):
-                self._parser.feed(self._data[self._offset : self._offset + CHUNK])
+                piece = self._data[self._offset : self._offset + CHUNK]
+                check_markup(piece, CHUNK)
+                self._parser.feed(piece)
                 self._offset += CHUNK
                 yield from self._watched(self._parser.read_events())
                 self._watch.chunk_read()

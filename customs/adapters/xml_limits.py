@@ -10,8 +10,9 @@ cost more than the validation); the rest is watched from two places:
   counted in C (one XPath call). A parcel over its limits stops growing there: its finished
   children are dropped as they arrive, it is rejected unvalidated, the document goes on;
   a header or trailer over its limits refuses the manifest.
-Depth (256), names (50,000 characters) and text nodes (10 MB) are bounded by libxml2 itself;
-long values are cut in replies (Violation.to_document).
+A run of a whole chunk without '<' (a start tag, a text) is refused before it is parsed (a
+start tag's attributes are built at once). Depth (256), names (50,000 characters) and text
+nodes (10 MB, in CDATA) are bounded by libxml2 itself; a Violation cuts long values when made.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from customs.domain.model import Violation
 
 _COUNTS = etree.XPath(
     "concat(count(descendant-or-self::*), ' ', count(descendant-or-self::*/@*))")
+TEXT_CHARS = 8_192
+# Validating a long text against a pattern takes memory in proportion to it (libxml2's regular
+# expressions keep their backtracking states): such a parcel is rejected unvalidated.
+_LONG_TEXT = etree.XPath(f"boolean(descendant::text()[string-length() > {TEXT_CHARS}])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,10 @@ def counts(element: etree._Element) -> tuple[int, int]:
     return int(float(elements)), int(float(attributes))
 
 
+def _long_text(element: etree._Element) -> str | None:
+    return f"a text over {TEXT_CHARS} characters" if _LONG_TEXT(element) else None
+
+
 def _too_much(what: str, limit: int) -> str:
     return f"more than {limit} {what}"
 
@@ -62,6 +71,7 @@ class ShapeWatch:
         self._parcel: etree._Element | None = None
         self._parcel_ns = 0
         self._over: str | None = None
+        self._spanned = False  # the open parcel was there at a chunk boundary
 
     def namespace(self) -> None:
         self._pending_ns += 1
@@ -73,7 +83,7 @@ class ShapeWatch:
         if event == "start" and self._root is None:
             self._root = element
         if event == "start" and self._parcel is None and self.is_parcel(element):
-            self._parcel, self._over, self._parcel_ns = element, None, 0
+            self._parcel, self._over, self._parcel_ns, self._spanned = element, None, 0, False
             self._add_parcel_ns()
         elif self._parcel is None:
             self._outside_ns += self._pending_ns
@@ -102,7 +112,8 @@ class ShapeWatch:
         inside = (0, 0)
         if self._parcel is not None:
             inside = counts(self._parcel)
-            self._over = self._over or self._parcel_excess(*inside)
+            self._spanned = True
+            self._over = self._over or self._parcel_excess(*inside) or _long_text(self._parcel)
             if self._over is not None:
                 _drop_finished_children(self._parcel)
         total = counts(self._root)
@@ -111,6 +122,8 @@ class ShapeWatch:
     def check_document(self, root: etree._Element) -> None:
         """Before the header or the whole envelope is validated (no parcel left in it)."""
         self.check_outside(*counts(root))
+        if _long_text(root):
+            self._refuse(f"a text over {TEXT_CHARS} characters outside the parcels")
 
     def check_outside(self, elements: int, attributes: int) -> None:
         if elements > self._limits.elements_outside_parcels:
@@ -124,6 +137,8 @@ class ShapeWatch:
         """The violation that rejects this parcel unvalidated, or None if it is within limits."""
         self._parcel = None
         over = self._over or self._parcel_excess(*counts(element))
+        if over is None and self._spanned:  # within one chunk, no text is long enough to check
+            over = _long_text(element)
         self._over = None
         if over is None:
             return None
@@ -140,6 +155,15 @@ class ShapeWatch:
     @staticmethod
     def _refuse(detail: str) -> None:
         raise ManifestRefused("MANIFEST_LIMIT_EXCEEDED", f"the manifest has {detail}")
+
+
+def check_markup(piece: bytes, chunk: int) -> None:
+    """Refuse a whole chunk without '<': it is one start tag (attributes and declarations, which
+    libxml2 builds all at once when the tag ends and no check between chunks can stop), or one
+    text or comment, longer than any manifest needs. A search for one byte, at memchr speed."""
+    if len(piece) == chunk and b"<" not in piece:
+        raise ManifestRefused("MANIFEST_LIMIT_EXCEEDED", f"the manifest has a run of {chunk} "
+                              "bytes without markup (one start tag, text or comment)")
 
 
 def _drop_finished_children(parcel: etree._Element) -> None:

@@ -111,15 +111,21 @@ class Violation:
     line: int | None = None
     value: str | None = None
 
+    def __post_init__(self) -> None:
+        """Long messages (names and values from the document) are cut when made: what is held
+        for every rejected parcel, replied and stored stays small whatever the document holds."""
+        if len(self.message) > MESSAGE_CHARS:
+            object.__setattr__(self, "message", shorten(self.message, MESSAGE_CHARS))
+        if self.value is not None and len(self.value) > VALUE_CHARS:
+            object.__setattr__(self, "value", shorten(self.value, VALUE_CHARS))
+
     def to_document(self) -> dict[str, Any]:
-        """Long messages (names from the document) and values are cut: a reply and what is
-        stored stay small whatever the document holds."""
         return {
             "code": self.code,
-            "message": shorten(self.message, MESSAGE_CHARS),
+            "message": self.message,
             "path": self.path,
             "line": self.line,
-            "value": None if self.value is None else shorten(self.value, VALUE_CHARS),
+            "value": self.value,
         }
 
 

@@ -245,9 +245,11 @@ def test_a_parcel_nested_in_a_parcel_is_a_wrong_element_not_a_parcel() -> None:
 
 
 def test_a_chunk_of_large_parcels_is_cut_by_the_bytes_fed() -> None:
-    """Ten parcels of 100 KB each: chunks end every 256 KB of body, not at 200 parcels."""
+    """Ten parcels of ~100 KB each (texts under the shape limits): chunks end every 256 KB of
+    body, not at 200 parcels."""
     schema = CountingSchema()
-    big = parcel(0, 0).replace("<Description> Mug 0\n", "<Description>" + "x" * 100_000)
+    big = parcel(0, 0).replace("</Description>", "</Description>"
+                               + ("<Note>" + "x" * 8_000 + "</Note>") * 12, 1)
     document = build([big.replace("RR000000000CN", f"RR00000000{n}CN") for n in range(10)],
                      "default")
     outcomes = list(XmlManifestReader(schema).open(document).parcels())

@@ -52,15 +52,25 @@ def test_a_parcel_with_too_many_declarations_is_rejected_alone():
     assert found[1].accepted
 
 
-@pytest.mark.parametrize("shape,n,what", [("attributes", 200_000, "attributes"),
+@pytest.mark.parametrize("shape,n,what", [("attributes_spread", 300, "attributes"),
                                           ("elements", 200_000, "elements"),
-                                          ("mixed", 50_000, "elements")])
+                                          ("mixed", 50_000, "elements"),
+                                          ("long_cdata", 200_000, "a text over 8192")])
 def test_a_parcel_over_its_limits_gets_one_violation_and_no_validation(shape, n, what):
     (only,) = outcomes(hostile.SHAPES[shape](n))
     assert codes(only) == ["PARCEL_LIMIT_EXCEEDED"]
-    assert only.violations[0].message.startswith("the parcel has more than")
+    assert only.violations[0].message.startswith("the parcel has ")
     assert what in only.violations[0].message
     assert only.violations[0].path == "/Manifest/Parcel[1]"
+
+
+@pytest.mark.parametrize("shape,n", [("attributes", 200_000), ("long_text", 200_000),
+                                     ("long_attribute", 200_000)])
+def test_a_start_tag_or_text_longer_than_two_chunks_refuses_the_manifest(shape, n):
+    """Caught before libxml2 builds it: a start tag's attributes are all built at once."""
+    refused = refusal(hostile.SHAPES[shape](n))
+    assert refused.code == "MANIFEST_LIMIT_EXCEEDED"
+    assert "without markup" in refused.detail
 
 
 def test_a_parcel_nested_in_a_parcel_is_a_schema_violation_not_a_crash():
@@ -71,11 +81,12 @@ def test_a_parcel_nested_in_a_parcel_is_a_schema_violation_not_a_crash():
 
 
 @pytest.mark.parametrize("body", [
+    manifest(parcel()).replace(b"M-2026-0001", b"<![CDATA[" + (b"x" * 99 + b"<") * 100 + b"]]>"),
     manifest(parcel()).replace(b"<ManifestRef>", b"<X/>" * 300 + b"<ManifestRef>"),
     manifest(parcel()).replace(b"</Manifest>", b"<X/>" * 70_000 + b"</Manifest>"),
     manifest(parcel()).replace(f'<Manifest xmlns="{NS}"'.encode(), f'<Manifest xmlns="{NS}"'
                                .encode() + b"".join(b' a%d="1"' % i for i in range(300))),
-], ids=["header", "trailer", "root-attributes"])
+], ids=["header-text", "header", "trailer", "root-attributes"])
 def test_too_much_outside_the_parcels_refuses_the_manifest(body):
     assert refusal(body).code == "MANIFEST_LIMIT_EXCEEDED"
 
