@@ -33,13 +33,14 @@ COMPONENTS: dict[str, Any] = {"schemas": {
     "Status": {"type": "string", "enum": [s.value for s in ParcelStatus]},
     "Rejection": _obj(["position", "violations"], position={"type": "integer"},
                       tracking_number=_NSTR, line={"type": ["integer", "null"]},
-                      violations=_VIOLATIONS),
+                      violations=_VIOLATIONS, violations_omitted={"type": "integer"}),
     "Receipt": _obj(
         ["id", "ref", "received_at", "parcels", "accepted", "rejected", "rejections"],
         id=_STR, ref=_STR, received_at={"type": "string", "format": "date-time"},
         destination=_DEST, document_sha256=_STR, parcels={"type": "integer"},
         accepted={"type": "integer"}, rejected={"type": "integer"},
-        rejections={"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}}),
+        rejections={"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
+        violations_omitted={"type": "integer"}),
     "Manifest": _obj(
         ["id", "ref", "parcels", "accepted", "rejected"], id=_STR, ref=_STR,
         issued_at=_STR, received_at=_STR, destination=_DEST,

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_parcels: int = Field(default=50_000, gt=0, le=50_000,
                              description="Most parcels in one manifest")
     page_size_max: int = Field(default=500, gt=0, description="Largest page a list returns")
+    body_read_seconds: float = Field(
+        default=30, gt=0, le=600, description="a request body not received within this is "
+                                              "refused (408); a buffering proxy goes in front")
     destination_rules: Path | None = Field(
         default=None, description="TOML file of dated destination rules (default: bundled)")
     log_level: str = Field(default="INFO", description="Python logging level: "
