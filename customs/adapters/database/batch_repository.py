@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from customs.adapters.database.columns import utc
 from customs.adapters.database.parcel_events import insert_events
 from customs.adapters.database.tables import Batch, Declaration, ParcelEvent, ParcelRow
-from customs.domain.lifecycle import ParcelStatus
+from customs.domain.lifecycle import ParcelStatus, sources
 from customs.services.ports import DeclaredGroup, SignedDocument
 
 P = ParcelRow.__table__  # type: ignore[attr-defined]
@@ -20,6 +20,7 @@ B = Batch.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 DECLARED = ParcelStatus.DECLARED.value
 BATCHED = ParcelStatus.BATCHED.value
+CLAIMABLE = [s.value for s in sources(ParcelStatus.BATCHED)]  # the lifecycle's guard
 
 
 class SqlBatchRepository:
@@ -68,7 +69,7 @@ class SqlBatchRepository:
         (a concurrent sealer's rows are skipped: on PostgreSQL the WHERE is re-checked after
         its lock wait; on SQLite writers are serialized)."""
         claimed = self.session.execute(
-            sa.update(P).where(P.c.id.in_(parcel_ids), P.c.status == DECLARED,
+            sa.update(P).where(P.c.id.in_(parcel_ids), P.c.status.in_(CLAIMABLE),
                                P.c.batch_id.is_(None))
             .values(status=BATCHED, batch_id=batch_id, updated_at=at)
             .returning(P.c.id)).scalars().all()

@@ -14,7 +14,7 @@ from customs.adapters.database.columns import utc
 from customs.adapters.database.declaration_rows import declaration_row, declared_event
 from customs.adapters.database.parcel_events import insert_events
 from customs.adapters.database.tables import Declaration, Manifest, ParcelEvent, ParcelRow
-from customs.domain.lifecycle import ParcelStatus
+from customs.domain.lifecycle import ParcelStatus, sources
 from customs.domain.model import ManifestHeader, Transport, parcel_from_document
 from customs.services.ports import PendingParcel, SignedDocument
 
@@ -23,6 +23,7 @@ M = Manifest.__table__  # type: ignore[attr-defined]
 D = Declaration.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 VALIDATED = ParcelStatus.VALIDATED.value
+DECLARABLE = [s.value for s in sources(ParcelStatus.DECLARED)]  # the lifecycle's guard
 
 
 def _header(row: Any) -> ManifestHeader:
@@ -69,7 +70,7 @@ class SqlDeclarationRepository:
         A signed document may name its own profile and group (ru-fts-express)."""
         moved = set(self.session.execute(
             sa.update(P).where(P.c.id.in_([p.parcel_id for p, _, _ in done]),
-                               P.c.status == VALIDATED)
+                               P.c.status.in_(DECLARABLE))
             .values(status=ParcelStatus.DECLARED.value, declaration_error=None, updated_at=at)
             .returning(P.c.id)).scalars())
         mine = [(p.parcel_id, i, s) for p, i, s in done if p.parcel_id in moved]

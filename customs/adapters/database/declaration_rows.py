@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from customs.domain.lifecycle import ParcelStatus
+from customs.domain.intake import DECLARED_STEP
 from customs.services.ports import SignedDocument
 
 
@@ -24,7 +24,8 @@ def declaration_row(parcel_id: int, declaration_id: str, signed: SignedDocument,
 
 def declared_event(parcel_id: int, declaration_id: str, signed: SignedDocument, profile: str,
                    at: datetime, actor: str) -> dict[str, Any]:
-    return {"parcel_id": parcel_id, "status": ParcelStatus.DECLARED.value,
-            "previous_status": ParcelStatus.VALIDATED.value, "at": at, "actor": actor,
+    return {"parcel_id": parcel_id, "status": DECLARED_STEP.status.value,
+            "previous_status": DECLARED_STEP.previous and DECLARED_STEP.previous.value,
+            "at": at, "actor": actor,
             "source": f"PROFILE:{signed.profile or profile}",
             "reason": f"declaration {declaration_id} signed, sha256 {signed.sha256[:16]}…"}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.database.parcel_events import insert_events
 from customs.adapters.database.tables import Batch, Message, ParcelEvent, ParcelRow
-from customs.domain.lifecycle import ParcelStatus, received_from
+from customs.domain.lifecycle import ParcelStatus, sources
 from customs.services.ports import DueBatch
 
 P = ParcelRow.__table__  # type: ignore[attr-defined]
@@ -61,8 +61,7 @@ class SqlOutboxRepository:
         moved = self._move(batch_id, ParcelStatus.SUBMITTED, at, actor, "batch delivered")
         if acknowledged:
             self._move(batch_id, ParcelStatus.ACKNOWLEDGED, at, "authority",
-                       "registered by the authority (signed Ack)",
-                       before=(ParcelStatus.SUBMITTED.value,))
+                       "registered by the authority (signed Ack)")
         return moved
 
     def retry_later(self, batch_id: str, at: datetime, error: str) -> None:
@@ -88,7 +87,7 @@ class SqlOutboxRepository:
             .values(status="ACKNOWLEDGED", lease_until=None, last_error=None,
                     submitted_at=sa.func.coalesce(B.c.submitted_at, at)))
         moved = 0
-        for before in received_from(ParcelStatus.ACKNOWLEDGED):
+        for before in sources(ParcelStatus.ACKNOWLEDGED, evidence=True):
             rows = self.session.execute(
                 sa.update(P).where(P.c.batch_id == batch_id, P.c.status == before.value)
                 .values(status=ParcelStatus.ACKNOWLEDGED.value, updated_at=at)
@@ -109,16 +108,13 @@ class SqlOutboxRepository:
         return bool(moved.rowcount)
 
     def _move(self, batch_id: str, status: ParcelStatus, at: datetime, actor: str,
-              reason: str, before: tuple[str, ...] = (ParcelStatus.BATCHED.value,
-                                                      ParcelStatus.TRANSMISSION_FAILED.value),
-              ) -> int:
-        """Move the batch's parcels that are in one of the `before` statuses, one statement per
-        status, so that each event names the status its parcel left (RETURNING gives the new
-        values only, on both engines)."""
+              reason: str) -> int:
+        """Move the batch's parcels that are in a status the lifecycle lets them leave for
+        `status`, one statement per such status, so that each event names the status its parcel
+        left (RETURNING gives the new values only, on both engines). A failed batch that fails
+        again moves none of its parcels: TRANSMISSION_FAILED is not a source of itself."""
         moved = 0
-        for previous in before:
-            if previous == status.value:
-                continue
+        for previous in (s.value for s in sources(status)):
             rows = self.session.execute(
                 sa.update(P).where(P.c.batch_id == batch_id, P.c.status == previous)
                 .values(status=status.value, updated_at=at)

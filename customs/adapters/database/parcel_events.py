@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.database import bulk
 from customs.adapters.database.tables import ParcelEvent, ParcelRow
-from customs.domain.lifecycle import ParcelStatus
+from customs.domain.lifecycle import ParcelStatus, sources
 from customs.domain.money import Money, decimal_text
 
 P = ParcelRow.__table__  # type: ignore[attr-defined]
@@ -58,7 +58,8 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: ParcelStatus, *,
                 at: datetime, actor: str, source: str, reason: str | None,
                 duty: Money | None = None) -> bool:
-    """Guarded move (only from `current`) with its event; False if the parcel moved meanwhile.
+    """Guarded move (only from `current`) with its event; False if the parcel moved meanwhile,
+    or if the lifecycle does not allow `current` -> `new` (the guard lists the statuses it does).
 
     A decision with a duty sets the parcel's duty to collect; RELEASED stamps released_at (the
     end of the clearance time in statistics).
@@ -71,8 +72,9 @@ def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: Pa
         event |= money
     if new is ParcelStatus.RELEASED:
         values["released_at"] = at
-    moved = session.execute(sa.update(P).where(P.c.id == parcel_id, P.c.status == current.value)
-                            .values(**values))
+    allowed = [s.value for s in sources(new)]
+    moved = session.execute(sa.update(P).where(P.c.id == parcel_id, P.c.status == current.value,
+                                               P.c.status.in_(allowed)).values(**values))
     if moved.rowcount != 1:
         return False
     insert_events(session, [{

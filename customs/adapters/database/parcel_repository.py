@@ -20,7 +20,8 @@ from customs.adapters.database.parcel_events import role_of
 from customs.adapters.database.search_index import search_columns, stage_search_rows
 from customs.adapters.database.tables import Declaration, ParcelEvent, ParcelRow
 from customs.domain.duty import Estimate
-from customs.domain.lifecycle import ParcelStatus
+from customs.domain.intake import intake_status, intake_steps
+from customs.domain.lifecycle import FINAL_STATUSES, ParcelStatus
 from customs.domain.model import ParcelOutcome
 from customs.domain.money import decimal_text
 from customs.services.ports import ConcurrentWrite, IntakeDeclaration, NewManifest, Page
@@ -43,12 +44,12 @@ def _estimate_columns(estimate: Estimate | None) -> dict[str, Any]:
             "estimate_rule": estimate.rule_id, "estimate": estimate.to_document()}
 
 
+def _declared(declaration: IntakeDeclaration | None) -> bool:
+    return declaration is not None and declaration.signed is not None
+
+
 def _status(o: ParcelOutcome, declaration: IntakeDeclaration | None) -> ParcelStatus:
-    if not o.accepted:
-        return ParcelStatus.REJECTED
-    if declaration is not None and declaration.signed is not None:
-        return ParcelStatus.DECLARED
-    return ParcelStatus.VALIDATED
+    return intake_status(o.accepted, _declared(declaration))
 
 
 def parcel_row(m: NewManifest, o: ParcelOutcome, estimate: Estimate | None = None,
@@ -79,8 +80,7 @@ class SqlParcelRepository:
         self.session = session
 
     def open_tracking_numbers(self, tenant_id: int, numbers: Sequence[str]) -> set[str]:
-        final = [s.value for s in (ParcelStatus.REJECTED, ParcelStatus.RELEASED,
-                                   ParcelStatus.RETURNED, ParcelStatus.CANCELLED)]
+        final = [s.value for s in sorted(FINAL_STATUSES)]
         found: set[str] = set()
         for start in range(0, len(numbers), CHUNK):
             chunk = list(numbers[start : start + CHUNK])
@@ -174,22 +174,21 @@ def _stage_chunk(dialect: Dialect, m: NewManifest, chunk: Sequence[ParcelOutcome
 def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
             outcomes: Sequence[ParcelOutcome], at: datetime, actor: str,
             made: Sequence[IntakeDeclaration | None]) -> list[dict[str, Any]]:
+    """Each parcel's history as the domain has it (intake_steps); the DECLARED event names the
+    declaration signed at intake."""
     events = []
     for parcel_id, row, o, d in zip(ids, rows, outcomes, made, strict=True):
         scope = {"tenant_id": row["tenant_id"], "courier": row["courier"],
                  "customs_office": row["customs_office"]}
-        events.append({"parcel_id": parcel_id, "status": ParcelStatus.RECEIVED.value,
-                       "previous_status": None, "at": at, "actor": actor,
-                       "source": "INTAKE", "reason": "received in manifest", **scope})
-        final = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
-        reason = ("schema and business rules passed" if o.accepted
-                  else "; ".join(sorted({v.code for v in o.violations})))
-        events.append({"parcel_id": parcel_id, "status": final.value,
-                       "previous_status": ParcelStatus.RECEIVED.value, "at": at,
-                       "actor": actor, "source": "INTAKE", "reason": reason, **scope})
-        if d is not None and d.signed is not None:
-            events.append(declared_event(parcel_id, d.declaration_id, d.signed, "", at,
-                                         d.actor) | scope)
+        for step in intake_steps(o.accepted, (v.code for v in o.violations), _declared(d)):
+            if step.reason is None:  # DECLARED: the declaration is the reason
+                assert d is not None and d.signed is not None
+                events.append(declared_event(parcel_id, d.declaration_id, d.signed, "", at,
+                                             d.actor) | scope)
+                continue
+            events.append({"parcel_id": parcel_id, "status": step.status.value,
+                           "previous_status": step.previous and step.previous.value, "at": at,
+                           "actor": actor, "source": "INTAKE", "reason": step.reason, **scope})
     return events
 
 
