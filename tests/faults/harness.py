@@ -87,7 +87,7 @@ def _db_chooser(rng: random.Random) -> Fault:
     """Database connections live long (pooled): each dies at a random point of its life."""
     roll = rng.random()
     if roll < 0.5:
-        return Fault(cut_after=rng.randint(2_000, 400_000))
+        return Fault(cut_after=rng.randint(2_000, 60_000))
     if roll < 0.6:
         return Fault(reset=True)
     if roll < 0.7:

@@ -20,7 +20,7 @@ def test_nothing_lost_nothing_sent_twice_under_faults(database_url, dev_signing_
     figures = run(database_url, *dev_signing_key, tmp_path, plan)
     print(figures)  # shown with -s: the figures of this run
     assert figures.problems == []
-    assert figures.kills >= 4
+    assert figures.kills + figures.exits >= 4  # on PostgreSQL database faults end some first
     injected = [n for faults in (figures.link_faults, figures.db_faults)
                 for kind, n in faults.items() if kind != "pass"]
     assert sum(injected) >= 5  # the figures themselves go to docs/performance.md
