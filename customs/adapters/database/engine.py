@@ -20,8 +20,9 @@ PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def json_text(value: Any) -> str:
-    """How JSON columns are written: compact UTF-8 by orjson (a parcel's data in 6 µs instead
-    of json.dumps' 20, a tenth of intake's staging); what orjson refuses (integers past 64
+    """How JSON columns are written: compact UTF-8 by orjson (several times cheaper than
+    json.dumps on a parcel's data, which intake stages for every parcel; figures in
+    docs/performance.md); what orjson refuses (integers past 64
     bits, keys that are not strings, lone surrogates) goes to json.dumps as before. Both read
     back the same values; JSONB on PostgreSQL stores its own form either way."""
     try:
@@ -117,8 +118,8 @@ def _postgres_reader(url: str, **kwargs: Any) -> Engine:
     psycopg prepares a statement run five times on a connection, and without the rollback at
     the end of every request (which dropped them) prepared statements now last: PostgreSQL
     would then switch some to a generic plan, one that ignores the values (an officer's HS
-    search went from 50 to 100 ms). force_custom_plan plans every execution with its values,
-    as before, and keeps what preparing saves (parsing)."""
+    search took twice as long: docs/performance.md). force_custom_plan plans every execution
+    with its values, as before, and keeps what preparing saves (parsing)."""
     connect_args = dict(kwargs.pop("connect_args", {}))
     options = connect_args.get("options", "")
     connect_args["options"] = (f"{options} -c default_transaction_read_only=on"
@@ -151,7 +152,8 @@ def _sqlite_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engin
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # On the driver's connection: the same statement without SQLAlchemy's execution
-        # machinery, a tenth of a status look-up's time when it went through it.
+        # machinery, a visible share of a status look-up's time when it went through it
+        # (docs/performance.md, "Cutting the cost per request").
         connection.connection.driver_connection.execute(begin)
 
     return engine

@@ -33,7 +33,7 @@ class ElementSigner(Protocol):
 # Declarations are made stage by stage over this many parcels: all rendered, then all
 # validated, then all signed. Interleaving the stages parcel by parcel kept evicting each
 # stage's working set (lxml's parser, the schema's automata, OpenSSL's P-256 tables) from the
-# CPU caches: 5,000 parcels, CPU time per parcel, best of 5: 143 µs interleaved, 96 by 500.
+# CPU caches (the CPU time per parcel, both ways, is in docs/performance.md).
 # A chunk's trees (~30 KB each) are what it holds in memory.
 STAGE_CHUNK = 500
 _Rendered = tuple[int, Any, bytes | None, str | None]  # index, tree, canonical text, group
@@ -45,7 +45,7 @@ class DeclarationPipeline:
         self.profile = profile.name
         self.signer = signer
         # A profile whose text is canonical by construction gives it too: the signer digests
-        # it as it is instead of canonicalizing the tree (a tenth of declaring a parcel).
+        # it as it is instead of canonicalizing the tree (what that saved: docs/performance.md).
         self._render_canonical = getattr(profile, "render_canonical", None)
         self._group_key = getattr(profile, "group_key", None)
 
