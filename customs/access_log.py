@@ -3,7 +3,8 @@ writes (customs.logs), taken straight from the request.
 
 gunicorn's own `Logger.access` builds ~40 atoms for every request (every request header,
 response header and WSGI environ variable, copied and quote-escaped, plus a strftime) for a
-format string that JSON lines never use: 37 µs of a status look-up's ~1 ms. Selected by
+format string that JSON lines never use: a visible share of a status look-up (measured in
+docs/performance.md). Selected by
 gunicorn.conf.py (`logger_class`) when CUSTOMS_LOG_FORMAT is json; the text format keeps
 gunicorn's logger and its access_log_format.
 """

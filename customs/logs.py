@@ -64,7 +64,7 @@ class JsonFormatter(logging.Formatter):
                 out[key] = value
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        try:  # orjson: a tenth of json.dumps's time, on every access line
+        try:  # orjson: far cheaper than json.dumps, and this runs on every access line
             return orjson.dumps(out, default=str).decode()
         except TypeError:  # what orjson refuses (integers past 64 bits, lone surrogates)
             return json.dumps(out, ensure_ascii=False, default=str)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 
 class ParcelStatus(StrEnum):
@@ -65,6 +66,17 @@ def can_move(current: ParcelStatus, new: ParcelStatus, *, evidence: bool = False
 def received_from(new: ParcelStatus) -> tuple[ParcelStatus, ...]:
     """The statuses that evidence of receipt moves to `new` (SUBMITTED or ACKNOWLEDGED)."""
     return tuple(s for s, targets in _ON_EVIDENCE.items() if new in targets)
+
+
+@cache
+def sources(new: ParcelStatus, *, evidence: bool = False) -> tuple[ParcelStatus, ...]:
+    """The statuses a parcel may move to `new` from, sorted: what the SQL writers put in their
+    guards (`status IN (...)`), so that the database refuses what this table refuses. Sorted, so
+    that a statement's text, and so the statement cache, stays the same."""
+    found = {s for s, targets in _ALLOWED.items() if new in targets}
+    if evidence:
+        found.update(received_from(new))
+    return tuple(sorted(found))
 
 
 def reachable(current: ParcelStatus, target: ParcelStatus) -> bool:

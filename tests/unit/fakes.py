@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from customs.domain.lifecycle import FINAL_STATUSES, ParcelStatus
+from customs.domain.intake import intake_steps
+from customs.domain.lifecycle import is_final
 from customs.domain.model import ParcelOutcome
 from customs.services.ports import (
     ConcurrentWrite,
@@ -57,7 +58,7 @@ class FakeParcels:
         wanted = set(numbers)
         return {p["tracking_number"] for p in self.state.parcels
                 if p["tenant_id"] == tenant_id and p["tracking_number"] in wanted
-                and p["status"] not in FINAL_STATUSES}
+                and not is_final(p["status"])}
 
     def stage(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome], actor: str,
               estimates: Any = None, declarations: Any = None) -> Any:
@@ -69,12 +70,13 @@ class FakeParcels:
     def add_from_manifest(self, manifest: NewManifest, outcomes: Sequence[ParcelOutcome],
                           actor: str, estimates: Any = None, declarations: Any = None) -> None:
         for o in outcomes:
-            status = ParcelStatus.VALIDATED if o.accepted else ParcelStatus.REJECTED
             made = (declarations or {}).get(o.position) if o.accepted else None
-            history = [(ParcelStatus.RECEIVED, actor), (status, actor)]
-            if made is not None and made.signed is not None:
-                status = ParcelStatus.DECLARED
-                history.append((status, made.actor))
+            declared = made is not None and made.signed is not None
+            steps = intake_steps(o.accepted, (v.code for v in o.violations), declared)
+            history = [(s.status, actor) for s in steps]
+            if made is not None and declared:  # signed at intake, by the declarer
+                history[-1] = (steps[-1].status, made.actor)
+            status = steps[-1].status
             if o.accepted and o.tracking_number in self.open_tracking_numbers(
                     manifest.tenant_id, [o.tracking_number or ""]):
                 raise ConcurrentWrite("open tracking number already exists")

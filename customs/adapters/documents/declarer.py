@@ -1,0 +1,131 @@
+"""The Declarer port: render (profile) → validate (profile's schema) → sign (signer)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from customs.domain.model import ManifestHeader, Parcel
+from customs.services.ports import DeclarationFailed, DeclarationRequest, SignedDocument
+
+
+class Profile(Protocol):
+    name: str
+
+    def render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+               issued_at: datetime) -> Any: ...
+
+    def validate(self, element: Any) -> list[str]: ...
+
+
+class ElementSigner(Protocol):
+    """Signs an element (enveloped) and returns the serialized signed document."""
+
+    fingerprint: str  # SHA-256 of the signing certificate (DER), hex
+    algorithm: str  # the SignatureMethod URI
+
+    def sign_element(self, element: Any, at: datetime,
+                     canonical: bytes | None = None) -> bytes: ...
+
+
+# Declarations are made stage by stage over this many parcels: all rendered, then all
+# validated, then all signed. Interleaving the stages parcel by parcel kept evicting each
+# stage's working set (lxml's parser, the schema's automata, OpenSSL's P-256 tables) from the
+# CPU caches (the CPU time per parcel, both ways, is in docs/performance.md).
+# A chunk's trees (~30 KB each) are what it holds in memory.
+STAGE_CHUNK = 500
+_Rendered = tuple[int, Any, bytes | None, str | None]  # index, tree, canonical text, group
+
+
+class DeclarationPipeline:
+    def __init__(self, profile: Profile, signer: ElementSigner) -> None:
+        self.profile_impl = profile
+        self.profile = profile.name
+        self.signer = signer
+        # A profile whose text is canonical by construction gives it too: the signer digests
+        # it as it is instead of canonicalizing the tree (what that saved: docs/performance.md).
+        self._render_canonical = getattr(profile, "render_canonical", None)
+        self._group_key = getattr(profile, "group_key", None)
+
+    def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                at: datetime) -> SignedDocument:
+        result = self.declare_many([(parcel, header, declaration_id)], at)[0]
+        if isinstance(result, DeclarationFailed):
+            raise result
+        return result
+
+    def declare_many(self, requests: Sequence[DeclarationRequest],
+                     at: datetime) -> list[SignedDocument | DeclarationFailed]:
+        """Each request's signed declaration, or why it could not be made, in order."""
+        results: list[SignedDocument | DeclarationFailed] = []
+        for start in range(0, len(requests), STAGE_CHUNK):
+            results.extend(self._declare_chunk(requests[start : start + STAGE_CHUNK], at))
+        return results
+
+    def _declare_chunk(self, requests: Sequence[DeclarationRequest],
+                       at: datetime) -> list[SignedDocument | DeclarationFailed]:
+        results: list[Any] = [None] * len(requests)
+        rendered: list[_Rendered] = []
+        for n, (parcel, header, declaration_id) in enumerate(requests):
+            try:
+                rendered.append((n, *self._render(parcel, header, declaration_id, at)))
+            except DeclarationFailed as exc:
+                results[n] = exc
+        valid: list[_Rendered] = []
+        for item in rendered:
+            errors = self.profile_impl.validate(item[1])
+            if errors:
+                results[item[0]] = DeclarationFailed("declaration schema: " +
+                                                     "; ".join(errors[:3]))
+            else:
+                valid.append(item)
+        for n, element, canonical, key in valid:
+            try:
+                document = self.signer.sign_element(element, at, canonical)
+            except Exception as exc:  # any signer failure keeps the parcel waiting, unsigned
+                results[n] = DeclarationFailed(f"signing: {exc}")
+                continue
+            results[n] = SignedDocument(document, hashlib.sha256(document).hexdigest(),
+                                        self.signer.fingerprint, self.signer.algorithm,
+                                        profile=self.profile, group_key=key)
+        return results
+
+    def _render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                at: datetime) -> tuple[Any, bytes | None, str | None]:
+        try:
+            if self._render_canonical is None:
+                element = self.profile_impl.render(parcel, header, declaration_id, at)
+                canonical = None
+            else:
+                element, canonical = self._render_canonical(parcel, header, declaration_id, at)
+            key = None if self._group_key is None else self._group_key(parcel, header)
+        except (ValueError, TypeError) as exc:
+            raise DeclarationFailed(f"render: {exc}") from exc
+        return element, canonical, key
+
+
+class DestinationDeclarer:
+    """The Declarer port choosing a pipeline by the manifest's destination (settings decide
+    which destinations have their own profile; the rest use the default)."""
+
+    def __init__(self, default: DeclarationPipeline,
+                 by_destination: dict[str, DeclarationPipeline]) -> None:
+        self.default = default
+        self.by_destination = by_destination
+        self.profile = default.profile
+
+    def declare_many(self, requests: Sequence[DeclarationRequest],
+                     at: datetime) -> list[SignedDocument | DeclarationFailed]:
+        """Requests grouped by their destination's pipeline; results in the requests' order."""
+        groups: dict[int, tuple[DeclarationPipeline, list[int]]] = {}
+        for n, (_parcel, header, _id) in enumerate(requests):
+            pipeline = self.by_destination.get(header.destination_country, self.default)
+            groups.setdefault(id(pipeline), (pipeline, []))[1].append(n)
+        results: list[Any] = [None] * len(requests)
+        for pipeline, indices in groups.values():
+            made = pipeline.declare_many([requests[n] for n in indices], at)
+            for n, result in zip(indices, made, strict=True):
+                results[n] = result
+        return results
