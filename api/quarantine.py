@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.auth import authenticate_request, roles
 from api.errors import ApiProblem
-from api.params import is_number, limit
+from api.params import INTEGER, is_integer_key, limit
 from customs.services.ports import QuarantineItem
 
 quarantine = Blueprint("quarantine", __name__, url_prefix="/v1/authority/quarantine")
@@ -43,7 +43,7 @@ def list_quarantine() -> Response:
     if status not in STATUSES:
         raise ApiProblem(400, "INVALID_STATUS", "status must be QUARANTINED or REPLAYED")
     after = request.args.get("after", "0")
-    if not is_number(after, 12):
+    if not is_integer_key(after):
         raise ApiProblem(400, "INVALID_CURSOR", "after must be a quarantine id")
     size = limit()
     items = _customs().quarantined(status=status, after=int(after), limit=size)
@@ -54,7 +54,7 @@ def list_quarantine() -> Response:
 @quarantine.get("/<int:item_id>")
 @roles(*STAFF)
 def get_quarantined(item_id: int) -> Response:
-    item = _customs().quarantine_item(item_id)
+    item = _customs().quarantine_item(item_id) if item_id < INTEGER else None
     if item is None:
         raise ApiProblem(404, "QUARANTINE_NOT_FOUND", f"no quarantined message {item_id}")
     return jsonify(item_json(item))
@@ -64,7 +64,7 @@ def get_quarantined(item_id: int) -> Response:
 @roles(*STAFF)
 def replay(item_id: int) -> Response:
     """Apply the message again (after its cause was fixed); 409 if it is still refused."""
-    received = _customs().replay_quarantined(item_id)
+    received = _customs().replay_quarantined(item_id) if item_id < INTEGER else None
     if received is None:
         raise ApiProblem(404, "QUARANTINE_NOT_FOUND", f"no quarantined message {item_id}")
     if received.report is None:
