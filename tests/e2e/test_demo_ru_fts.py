@@ -13,7 +13,7 @@ from lxml import etree
 
 from schemas.ru_fts import Album
 from tests.conftest import shared_path
-from tests.e2e.fts_checks import album_errors, served, signature_errors, stored
+from tests.fts_documents import album_errors, served, signature_errors, stored
 from tests.signing.conftest import require_gost_engine
 
 ROOT = Path(__file__).resolve().parents[2]
