@@ -209,6 +209,21 @@ def test_a_registry_that_does_not_validate_is_never_signed(ru, album_path):
                .findall(f".//{ECD}HouseShipment")) == 500
 
 
+def test_declarations_stored_before_the_envelope_still_join_a_registry(ru, album_path):
+    """Earlier releases stored the registry itself with the signature inside: sealing reads
+    those too (the registry sent is rebuilt and re-validated in any case)."""
+    submit(ru, manifest(parcel("CDEK-00001"), transport=AWB_1))
+    [current] = stored_declarations(ru)
+    bare = etree.fromstring(current).find(f"{ENV}Body")[0]
+    bare.append(etree.fromstring(current)[-1])  # where the signature used to be
+    builder = RuFtsRegistryBuilder(ru.signer, Album.load(album_path), "BROKER", "customs")
+    for document in (etree.tostring(bare), current):
+        registry = builder.registry("m-1", "10005020", ru.clock.now(), [document])
+        assert registry.findtext(f"{ECD}ExpressRegistryKindCode") == "ПТДЭГ"
+        assert len(registry.findall(f".//{ECD}HouseShipment")) == 1
+        assert Album.load(album_path).validate(registry, thorough=True) == []
+
+
 def acknowledged(ru, sim, count: int = 3) -> tuple[dict, list]:  # type: ignore[no-untyped-def]
     """`count` parcels in one registry, sent to the simulated FTS and acknowledged by its
     signed receipt; returns the routing data and the houses for hand-made answers."""
