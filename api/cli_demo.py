@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -32,6 +30,7 @@ import signing
 from api import create_app
 from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
+from api.cli_demo_verify import verify_one
 from customs.bootstrap import Customs, bootstrap, generate_sample
 from customs.bootstrap_webhooks import generate_secrets_key
 from customs.settings import Settings
@@ -91,8 +90,13 @@ def worker(customs: Customs, interval: float = 0.3) -> Iterator[None]:
 @click.option("--album", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="The FTS album folder (official XSDs); needed by "
                                  "--profile ru-fts-express")
+@click.option("--key-algorithm", type=click.Choice(signing.DEV_ALGORITHMS), default="ecdsa-p256",
+              show_default=True, help="Of the development keys the demo makes for the service "
+                                      "and the simulated authority (gost2012-*: GOST R "
+                                      "34.10-2012, as the FTS requires; needs the OpenSSL GOST "
+                                      "engine)")
 def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
-         timeout: float, profile: str, album: Path | None) -> None:
+         timeout: float, profile: str, album: Path | None, key_algorithm: str) -> None:
     """Run the whole flow on a fresh SQLite database and print each parcel's outcome."""
     if profile == "ru-fts-express" and album is None:
         raise click.UsageError("--profile ru-fts-express needs --album PATH (the FTS format "
@@ -105,15 +109,20 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
         stale.unlink()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    key, cert = _dev_key(workdir / "keys")
-    sim = make_state(cert, workdir / "authority-keys", seed=7, delay=0.3, hold_share=0.1,
-                     album=ru_album)
+    suffix = "" if key_algorithm == "ecdsa-p256" else f"-{key_algorithm}"
+    authority_keys = workdir / f"authority-keys{suffix}"
+    try:  # GOST keys need the OpenSSL GOST engine: its absence is one line, not a traceback
+        key, cert = _dev_key(workdir / f"keys{suffix}", key_algorithm)
+        sim = make_state(cert, authority_keys, seed=7, delay=0.3, hold_share=0.1,
+                         album=ru_album, algorithm=key_algorithm)
+    except signing.KeyLoadError as exc:
+        raise click.ClickException(str(exc)) from None
     failures = 0
     with serving(create_sim_app(sim)) as sim_base:
         customs = bootstrap(Settings(
             database_url=f"sqlite:///{database.resolve()}", signing_key=key, signing_cert=cert,
             authority_url=f"{sim_base}/v1/batches",
-            authority_cert=workdir / "authority-keys" / "cert.pem",
+            authority_cert=authority_keys / "cert.pem",
             batch_max_age_seconds=1, submit_backoff_seconds=0.5, ru_profile=profile,
             ru_fts_album=ru_album, webhook_allow_private_urls=True,  # local receiver
             # the demo's own throw-away database: a throw-away key seals its webhook secrets
@@ -136,7 +145,8 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             for destination, manifest_id, expected in manifests:
                 failures += _report(session, base, destination, manifest_id, expected, sim)
             click.echo(LEGEND)
-            failures += _verify_one(session, base, cert, workdir, manifests)
+            first = _parcels(session, base, manifests[0][1])
+            failures += verify_one(session, base, cert, workdir, first)
             failures += _other_roles(customs, base, session, manifests, timeout)
             failures += _check_replay(session, base)
             if keep is not None:
@@ -239,12 +249,13 @@ def _report(session: requests.Session, base: str, destination: str, manifest_id:
     return sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
 
 
-def _dev_key(folder: Path) -> tuple[Path, Path]:
-    """The demo's development signing key (kept between runs; never use it in production)."""
+def _dev_key(folder: Path, algorithm: str) -> tuple[Path, Path]:
+    """The demo's development signing key (kept between runs, one folder per algorithm; never
+    use it in production)."""
     key, cert = folder / "key.pem", folder / "cert.pem"
     if key.exists() and cert.exists():
         return key, cert
-    return signing.generate_dev_key("ecdsa-p256", folder, common_name="customs demo signer")
+    return signing.generate_dev_key(algorithm, folder, common_name="customs demo signer")
 
 
 def _keep_declarations(session: requests.Session, base: str, folder: Path,
@@ -265,36 +276,6 @@ def _keep_messages(customs: Customs, folder: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for number, direction, kind, message_id, document in customs.exchanged_messages():
         (target / f"{number:04d}-{direction}-{kind}-{message_id}.xml").write_bytes(document)
-
-
-def _verify_one(session: requests.Session, base: str, cert: Path, workdir: Path,
-                manifests: list[tuple[str, str, list]]) -> int:
-    """Fetch one declaration and verify it as an outsider would: pinned certificate only."""
-    numbers = [p["tracking_number"] for p in _parcels(session, base, manifests[0][1])
-               if p["status"] != "REJECTED"]
-    if not numbers:
-        return 0
-    document = session.get(f"{base}/v1/parcels/{numbers[0]}/declaration", timeout=60).content
-    path = workdir / "example-declaration.xml"
-    path.write_bytes(document)
-    try:
-        signing.Verifier([signing.load_certificate(cert)]).verify(document)
-    except signing.VerificationError as exc:
-        click.echo(f"\ndeclaration of {numbers[0]}: INVALID ({exc})")
-        return 1
-    line = f"\ndeclaration of {numbers[0]}: signature valid ({path})"
-    xmlsec = shutil.which("xmlsec1")
-    if xmlsec:
-        result = subprocess.run(
-            [xmlsec, "--verify", "--pubkey-cert-pem", str(cert), "--enabled-key-data",
-             "key-name", "--id-attr:Id", "urn:customs:declaration:generic:1:Declaration",
-             str(path)], capture_output=True, text=True, timeout=30)
-        line += "; xmlsec1 says " + ("OK" if result.returncode == 0 else "FAIL")
-        if result.returncode != 0:
-            click.echo(line)
-            return 1
-    click.echo(line)
-    return 0
 
 
 def _check_replay(session: requests.Session, base: str) -> int:

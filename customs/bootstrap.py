@@ -90,7 +90,8 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
             from customs.adapters.documents.profiles.ru_fts_express import RuFtsExpressProfile
 
             by_destination["RU"] = DeclarationPipeline(
-                RuFtsExpressProfile(self.album, self.settings.ru_fts_broker_name), self.signer)
+                RuFtsExpressProfile(self.album, self.settings.ru_fts_broker_name,
+                                    self.settings.ru_fts_sender), self.signer)
         return DestinationDeclarer(generic, by_destination)
 
     def batch_builder(self) -> Any:

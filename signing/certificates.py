@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from signing.errors import CertificateExpired, CertificateNotYetValid
-from signing.keys import Signer
+from signing.signer import Signer
 
 if TYPE_CHECKING:
     from signing.verify import Verifier
@@ -136,7 +136,7 @@ def generate_dev_key(algorithm: str, out_dir: str | Path, common_name: str = "cu
 def _dev_key_and_certificate(algorithm: str, common_name: str, days: int,
                              start: datetime) -> tuple[bytes, bytes]:
     if algorithm.startswith("gost2012-") and algorithm in DEV_ALGORITHMS:
-        from signing.gost_keys import generate_gost_key  # builds on keys, as this module
+        from signing.gost_keys import generate_gost_key  # only when a GOST key is made
 
         return generate_gost_key(int(algorithm[-3:]), common_name, days, start)
     if algorithm == "ecdsa-p256":

@@ -14,7 +14,7 @@ from cryptography import x509
 from signing import gost
 from signing.algorithms import GOST_256, GOST_512, gost_bits
 from signing.errors import KeyLoadError
-from signing.keys import Signer, self_test
+from signing.signer import Signer, self_test
 
 ALGORITHMS = {256: GOST_256, 512: GOST_512}
 # The parameter sets a development key gets: CryptoPro-A for 256 bits (the one Russian CAs

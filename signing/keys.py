@@ -1,10 +1,10 @@
-"""The Signer interface, software keys, and reading key material safely from files."""
+"""Software keys, and reading key material safely from files (the Signer interface is in
+signing/signer.py; re-exported here for callers written against this module)."""
 
 from __future__ import annotations
 
 import os
 import stat
-from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -19,52 +19,11 @@ from signing.algorithms import (
     RSA_SHA256,
     ecdsa_der_to_raw,
     gost_bits,
-    public_key_of,
-    verify_raw,
 )
-from signing.errors import KeyLoadError, VerificationError
+from signing.errors import KeyLoadError
+from signing.signer import Signer
 
 MIN_RSA_BITS = 2048
-
-
-class Signer(ABC):
-    """What signs: a private key somewhere (file, HSM, a GOST provider) and its certificate.
-
-    An implementation gives the SignatureMethod URI (`algorithm`), the X.509 certificate that
-    goes into KeyInfo, and `sign(data)`: the raw SignatureValue as XML-Signature wants it
-    (PKCS#1 v1.5 for RSA, r||s of fixed width for ECDSA, s||r for GOST R 34.10-2012).
-    """
-
-    @property
-    @abstractmethod
-    def algorithm(self) -> str: ...
-
-    @property
-    @abstractmethod
-    def certificate(self) -> x509.Certificate: ...
-
-    @abstractmethod
-    def sign(self, data: bytes) -> bytes: ...
-
-    @property
-    def method(self) -> str:
-        """The earlier name of `algorithm`, kept for callers written against it."""
-        return self.algorithm
-
-    def sign_bytes(self, data: bytes) -> bytes:
-        """The earlier name of `sign`, kept for callers written against it."""
-        return self.sign(data)
-
-
-def self_test(signer: Signer) -> None:
-    """Sign a probe and verify it with the certificate: KeyLoadError if key and certificate do
-    not belong together (or the signature format is wrong)."""
-    probe = b"signing self-test"
-    try:
-        verify_raw(public_key_of(signer.certificate), signer.algorithm, signer.sign(probe),
-                   probe)
-    except VerificationError as exc:
-        raise KeyLoadError(f"the private key does not match the certificate ({exc})") from None
 
 
 class SoftwareSigner(Signer):
@@ -169,7 +128,7 @@ def load_software_signer(key_path: str | Path, cert_path: str | Path | None = No
     if b"-----BEGIN" in data:
         cert = load_certificate(cert_path) if cert_path else _pem_certificate(path, data)
         if gost_bits(cert):
-            from signing.gost_keys import load_gost_signer  # it builds on this module
+            from signing.gost_keys import load_gost_signer  # only when a GOST key is read
 
             try:
                 return load_gost_signer(data, cert, passphrase)

@@ -15,7 +15,7 @@ from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 
 from signing.algorithms import ECDSA_SHA256, RSA_SHA256, gost_bits
 from signing.errors import KeyLoadError, SigningError
-from signing.keys import Signer, self_test
+from signing.signer import Signer, self_test
 
 _ERRORS = (pkcs11.PKCS11Error, RuntimeError, OSError)
 _registry_lock = threading.Lock()

@@ -23,7 +23,7 @@ from lxml import etree
 from signing.algorithms import DS, ENVELOPED, EXC_C14N, REFERENCE_DIGESTS, SHA256
 from signing.algorithms import digest as digest_of
 from signing.certificates import check_validity
-from signing.keys import Signer
+from signing.signer import Signer
 
 _P = f"{{{DS}}}"
 _SIGNATURE = _P + "Signature"

@@ -274,10 +274,12 @@ def create_sim_app(state: SimState) -> Flask:
 
 def make_state(service_cert: Path, key_dir: Path, *, notify_url: str | None = None,
                seed: int = 7, delay: float = 0.5, hold_share: float = 0.05,
-               album: Path | None = None) -> SimState:
+               album: Path | None = None, algorithm: str = "ecdsa-p256") -> SimState:
+    """`algorithm`: of the key the simulated authority signs with when it makes one (the FTS
+    signs with GOST R 34.10-2012: gost2012-256 or gost2012-512); a key in `key_dir` is kept."""
     key, cert = key_dir / "key.pem", key_dir / "cert.pem"
     if not key.exists():
-        signing.generate_dev_key("ecdsa-p256", key_dir, common_name="customs authority sim")
+        signing.generate_dev_key(algorithm, key_dir, common_name="customs authority sim")
     return SimState(signer=signing.load_software_signer(key, cert),
                     verifier=signing.Verifier([signing.load_certificate(service_cert)]),
                     rules=Rules(seed=seed, hold_share=hold_share), notify_url=notify_url,

@@ -1,5 +1,7 @@
-"""`customs demo --profile ru-fts-express --album PATH`: the whole flow in the FTS formats, and
-every registry it sent validates against the official album (../shared)."""
+"""`customs demo --profile ru-fts-express --album PATH`: the whole flow in the FTS formats; every
+FTS document it leaves, as stored and as served, validates against the official album
+(../shared) with both validators, and every signature verifies: ECDSA in xmlsec1 and signxml,
+GOST R 34.10-2012 in the OpenSSL GOST engine and gostcrypto."""
 
 from __future__ import annotations
 
@@ -11,23 +13,45 @@ from lxml import etree
 
 from schemas.ru_fts import Album
 from tests.conftest import shared_path
+from tests.fts_documents import album_errors, served, signature_errors, stored
+from tests.signing.conftest import require_gost_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "{urn:customs:ru-fts-envelope:1}"
 
 
-def test_demo_in_the_russian_profile_clears_its_parcels(tmp_path):
+def run_demo(tmp_path: Path, parcels: int, *options: str) -> tuple[Path, Path, str]:
+    """(the album, the --keep folder, the output) of a demo that exited 0."""
     album = shared_path("schemas", "ru-fts-5.23.0-express")
     assert (album / "ExpressCargoDeclaration.xsd").is_file(), f"{album}: FTS album missing"
     keep = tmp_path / "exchanged"
     result = subprocess.run(
         [sys.executable, "-m", "api.cli", "demo", "--workdir", str(tmp_path / "demo"),
-         "--parcels", "30", "--keep", str(keep), "--profile", "ru-fts-express",
-         "--album", str(album)],
+         "--parcels", str(parcels), "--keep", str(keep), "--profile", "ru-fts-express",
+         "--album", str(album), *options],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "every parcel reached the state it should" in result.stdout
-    ru_rows = result.stdout.split("RU manifest", 1)[1].split(" manifest ", 1)[0]
+    return album, keep, result.stdout
+
+
+def check_everything_left(tmp_path: Path, album_path: Path, keep: Path, keys: str) -> int:
+    """Every FTS document valid as it stands, every signature verified; how many FTS
+    documents there were."""
+    album = Album.load(album_path)
+    documents = stored(tmp_path / "demo" / "customs.db") + served(keep / "declarations")
+    unique = list({d.content: d for d in documents}.values())  # served == stored, byte for byte
+    certs = [tmp_path / "demo" / f"{folder}{keys}" / "cert.pem"
+             for folder in ("keys", "authority-keys")]
+    errors = [e for d in documents for e in album_errors(d, album)]
+    errors += signature_errors(unique, certs, tmp_path)
+    assert errors == [], "\n".join(errors[:20])
+    return sum(b"urn:customs.ru:" in d.content for d in documents)
+
+
+def test_demo_in_the_russian_profile_clears_its_parcels(tmp_path):
+    album, keep, stdout = run_demo(tmp_path, 30)
+    assert "every parcel reached the state it should" in stdout
+    ru_rows = stdout.split("RU manifest", 1)[1].split(" manifest ", 1)[0]
     assert "FTS decision 10: released" in ru_rows and " RUB" in ru_rows
     assert "FTS decision 31: released once duty is paid" in ru_rows
     registries = 0
@@ -41,3 +65,18 @@ def test_demo_in_the_russian_profile_clears_its_parcels(tmp_path):
     assert registries >= 1
     answers = [p.read_bytes() for p in (keep / "authority-messages").glob("*-in-decisions-*")]
     assert any(b"ExpressCargoDeclarationCustomMark" in a for a in answers)
+    declarations = [p.read_bytes() for p in (keep / "declarations").glob("*.xml")]
+    assert sum(b"ExpressCargoDeclaration" in d for d in declarations) >= 10
+    assert check_everything_left(tmp_path, album, keep, "") > 10
+
+
+def test_the_russian_demo_with_gost_keys(tmp_path):
+    """The service signs its declarations and registries, and the simulated FTS its answers,
+    with GOST R 34.10-2012 (256-bit) and Streebog; the stock references verify every one."""
+    require_gost_engine()
+    album, keep, stdout = run_demo(tmp_path, 10, "--key-algorithm", "gost2012-256")
+    assert "every parcel reached the state it should" in stdout
+    assert "xmlsec1 has no GOST" in stdout
+    for path in (keep / "authority-messages").glob("*.xml"):
+        assert b"gostr34102012-gostr34112012-256" in path.read_bytes(), path.name
+    assert check_everything_left(tmp_path, album, keep, "-gost2012-256") > 10

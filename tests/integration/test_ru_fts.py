@@ -4,6 +4,8 @@ waybill and matched by the envelope they answer."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from lxml import etree
 
@@ -19,10 +21,13 @@ from schemas.ru_fts import NS, Album
 from simulator import ru_fts as fts
 from simulator.app import create_sim_app, make_state
 from tests.conftest import shared_path
+from tests.fts_documents import Document, album_errors, fts_documents, signature_errors
 from tests.manifests import item, manifest, parcel
+from tests.signing.conftest import require_gost_engine
 
 ECD, CAT = f"{{{NS['ecd']}}}", f"{{{NS['cat_ru']}}}"
 ENV = "{urn:customs:ru-fts-envelope:1}"
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
 AWB_1 = "<Transport><Mode>air</Mode><MasterWaybill>784-12345675</MasterWaybill></Transport>"
 AWB_2 = "<Transport><Mode>air</Mode><MasterWaybill>784-00000011</MasterWaybill></Transport>"
 
@@ -119,19 +124,63 @@ def test_one_registry_per_master_waybill_kind_and_office(ru, dev_signing_key, al
     assert sorted(kinds) == [("ДТЭГ", 1), ("ПТДЭГ", 1), ("ПТДЭГ", 2)]
 
 
-def test_each_parcels_declaration_is_an_official_registry(ru, album_path, dev_signing_key):
+def stored_declarations(customs) -> list[bytes]:  # type: ignore[no-untyped-def]
+    with customs.engine.connect() as conn:
+        return [bytes(row[0]) for row in conn.exec_driver_sql(
+            "SELECT document FROM declarations ORDER BY id").all()]
+
+
+def test_each_parcels_declaration_is_an_official_registry_valid_as_stored(
+        ru, album_path, dev_signing_key, tmp_path):
+    """The registry of one parcel rides in the signed envelope, as the registries sent do:
+    the album has no place for a ds:Signature in ExpressCargoDeclaration."""
     submit(ru, manifest(parcel("CDEK-00001", value="25.00",
                                items=[item(), item(hs="6109100000")]),
                         transport=AWB_1))
-    with ru.engine.connect() as conn:
-        [(document,)] = conn.exec_driver_sql("SELECT document FROM declarations").all()
-    root = signing.Verifier([signing.load_certificate(dev_signing_key[1])]).verify(
-        bytes(document)).element
-    assert root.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is None  # covered part
-    assert Album.load(album_path).validate(root, thorough=True) == []
-    goods = root.findall(f".//{ECD}GoodsItemDetails")
+    [content] = stored_declarations(ru)
+    document = Document("stored declaration", content)
+    root = etree.fromstring(document.content)
+    assert root.tag == f"{ENV}Envelope" and root[-1].tag == f"{DS}Signature"
+    assert album_errors(document, Album.load(album_path)) == []  # envelope and registry as is
+    [registry] = fts_documents(root)
+    assert registry.getparent().tag == f"{ENV}Body"
+    assert registry.find(f".//{DS}Signature") is None
+    assert signature_errors([document], [dev_signing_key[1]], tmp_path) == []  # xmlsec1, signxml
+    assert root.findtext(f"{ENV}RoutingInf/{ENV}ReceiverInformation") == "10005020"
+    assert root.findtext(f"{ENV}RoutingInf/{ENV}DocumentModeID") == "1006275E"
+    goods = registry.findall(f".//{ECD}GoodsItemDetails")
     assert [g.findtext(f"{ECD}GoodsTNVEDCode") for g in goods] == ["3926909709", "6109100000"]
-    assert root.findtext(f".//{ECD}URLShop") == "https://shop.example.cn"
+    assert registry.findtext(f".//{ECD}URLShop") == "https://shop.example.cn"
+
+
+def test_registries_signed_with_gost_are_verified_by_the_simulated_fts(
+        database_url, clock, album_path, tmp_path):
+    """A GOST key signs the declarations and the registry with GOST R 34.10-2012 and Streebog;
+    the simulated FTS (itself signing with GOST) verifies and acknowledges it."""
+    require_gost_engine()
+    key, cert = signing.generate_dev_key("gost2012-256", tmp_path / "gost", days=3650,
+                                         not_before=clock.now() - timedelta(days=1))
+    state = make_state(cert, tmp_path / "sim", delay=0, album=album_path, hold_share=0,
+                       algorithm="gost2012-256")
+    customs = bootstrap(Settings(
+        database_url=database_url, signing_key=key, signing_cert=cert,
+        ru_profile="ru-fts-express", ru_fts_album=album_path,
+        authority_cert=tmp_path / "sim" / "cert.pem"), clock=clock)
+    try:
+        customs.tenant_id = customs.authenticate(
+            customs.create_api_key("acme", "marketplace")[1]).tenant_id
+        submit(customs, manifest(parcel("CDEK-00001"), parcel("CDEK-00002"), transport=AWB_1))
+        for declaration in stored_declarations(customs):
+            assert b"gostr34102012-gostr34112012-256" in declaration
+        assert customs.seal_batches(force=True).errors == []
+        customs.submit_batches(SimTransport(create_sim_app(state).test_client()))
+        [(_, _, _, _, registry)] = batches(customs)
+        assert signing.Verifier([signing.load_certificate(cert)]).verify(
+            bytes(registry)).signature_method == signing.GOST_256
+        assert len(state.registered) == 1
+        assert customs.get_parcel(customs.tenant_id, "CDEK-00002")["status"] == "ACKNOWLEDGED"
+    finally:
+        customs.close()
 
 
 def test_a_parcel_without_a_ten_digit_code_or_master_waybill_waits_with_the_reason(ru):
@@ -158,6 +207,21 @@ def test_a_registry_that_does_not_validate_is_never_signed(ru, album_path):
         builder.registry("m-1", "10005020", ru.clock.now(), [bytes(document)] * 501)
     assert len(builder.registry("m-1", "10005020", ru.clock.now(), [bytes(document)] * 500)
                .findall(f".//{ECD}HouseShipment")) == 500
+
+
+def test_declarations_stored_before_the_envelope_still_join_a_registry(ru, album_path):
+    """Earlier releases stored the registry itself with the signature inside: sealing reads
+    those too (the registry sent is rebuilt and re-validated in any case)."""
+    submit(ru, manifest(parcel("CDEK-00001"), transport=AWB_1))
+    [current] = stored_declarations(ru)
+    bare = etree.fromstring(current).find(f"{ENV}Body")[0]
+    bare.append(etree.fromstring(current)[-1])  # where the signature used to be
+    builder = RuFtsRegistryBuilder(ru.signer, Album.load(album_path), "BROKER", "customs")
+    for document in (etree.tostring(bare), current):
+        registry = builder.registry("m-1", "10005020", ru.clock.now(), [document])
+        assert registry.findtext(f"{ECD}ExpressRegistryKindCode") == "ПТДЭГ"
+        assert len(registry.findall(f".//{ECD}HouseShipment")) == 1
+        assert Album.load(album_path).validate(registry, thorough=True) == []
 
 
 def acknowledged(ru, sim, count: int = 3) -> tuple[dict, list]:  # type: ignore[no-untyped-def]

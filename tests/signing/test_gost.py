@@ -9,7 +9,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from gostcrypto import gosthash, gostsignature
+from gostcrypto import gosthash
 from lxml import etree
 
 from signing import (
@@ -29,9 +29,14 @@ from signing import (
 )
 from tests.signing.conftest import DS, openssl_gost
 from tests.signing.documents import declaration, tamper
+from tests.signing.gost_reference import (
+    canonical,
+    gostcrypto_verifies,
+    openssl_digest,
+    openssl_verifies,
+    parts,
+)
 
-# The curves of the development keys (paramset A): CryptoPro-A is TC26 256 paramSetB.
-CURVES = {256: "id-tc26-gost-3410-2012-256-paramSetB", 512: "id-tc26-gost-3410-12-512-paramSetA"}
 METHODS = {256: (GOST_256, STREEBOG_256), 512: (GOST_512, STREEBOG_512)}
 
 
@@ -40,59 +45,6 @@ def signed(signer: Signer, how: str) -> bytes:
         return signed_canonical(declaration(), signer, reference_id="D-42")
     root = sign_enveloped(declaration(), signer, reference_uri="#D-42")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-
-
-def canonical(element: etree._Element) -> bytes:
-    return bytes(etree.tostring(element, method="c14n", exclusive=True, with_comments=False))
-
-
-def parts(document: bytes) -> tuple[bytes, bytes, bytes, bytes]:
-    """With lxml alone: the canonical content without the signature, the canonical
-    SignedInfo, the DigestValue and the SignatureValue."""
-    root = etree.fromstring(document)
-    signature = root.find(f"{DS}Signature")
-    signed_info = signature.find(f"{DS}SignedInfo")
-    canonical_info = canonical(signed_info)
-    digest = base64.b64decode(signed_info.findtext(f".//{DS}DigestValue"))
-    value = base64.b64decode(signature.findtext(f"{DS}SignatureValue"))
-    root.remove(signature)
-    return canonical(root), canonical_info, digest, value
-
-
-def openssl_digest(size: int, data: bytes, tmp_path: Path) -> bytes:
-    (tmp_path / "data").write_bytes(data)
-    done = openssl_gost("dgst", f"-md_gost12_{size}", "-binary", "-out",
-                        str(tmp_path / "digest"), str(tmp_path / "data"))
-    assert done.returncode == 0, done.stderr
-    return (tmp_path / "digest").read_bytes()
-
-
-def openssl_verifies(size: int, cert: Path, data: bytes, value: bytes, tmp_path: Path) -> bool:
-    public = tmp_path / "public.pem"
-    assert openssl_gost("x509", "-in", str(cert), "-noout", "-pubkey", "-out",
-                        str(public)).returncode == 0
-    (tmp_path / "signed").write_bytes(data)
-    (tmp_path / "value").write_bytes(value)
-    done = openssl_gost("dgst", f"-md_gost12_{size}", "-verify", str(public), "-signature",
-                        str(tmp_path / "value"), str(tmp_path / "signed"))
-    return done.returncode == 0 and b"Verified OK" in done.stdout
-
-
-def gostcrypto_verifies(size: int, cert: Path, data: bytes, value: bytes, tmp_path: Path) -> bool:
-    """gostcrypto works on big-endian integers: the certificate's key is little-endian X, Y
-    (RFC 4491 2.3.2), the digest is read little-endian (as the engine does), and it wants
-    r||s where XML-Signature carries s||r."""
-    public = tmp_path / "public.pem"
-    assert openssl_gost("x509", "-in", str(cert), "-noout", "-pubkey", "-out",
-                        str(public)).returncode == 0
-    spki = base64.b64decode("".join(public.read_text().splitlines()[1:-1]))
-    half = size // 8
-    point = spki[-2 * half:]  # the OCTET STRING that ends the SubjectPublicKeyInfo
-    key = point[:half][::-1] + point[half:][::-1]
-    digest = gosthash.new(f"streebog{size}", data=data).digest()
-    mode = gostsignature.MODE_256 if size == 256 else gostsignature.MODE_512
-    verifier = gostsignature.new(mode, gostsignature.CURVES_R_1323565_1_024_2019[CURVES[size]])
-    return bool(verifier.verify(key, digest[::-1], value[half:] + value[:half]))
 
 
 @pytest.mark.parametrize("how", ["canonical", "tree"])

@@ -13,40 +13,20 @@ from datetime import datetime
 from lxml import etree
 
 from customs.adapters.documents.profiles.ru_fts_express import ECD, add_totals, registry
+from customs.adapters.documents.profiles.ru_fts_routing import (
+    DECLARATION_MODE,
+    carried,
+    envelope,
+    envelope_errors,
+    process_id,
+)
 from customs.adapters.documents.signer import EnvelopedSigner
 from customs.services.ports import SignedDocument
-from schemas import compiled, ru_envelope_xsd_path
 from schemas.ru_fts import Album
 
-ENV = "urn:customs:ru-fts-envelope:1"
-ENVELOPE = f"{{{ENV}}}"
 MAX_HOUSES = 500
 OFFICE = re.compile(r"^[0-9]{8}$")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
-def envelope_schema() -> etree.XMLSchema:
-    return compiled(ru_envelope_xsd_path())
-
-
-def process_id(envelope_id: str) -> str:
-    """The process id shared by the messages of one exchange: derived from the first envelope."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:customs:ru-fts:process:{envelope_id}"))
-
-
-def envelope(envelope_id: str, sender: str, receiver: str, at: datetime, process: str,
-             mode_id: str, body: etree._Element, initial: str | None = None) -> etree._Element:
-    root = etree.Element(ENVELOPE + "Envelope", {"Id": f"E-{envelope_id}"}, nsmap={"env": ENV})
-    routing = etree.SubElement(root, ENVELOPE + "RoutingInf")
-    values = [("EnvelopeID", envelope_id), ("InitialEnvelopeID", initial),
-              ("SenderInformation", sender), ("ReceiverInformation", receiver),
-              ("PreparationDateTime", at.isoformat(timespec="seconds")),
-              ("ProcessID", process), ("DocumentModeID", mode_id)]
-    for name, text in values:
-        if text is not None:
-            etree.SubElement(routing, ENVELOPE + name).text = text
-    etree.SubElement(root, ENVELOPE + "Body").append(body)
-    return root
 
 
 class RuFtsRegistryBuilder:
@@ -62,7 +42,7 @@ class RuFtsRegistryBuilder:
                              f"not {len(declarations)}")
         houses, kinds, masters = [], set(), set()
         for document in declarations:
-            parcel_registry = etree.fromstring(document, _PARSER)
+            parcel_registry = carried(etree.fromstring(document, _PARSER))
             kinds.add(parcel_registry.findtext(ECD + "ExpressRegistryKindCode"))
             for house in parcel_registry.iter(ECD + "HouseShipment"):
                 masters.add(etree.tostring(house.find(ECD + "TransportDocumentDetails")))
@@ -91,9 +71,10 @@ class RuFtsRegistryBuilder:
         if errors:  # never signed, never sent
             raise ValueError("registry invalid against the FTS album: " + "; ".join(errors[:3]))
         wrapped = envelope(message_id, self.sender, office, at, process_id(message_id),
-                           "1006275E", root)
-        if not envelope_schema().validate(wrapped):
-            raise ValueError(f"envelope invalid: {envelope_schema().error_log.last_error}")
+                           DECLARATION_MODE, root)
+        errors = envelope_errors(wrapped)
+        if errors:
+            raise ValueError(errors[0])
         body = self.signer.sign_element(wrapped, at)
         return SignedDocument(body, hashlib.sha256(body).hexdigest(), self.signer.fingerprint,
                               self.signer.algorithm)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from lxml import etree
 
 import signing
-from customs.adapters.authority.ru_fts_envelope import ENVELOPE, envelope_schema
+from customs.adapters.documents.profiles.ru_fts_routing import ENVELOPE, envelope_schema
 from customs.domain.decisions import Decision, DecisionMessage
 from customs.domain.errors import AuthorityMessageError
 from schemas.ru_fts import NS, Album

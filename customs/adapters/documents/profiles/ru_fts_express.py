@@ -2,7 +2,8 @@
 5.23.0, `ExpressCargoDeclaration`, DocumentModeID 1006275E), see docs/ru-fts-express.md.
 
 Each parcel's own declaration is a registry holding its one `HouseShipment` (validated against
-the official schema, signed, stored and served like any declaration). At sealing, the
+the official schema) in the routing envelope that carries its signature (ru_fts_routing: the
+album has no place for one), signed, stored and served like any declaration. At sealing, the
 HouseShipments of one master waybill, registry kind and customs office (the declaration's group
 key) are gathered into one registry of at most 500 (customs.adapters.authority.ru_fts_envelope).
 """
@@ -14,6 +15,13 @@ from decimal import Decimal
 
 from lxml import etree
 
+from customs.adapters.documents.profiles.ru_fts_routing import (
+    DECLARATION_MODE,
+    carried,
+    envelope,
+    envelope_errors,
+    process_id,
+)
 from customs.domain.model import Item, ManifestHeader, Parcel
 from customs.domain.money import Money, decimal_text
 from schemas.ru_fts import NS, Album
@@ -67,7 +75,7 @@ def amount_text(money: Money) -> str:
 def registry(registry_id: str, kind: str, office: str, issued_at: datetime,
              broker: str) -> tuple[etree._Element, etree._Element]:
     """An empty registry and its GoodsShipment, ready for HouseShipments."""
-    root = etree.Element(ECD + "ExpressCargoDeclaration", {"DocumentModeID": "1006275E"},
+    root = etree.Element(ECD + "ExpressCargoDeclaration", {"DocumentModeID": DECLARATION_MODE},
                          nsmap=NSMAP)
     _el(root, CAT + "DocumentID", registry_id)
     info = _el(root, ECD + "EECEDocHeaderAddInfo")
@@ -181,13 +189,16 @@ def _goods(house: etree._Element, item: Item, number: int, total: int) -> None:
 
 
 class RuFtsExpressProfile:
-    """The Profile port (customs.adapters.documents.declarer) for one parcel's registry."""
+    """The Profile port (customs.adapters.documents.declarer) for one parcel's registry, in
+    its envelope (EnvelopeID: the declaration id; receiver: the manifest's customs office)."""
 
     name = "ru-fts-express"
 
-    def __init__(self, album: Album, broker: str = "customs") -> None:
+    def __init__(self, album: Album, broker: str = "customs",
+                 sender: str = "CUSTOMS-BROKER") -> None:
         self.album = album
         self.broker = broker
+        self.sender = sender
 
     def render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
                issued_at: datetime) -> etree._Element:
@@ -197,12 +208,14 @@ class RuFtsExpressProfile:
         assert location is not None
         location.addnext(house_shipment(parcel, header, declaration_id, 1))
         add_totals(shipment)
-        return root
+        return envelope(declaration_id, self.sender, header.customs_office, issued_at,
+                        process_id(declaration_id), DECLARATION_MODE, root)
 
     def group_key(self, parcel: Parcel, header: ManifestHeader) -> str:
         return group_key(parcel, header)
 
     def validate(self, element: etree._Element) -> list[str]:
-        """libxml2 only for the one-parcel registry (speed at intake); the registry that is
-        sent is checked by both validators before it is signed."""
-        return self.album.validate(element, thorough=False)
+        """The envelope, then the registry it carries: libxml2 only for the one-parcel registry
+        (speed at intake); the registry that is sent is checked by both validators before it
+        is signed."""
+        return envelope_errors(element) or self.album.validate(carried(element), thorough=False)
