@@ -24,14 +24,18 @@ def notifications() -> Response:
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send the message as application/xml")
     document = read_bounded_body(MAX_NOTIFICATION_BYTES)
     try:
-        report = current_app.extensions["customs"].receive_decisions(document)
-    except AuthorityMessageError as exc:
-        status = 403 if exc.code == "SIGNATURE_INVALID" else 422
-        if exc.code == "AUTHORITY_NOT_CONFIGURED":
-            status = 503
-            log.warning("authority decision refused: CUSTOMS_AUTHORITY_CERT is not set; set it "
-                        "to the authority's certificate for `customs serve` / gunicorn")
-        raise ApiProblem(status, exc.code, str(exc)) from None
+        received = current_app.extensions["customs"].receive_decisions(
+            document, channel="push", origin=request.remote_addr)
+    except AuthorityMessageError as exc:  # not configured: nothing can be verified
+        log.warning("authority decision refused: CUSTOMS_AUTHORITY_CERT is not set; set it "
+                    "to the authority's certificate for `customs serve` / gunicorn")
+        raise ApiProblem(503, exc.code, str(exc)) from None
+    report = received.report
+    if report is None:  # set aside in the quarantine; the sender need not retry it
+        status = 403 if received.code == "SIGNATURE_INVALID" else 422
+        raise ApiProblem(status, received.code or "MESSAGE_INVALID", received.detail or "",
+                         quarantine_id=received.quarantine_id)
     return jsonify({"message_id": report.message_id, "duplicate": report.duplicate,
                     "applied": report.applied, "ignored": report.ignored,
-                    "orphaned": report.orphaned, "noted": report.noted})
+                    "orphaned": report.orphaned, "noted": report.noted,
+                    "pending": report.pending, "set_aside": report.set_aside})

@@ -32,6 +32,7 @@ COMMANDS = {
     "authority-sim": "api.cli_sim:authority_sim",
     "bench": "api.cli_bench:bench",
     "webhooks": "api.cli_webhooks:webhooks_group",
+    "quarantine": "api.cli_quarantine:quarantine",
 }
 # One-line summaries for `customs --help`, so listing the commands imports none of them.
 SUMMARIES = {
@@ -52,6 +53,7 @@ SUMMARIES = {
     "authority-sim": "Run the customs-authority simulator as its own web service.",
     "bench": "Throughput, memory and latency benchmarks.",
     "webhooks": "Webhook secrets at rest (CUSTOMS_SECRETS_KEY).",
+    "quarantine": "Authority messages set aside (docs/authority.md): list, show, replay.",
 }
 
 
@@ -101,8 +103,9 @@ def cli(ctx: click.Context) -> None:
     Settings come from CUSTOMS_* environment variables (docs/configuration.md).
     """
     # The command is imported by now. Those that take the app through Flask's
-    # with_appcontext find it in a ScriptInfo; the others never load Flask.
-    if "flask.cli" in sys.modules:
+    # with_appcontext find it in a ScriptInfo (one given by the caller, e.g. Flask's
+    # test_cli_runner, is kept); the others never load Flask.
+    if ctx.obj is None and "flask.cli" in sys.modules:
         from api.cli_app import script_info
 
         ctx.obj = script_info()

@@ -15,6 +15,7 @@ from api.manifests import v1
 from api.observability import instrument, metrics
 from api.openapi import docs
 from api.parcels import views
+from api.quarantine import quarantine
 from api.rates import rates
 from api.webhooks import hooks
 from customs import __version__, logs
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(views)
     app.register_blueprint(hooks)
     app.register_blueprint(authority)
+    app.register_blueprint(quarantine)
     app.register_blueprint(rates)
     app.register_blueprint(docs)
     app.add_url_rule("/health", "health", health)

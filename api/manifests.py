@@ -12,6 +12,7 @@ from api import params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_bounded_body
 from api.errors import ApiProblem
+from customs.domain.errors import NotFound
 from customs.services.intake import SubmitManifest
 
 v1 = Blueprint("v1", __name__, url_prefix="/v1")
@@ -19,6 +20,7 @@ v1.before_request(authenticate_request)
 
 XML_TYPES = ("application/xml", "text/xml")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+MANIFEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # ours are UUIDs; a NUL fails on PostgreSQL
 
 
 def customs():  # type: ignore[no-untyped-def]
@@ -54,13 +56,13 @@ def submit_manifest() -> Response:
 @v1.get("/manifests/<manifest_id>")
 @roles("marketplace")
 def get_manifest(manifest_id: str) -> Response:
-    return jsonify(customs().get_manifest(principal().tenant_id, manifest_id))
+    return jsonify(customs().get_manifest(principal().tenant_id, _known(manifest_id)))
 
 
 @v1.get("/manifests/<manifest_id>/document")
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
-    content = customs().get_manifest_document(principal().tenant_id, manifest_id)
+    content = customs().get_manifest_document(principal().tenant_id, _known(manifest_id))
     return Response(content, mimetype="application/xml")
 
 
@@ -70,12 +72,19 @@ def list_manifest_parcels(manifest_id: str) -> Response:
     limit = params.limit()
     after = _decode_cursor(request.args.get("cursor"))
     page = customs().list_manifest_parcels(
-        principal().tenant_id, manifest_id, status=request.args.get("status"), after=after,
-        limit=limit)
+        principal().tenant_id, _known(manifest_id), status=request.args.get("status"),
+        after=after, limit=limit)
     body: dict[str, Any] = {"items": page.items, "next_cursor": None}
     if page.next_after is not None:
         body["next_cursor"] = _encode_cursor(page.next_after)
     return jsonify(body)
+
+
+def _known(manifest_id: str) -> str:
+    """A manifest id of the shape we give out, else no such manifest (404, as for any other)."""
+    if not MANIFEST_ID.match(manifest_id):
+        raise NotFound("no such manifest")
+    return manifest_id
 
 
 def _encode_cursor(position: int) -> str:
@@ -88,7 +97,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "p" or not params.is_number(value, 18):
+        if kind != "p" or not params.is_integer_key(value):
             raise ValueError(text)
         return int(value)
     except ValueError:

@@ -102,6 +102,23 @@ class DatabaseCollector:
         yield GaugeMetricFamily("customs_backlog_oldest_seconds",
                                 "Age of the oldest declared parcel not yet in a batch",
                                 value=figures["oldest_unbatched_seconds"])
+        yield from self._authority_messages()
+
+    def _authority_messages(self) -> Iterator[GaugeMetricFamily]:
+        quarantined = GaugeMetricFamily(
+            "customs_quarantined_messages", "Authority messages set aside (QUARANTINED: "
+            "waiting for a person; REPLAYED: applied later)", labels=["status"])
+        counts = {"QUARANTINED": 0, "REPLAYED": 0} | self.customs.quarantine_counts()
+        for status, count in counts.items():
+            quarantined.add_metric([status], count)
+        yield quarantined
+        yield GaugeMetricFamily("customs_orphan_decisions",
+                                "Authority decisions that matched no parcel of the batch they "
+                                "answer (orphan_decisions, each with its reason)",
+                                value=self.customs.orphan_decision_count())
+        yield GaugeMetricFamily("customs_pending_decisions",
+                                "Decisions kept until their parcel gets where they apply",
+                                value=self.customs.pending_decision_count())
 
 
 def metrics() -> Response:

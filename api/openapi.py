@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from api import openapi_views
+from api import openapi_quarantine, openapi_views
 from api.openapi_schemas import COMPONENTS
 from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
 
@@ -151,8 +151,10 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Electronic customs clearance for cross-border e-commerce. "
                                 "Errors are RFC 9457 problem details; codes in docs/errors.md."},
         "servers": [{"url": "/"}],
-        "paths": with_rate_limits({**_paths(), **openapi_views.paths(), **WEBHOOK_PATHS}),
+        "paths": with_rate_limits({**_paths(), **openapi_views.paths(),
+                                    **openapi_quarantine.PATHS, **WEBHOOK_PATHS}),
         "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS,
+                                   **openapi_quarantine.SCHEMAS,
                                    **WEBHOOK_SCHEMAS},
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",

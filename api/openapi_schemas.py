@@ -33,13 +33,14 @@ COMPONENTS: dict[str, Any] = {"schemas": {
     "Status": {"type": "string", "enum": [s.value for s in ParcelStatus]},
     "Rejection": _obj(["position", "violations"], position={"type": "integer"},
                       tracking_number=_NSTR, line={"type": ["integer", "null"]},
-                      violations=_VIOLATIONS),
+                      violations=_VIOLATIONS, violations_omitted={"type": "integer"}),
     "Receipt": _obj(
         ["id", "ref", "received_at", "parcels", "accepted", "rejected", "rejections"],
         id=_STR, ref=_STR, received_at={"type": "string", "format": "date-time"},
         destination=_DEST, document_sha256=_STR, parcels={"type": "integer"},
         accepted={"type": "integer"}, rejected={"type": "integer"},
-        rejections={"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}}),
+        rejections={"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
+        violations_omitted={"type": "integer"}),
     "Manifest": _obj(
         ["id", "ref", "parcels", "accepted", "rejected"], id=_STR, ref=_STR,
         issued_at=_STR, received_at=_STR, destination=_DEST,
@@ -89,7 +90,12 @@ COMPONENTS: dict[str, Any] = {"schemas": {
                         applied={"type": "integer"}, ignored={"type": "integer"},
                         orphaned={"type": "integer"},
                         noted={"type": "integer", "description": "decisions recorded on the "
-                               "parcel's history without a move (FTS 50, 62, 70)"}),
+                               "parcel's history without a move (FTS 50, 62, 70)"},
+                        pending={"type": "integer", "description": "decisions that arrived "
+                                 "before the one they follow: kept, applied in their turn"},
+                        set_aside={"type": "integer", "description": "decisions with a code "
+                                   "the service does not know: the parcel is HELD for a "
+                                   "person, the raw code as the event's source"}),
     "Health": _obj(["status"], status={"type": "string", "enum": ["ok", "warning"]},
                    database=_STR, version=_STR,
                    signing=_obj(["configured"], configured={"type": "boolean"},

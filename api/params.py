@@ -31,6 +31,12 @@ def bad(parameter: str, detail: str) -> ApiProblem:
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 BIGINT = 2**63
+INTEGER = 2**31  # ids and positions stored as SQL INTEGER: larger ones fail on PostgreSQL
+
+
+def is_integer_key(raw: str) -> bool:
+    """A non-negative number that fits the SQL INTEGER columns it is compared with."""
+    return is_number(raw, 10) and int(raw) < INTEGER
 
 
 def is_number(raw: str, digits: int) -> bool:
@@ -154,6 +160,7 @@ def decode_keyset(cursor: str | None, sort: str, owner: str) -> tuple[Any, int] 
             if not parsed.is_finite():
                 raise ValueError("not finite")
         return parsed, parcel_id
-    except (ValueError, TypeError, InvalidOperation, UnicodeDecodeError, OverflowError):
+    except (ValueError, TypeError, InvalidOperation, UnicodeDecodeError, OverflowError,
+            RecursionError):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this search returned "
                                                 "to this API key with this sort") from None

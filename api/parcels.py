@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api import params
 from api.auth import authenticate_request, principal, roles
+from api.body import read_json_object
 from api.errors import ApiProblem
 from customs.services.ports import SearchFilters
 
@@ -122,11 +123,8 @@ def feed() -> Response:
 
 
 def _json_object() -> dict[str, Any]:
-    if request.mimetype != "application/json":
+    if request.mimetype != "application/json":  # refused before any byte is read
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send a JSON object (application/json)",
                          headers={"Accept-Post": "application/json"})
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "INVALID_JSON", "the body is not a JSON object")
-    return body
+    return read_json_object()
 

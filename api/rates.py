@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.auth import authenticate_request, principal, roles
-from api.body import read_bounded_body
+from api.body import json_excess, read_bounded_body
 from api.errors import ApiProblem
 from customs.domain.errors import ReferenceDataError
 
@@ -36,13 +36,7 @@ def load_rates() -> Response:
     if request.mimetype not in CSV_TYPES + JSON_TYPES:
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send rates as text/csv or "
                          "application/json", headers={"Accept-Put": "text/csv, application/json"})
-    try:
-        body = read_bounded_body(MAX_RATES_BYTES)
-    except ApiProblem as exc:
-        if exc.status != 413:
-            raise
-        raise ApiProblem(413, "RATES_TOO_LARGE",
-                         f"send at most {MAX_RATES_BYTES} bytes of rates at once") from None
+    body = read_bounded_body(MAX_RATES_BYTES, code="RATES_TOO_LARGE")
     text = _csv_text(body) if request.mimetype in JSON_TYPES else _decode(body)
     who = principal()
     try:
@@ -56,17 +50,16 @@ def load_rates() -> Response:
 @roles("marketplace", "courier", "officer", "operator")
 def list_rates() -> Response:
     """Rates held for the days from..to (default: the last 31 days), at most 366 days."""
-    today = _customs().clock.now().date()
-    last = _day("to", today)
-    first = _day("from", last - timedelta(days=DEFAULT_DAYS - 1))
+    last = _day("to") or _customs().clock.now().date()
+    first = _day("from") or last - timedelta(days=min(DEFAULT_DAYS - 1, (last - date.min).days))
     return jsonify({"from": first.isoformat(), "to": last.isoformat(),
                     "items": _customs().list_rates(first, last)})
 
 
-def _day(name: str, default: date) -> date:
+def _day(name: str) -> date | None:
     raw = request.args.get(name)
     if raw is None:
-        return default
+        return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -83,7 +76,11 @@ def _decode(body: bytes) -> str:
 def _csv_text(body: bytes) -> str:
     """JSON rates as the CSV the loader reads (one parser, one set of checks)."""
     try:
-        items: Any = json.loads(_decode(body))["rates"]
+        parsed: Any = json.loads(_decode(body))
+        excess = json_excess(parsed, max_keys=8)
+        if excess:
+            raise ValueError(f"the JSON has {excess}")
+        items = parsed["rates"]
         if not isinstance(items, list):
             raise TypeError("rates is not a list")
         lines = ["date,currency,base,rate"]
@@ -93,7 +90,7 @@ def _csv_text(body: bytes) -> str:
                     c in v for v in values for c in ",\n\r\""):
                 raise ValueError("values must be strings without commas or quotes")
             lines.append(",".join(values))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ApiProblem(422, "RATES_INVALID",
                          f'send {{"rates": [{{"date", "currency", "base", "rate"}}]}} with '
                          f"string values: {exc}") from None

@@ -10,10 +10,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from api import params
 from api.auth import authenticate_request, principal, roles
+from api.body import read_json_object
 from api.errors import ApiProblem
 
 hooks = Blueprint("webhooks", __name__, url_prefix="/v1")
@@ -89,7 +90,7 @@ def replay(webhook_id: str) -> Response:
 def deliveries(webhook_id: str) -> Response:
     status = request.args.get("status")
     raw = request.args.get("cursor")
-    if raw is not None and not params.is_number(raw, 18):
+    if raw is not None and not params.is_integer_key(raw):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
     items, before = customs().webhook_deliveries(
         principal(), _id(webhook_id), status, None if raw is None else int(raw),
@@ -107,22 +108,7 @@ def _id(webhook_id: str) -> str:
 def _body(allowed: set[str], *, required: tuple[str, ...],
           empty_ok: bool = False) -> dict[str, Any]:
     """A small JSON object with known fields only (an empty body where that is allowed)."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ApiProblem(413, "BODY_TOO_LARGE", f"the body is over {MAX_BODY} bytes")
-    raw = request.stream.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise ApiProblem(413, "BODY_TOO_LARGE", f"the body is over {MAX_BODY} bytes")
-    if empty_ok and not raw.strip():
-        return {}
-    if request.mimetype != "application/json":
-        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send a JSON object (application/json)",
-                         headers={"Accept-Post": "application/json"})
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "INVALID_JSON", "the body is not a JSON object")
+    body = read_json_object(MAX_BODY, empty_ok=empty_ok)
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise _invalid(unknown[0], f"unknown field; expected {', '.join(sorted(allowed))}")

@@ -29,6 +29,7 @@ from customs.adapters.reference_data import (
 from customs.adapters.secret_box import parse_keys
 from customs.adapters.uow import SqlUnitOfWork
 from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
+from customs.bootstrap_authority import AuthorityFacade
 from customs.bootstrap_views import ViewsFacade
 from customs.bootstrap_webhooks import WebhooksFacade
 from customs.domain.regimes import DestinationRules
@@ -36,7 +37,6 @@ from customs.gcpause import paused_gc
 from customs.services import (
     access,
     batching,
-    decisions,
     declare,
     intake,
     queries,
@@ -58,7 +58,7 @@ def new_id() -> str:
 
 
 @dataclass
-class Customs(ViewsFacade, WebhooksFacade):
+class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
     """The application, wired: delivery layers (HTTP, CLI) call only this."""
 
     settings: Settings
@@ -182,61 +182,16 @@ class Customs(ViewsFacade, WebhooksFacade):
         if self.settings.authority_cert is None:
             return None
         import signing
-        from customs.adapters.authority_messages import is_acknowledgement
+        from customs.adapters.authority_messages import read_acknowledgement
 
         verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
         if self.album is None:
-            return lambda body: is_acknowledgement(body, verifier)
-        from customs.adapters.ru_fts_replies import is_ru_envelope, is_ru_receipt
+            return lambda body, message_id: read_acknowledgement(body, verifier, message_id)
+        from customs.adapters.ru_fts_replies import is_ru_envelope, read_ru_receipt
 
-        return lambda body: (is_ru_receipt(body, verifier) if is_ru_envelope(body)
-                             else is_acknowledgement(body, verifier))
-
-    def receive_decisions(self, document: bytes) -> Any:
-        """Verify (pinned authority certificate), read and apply a Decisions message."""
-        import signing
-        from customs.adapters.authority_messages import read_decisions
-        from customs.domain.errors import AuthorityMessageError
-
-        if self.settings.authority_cert is None:
-            raise AuthorityMessageError("AUTHORITY_NOT_CONFIGURED",
-                                        "CUSTOMS_AUTHORITY_CERT is not set: messages cannot "
-                                        "be verified, so none is accepted")
-        verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
-        if self.album is not None:
-            from customs.adapters.ru_fts_replies import is_ru_envelope, read_ru_decisions
-
-            if is_ru_envelope(document):
-                message = read_ru_decisions(document, verifier, self.album)
-                return decisions.apply_decisions(message, uow=self.uow(), clock=self.clock,
-                                                 raw=document)
-        message = read_decisions(document, verifier)
-        return decisions.apply_decisions(message, uow=self.uow(), clock=self.clock,
-                                         raw=document)
-
-    def poll_decisions(self, max_messages: int = 100) -> int:
-        """Fetch and apply decision messages from CUSTOMS_AUTHORITY_POLL_URL (GET ?after=N:
-        200 with a message and X-Next-After, or 204 when there is none)."""
-        url = self.settings.authority_poll_url
-        if not url:
-            return 0
-        import requests
-
-        with self.uow() as uow:
-            after = uow.decisions.cursor(url) or "0"
-        fetched = 0
-        for _ in range(max_messages):
-            reply = requests.get(url, params={"after": after}, timeout=30)
-            if reply.status_code != 200:
-                break
-            self.receive_decisions(reply.content)  # duplicates are recognised and skipped
-            after = reply.headers.get("X-Next-After", str(int(after) + 1))
-            uow = self.uow()
-            with uow:
-                uow.decisions.save_cursor(url, after, self.clock.now())
-                uow.commit()
-            fetched += 1
-        return fetched
+        return lambda body, message_id: (
+            read_ru_receipt(body, verifier, message_id) if is_ru_envelope(body)
+            else read_acknowledgement(body, verifier, message_id))
 
     def exchanged_messages(self) -> list[tuple[int, str, str, str, bytes]]:
         """(number, direction, kind, message id, document) of every message kept."""

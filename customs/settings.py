@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_parcels: int = Field(default=50_000, gt=0, le=50_000,
                              description="Most parcels in one manifest")
     page_size_max: int = Field(default=500, gt=0, description="Largest page a list returns")
+    body_read_seconds: float = Field(
+        default=30, gt=0, le=600, description="a request body not received within this is "
+                                              "refused (408); a buffering proxy goes in front")
     destination_rules: Path | None = Field(
         default=None, description="TOML file of dated destination rules (default: bundled)")
     log_level: str = Field(default="INFO", description="Python logging level: "
@@ -90,9 +93,11 @@ class Settings(BaseSettings):
     authority_timeout_seconds: float = Field(default=30, gt=0)
     authority_client_cert: Path | None = Field(default=None, description="TLS client cert")
     authority_client_key: Path | None = Field(default=None, description="its key")
-    submit_max_attempts: int = Field(default=8, ge=1, description="then TRANSMISSION_FAILED")
+    submit_max_attempts: int = Field(
+        default=60, ge=1, description="then TRANSMISSION_FAILED; with the defaults the "
+                                      "retries span 25 to 50 hours (docs/authority.md)")
     submit_backoff_seconds: float = Field(default=5, gt=0, description="first retry delay cap")
-    submit_backoff_max_seconds: float = Field(default=1800, gt=0)
+    submit_backoff_max_seconds: float = Field(default=3600, gt=0, description="largest delay")
     submit_lease_seconds: float = Field(
         default=120, gt=0, description="a sender's hold on a batch; a crashed sender's batch "
                                        "is taken over after it")

@@ -3,6 +3,7 @@ later sends signed per-parcel decisions (pushed to a URL, and offered for pollin
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ from lxml import etree
 import signing
 from schemas import batch_xsd_path, compiled, declaration_xsd_path
 from simulator import ru_fts
-from simulator.rules import Rules, charged, decide
+from simulator.rules import Outcome, Rules, charged, decide
 
 A = "urn:customs:authority:1"
 B = "{urn:customs:batch:1}"
@@ -40,6 +41,25 @@ class SimState:
     outbox: list[bytes] = field(default_factory=list)  # decisions messages, for polling
     lock: threading.Lock = field(default_factory=threading.Lock)
     album: Any = None  # schemas.ru_fts.Album: speaks the ru-fts-express profile too
+    faults: Faults = field(default_factory=lambda: Faults())
+
+
+@dataclass
+class Faults:
+    """What a real authority does now and then, for fault tests (all off by default):
+    decision codes the service does not know, messages delivered twice, messages delayed so
+    that they overtake each other, and for duties due a payment and a release sent later in
+    the wrong order (RELEASED before PAID)."""
+
+    unknown_share: float = 0.0
+    unknown_code: str = "INSPECT_X9"
+    duplicate_share: float = 0.0
+    jitter: float = 0.0  # extra delivery delay, uniform in [0, jitter] seconds
+    follow_up_share: float = 0.0
+    rng: random.Random = field(default_factory=lambda: random.Random(11))  # noqa: S311
+
+    def chance(self, share: float) -> bool:
+        return share > 0 and self.rng.random() < share
 
 
 def _signed(root: etree._Element, state: SimState) -> bytes:
@@ -68,18 +88,47 @@ def _check(document: bytes, state: SimState) -> tuple[str, list[etree._Element]]
     return batch.findtext(B + "MessageId") or "", declarations
 
 
-def _decisions(message_id: str, declarations: list[etree._Element], state: SimState) -> bytes:
+def _message(message_id: str) -> etree._Element:
     reply_id = f"DEC-{uuid.uuid4()}"
     root = _element("Decisions", reply_id)
     _sub(root, "MessageId", reply_id)
     _sub(root, "InitialMessageId", message_id)
     _sub(root, "IssuedAt", datetime.now(UTC).isoformat())
+    return root
+
+
+def _follow_ups(message_id: str, due: list[tuple[str, str]], state: SimState) -> list[bytes]:
+    """For duties due: the release, then the payment it follows (sent in the wrong order)."""
+    messages: list[bytes] = []
+    if not due:
+        return messages
+    for code in ("RELEASED", "PAID"):
+        root = _message(message_id)
+        for declaration_id, tracking in due:
+            item = etree.SubElement(root, f"{{{A}}}Decision")
+            _sub(item, "DeclarationId", declaration_id)
+            _sub(item, "TrackingNumber", tracking)
+            _sub(item, "Code", code)
+            with state.lock:
+                state.decisions[declaration_id]["code"] = "RELEASED"
+        messages.append(_signed(root, state))
+    return messages
+
+
+def _decisions(message_id: str, declarations: list[etree._Element],
+               state: SimState) -> list[bytes]:
+    root, due = _message(message_id), []
     for d in declarations:
         amount = d.find(D + "InvoiceAmount")
         chapters = {c.text[:2] for c in d.iter(D + "ClassificationCode") if c.text}
         outcome = decide(state.rules, d.findtext(D + "DeclarationId") or "",
                          d.findtext(D + "DestinationCountry") or "",
                          Decimal(amount.text or "0"), amount.get("currencyID", "EUR"), chapters)
+        if state.faults.chance(state.faults.unknown_share):
+            outcome = Outcome(state.faults.unknown_code, reason="a code the service lacks")
+        elif outcome.code == "DUTY_DUE" and state.faults.chance(state.faults.follow_up_share):
+            due.append((d.findtext(D + "DeclarationId") or "",
+                        d.findtext(D + "TrackingNumber") or ""))
         item = etree.SubElement(root, f"{{{A}}}Decision")
         _sub(item, "DeclarationId", d.findtext(D + "DeclarationId") or "")
         _sub(item, "TrackingNumber", d.findtext(D + "TrackingNumber") or "")
@@ -93,13 +142,20 @@ def _decisions(message_id: str, declarations: list[etree._Element], state: SimSt
             state.decisions[d.findtext(D + "DeclarationId") or ""] = {
                 "tracking_number": d.findtext(D + "TrackingNumber"), "code": outcome.code,
                 "duty": None if duty is None else f"{duty[0]} {duty[1]}"}
-    return _signed(root, state)
+    return [_signed(root, state), *_follow_ups(message_id, due, state)]
 
 
-def _deliver(document: bytes, state: SimState) -> None:
-    time.sleep(state.delay)
-    with state.lock:
-        state.outbox.append(document)
+def _deliver(documents: list[bytes], state: SimState) -> None:
+    """Each message in turn (after the delay): offered for polling and pushed; some twice."""
+    time.sleep(state.delay + state.faults.jitter * state.faults.rng.random())
+    for document in documents:
+        for _ in range(2 if state.faults.chance(state.faults.duplicate_share) else 1):
+            with state.lock:
+                state.outbox.append(document)
+            _push(document, state)
+
+
+def _push(document: bytes, state: SimState) -> None:
     if state.notify_url is None:
         return
     for attempt in range(8):
@@ -148,7 +204,7 @@ def _receive_ru(document: bytes, state: SimState) -> Response:
                 office, corrections, "permit for medicinal products required"), routing,
                 "1006348E", state.signer))
         for answer in answers:
-            threading.Thread(target=_deliver, args=(answer, state), daemon=True).start()
+            threading.Thread(target=_deliver, args=([answer], state), daemon=True).start()
     return Response(ru_fts.receipt(routing, new, len(houses), state.signer), status=202,
                     mimetype="application/xml")
 
@@ -184,8 +240,8 @@ def create_sim_app(state: SimState) -> Flask:
                            ("Count", str(len(declarations)))):
             _sub(ack, name, text)
         if new:
-            document = _decisions(message_id, declarations, state)
-            threading.Thread(target=_deliver, args=(document, state), daemon=True).start()
+            documents = _decisions(message_id, declarations, state)
+            threading.Thread(target=_deliver, args=(documents, state), daemon=True).start()
         return Response(_signed(ack, state), status=202, mimetype="application/xml")
 
     @app.get("/v1/decisions")

@@ -48,8 +48,20 @@ def _decision(element: etree._Element) -> Decision:
 
 def is_acknowledgement(document: bytes, verifier: signing.Verifier) -> bool:
     """True when the reply is an Ack signed by the authority and valid against the schema."""
+    return read_acknowledgement(document, verifier) is not None
+
+
+def read_acknowledgement(document: bytes, verifier: signing.Verifier,
+                         message_id: str | None = None) -> str | None:
+    """"registered" or "already registered" when the reply is an Ack signed by the authority,
+    valid against the schema and (given `message_id`) answering that message; else None."""
     try:
         root = verifier.verify(document).element
     except signing.VerificationError:
-        return False
-    return root.tag == _Q + "Ack" and bool(_schema().validate(root))
+        return None
+    if root.tag != _Q + "Ack" or not _schema().validate(root):
+        return None
+    if message_id is not None and root.findtext(_Q + "InitialMessageId") != message_id:
+        return None
+    return "registered" if root.findtext(_Q + "Registered") in ("true", "1") else \
+        "already registered"

@@ -1,19 +1,22 @@
 """Reads seller manifests (XML, urn:customs:manifest:1) safely, streaming, parcel by parcel.
 
 Untrusted input: no DTD (any DOCTYPE is refused), no entity expansion, no network, no XInclude,
-no schemaLocation hints (validation uses only our local schema). Each parcel is validated on its
-own and then dropped from the tree, so memory holds the body plus one parcel's tree.
+no schemaLocation hints (validation uses only our local schema). Each parcel, as it ends, is
+moved out of the tree into a chunk of parcels validated as one (see manifest_chunk), so memory
+holds the body plus one chunk's tree.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from customs.adapters.manifest_fields import header_from_element, parcel_from_element
+from customs.adapters.manifest_chunk import CHUNK_PARCELS, ParcelChunk
+from customs.adapters.manifest_fields import header_from_element
+from customs.adapters.xml_limits import ShapeLimits, ShapeWatch, check_markup, release
 from customs.domain.errors import ManifestRefused
 from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
 from schemas import MANIFEST_NS, ManifestSchema
@@ -22,13 +25,16 @@ _MANIFEST = f"{{{MANIFEST_NS}}}Manifest"
 _PARCEL = f"{{{MANIFEST_NS}}}Parcel"
 _TRACKING = f"{{{MANIFEST_NS}}}TrackingNumber"
 CHUNK = 64 * 1024
-_COUNT_ELEMENTS = etree.XPath("count(descendant-or-self::*)")  # in C, not an iterator in Python
 
 
 @dataclass(frozen=True, slots=True)
 class ReaderLimits:
     max_parcels: int = 50_000
     max_elements_per_parcel: int = 3_000
+    shape: ShapeLimits = field(default_factory=ShapeLimits)
+
+    def shape_limits(self) -> ShapeLimits:
+        return replace(self.shape, elements_per_parcel=self.max_elements_per_parcel)
 
 
 def _parser_options() -> dict:
@@ -48,7 +54,9 @@ def check_prolog(data: bytes) -> None:
     probe = etree.XMLPullParser(events=("start",), **_parser_options())
     try:
         for start in range(0, len(data), CHUNK):
-            probe.feed(data[start : start + CHUNK])
+            piece = data[start : start + CHUNK]
+            check_markup(piece, CHUNK)
+            probe.feed(piece)
             for _event, element in probe.read_events():
                 _check_root(element)
                 return
@@ -78,12 +86,15 @@ def _not_well_formed(exc: etree.XMLSyntaxError) -> ManifestRefused:
 class ManifestStream:
     """One pass over a manifest: `header` first, then `parcels()` yields each parcel's outcome."""
 
-    def __init__(self, data: bytes, schema: ManifestSchema, limits: ReaderLimits) -> None:
+    def __init__(self, data: bytes, schema: ManifestSchema, limits: ReaderLimits, *,
+                 chunk_parcels: int = CHUNK_PARCELS) -> None:
         self._data = data
+        self._chunk_parcels = chunk_parcels
         self._schema = schema
         self._limits = limits
+        self._watch = ShapeWatch(limits.shape_limits(), _PARCEL)
         self._parser = etree.XMLPullParser(
-            events=("start", "end"), tag=(_MANIFEST, _PARCEL), **_parser_options())
+            events=("start", "end", "start-ns"), tag=(_MANIFEST, _PARCEL), **_parser_options())
         self._offset = 0
         self._root: etree._Element | None = None
         self._pending: list[tuple[str, etree._Element]] = []
@@ -92,13 +103,24 @@ class ManifestStream:
     def _events(self) -> Iterator[tuple[str, etree._Element]]:
         try:
             while self._offset < len(self._data):
-                self._parser.feed(self._data[self._offset : self._offset + CHUNK])
+                piece = self._data[self._offset : self._offset + CHUNK]
+                check_markup(piece, CHUNK)
+                self._parser.feed(piece)
                 self._offset += CHUNK
-                yield from self._parser.read_events()
+                yield from self._watched(self._parser.read_events())
+                self._watch.chunk_read()
             self._parser.close()
-            yield from self._parser.read_events()
+            yield from self._watched(self._parser.read_events())
         except etree.XMLSyntaxError as exc:
             raise _not_well_formed(exc) from None
+
+    def _watched(self, events: Iterator) -> Iterator[tuple[str, etree._Element]]:
+        for event, element in events:
+            if event == "start-ns":
+                self._watch.namespace()
+                continue
+            self._watch.event(event, element)
+            yield event, element
 
     def _read_header(self) -> ManifestHeader:
         self._stream = self._events()
@@ -117,6 +139,7 @@ class ManifestStream:
             if child.tag == _PARCEL:
                 break
             header.append(copy.deepcopy(child))
+        self._watch.check_document(header)
         self._refuse_if_invalid(header)
         return header_from_element(header)
 
@@ -130,41 +153,47 @@ class ManifestStream:
                                   violations)
 
     def parcels(self) -> Iterator[ParcelOutcome]:
+        assert self._root is not None
         position = 0
-        events = iter(self._pending)
-        for event, element in _chain(events, self._stream):
-            if element.tag == _PARCEL and event == "end":
+        chunk = ParcelChunk(self._schema, self._root, self._chunk_parcels)
+        for event, element in _chain(iter(self._pending), self._stream):
+            if element.tag == _PARCEL and event == "end" and self._watch.is_parcel(element):
                 position += 1
                 if position > self._limits.max_parcels:
                     raise ManifestRefused(
                         "MANIFEST_TOO_MANY_ELEMENTS",
                         f"more than {self._limits.max_parcels} parcels in one manifest")
-                yield self._outcome(element, position)
-                self._root.remove(element)  # type: ignore[union-attr]
+                self._take(chunk, element, position)
+                if chunk.full:
+                    yield from chunk.flush()
             elif element.tag == _MANIFEST and event == "end":
+                yield from chunk.flush()
                 self._finish(position)
+
+    def _take(self, chunk: ParcelChunk, element: etree._Element, position: int) -> None:
+        """Out of the parse tree: into the chunk to validate, or, over the shape limits,
+        rejected unvalidated and freed."""
+        over = self._watch.parcel_ended(element, f"/Manifest/Parcel[{position}]")
+        if over is None:
+            chunk.validate_later(element, position, self._offset)
+            return
+        outcome = ParcelOutcome(position, _tracking_text(element), element.sourceline)
+        outcome.violations.append(over)
+        chunk.decided(outcome, self._offset)
+        release(self._root, element)  # type: ignore[arg-type]
 
     def _finish(self, count: int) -> None:
         assert self._root is not None
+        self._watch.check_document(self._root)
         self._refuse_if_invalid(self._root)
         if count == 0:
             raise ManifestRefused("MANIFEST_ENVELOPE_INVALID", "the manifest has no Parcel")
 
-    def _outcome(self, element: etree._Element, position: int) -> ParcelOutcome:
-        base = f"/Manifest/Parcel[{position}]"
-        tracking = element.findtext(_TRACKING)
-        outcome = ParcelOutcome(position, tracking, element.sourceline)
-        if _COUNT_ELEMENTS(element) > self._limits.max_elements_per_parcel:
-            outcome.violations.append(Violation(
-                "SCHEMA_VIOLATION", "the parcel has too many elements", base, element.sourceline))
-            return outcome
-        errors = self._schema.parcel_errors(element, base)
-        if errors:
-            outcome.violations.extend(
-                Violation("SCHEMA_VIOLATION", e.message, e.path, e.line, e.value) for e in errors)
-        else:
-            outcome.parcel = parcel_from_element(element)
-        return outcome
+
+def _tracking_text(element: etree._Element) -> str | None:
+    """The tracking number of a parcel rejected unvalidated, if it is a short plain text."""
+    text = element.findtext(_TRACKING)
+    return text.strip() if text and len(text) <= 64 else None
 
 
 def _chain(first: Iterator, second: Iterator) -> Iterator:
@@ -176,10 +205,13 @@ class XmlManifestReader:
     """The ManifestReader port for XML manifests."""
 
     def __init__(self, schema: ManifestSchema | None = None,
-                 limits: ReaderLimits | None = None) -> None:
+                 limits: ReaderLimits | None = None, *,
+                 chunk_parcels: int = CHUNK_PARCELS) -> None:
         self._schema = schema or ManifestSchema.load()
         self._limits = limits or ReaderLimits()
+        self._chunk_parcels = chunk_parcels  # parcels per libxml2 validation call
 
     def open(self, data: bytes) -> ManifestStream:
         check_prolog(data)
-        return ManifestStream(data, self._schema, self._limits)
+        return ManifestStream(data, self._schema, self._limits,
+                              chunk_parcels=self._chunk_parcels)

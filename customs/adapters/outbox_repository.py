@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.events import insert_events
 from customs.adapters.tables import Batch, Message, ParcelEvent, ParcelRow
-from customs.domain.lifecycle import ParcelStatus
+from customs.domain.lifecycle import ParcelStatus, received_from
 from customs.services.ports import DueBatch
 
 P = ParcelRow.__table__  # type: ignore[attr-defined]
@@ -17,6 +17,8 @@ B = Batch.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 M = Message.__table__  # type: ignore[attr-defined]
 SENDABLE = ("SEALED", "RETRY", "SENDING")
+# Not yet known to be with the authority: an outcome recorded by a sender may still change these.
+UNCONFIRMED = (*SENDABLE, "SUBMITTED", "TRANSMISSION_FAILED")
 
 
 class SqlOutboxRepository:
@@ -51,7 +53,9 @@ class SqlOutboxRepository:
 
     def submitted(self, batch_id: str, at: datetime, actor: str,
                   acknowledged: bool = False) -> int:
-        self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
+        # A batch that evidence already showed received stays ACKNOWLEDGED.
+        self.session.execute(sa.update(B).where(B.c.id == batch_id,
+                                                B.c.status.in_(UNCONFIRMED)).values(
             status="ACKNOWLEDGED" if acknowledged else "SUBMITTED", submitted_at=at,
             lease_until=None, last_error=None))
         moved = self._move(batch_id, ParcelStatus.SUBMITTED, at, actor, "batch delivered")
@@ -62,13 +66,41 @@ class SqlOutboxRepository:
         return moved
 
     def retry_later(self, batch_id: str, at: datetime, error: str) -> None:
-        self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
-            status="RETRY", next_attempt_at=at, lease_until=None, last_error=error[:2000]))
+        """Only while this sender holds it: evidence of receipt meanwhile wins."""
+        self.session.execute(sa.update(B).where(B.c.id == batch_id, B.c.status == "SENDING")
+                             .values(status="RETRY", next_attempt_at=at, lease_until=None,
+                                     last_error=error[:2000]))
 
     def failed(self, batch_id: str, at: datetime, error: str, actor: str) -> int:
-        self.session.execute(sa.update(B).where(B.c.id == batch_id).values(
-            status="TRANSMISSION_FAILED", lease_until=None, last_error=error[:2000]))
+        done = self.session.execute(
+            sa.update(B).where(B.c.id == batch_id, B.c.status == "SENDING")
+            .values(status="TRANSMISSION_FAILED", lease_until=None, last_error=error[:2000]))
+        if not done.rowcount:
+            return 0
         return self._move(batch_id, ParcelStatus.TRANSMISSION_FAILED, at, actor, error)
+
+    def received(self, batch_id: str, at: datetime, source: str, evidence: str) -> int:
+        """The authority has this batch (its Ack, its decisions, its "already registered"):
+        the batch is ACKNOWLEDGED and each of its parcels still waiting for receipt moves
+        there from its own status (lifecycle: moves on evidence), the evidence on the event."""
+        self.session.execute(
+            sa.update(B).where(B.c.id == batch_id, B.c.status != "ACKNOWLEDGED")
+            .values(status="ACKNOWLEDGED", lease_until=None, last_error=None,
+                    submitted_at=sa.func.coalesce(B.c.submitted_at, at)))
+        moved = 0
+        for before in received_from(ParcelStatus.ACKNOWLEDGED):
+            rows = self.session.execute(
+                sa.update(P).where(P.c.batch_id == batch_id, P.c.status == before.value)
+                .values(status=ParcelStatus.ACKNOWLEDGED.value, updated_at=at)
+                .returning(P.c.id)).scalars().all()
+            insert_events(self.session, [
+                {"parcel_id": i, "status": ParcelStatus.ACKNOWLEDGED.value,
+                 "previous_status": before.value, "at": at, "actor": "authority",
+                 "source": source[:40],
+                 "reason": f"batch {batch_id}: received by the authority ({evidence})"[:500]}
+                for i in rows])
+            moved += len(rows)
+        return moved
 
     def reopen(self, batch_id: str, at: datetime) -> bool:
         moved = self.session.execute(

@@ -113,15 +113,18 @@ def read_rates(path: Path) -> list[Rate]:
 
 def parse_rates(text: str, where: str = "rates") -> list[Rate]:
     reader = csv.DictReader(text.splitlines())
-    missing = set(RATE_COLUMNS) - {(f or "").strip() for f in reader.fieldnames or []}
-    if missing:
-        raise ReferenceDataError(f"{where}: missing columns {', '.join(sorted(missing))}")
-    rates = []
-    for number, row in enumerate(reader, start=2):
-        if number > MAX_RATE_ROWS + 1:
-            raise ReferenceDataError(f"{where}: more than {MAX_RATE_ROWS} rows")
-        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        rates.append(_rate(clean, f"{where}:{number}"))
+    try:
+        missing = set(RATE_COLUMNS) - {(f or "").strip() for f in reader.fieldnames or []}
+        if missing:
+            raise ReferenceDataError(f"{where}: missing columns {', '.join(sorted(missing))}")
+        rates = []
+        for number, row in enumerate(reader, start=2):
+            if number > MAX_RATE_ROWS + 1:
+                raise ReferenceDataError(f"{where}: more than {MAX_RATE_ROWS} rows")
+            clean = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            rates.append(_rate(clean, f"{where}:{number}"))
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte...
+        raise ReferenceDataError(f"{where}:{reader.line_num}: {exc}") from None
     return rates
 
 

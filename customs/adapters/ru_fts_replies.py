@@ -87,9 +87,22 @@ def _req_correct(answer: etree._Element, initial: str) -> tuple[Decision, ...]:
 
 def is_ru_receipt(document: bytes, verifier: signing.Verifier) -> bool:
     """True when the reply is the FTS's signed registration receipt for an envelope."""
+    return read_ru_receipt(document, verifier) is not None
+
+
+def read_ru_receipt(document: bytes, verifier: signing.Verifier,
+                    envelope_id: str | None = None) -> str | None:
+    """"registered" or "already registered" for the FTS's signed receipt (answering
+    `envelope_id` when given), else None."""
     try:
         root = _verified(document, verifier)
     except AuthorityMessageError:
-        return False
+        return None
     body = root.find(_E + "Body")
-    return body is not None and len(body) == 1 and body[0].tag == _E + "Receipt"
+    if body is None or len(body) != 1 or body[0].tag != _E + "Receipt":
+        return None
+    initial = _routing(root, "InitialEnvelopeID")
+    if envelope_id is not None and initial and initial != envelope_id:
+        return None
+    return "registered" if body[0].findtext(_E + "Registered") in ("true", "1") else \
+        "already registered"

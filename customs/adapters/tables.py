@@ -277,6 +277,45 @@ class OrphanDecision(SQLModel, table=True):
     code: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     received_at: datetime = Field(sa_column=utc_column())
+    # Why it matched no parcel (unknown declaration, other tracking number, another batch's).
+    why: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+
+
+class PendingDecision(SQLModel, table=True):
+    """A decision that cannot apply yet (it arrived before the one it follows): kept with its
+    parcel and applied when the parcel gets there; dropped only once stale."""
+
+    __tablename__ = "pending_decisions"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    parcel_id: int = Field(foreign_key="parcels.id", index=True)
+    declaration_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    tracking_number: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    code: str = Field(sa_column=sa.Column(sa.String(24), nullable=False))
+    duty_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+    duty_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    envelope_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    received_at: datetime = Field(sa_column=utc_column())
+
+
+class QuarantinedMessage(SQLModel, table=True):
+    """An authority message that could not be verified, read, matched or mapped: kept whole
+    with the reason, out of the way of the messages after it, until an operator replays it."""
+
+    __tablename__ = "quarantined_messages"
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(sa_column=utc_column())
+    channel: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))  # push/poll
+    origin: str | None = Field(default=None, sa_column=sa.Column(sa.String(200)))
+    code: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    detail: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    document: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    document_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, index=True))
+    status: str = Field(sa_column=sa.Column(sa.String(16), nullable=False, index=True))
+    attempts: int = 1
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    result: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
 
 class PollCursor(SQLModel, table=True):

@@ -14,6 +14,7 @@ from customs.adapters.decision_repository import SqlDecisionRepository
 from customs.adapters.declaration_repository import SqlDeclarationRepository
 from customs.adapters.officer_repository import SqlAuditRepository, SqlOfficerRepository
 from customs.adapters.outbox_repository import SqlOutboxRepository
+from customs.adapters.quarantine_repository import SqlQuarantineRepository
 from customs.adapters.rate_repository import SqlRateRepository
 from customs.adapters.repositories import (
     SqlIdempotencyRepository,
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(session)
         self.webhooks = SqlWebhookRepository(session)
         self.rates = SqlRateRepository(session)
+        self.quarantine = SqlQuarantineRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -50,10 +50,16 @@ class Decision:
     envelope_id: str | None = None  # the message this answers (FTS InitialEnvelopeID)
 
     @property
+    def known(self) -> bool:
+        """Whether we know what the code means (the FTS album allows any 1-2 character code;
+        an unknown one is set aside for a person, never guessed at)."""
+        return self.code in FTS_DECISION_STATUS or self.code in DECISION_STATUS
+
+    @property
     def status(self) -> ParcelStatus | None:
         if self.code in FTS_DECISION_STATUS:
             return FTS_DECISION_STATUS[self.code]
-        return DECISION_STATUS[self.code]
+        return DECISION_STATUS.get(self.code)
 
     @property
     def source(self) -> str:
@@ -85,4 +91,6 @@ class ApplyReport:
     applied: int = 0
     ignored: int = 0  # stale or repeated: the parcel is already past that state
     noted: int = 0  # recorded on the parcel's history without a move (FTS 50, 62, 70)
-    orphaned: int = 0  # unknown parcel: kept aside in orphan_decisions
+    orphaned: int = 0  # no parcel of the batch it answers: kept aside in orphan_decisions
+    pending: int = 0  # arrived before the decision it follows: kept, applied in its turn
+    set_aside: int = 0  # a code we do not know: the parcel is HELD for a person

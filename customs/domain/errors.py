@@ -23,6 +23,9 @@ _CODES = (
               "The document has a DOCTYPE; DTDs and entities are refused."),
     ErrorCode("MANIFEST_TOO_MANY_ELEMENTS", "manifest",
               "More parcels or elements than the configured caps."),
+    ErrorCode("MANIFEST_LIMIT_EXCEEDED", "manifest",
+              "Outside the parcels, more namespace declarations, elements or attributes than "
+              "the reader's limits."),
     ErrorCode("MANIFEST_WRONG_ROOT", "manifest",
               "The root element is not Manifest in urn:customs:manifest:1."),
     ErrorCode("MANIFEST_ENVELOPE_INVALID", "manifest",
@@ -33,6 +36,9 @@ _CODES = (
               "The master air waybill's check digit (serial mod 7) is wrong."),
     # One parcel
     ErrorCode("SCHEMA_VIOLATION", "parcel", "The parcel breaks the manifest schema."),
+    ErrorCode("PARCEL_LIMIT_EXCEEDED", "parcel",
+              "The parcel has more elements, attributes or namespace declarations than the "
+              "reader's limits; it was not validated."),
     ErrorCode("TRACKING_S10_CHECK_DIGIT", "parcel",
               "A UPU S10 tracking number whose check digit is wrong."),
     ErrorCode("TRACKING_DUPLICATE_IN_MANIFEST", "parcel",

@@ -111,6 +111,14 @@ class Violation:
     line: int | None = None
     value: str | None = None
 
+    def __post_init__(self) -> None:
+        """Long messages (names and values from the document) are cut when made: what is held
+        for every rejected parcel, replied and stored stays small whatever the document holds."""
+        if len(self.message) > MESSAGE_CHARS:
+            object.__setattr__(self, "message", shorten(self.message, MESSAGE_CHARS))
+        if self.value is not None and len(self.value) > VALUE_CHARS:
+            object.__setattr__(self, "value", shorten(self.value, VALUE_CHARS))
+
     def to_document(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -119,6 +127,15 @@ class Violation:
             "line": self.line,
             "value": self.value,
         }
+
+
+MESSAGE_CHARS = 500
+VALUE_CHARS = 256
+VIOLATIONS_PER_PARCEL = 100
+
+
+def shorten(text: str, largest: int) -> str:
+    return text if len(text) <= largest else text[: largest - 1] + "…"
 
 
 @dataclass(slots=True)
@@ -130,10 +147,17 @@ class ParcelOutcome:
     line: int | None
     parcel: Parcel | None = None
     violations: list[Violation] = field(default_factory=list)
+    violations_omitted: int = 0
 
     @property
     def accepted(self) -> bool:
         return self.parcel is not None and not self.violations
+
+    def cap_violations(self, largest: int = VIOLATIONS_PER_PARCEL) -> None:
+        """Keep the first `largest` violations (they are what to fix first); count the rest."""
+        if len(self.violations) > largest:
+            self.violations_omitted += len(self.violations) - largest
+            del self.violations[largest:]
 
 
 def _money_doc(money: Money) -> dict[str, str]:

@@ -1,9 +1,18 @@
-"""Use case: apply the authority's per-parcel decisions, exactly once each.
+"""Use case: apply the authority's per-parcel decisions, exactly once each, none dropped.
 
 A message is applied once (its id is a primary key; a duplicate or concurrent delivery is
-answered as such). Each decision moves only its own parcel, only along the lifecycle (a stale
-or repeated decision never moves a parcel backwards: it is counted as ignored), and a decision
-for a parcel we do not know is kept aside and reported.
+answered as such). It must answer a batch of ours: a message that names none is refused
+(the caller quarantines it). The message is evidence that the authority has that batch, so
+the batch and its parcels still waiting for receipt move to ACKNOWLEDGED first, whatever the
+service had recorded (a cut reply, a killed sender). Then each decision moves only its own
+parcel, and only if the batch carried it (else it is an orphan, kept with the reason), only
+along the lifecycle:
+- a decision that can apply, applies;
+- one that arrived early (its status is reachable later: PAID before DUTY_DUE) is kept
+  pending and applied when the parcel gets there;
+- a stale one (the parcel is past it) is counted as ignored;
+- a code we do not know sets the parcel aside (HELD, the raw code as the event's source) for
+  a person; the known decisions beside it still apply.
 """
 
 from __future__ import annotations
@@ -11,43 +20,114 @@ from __future__ import annotations
 from datetime import datetime
 
 from customs.domain.decisions import ApplyReport, Decision, DecisionMessage
-from customs.domain.lifecycle import ParcelStatus, can_move, is_final
+from customs.domain.errors import AuthorityMessageError
+from customs.domain.lifecycle import ParcelStatus, can_move, is_final, reachable
 from customs.services.ports import Clock, ConcurrentWrite, UnitOfWork
 
 ACTOR = "authority"
+MAX_PENDING_ROUNDS = 8  # a parcel's kept decisions can chain (DUTY_DUE, PAID, RELEASED)
 
 
 def apply_decisions(message: DecisionMessage, *, uow: UnitOfWork, clock: Clock,
                     raw: bytes) -> ApplyReport:
+    """Raises AuthorityMessageError MESSAGE_UNMATCHED when no batch of ours is answered."""
     report = ApplyReport(message.message_id)
     now = clock.now()
     try:
         with uow:
             if uow.decisions.seen(message.message_id):
                 return ApplyReport(message.message_id, duplicate=True)
+            batch_id = uow.decisions.batch_of(message.initial_message_id)
+            if batch_id is None:
+                raise AuthorityMessageError(
+                    "MESSAGE_UNMATCHED", f"message {message.message_id[:64]} answers "
+                    f"{message.initial_message_id[:64]!r}, which is no batch of ours")
             uow.decisions.register(message.message_id, "decisions", now)
             # Kept with the batch it answers, so that a parcel's dossier lists it.
-            uow.outbox.record("in", "decisions", message.message_id,
-                              uow.decisions.batch_of(message.initial_message_id), None, None,
+            uow.outbox.record("in", "decisions", message.message_id, batch_id, None, None,
                               raw, now)
+            uow.outbox.received(batch_id, now, "AUTH:DECISIONS",
+                                f"its decisions {message.message_id[:64]}")
+            touched: set[int] = set()
             for decision in message.decisions:
-                found = uow.decisions.parcel_for(decision)
-                if found is None:
-                    uow.decisions.orphan(message.message_id, decision, now)
-                    report.orphaned += 1
-                elif not decision.steps(found[1]) and not is_final(found[1]):
-                    uow.decisions.note(found[0], found[1], decision, now, ACTOR)
-                    report.noted += 1
-                elif _move(uow, found[0], found[1], decision, now):
-                    report.applied += 1
-                else:
-                    report.ignored += 1
+                _one(uow, message, decision, report, touched, now)
+            report.applied += apply_kept(uow, touched, now)
             uow.decisions.finish(message.message_id, report.applied, report.ignored,
                                  report.orphaned)
             uow.commit()
     except ConcurrentWrite:
         return ApplyReport(message.message_id, duplicate=True)
     return report
+
+
+def _one(uow: UnitOfWork, message: DecisionMessage, decision: Decision, report: ApplyReport,
+         touched: set[int], now: datetime) -> None:
+    found = uow.decisions.parcel_for(decision, message.initial_message_id)
+    if isinstance(found, str):
+        uow.decisions.orphan(message.message_id, decision, now, found)
+        report.orphaned += 1
+        return
+    parcel_id, current = found
+    touched.add(parcel_id)
+    if not decision.known:
+        _set_aside(uow, parcel_id, current, decision, now)
+        report.set_aside += 1
+    elif not decision.steps(current) and not is_final(current):
+        uow.decisions.note(parcel_id, current, decision, now, ACTOR)
+        report.noted += 1
+    elif _move(uow, parcel_id, current, decision, now):
+        report.applied += 1
+    elif _early(current, decision):
+        uow.decisions.keep(message.message_id, parcel_id, decision, now)
+        report.pending += 1
+    else:
+        report.ignored += 1
+
+
+def _early(current: ParcelStatus, decision: Decision) -> bool:
+    target = decision.status
+    return target is not None and target is not current and reachable(current, target)
+
+
+def _set_aside(uow: UnitOfWork, parcel_id: int, current: ParcelStatus, decision: Decision,
+               now: datetime) -> None:
+    """HELD for a person, the raw code on the event; a parcel that cannot be held any more
+    (released, returned) gets the code on its history instead."""
+    said = f"unknown decision code {decision.code}: set aside for an officer" + (
+        f" ({decision.reason})" if decision.reason else "")
+    unknown = Decision(decision.declaration_id, decision.tracking_number, decision.code,
+                       reason=said, envelope_id=decision.envelope_id)
+    if not (can_move(current, ParcelStatus.HELD) and uow.decisions.apply(
+            parcel_id, current, unknown, now, ACTOR, status=ParcelStatus.HELD)):
+        uow.decisions.note(parcel_id, current, unknown, now, ACTOR)
+
+
+def apply_kept(uow: UnitOfWork, parcel_ids: set[int], now: datetime) -> int:
+    """Apply the kept decisions of these parcels that can apply now (in the order they came),
+    drop those gone stale; returns how many applied."""
+    applied = 0
+    for _ in range(MAX_PENDING_ROUNDS):
+        progress = False
+        for kept_id, parcel_id, decision in uow.decisions.kept_for(sorted(parcel_ids)):
+            current = uow.decisions.status_of(parcel_id)
+            if _move(uow, parcel_id, current, decision, now):
+                uow.decisions.drop_kept(kept_id)
+                applied += 1
+                progress = True
+            elif not _early(current, decision):
+                uow.decisions.drop_kept(kept_id)
+        if not progress:
+            break
+    return applied
+
+
+def apply_pending(*, uow: UnitOfWork, clock: Clock, limit: int = 500) -> int:
+    """The worker's sweep: kept decisions whose parcel moved by other means (an officer)."""
+    with uow:
+        parcels = uow.decisions.parcels_with_kept(limit)
+        applied = apply_kept(uow, set(parcels), clock.now()) if parcels else 0
+        uow.commit()
+    return applied
 
 
 def _move(uow: UnitOfWork, parcel_id: int, current: ParcelStatus, decision: Decision,

@@ -12,7 +12,7 @@ from typing import Any
 from customs.domain.duty import DutyRules, Estimate, RateTable
 from customs.domain.duty_estimate import estimate_duty
 from customs.domain.errors import IdempotencyConflict, ManifestRefused
-from customs.domain.model import ManifestHeader, ParcelOutcome, Violation
+from customs.domain.model import VALUE_CHARS, ManifestHeader, ParcelOutcome, Violation, shorten
 from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext, check_parcel, is_country
 from customs.domain.tracking import awb_is_valid, looks_like_awb
@@ -28,6 +28,7 @@ from customs.services.ports import (
 )
 
 MAX_ATTEMPTS = 3
+VIOLATIONS_PER_RECEIPT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,8 @@ def read_and_check(
         if progress is not None:
             progress(len(outcomes))
     mark_duplicates(outcomes)
+    for outcome in outcomes:
+        outcome.cap_violations()
     return header, outcomes
 
 
@@ -143,13 +146,18 @@ def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
             positions[outcome.tracking_number].append(outcome)
     for number, same in positions.items():
         if len(same) > 1:
-            where = ", ".join(str(o.position) for o in same)
+            message = f"tracking number {number} appears at parcels {_positions(same)}"
             for outcome in same:
                 outcome.violations.append(Violation(
-                    "TRACKING_DUPLICATE_IN_MANIFEST",
-                    f"tracking number {number} appears at parcels {where}",
+                    "TRACKING_DUPLICATE_IN_MANIFEST", message,
                     f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
                     number))
+
+
+def _positions(same: list[ParcelOutcome], largest: int = 10) -> str:
+    """The first positions only: listing all of them in each copy's message was quadratic."""
+    where = ", ".join(str(o.position) for o in same[:largest])
+    return where if len(same) <= largest else f"{where} and {len(same) - largest} more"
 
 
 def _accept(
@@ -220,19 +228,37 @@ def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int,
                 f"an open parcel with tracking number {outcome.tracking_number} already exists",
                 f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
                 outcome.tracking_number))
+            outcome.cap_violations()
     return bool(taken)
 
 
-def rejection(outcome: ParcelOutcome) -> dict[str, Any]:
+def rejection(outcome: ParcelOutcome, listed: int | None = None) -> dict[str, Any]:
+    """One rejected parcel; `listed` caps how many of its violations are written out."""
+    shown = outcome.violations if listed is None else outcome.violations[:listed]
+    number = outcome.tracking_number
     return {
         "position": outcome.position,
-        "tracking_number": outcome.tracking_number,
+        "tracking_number": None if number is None else shorten(number, VALUE_CHARS),
         "line": outcome.line,
-        "violations": [v.to_document() for v in outcome.violations],
+        "violations": [v.to_document() for v in shown],
+        "violations_omitted": outcome.violations_omitted + len(outcome.violations) - len(shown),
     }
 
 
+def rejections(outcomes: list[ParcelOutcome], largest: int = VIOLATIONS_PER_RECEIPT,
+               ) -> list[dict[str, Any]]:
+    """Every rejected parcel, with its violations until `largest` are listed in all: the reply
+    (also stored as the idempotent reply) stays bounded whatever the manifest holds."""
+    found, left = [], largest
+    for outcome in outcomes:
+        if not outcome.accepted:
+            found.append(rejection(outcome, left))
+            left = max(0, left - len(outcome.violations))
+    return found
+
+
 def receipt_body(manifest: NewManifest, outcomes: list[ParcelOutcome]) -> dict[str, Any]:
+    listed = rejections(outcomes)
     return {
         "id": manifest.id,
         "ref": manifest.header.ref,
@@ -243,5 +269,6 @@ def receipt_body(manifest: NewManifest, outcomes: list[ParcelOutcome]) -> dict[s
         "parcels": len(outcomes),
         "accepted": manifest.accepted,
         "rejected": manifest.rejected,
-        "rejections": [rejection(o) for o in outcomes if not o.accepted],
+        "rejections": listed,
+        "violations_omitted": sum(r["violations_omitted"] for r in listed),
     }

@@ -3,7 +3,9 @@
 Each batch is leased to one sender, sent outside any transaction (its message id was fixed
 when it was sealed, so a resend is the same message), and every attempt is logged verbatim.
 Failures are retried with exponential backoff and jitter up to `max_attempts`, then the batch
-and its parcels are TRANSMISSION_FAILED (visible, never dropped) until an operator retries it.
+and its parcels are TRANSMISSION_FAILED (visible, never dropped) until an operator retries it
+or evidence from the authority shows it had the batch after all. The default schedule spans
+at least a day (`RetryPolicy.span`), so an authority outage of hours needs no person.
 While the authority fails, a pass stops at the first failure: the request rate falls to about
 one per pass instead of one per waiting batch.
 """
@@ -22,15 +24,24 @@ ACTOR = "system:submitter"
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 8
+    max_attempts: int = 60
     base: timedelta = timedelta(seconds=5)
-    cap: timedelta = timedelta(minutes=30)
+    cap: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=2)
 
+    def ceiling(self, attempt: int) -> timedelta:
+        return min(self.cap, self.base * (2 ** min(max(0, attempt - 1), 40)))
+
     def backoff(self, attempt: int, rng: random.Random) -> timedelta:
-        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]."""
-        ceiling = min(self.cap, self.base * (2 ** max(0, attempt - 1)))
-        return ceiling * rng.random()
+        """Equal jitter: uniform in [c/2, c], c = min(cap, base * 2^(attempt-1)); senders
+        spread out, and the schedule still has a known shortest span."""
+        ceiling = self.ceiling(attempt)
+        return ceiling / 2 + ceiling / 2 * rng.random()
+
+    def span(self) -> tuple[timedelta, timedelta]:
+        """The shortest and longest time from the first attempt to giving up."""
+        total = sum((self.ceiling(n) for n in range(1, self.max_attempts)), timedelta(0))
+        return total / 2, total
 
 
 @dataclass
@@ -40,14 +51,17 @@ class SubmitReport:
     failed: list[str] = field(default_factory=list)
 
 
-AckCheck = Callable[[bytes], bool]
+# Reads a reply for a message id: "registered", "already registered" (the authority had it:
+# an earlier reply was lost), or None when it is not the authority's verified Ack for it.
+AckCheck = Callable[[bytes, str], str | None]
 
 
 def submit_due(*, uow: UnitOfWork, transport: Transport, clock: Clock, policy: RetryPolicy,
                rng: random.Random, ack_check: AckCheck | None = None,
                max_batches: int = 100) -> SubmitReport:
     """`ack_check` says whether a reply is the authority's verified acknowledgement (then the
-    parcels are ACKNOWLEDGED, else SUBMITTED)."""
+    parcels are ACKNOWLEDGED, else SUBMITTED); "already registered" is evidence of an earlier
+    receipt whose reply was lost, recorded as such."""
     report = SubmitReport()
     for _ in range(max_batches):
         now = clock.now()
@@ -66,8 +80,8 @@ def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: 
           clock: Clock, policy: RetryPolicy, rng: random.Random,
           ack_check: AckCheck | None) -> bool:
     result = transport.send(batch.message_id, batch.document)
-    acknowledged = bool(result.accepted and result.body and ack_check
-                        and ack_check(result.body))
+    verdict = ack_check(result.body, batch.message_id) if (
+        result.accepted and result.body and ack_check) else None
     now = clock.now()
     with uow:
         uow.outbox.record("out", "batch", batch.message_id, batch.id, result.status,
@@ -75,8 +89,12 @@ def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: 
         if result.body:
             uow.outbox.record("in", "ack", batch.message_id, batch.id, result.status, None,
                               result.body, now)
-        if result.accepted:
-            uow.outbox.submitted(batch.id, now, ACTOR, acknowledged)
+        if verdict == "already registered":
+            uow.outbox.received(batch.id, now, "AUTH:ALREADY-REGISTERED",
+                                "it answered that it already had the message")
+            report.submitted.append(batch.id)
+        elif result.accepted:
+            uow.outbox.submitted(batch.id, now, ACTOR, verdict is not None)
             report.submitted.append(batch.id)
         elif result.retryable and batch.attempts < policy.max_attempts:
             uow.outbox.retry_later(batch.id, now + policy.backoff(batch.attempts, rng),

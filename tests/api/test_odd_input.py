@@ -104,3 +104,36 @@ def test_odd_webhook_since_is_4xx(world):
                           data='{"since": "2026-11-01\\ud800"}', content_type="application/json",
                           headers=world.auth("acme"))
     assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:200])
+
+
+def test_rates_csv_with_a_huge_field_is_422(world):
+    body = "date,currency,base,rate\n2026-11-23,USD,RUB," + "9" * 200_000 + "\n"
+    world.keys["ops"] = world.customs.create_api_key("ops", "operator")[1]  # sets rates
+    r = world.client.put("/v1/rates", data=body, content_type="text/csv",
+                         headers=world.auth("ops"))
+    assert r.status_code == 422, (r.status_code, r.get_data(as_text=True)[:300])
+    assert r.get_json()["code"] == "RATES_INVALID"
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01&to=0001-01-02", "to=0001-01-01",
+                                   "from=9999-12-31&to=9999-12-31", "to=9999-12-31"])
+def test_rates_at_the_calendars_ends_are_not_500(world, query):
+    r = world.get("acme", f"/v1/rates?{query}")
+    assert r.status_code in (200, 400), (r.status_code, r.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize("cursor", [str(10**17), "2147483648", str(2**63)])
+def test_deliveries_cursor_beyond_the_id_type_is_400(world, cursor):
+    world.customs.settings.webhook_allow_private_urls = True
+    hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()
+    r = world.get("acme", f"/v1/webhooks/{hook['id']}/deliveries?cursor={cursor}")
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])
+
+
+@pytest.mark.parametrize("position", [10**17, 2**31])
+def test_manifest_parcels_cursor_beyond_the_position_type_is_400(world, position):
+    with world.customs.engine.connect() as conn:
+        manifest = conn.exec_driver_sql("SELECT m.id FROM manifests m JOIN tenants t ON "
+                                        "t.id = m.tenant_id WHERE t.name = 'acme'").scalar()
+    r = world.get("acme", f"/v1/manifests/{manifest}/parcels?cursor={_b64(f'p:{position}')}")
+    assert r.status_code == 400, (r.status_code, r.get_data(as_text=True)[:300])

@@ -220,6 +220,12 @@ def failed_batches_retried(step: Step, shell: Shell) -> None:
     _ok(step)
 
 
+@check(r"customs quarantine list")
+def quarantine_listed(step: Step, shell: Shell) -> None:
+    _ok(step)  # the round trip above set nothing aside
+    assert "no quarantined messages" in step.output, step.output
+
+
 @check(r"v1/parcels\?status=HELD&q=")
 def officer_search(step: Step, shell: Shell) -> None:
     _ok(step)

@@ -37,7 +37,14 @@ def submitted(signed_customs, authority_key):  # type: ignore[no-untyped-def]
 
     signed_customs.submit_batches(Ack())
     signed_customs.tenant_id = tenant.tenant_id
+    with signed_customs.engine.connect() as conn:
+        signed_customs.batch_message_id = conn.exec_driver_sql(
+            "SELECT message_id FROM batches").scalar_one()
+    _SENT["message_id"] = signed_customs.batch_message_id
     return signed_customs
+
+
+_SENT: dict[str, str] = {}
 
 
 def _declarations(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -48,7 +55,9 @@ def _declarations(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def decisions_message(authority_key, items, message_id=None,  # type: ignore[no-untyped-def]
-                      initial: str = "batch-1") -> bytes:
+                      initial: str | None = None) -> bytes:
+    """`initial`: the batch message it answers (default: the one `submitted` sent)."""
+    initial = initial or _SENT["message_id"]
     message_id = message_id or f"N-{uuid.uuid4()}"
     root = etree.Element(f"{{{NS}}}Decisions", {"Id": f"M-{message_id}"}, nsmap={None: NS})
     for name, text in (("MessageId", message_id), ("InitialMessageId", initial),
@@ -87,7 +96,7 @@ def test_each_parcel_gets_its_own_decision(submitted, authority_key):
     assert reply.status_code == 200, reply.get_json()
     assert reply.get_json() | {"message_id": None} == {
         "message_id": None, "duplicate": False, "applied": 3, "ignored": 0, "orphaned": 0,
-        "noted": 0}
+        "noted": 0, "pending": 0, "set_aside": 0}
     assert status(submitted, "CDEK-00000")["status"] == "RELEASED"
     duty = status(submitted, "CDEK-00001")
     assert duty["status"] == "DUTY_DUE"
@@ -123,18 +132,35 @@ def test_reordered_decisions_end_in_the_right_state(submitted, authority_key):
     paid = decisions_message(authority_key, [(d, "CDEK-00001", "PAID", None)])
     due = decisions_message(authority_key, [(d, "CDEK-00001", "DUTY_DUE", "5.00")])
     released = decisions_message(authority_key, [(d, "CDEK-00001", "RELEASED", None)])
-    assert post(submitted, paid).get_json()["ignored"] == 1  # cannot pay before duty is due
-    post(submitted, due)
-    post(submitted, released)  # DUTY_DUE -> RELEASED is not allowed: must be paid first
+    assert post(submitted, paid).get_json()["pending"] == 1  # kept: duty is not due yet
+    assert post(submitted, due).get_json()["applied"] == 2  # DUTY_DUE, then the kept PAID
+    assert status(submitted, "CDEK-00001")["status"] == "PAID"
+    assert post(submitted, released).get_json()["applied"] == 1
+    history = [e["status"] for e in status(submitted, "CDEK-00001")["history"]]
+    assert history[-3:] == ["DUTY_DUE", "PAID", "RELEASED"]
+
+
+def test_release_before_payment_waits_for_the_payment(submitted, authority_key):
+    ids = _declarations(submitted)
+    d = ids["CDEK-00001"]
+    post(submitted, decisions_message(authority_key, [(d, "CDEK-00001", "DUTY_DUE", "5.00")]))
+    early = post(submitted, decisions_message(authority_key, [(d, "CDEK-00001", "RELEASED",
+                                                               None)]))
+    assert early.get_json()["pending"] == 1  # DUTY_DUE -> RELEASED needs PAID first
     assert status(submitted, "CDEK-00001")["status"] == "DUTY_DUE"
+    post(submitted, decisions_message(authority_key, [(d, "CDEK-00001", "PAID", None)]))
+    assert status(submitted, "CDEK-00001")["status"] == "RELEASED"
+    with submitted.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM pending_decisions").scalar() == 0
 
 
 def test_decision_for_an_unknown_parcel_is_kept_aside(submitted, authority_key):
     body = decisions_message(authority_key, [("no-such-declaration", "XX-1", "RELEASED", None)])
     assert post(submitted, body).get_json()["orphaned"] == 1
     with submitted.engine.connect() as conn:
-        row = conn.exec_driver_sql("SELECT tracking_number, code FROM orphan_decisions").one()
-    assert tuple(row) == ("XX-1", "RELEASED")
+        row = conn.exec_driver_sql("SELECT tracking_number, code, why "
+                                   "FROM orphan_decisions").one()
+    assert tuple(row) == ("XX-1", "RELEASED", "no declaration with this id")
 
 
 def test_a_message_not_signed_by_the_authority_is_refused(submitted, tmp_path):

@@ -270,8 +270,11 @@ def test_a_correction_request_holds_the_named_parcels_with_the_reason(ru, sim):
 def test_answers_are_matched_by_the_envelope_they_answer(ru, sim):
     routing, (a, _, _) = acknowledged(ru, sim)
     other = routing | {"EnvelopeID": "00000000-0000-4000-8000-000000000000"}
-    report = post(ru, answer(sim, other, fts.custom_mark("10005020", [(a, "10", None)])))
-    assert (report["applied"], report["orphaned"]) == (0, 1)
+    reply = create_app(customs=ru).test_client().post(
+        "/v1/authority/notifications", data=answer(sim, other, fts.custom_mark(
+            "10005020", [(a, "10", None)])), headers={"Content-Type": "application/xml"})
+    assert (reply.status_code, reply.get_json()["code"]) == (422, "MESSAGE_UNMATCHED")
+    assert ru.quarantine_item(reply.get_json()["quarantine_id"]).code == "MESSAGE_UNMATCHED"
     assert ru.get_parcel(ru.tenant_id, a.number)["status"] == "ACKNOWLEDGED"
     forged = a.__class__(a.waybill_id, "CDEK-99999", a.ordinal, 0, "EUR", frozenset())
     report = post(ru, answer(sim, routing, fts.custom_mark("10005020", [(forged, "10", None)])))
@@ -291,3 +294,16 @@ def test_answers_that_are_unsigned_or_invalid_are_refused(ru, sim, tmp_path):
     reply = client.post("/v1/authority/notifications", data=answer(sim, routing, bad),
                         headers=xml)
     assert reply.get_json()["code"] == "MESSAGE_INVALID"  # CodeVariable2Type: 2 characters
+
+
+def test_an_unknown_code_sets_its_parcel_aside_and_the_others_apply(ru, sim):
+    """The album allows any 1-2 character DecisionCode: 77 is one we do not know."""
+    routing, (a, b, c) = acknowledged(ru, sim)
+    report = post(ru, answer(sim, routing, fts.custom_mark("10005020", [
+        (a, "10", None), (b, "77", "new procedure"), (c, "90", "prohibited")])))
+    assert (report["applied"], report["set_aside"], report["ignored"]) == (2, 1, 0)
+    assert history(ru, a.number)[-1] == ("RELEASED", "FTS:10")
+    assert history(ru, b.number)[-1] == ("HELD", "FTS:77")
+    reason = ru.get_parcel(ru.tenant_id, b.number)["history"][-1]["reason"]
+    assert "unknown decision code FTS:77" in reason and "new procedure" in reason
+    assert history(ru, c.number)[-1] == ("REFUSED", "FTS:90")

@@ -37,6 +37,9 @@ class FlakyCustoms:
         from customs.services.submission import SubmitReport
         return SubmitReport()
 
+    def apply_pending_decisions(self) -> int:
+        return 0
+
     def poll_decisions(self) -> int:
         self._maybe_fail("poll")
         return 0

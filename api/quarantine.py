@@ -1,0 +1,73 @@
+"""/v1/authority/quarantine: authority messages set aside (unverifiable, unreadable, unmatched
+or unmappable), listed and replayed by the people who look after intake.
+
+Officers (and operators, where the role exists) only: a quarantined message may be anything
+anyone pushed, so the listing shows what it is (code, reason, size, digest), never its
+content; the document itself is read with `customs quarantine show` on the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from api.auth import authenticate_request, roles
+from api.errors import ApiProblem
+from api.params import is_number, limit
+from customs.services.ports import QuarantineItem
+
+quarantine = Blueprint("quarantine", __name__, url_prefix="/v1/authority/quarantine")
+quarantine.before_request(authenticate_request)
+STAFF = ("officer", "operator")
+STATUSES = ("QUARANTINED", "REPLAYED")
+
+
+def _customs():  # type: ignore[no-untyped-def]
+    return current_app.extensions["customs"]
+
+
+def item_json(item: QuarantineItem) -> dict[str, Any]:
+    return {"id": item.id, "received_at": item.received_at.isoformat(),
+            "channel": item.channel, "origin": item.origin, "code": item.code,
+            "detail": item.detail, "sha256": item.sha256, "size": item.size,
+            "status": item.status, "attempts": item.attempts,
+            "resolved_at": None if item.resolved_at is None else item.resolved_at.isoformat(),
+            "result": item.result}
+
+
+@quarantine.get("")
+@roles(*STAFF)
+def list_quarantine() -> Response:
+    """Oldest first; `status` QUARANTINED (default) or REPLAYED; `after` an id."""
+    status = request.args.get("status", "QUARANTINED")
+    if status not in STATUSES:
+        raise ApiProblem(400, "INVALID_STATUS", "status must be QUARANTINED or REPLAYED")
+    after = request.args.get("after", "0")
+    if not is_number(after, 12):
+        raise ApiProblem(400, "INVALID_CURSOR", "after must be a quarantine id")
+    size = limit()
+    items = _customs().quarantined(status=status, after=int(after), limit=size)
+    return jsonify({"items": [item_json(i) for i in items],
+                    "next_after": items[-1].id if len(items) == size else None})
+
+
+@quarantine.get("/<int:item_id>")
+@roles(*STAFF)
+def get_quarantined(item_id: int) -> Response:
+    item = _customs().quarantine_item(item_id)
+    if item is None:
+        raise ApiProblem(404, "QUARANTINE_NOT_FOUND", f"no quarantined message {item_id}")
+    return jsonify(item_json(item))
+
+
+@quarantine.post("/<int:item_id>/replay")
+@roles(*STAFF)
+def replay(item_id: int) -> Response:
+    """Apply the message again (after its cause was fixed); 409 if it is still refused."""
+    received = _customs().replay_quarantined(item_id)
+    if received is None:
+        raise ApiProblem(404, "QUARANTINE_NOT_FOUND", f"no quarantined message {item_id}")
+    if received.report is None:
+        raise ApiProblem(409, "QUARANTINE_STILL_REFUSED",
+                         f"{received.code}: {received.detail}", quarantine_id=item_id)
+    return jsonify(item_json(_customs().quarantine_item(item_id)))
