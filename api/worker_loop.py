@@ -84,6 +84,8 @@ class WorkerPass:
             "seal": lambda r: setattr(r, "sealed", customs.outbound.seal_batches(force=force_seal)),
             "submit": lambda r: setattr(r, "sent", customs.outbound.submit_batches()),
             "poll": lambda r: setattr(r, "polled", customs.authority.poll_decisions()),
+            # decisions that arrived before their batch's evidence, applied in their turn
+            "pending": lambda r: customs.authority.apply_pending_decisions(),
             "webhooks": lambda r: setattr(r, "hooks", customs.webhooks.deliver_webhooks()),
         }
         self.backoff = {name: Backoff(backoff_base, backoff_cap, rng) for name in self.stages}

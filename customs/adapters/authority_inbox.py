@@ -6,6 +6,7 @@ messages (and says why), it does not stop the service from serving everything el
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -24,16 +25,19 @@ _UNMAPPABLE = (ValueError, InvalidOperation, LookupError, AssertionError, TypeEr
 
 
 class PinnedAuthorityInbox:
-    def __init__(self, certificate: Path | None, album: Any = None) -> None:
+    """`certificate` is asked at each use (the setting may change while the process runs)."""
+
+    def __init__(self, certificate: Callable[[], Path | None], album: Any = None) -> None:
         self.certificate, self.album = certificate, album
-        self._verifier: signing.Verifier | None = None
+        self._verifiers: dict[Path, signing.Verifier] = {}
 
     def verifier(self) -> signing.Verifier:
-        if self.certificate is None:
+        path = self.certificate()
+        if path is None:
             raise AuthorityMessageError("AUTHORITY_NOT_CONFIGURED", NOT_CONFIGURED)
-        if self._verifier is None:
-            self._verifier = signing.Verifier([signing.load_certificate(self.certificate)])
-        return self._verifier
+        if path not in self._verifiers:
+            self._verifiers[path] = signing.Verifier([signing.load_certificate(path)])
+        return self._verifiers[path]
 
     def read(self, document: bytes) -> DecisionMessage:
         verifier = self.verifier()
@@ -49,7 +53,7 @@ class PinnedAuthorityInbox:
                                         f"{type(exc).__name__}: {exc}"[:500]) from None
 
     def ack_check(self) -> AckCheck | None:
-        if self.certificate is None:
+        if self.certificate() is None:
             return None
         verifier = self.verifier()
         if self.album is None:

@@ -34,8 +34,10 @@ class Resources:
             engine.dispose()
 
 
-@dataclass(frozen=True)
+@dataclass
 class Application:
+    """The groups are frozen; the application is not, so a test may keep what it set up on it."""
+
     settings: Settings
     clock: Clock
     resources: Resources

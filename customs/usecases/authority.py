@@ -19,7 +19,7 @@ class Authority:
     read_uow_factory: Callable[[], UnitOfWork]
     clock: Clock
     inbox: AuthorityInbox
-    source: DecisionSource | None  # None: no CUSTOMS_AUTHORITY_POLL_URL, nothing is polled
+    source: Callable[[], DecisionSource | None]  # None: no CUSTOMS_AUTHORITY_POLL_URL
     reads: OperationalReads
 
     def receive_decisions(self, document: bytes, channel: str = "push",
@@ -31,10 +31,11 @@ class Authority:
     def poll_decisions(self, max_messages: int = 100) -> int:
         """Fetch and apply decision messages in order; one set aside in the quarantine moves
         the cursor on like any other."""
-        if self.source is None:
+        source = self.source()
+        if source is None:
             return 0
         return decisions.poll(
-            self.source, lambda document, origin: self.receive_decisions(document, "poll", origin),
+            source, lambda document, origin: self.receive_decisions(document, "poll", origin),
             uow_factory=self.uow_factory, clock=self.clock, max_messages=max_messages)
 
     def apply_pending_decisions(self) -> int:

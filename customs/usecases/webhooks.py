@@ -10,31 +10,34 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from customs.domain.errors import SecretsUnavailable
+from customs.domain.webhooks import Resolver, RetryPolicy
 from customs.services import webhook_delivery, webhook_secrets, webhooks
 from customs.services.ports import Clock, Principal, UnitOfWork
 from customs.services.webhook_ports import SecretBox, WebhookSender
+from customs.settings import Settings
 
 PAGE = 500
 
 
 @dataclass
 class Webhooks:
-    """`sender` and `rng` may be replaced (tests record deliveries, pin the jitter)."""
+    """`sender` and `rng` may be replaced (tests record deliveries, pin the jitter). The URL
+    and retry policies are read from `settings` at each call."""
 
+    settings: Settings
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
     box: SecretBox
     key_missing: str | None  # why nothing can be sealed (no CUSTOMS_SECRETS_KEY), or None
     is_plaintext: Callable[[str | None], bool]
-    urls: webhooks.UrlPolicy
-    delivery: webhook_delivery.DeliveryPolicy
+    resolve: Resolver  # host → addresses, to refuse non-public ones
     sender: WebhookSender
     rng: random.Random = field(default_factory=random.Random)
 
     def create_webhook(self, who: Principal, url: object,
                        from_start: bool = False) -> dict[str, Any]:
         return webhooks.register(who, url, from_start=from_start, uow=self.uow_factory(),
-                                 clock=self.clock, policy=self.urls,
+                                 clock=self.clock, policy=self.url_policy(),
                                  new_id=lambda: str(uuid.uuid4()), box=self.box)
 
     def list_webhooks(self, who: Principal, after: str | None,
@@ -65,7 +68,8 @@ class Webhooks:
     def deliver_webhooks(self) -> webhook_delivery.DeliveryReport:
         """One pass: queue new feed events for every webhook, then send what is due."""
         return webhook_delivery.deliver(uow=self.uow_factory(), sender=self.sender,
-                                        clock=self.clock, policy=self.delivery, rng=self.rng)
+                                        clock=self.clock, policy=self.delivery_policy(),
+                                        rng=self.rng)
 
     def reseal_webhook_secrets(self) -> webhook_secrets.ResealReport:
         """Seal every stored webhook secret with the first key (`customs webhooks reencrypt`)."""
@@ -84,3 +88,15 @@ class Webhooks:
             if len(rows) < PAGE:
                 return count
             after = rows[-1].webhook_id
+
+    def url_policy(self) -> webhooks.UrlPolicy:
+        return webhooks.UrlPolicy(self.settings.webhook_allow_private_urls, self.resolve)
+
+    def delivery_policy(self) -> webhook_delivery.DeliveryPolicy:
+        s = self.settings
+        return webhook_delivery.DeliveryPolicy(
+            retry=RetryPolicy(base=timedelta(seconds=s.webhook_retry_base_seconds),
+                              cap=timedelta(seconds=s.webhook_retry_max_seconds),
+                              window=timedelta(hours=s.webhook_retry_hours)),
+            lease=timedelta(seconds=s.webhook_lease_seconds), urls=self.url_policy(),
+            secrets=self.box)
