@@ -77,7 +77,7 @@ class Receiver:
 
         @app.post("/hook")
         def hook() -> Response:
-            event = request.headers.get("Application-Event-Id", "?")
+            event = request.headers.get("Customs-Event-Id", "?")
             with self.lock:
                 self.seen[event] = self.seen.get(event, 0) + 1
             return Response(status=204)
