@@ -1,6 +1,6 @@
 """Parcels for every role (/v1/parcels...), officer decisions, statistics and the feed.
 
-Thin handlers: parse, call the Customs facade, shape the reply. Scope (which parcels a key may
+Thin handlers: parse, call the use cases, shape the reply. Scope (which parcels a key may
 see) is applied below, in the services: another tenant's parcel is a 404 like a missing one.
 """
 

@@ -2,7 +2,7 @@
 
 Seeds the database inside the engine (SQL-generated rows: 5 marketplaces, 20 offices, 7
 couriers, 60 days, ~200 HS codes, goods words; three events per parcel), then times each
-query kind through the real services (the Customs facade, no HTTP) and prints p50/p90/p99:
+query kind through the real services (the use cases, no HTTP) and prints p50/p90/p99:
 
     python bench/bench_officer.py --parcels 1000000 --database URL [--output FILE]
 

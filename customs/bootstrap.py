@@ -9,33 +9,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from customs.adapters import migrate
-from customs.adapters.authority_inbox import PinnedAuthorityInbox
-from customs.adapters.batch_envelope import BatchEnvelopeBuilder
-from customs.adapters.database import make_engine
-from customs.adapters.decision_poller import HttpDecisionSource
-from customs.adapters.declaration_check import DeclarationCheck
-from customs.adapters.declarations import DeclarationPipeline, DestinationDeclarer
-from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
-from customs.adapters.operational_reads import SqlOperationalReads
-from customs.adapters.profiles import ProfileBuilder, load_album
-from customs.adapters.profiles.generic import GenericProfile
-from customs.adapters.reference_data import (
+from customs.adapters.authority.batch_envelope import BatchEnvelopeBuilder
+from customs.adapters.authority.inbox import PinnedAuthorityInbox
+from customs.adapters.authority.poller import HttpDecisionSource
+from customs.adapters.database import migrate
+from customs.adapters.database.engine import make_engine
+from customs.adapters.database.operational_reads import SqlOperationalReads
+from customs.adapters.database.unit_of_work import SqlUnitOfWork
+from customs.adapters.documents.declaration_check import DeclarationCheck
+from customs.adapters.documents.declarer import DeclarationPipeline, DestinationDeclarer
+from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
+from customs.adapters.documents.profiles import ProfileBuilder, load_album
+from customs.adapters.documents.profiles.generic import GenericProfile
+from customs.adapters.documents.signer import EnvelopedSigner, key_ring, signing_configured
+from customs.adapters.reference.files import (
     load_destination_rules,
     load_duty_rules,
     parse_rates,
     read_nomenclature,
     read_rates,
 )
-from customs.adapters.secret_box import MISSING, FernetSecretBox, is_plaintext, parse_keys
-from customs.adapters.uow import SqlUnitOfWork
-from customs.adapters.webhook_http import HttpWebhookSender, resolve
-from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
+from customs.adapters.webhooks.http_sender import HttpWebhookSender, resolve
+from customs.adapters.webhooks.secret_box import MISSING, FernetSecretBox, is_plaintext, parse_keys
 from customs.domain.regimes import DestinationRules
 from customs.services import access, intake, operations
 from customs.services.authority_ports import DecisionSource
 from customs.services.operations_ports import OperationalReads
-from customs.services.ports import BatchBuilder, Clock, Transport, UnitOfWork
+from customs.services.ports import BatchBuilder, Clock, Transport
+from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import WebhookSender
 from customs.settings import Settings
 from customs.usecases import (
@@ -109,7 +110,7 @@ def _build_declarer(s: Settings, signer: EnvelopedSigner | None,
         return None
     by_destination = {}
     if album is not None:
-        from customs.adapters.profiles.ru_fts_express import RuFtsExpressProfile
+        from customs.adapters.documents.profiles.ru_fts_express import RuFtsExpressProfile
 
         by_destination["RU"] = DeclarationPipeline(
             RuFtsExpressProfile(album, s.ru_fts_broker_name), signer)
@@ -125,14 +126,14 @@ def _build_batch_builder(s: Settings, signer: EnvelopedSigner | None,
     generic = BatchEnvelopeBuilder(signer, s.sender_id)
     if album is None:
         return generic
-    from customs.adapters.ru_fts_envelope import RuFtsRegistryBuilder
+    from customs.adapters.authority.ru_fts_envelope import RuFtsRegistryBuilder
 
     registry = RuFtsRegistryBuilder(signer, album, s.ru_fts_sender, s.ru_fts_broker_name)
     return ProfileBuilder(generic, {"ru-fts-express": registry})
 
 
 def _build_transport(s: Settings) -> Transport | None:
-    from customs.adapters.transports import DirectoryTransport, HttpTransport
+    from customs.adapters.authority.transports import DirectoryTransport, HttpTransport
 
     if s.authority_url:
         return HttpTransport(s.authority_url, s.authority_timeout_seconds,
@@ -190,14 +191,14 @@ def bootstrap(settings: Settings | None = None, *,
 
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
-    """A generated manifest (customs.adapters.samples) for demos, tests, benchmarks."""
-    from customs.adapters.samples import generate_manifest
+    """A generated manifest (customs.adapters.documents.samples) for demos, tests, benchmarks."""
+    from customs.adapters.documents.samples import generate_manifest
 
     return generate_manifest(parcels, seed, **options)
 
 
 def generate_secrets_key() -> str:
     """A new key for CUSTOMS_SECRETS_KEY."""
-    from customs.adapters.secret_box import generate_key
+    from customs.adapters.webhooks.secret_box import generate_key
 
     return generate_key()

@@ -8,7 +8,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from customs.services.ports import Clock, Principal, UnitOfWork
+from customs.services.ports import Clock, Principal
+from customs.services.unit_of_work import UnitOfWork
 
 # An operator key manages reference data (exchange rates); it sees no parcel.
 ROLES = ("marketplace", "courier", "officer", "operator")

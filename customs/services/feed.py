@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from customs.domain.feed import FeedPosition, decode_cursor, encode_cursor
-from customs.services.ports import Clock, FeedItem, Principal, UnitOfWork
+from customs.services.ports import Clock, FeedItem, Principal
+from customs.services.unit_of_work import UnitOfWork
 
 
 def shape(who: Principal, fields: dict[str, Any]) -> dict[str, Any]:

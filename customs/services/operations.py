@@ -18,7 +18,8 @@ from customs.domain.lifecycle import FINAL_STATUSES as _FINAL
 from customs.domain.lifecycle import ParcelStatus
 from customs.services import queries
 from customs.services.operations_ports import BatchSummary, ExchangedMessage, OperationalReads
-from customs.services.ports import Clock, UnitOfWork
+from customs.services.ports import Clock
+from customs.services.unit_of_work import UnitOfWork
 
 FINAL_STATUSES = frozenset(s.value for s in _FINAL)
 OPEN_STATUSES = frozenset(s.value for s in ParcelStatus) - FINAL_STATUSES

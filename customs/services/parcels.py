@@ -14,7 +14,8 @@ from typing import Any
 from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
-from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
+from customs.services.ports import Clock, Principal, SearchFilters
+from customs.services.unit_of_work import UnitOfWork
 
 MAX_STATS_PERIOD = timedelta(days=366)
 

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
-from customs.services.ports import Page, UnitOfWork
+from customs.services.ports import Page
+from customs.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 

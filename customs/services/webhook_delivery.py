@@ -32,7 +32,8 @@ from customs.domain.webhooks import (
     sign,
 )
 from customs.services.feed import shape
-from customs.services.ports import Clock, UnitOfWork
+from customs.services.ports import Clock
+from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import DueDelivery, SecretBox, SendResult, WebhookSender
 from customs.services.webhooks import UrlPolicy
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from customs.services import access
-from customs.services.ports import Clock, Principal, UnitOfWork
+from customs.services.ports import Clock, Principal
+from customs.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from customs.services import decisions, inbox
 from customs.services.authority_ports import AuthorityInbox, DecisionSource
 from customs.services.operations_ports import ExchangedMessage, OperationalReads
-from customs.services.ports import Clock, QuarantineItem, UnitOfWork
+from customs.services.ports import Clock, QuarantineItem
+from customs.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext
 from customs.gcpause import paused_gc
 from customs.services import intake, queries
-from customs.services.ports import Clock, ManifestReader, Page, UnitOfWork
+from customs.services.ports import Clock, ManifestReader, Page
+from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 from customs.usecases.outbound import Outbound
 

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 
 from customs.services import operations, queries
 from customs.services.operations_ports import BatchSummary, OperationalReads
-from customs.services.ports import Clock, UnitOfWork
+from customs.services.ports import Clock
+from customs.services.unit_of_work import UnitOfWork
 
 
 class KeyHolder(Protocol):

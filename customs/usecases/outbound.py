@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from customs.gcpause import paused_gc
 from customs.services import batching, declare, submission
-from customs.services.ports import BatchBuilder, Clock, Declarer, Transport, UnitOfWork
+from customs.services.ports import BatchBuilder, Clock, Declarer, Transport
+from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 
 

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from customs.domain.money import Money
 from customs.domain.officer import OfficerAction, OfficerDecision
 from customs.services import feed, parcels
-from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
+from customs.services.ports import Clock, Principal, SearchFilters
+from customs.services.unit_of_work import UnitOfWork
 
 
 class DeclarationVerifier(Protocol):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from customs.domain.duty import Rate
 from customs.services import rates, reference
-from customs.services.ports import Clock, UnitOfWork
+from customs.services.ports import Clock
+from customs.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

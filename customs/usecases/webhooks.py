@@ -12,7 +12,8 @@ from typing import Any
 from customs.domain.errors import SecretsUnavailable
 from customs.domain.webhooks import Resolver, RetryPolicy
 from customs.services import webhook_delivery, webhook_secrets, webhooks
-from customs.services.ports import Clock, Principal, UnitOfWork
+from customs.services.ports import Clock, Principal
+from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import SecretBox, WebhookSender
 from customs.settings import Settings
 

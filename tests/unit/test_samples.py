@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from customs.adapters.samples import generate_manifest
+from customs.adapters.documents.samples import generate_manifest
 from customs.bootstrap import bootstrap
 from customs.settings import Settings
 from customs.usecases import Application
