@@ -1,5 +1,6 @@
 """The composition root: settings → adapters → customs.usecases.Application. It only wires:
-every collaborator is built once here, and the use cases get them as fields."""
+the adapters are built here (the declarer, batch builder, signer, reader once), and the use
+cases get them as fields."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from customs import usecases
 from customs.adapters.authority.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.authority.inbox import PinnedAuthorityInbox
 from customs.adapters.authority.poller import HttpDecisionSource
@@ -22,13 +24,7 @@ from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifest
 from customs.adapters.documents.profiles import ProfileBuilder, load_album
 from customs.adapters.documents.profiles.generic import GenericProfile
 from customs.adapters.documents.signer import EnvelopedSigner, key_ring, signing_configured
-from customs.adapters.reference.files import (
-    load_destination_rules,
-    load_duty_rules,
-    parse_rates,
-    read_nomenclature,
-    read_rates,
-)
+from customs.adapters.reference import files
 from customs.adapters.webhooks.http_sender import HttpWebhookSender, resolve
 from customs.adapters.webhooks.secret_box import MISSING, FernetSecretBox, is_plaintext, parse_keys
 from customs.domain.regimes import DestinationRules
@@ -39,19 +35,9 @@ from customs.services.ports import BatchBuilder, Clock, Transport
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import WebhookSender
 from customs.settings import Settings
-from customs.usecases import (
-    Access,
-    Application,
-    Authority,
-    Intake,
-    Operations,
-    Outbound,
-    Parcels,
-    Reference,
-    Resources,
-    Webhooks,
-)
-from customs.usecases.reference import ReferenceFiles
+
+if TYPE_CHECKING:
+    from customs.adapters.documents.samples import SampleManifest
 
 
 class SystemClock:
@@ -80,7 +66,7 @@ class Wiring:
     read_engine: Any = None
 
     def close(self) -> None:
-        Resources(self.engine, self.read_engine).close()
+        usecases.Resources(self.engine, self.read_engine).close()
 
 
 def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = None,
@@ -96,12 +82,11 @@ def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = N
         read_uow_factory = lambda: SqlUnitOfWork(read_engine)  # noqa: E731
     if signer is None and signing_configured(settings):
         signer = EnvelopedSigner(key_ring(settings))
-    return Wiring(settings,
-                  XmlManifestReader(limits=ReaderLimits(max_parcels=settings.max_parcels)),
-                  load_destination_rules(settings.destination_rules), signer,
-                  _build_declarer(settings, signer, album), _build_batch_builder(settings, signer,
-                                                                                 album),
-                  album, uow_factory, read_uow_factory or uow_factory, engine, read_engine)
+    reader = XmlManifestReader(limits=ReaderLimits(max_parcels=settings.max_parcels))
+    return Wiring(settings, reader, files.load_destination_rules(settings.destination_rules),
+                  signer, _build_declarer(settings, signer, album),
+                  _build_batch_builder(settings, signer, album), album, uow_factory,
+                  read_uow_factory or uow_factory, engine, read_engine)
 
 
 def _build_declarer(s: Settings, signer: EnvelopedSigner | None,
@@ -141,16 +126,17 @@ def _build_transport(s: Settings) -> Transport | None:
     return DirectoryTransport(s.authority_dir) if s.authority_dir else None
 
 
-def _build_webhooks(w: Wiring, clock: Clock, sender: WebhookSender | None) -> Webhooks:
-    s = w.settings
-    sender = sender or HttpWebhookSender(s.webhook_connect_timeout_seconds,
-                                         s.webhook_timeout_seconds)
-    return Webhooks(s, w.uow_factory, clock, FernetSecretBox(parse_keys(s.secrets_key)),
-                    None if s.secrets_key else MISSING, is_plaintext, resolve, sender)
-
-
 def _build_source(s: Settings) -> DecisionSource | None:
     return HttpDecisionSource(s.authority_poll_url) if s.authority_poll_url else None
+
+
+def _build_webhooks(w: Wiring, clock: Clock, sender: WebhookSender | None) -> usecases.Webhooks:
+    s = w.settings
+    box = FernetSecretBox(parse_keys(s.secrets_key))
+    sender = sender or HttpWebhookSender(s.webhook_connect_timeout_seconds,
+                                         s.webhook_timeout_seconds)
+    return usecases.Webhooks(s, w.uow_factory, clock, box, None if s.secrets_key else MISSING,
+                             is_plaintext, resolve, sender)
 
 
 def bootstrap(settings: Settings | None = None, *,
@@ -159,7 +145,7 @@ def bootstrap(settings: Settings | None = None, *,
               signer: EnvelopedSigner | None = None, transport: Transport | None = None,
               clock: Clock | None = None, new_id: Callable[[], str] = new_id,
               webhook_sender: WebhookSender | None = None,
-              operational_reads: OperationalReads | None = None) -> Application:
+              operational_reads: OperationalReads | None = None) -> usecases.Application:
     """The application, wired. Settings that tests and operators change while the process runs
     (the authority's address and certificate, caps, URL policy) are read where they are used."""
     s = settings or Settings()
@@ -168,29 +154,29 @@ def bootstrap(settings: Settings | None = None, *,
     reads = operational_reads or (operations.NoDatabase() if w.engine is None
                                   else SqlOperationalReads(w.engine, w.read_engine))
     inbox = PinnedAuthorityInbox(lambda: s.authority_cert, w.album)
-    outbound = Outbound(s, w.uow_factory, clock, new_id, w.declarer, w.batch_builder,
-                        (lambda: transport) if transport else lambda: _build_transport(s),
-                        inbox.ack_check)
-    duty = intake.DutyContext(load_duty_rules(s.duty_rules), timedelta(days=s.rate_max_age_days))
-    return Application(
-        s, clock, Resources(w.engine, w.read_engine),
-        intake=Intake(s, w.uow_factory, w.read_uow_factory, clock, new_id, w.reader, w.rules,
-                      duty, outbound),
+    outbound = usecases.Outbound(
+        s, w.uow_factory, clock, new_id, w.declarer, w.batch_builder,
+        (lambda: transport) if transport else lambda: _build_transport(s), inbox.ack_check)
+    duty = intake.DutyContext(files.load_duty_rules(s.duty_rules),
+                              timedelta(days=s.rate_max_age_days))
+    uows = (w.uow_factory, w.read_uow_factory)
+    return usecases.Application(
+        s, clock, usecases.Resources(w.engine, w.read_engine),
+        intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound),
         outbound=outbound,
-        authority=Authority(w.uow_factory, w.read_uow_factory, clock, inbox,
-                            lambda: _build_source(s), reads),
-        parcels=Parcels(w.uow_factory, w.read_uow_factory, clock, DeclarationCheck(w.signer),
-                        timedelta(days=s.feed_cursor_max_age_days)),
+        authority=usecases.Authority(*uows, clock, inbox, lambda: _build_source(s), reads),
+        parcels=usecases.Parcels(*uows, clock, DeclarationCheck(w.signer),
+                                 timedelta(days=s.feed_cursor_max_age_days)),
         webhooks=_build_webhooks(w, clock, webhook_sender),
-        access=Access(w.uow_factory, w.read_uow_factory, clock,
-                      access.KeyCache(s.api_key_cache_seconds)),
-        reference=Reference(w.uow_factory, clock,
-                            ReferenceFiles(read_nomenclature, read_rates, parse_rates)),
-        operations=Operations(w.read_uow_factory, clock, reads, w.signer,
-                              operations.FinalCounts(), lambda: migrate.upgrade(s.database_url)))
+        access=usecases.Access(*uows, clock, access.KeyCache(s.api_key_cache_seconds)),
+        reference=usecases.Reference(w.uow_factory, clock, usecases.reference.ReferenceFiles(
+            files.read_nomenclature, files.read_rates, files.parse_rates)),
+        operations=usecases.Operations(w.read_uow_factory, clock, reads, w.signer,
+                                       operations.FinalCounts(),
+                                       lambda: migrate.upgrade(s.database_url)))
 
 
-def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
+def generate_sample(parcels: int, seed: int, **options: Any) -> SampleManifest:
     """A generated manifest (customs.adapters.documents.samples) for demos, tests, benchmarks."""
     from customs.adapters.documents.samples import generate_manifest
 

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from customs.domain.lifecycle import FINAL_STATUSES as _FINAL
 from customs.domain.lifecycle import ParcelStatus
@@ -45,7 +44,7 @@ class SigningStatus:
     expiring: bool = False
     expired: bool = False
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         if not self.configured:
             return {"configured": False}
         return {"configured": True, "fingerprint": self.fingerprint, "subject": self.subject,
@@ -67,7 +66,7 @@ class Readiness:
     def ready(self) -> bool:
         return self.database and self.schema and self.signing
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"database": self.database, "schema": self.schema,
                 "schema_revision": self.schema_revision, "signing": self.signing}
 

@@ -37,6 +37,9 @@ def _moves(customs, batch_id: str) -> Counter:  # type: ignore[no-untyped-def,ty
 def test_submission_events_carry_the_status_left(batches):  # type: ignore[no-untyped-def]
     customs, (first, second, third) = batches
     at = customs.clock.now()
+    # a sender holds it: only the sender may fail a batch
+    with customs.resources.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE batches SET status = 'SENDING' WHERE id = '{second}'")
     with SqlUnitOfWork(customs.resources.engine) as uow:
         uow.outbox.submitted(first, at, "worker", acknowledged=True)
         uow.outbox.failed(second, at, "HTTP 400", "worker")
