@@ -218,7 +218,8 @@ def test_declarations_stored_before_the_envelope_still_join_a_registry(ru, album
     [current] = stored_declarations(ru)
     bare = etree.fromstring(current).find(f"{ENV}Body")[0]
     bare.append(etree.fromstring(current)[-1])  # where the signature used to be
-    builder = RuFtsRegistryBuilder(ru.signer, Album.load(album_path), "BROKER", "customs")
+    builder = RuFtsRegistryBuilder(ru.operations.signer, Album.load(album_path), "BROKER",
+                                   "customs")
     for document in (etree.tostring(bare), current):
         registry = builder.registry("m-1", "10005020", ru.clock.now(), [document])
         assert registry.findtext(f"{ECD}ExpressRegistryKindCode") == "ПТДЭГ"
