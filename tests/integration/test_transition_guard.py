@@ -6,24 +6,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from customs.adapters.database.unit_of_work import SqlUnitOfWork
 from customs.domain.lifecycle import ParcelStatus as S
 from customs.services.intake import SubmitManifest
 from tests.manifests import manifest, parcel
 
 
 def _submit(customs, prefix: str, count: int) -> None:  # type: ignore[no-untyped-def]
-    tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+    tenant = customs.access.authenticate(customs.access.create_api_key("acme", "marketplace")[1])
     body = manifest(*[parcel(f"{prefix}-{n:03d}") for n in range(count)])
-    customs.submit_manifest(SubmitManifest(tenant.tenant_id, prefix, body, "t"))
+    customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, prefix, body, "t"))
 
 
 def _parcels(customs) -> dict[int, str]:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return dict(conn.exec_driver_sql("SELECT id, status FROM parcels ORDER BY id").all())
 
 
 def _events(customs) -> list[tuple]:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return [tuple(r) for r in conn.exec_driver_sql(
             "SELECT parcel_id, previous_status, status, source FROM parcel_events "
             "ORDER BY id").all()]
@@ -35,7 +36,7 @@ def test_a_move_the_table_forbids_writes_nothing(customs):  # type: ignore[no-un
     assert status == S.VALIDATED
     before = _events(customs)
     at = customs.clock.now()
-    with customs.uow() as uow:
+    with SqlUnitOfWork(customs.resources.engine) as uow:
         for new in (S.RELEASED, S.ACKNOWLEDGED, S.BATCHED, S.RECEIVED, S.VALIDATED):
             assert not uow.officer.move(first, S.VALIDATED, new, at=at, actor="officer:x",
                                         source="OFFICER", reason="forbidden", duty=None)
@@ -49,16 +50,16 @@ def test_a_move_the_table_forbids_writes_nothing(customs):  # type: ignore[no-un
 def test_a_reopened_batch_that_fails_again_moves_nothing(signed_customs):  # type: ignore[no-untyped-def]
     customs = signed_customs
     _submit(customs, "REFAIL", 3)
-    (batch,) = customs.seal_batches(force=True).sealed
+    (batch,) = customs.outbound.seal_batches(force=True).sealed
     at = customs.clock.now()
     lease = at + timedelta(minutes=5)
-    with customs.uow() as uow:
+    with SqlUnitOfWork(customs.resources.engine) as uow:
         assert uow.outbox.claim_due(at, lease).id == batch
         assert uow.outbox.failed(batch, at, "HTTP 400", "worker") == 3
         uow.commit()
     failed_once = _events(customs)
-    assert customs.retry_batch(batch)
-    with customs.uow() as uow:
+    assert customs.outbound.retry_batch(batch)
+    with SqlUnitOfWork(customs.resources.engine) as uow:
         assert uow.outbox.claim_due(at, lease).id == batch
         assert uow.outbox.failed(batch, at, "HTTP 400 again", "worker") == 0
         uow.commit()
