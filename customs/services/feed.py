@@ -11,6 +11,7 @@ from typing import Any
 
 from customs.domain.feed import FeedPosition, decode_cursor, encode_cursor
 from customs.services.ports import Clock, FeedItem, Principal, UnitOfWork
+from customs.services.read_models.feed import FeedChange, FeedPage
 
 
 def shape(who: Principal, fields: dict[str, Any]) -> dict[str, Any]:
@@ -31,11 +32,10 @@ def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) ->
 
 
 def feed_page(who: Principal, cursor: str | None, limit: int, *, uow: UnitOfWork, clock: Clock,
-              max_age: timedelta) -> dict[str, Any]:
+              max_age: timedelta) -> FeedPage:
     now = clock.now()
     position = decode_cursor(cursor, who.cursor_owner, now, max_age)
     items = read(who, position, limit, uow=uow)
     last = items[-1].position if items else position
-    return {"items": [shape(who, i.fields) for i in items],
-            "next_cursor": encode_cursor(last, who.cursor_owner, now),
-            "has_more": len(items) == limit}
+    return FeedPage(tuple(FeedChange(**i.fields) for i in items),
+                    encode_cursor(last, who.cursor_owner, now), len(items) == limit, who.role)

@@ -15,33 +15,57 @@ from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
 from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
+from customs.services.read_models.dossier import (
+    BatchBrief,
+    Dossier,
+    MessageBrief,
+    SignedDeclaration,
+)
+from customs.services.read_models.feed import StatsView
+from customs.services.read_models.parcel import (
+    Amount,
+    CourierParcel,
+    DeliverTo,
+    Destination,
+    EstimateBrief,
+    HistoryEvent,
+    MarketplaceParcel,
+    ParcelSummary,
+    ParcelView,
+)
 
 MAX_STATS_PERIOD = timedelta(days=366)
+NO_ESTIMATE = {"status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
+                                           "received before estimates existed)"}
+Row = dict[str, Any]  # a parcel row as the view repository reads it
+Keyset = tuple[object, int]  # the sort value and id of a page's last row
 
 
-def _duty(row: dict[str, Any]) -> dict[str, str] | None:
-    """The duty assessed (by the authority or an officer): what is to be collected."""
-    if row.get("duty_amount") is None:
-        return None
-    return {"amount": row["duty_amount"], "currency": row["duty_currency"]}
+def _amount(amount: str | None, currency: str) -> Amount | None:
+    return None if amount is None else Amount(amount, currency)
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    value = None
-    if row["declared_value"] is not None:
-        value = {"amount": row["declared_value"], "currency": row["currency"]}
-    return {
-        "tracking_number": row["tracking_number"], "manifest_id": row["manifest_id"],
-        "position": row["position"], "marketplace": row["marketplace"],
-        "courier": row["courier"], "status": row["status"],
-        "destination": {"country": row["destination_country"],
-                        "customs_office": row["customs_office"]},
-        "declared_value": value, "gross_weight": row["gross_weight"], "duty": _duty(row),
-        "received_at": _iso(row["created_at"]), "updated_at": _iso(row["updated_at"]),
-    }
+def _destination(row: Row) -> Destination:
+    return Destination(row["destination_country"], row["customs_office"])
 
 
-def _iso(value: Any) -> str | None:
+def _history(row: Row) -> tuple[HistoryEvent, ...]:
+    return tuple(HistoryEvent(e["status"], e["previous_status"], e["at"], e["actor"],
+                              e["source"], e["reason"], e.get("role"))
+                 for e in row.get("history", []))
+
+
+def summary(row: Row) -> ParcelSummary:
+    """The one summary builder: search pages and the head of the full view."""
+    return ParcelSummary(
+        row["tracking_number"], row["manifest_id"], row["position"], row["marketplace"],
+        row["courier"], row["status"], _destination(row),
+        _amount(row["declared_value"], row["currency"]), row["gross_weight"],
+        _amount(row.get("duty_amount"), row.get("duty_currency")),
+        _iso(row["created_at"]), _iso(row["updated_at"]))
+
+
+def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
@@ -49,47 +73,34 @@ def _iso(value: Any) -> str | None:
     return str(value.isoformat())
 
 
-def courier_view(row: dict[str, Any]) -> dict[str, Any]:
+def courier_view(row: Row) -> CourierParcel:
     recipient = (row.get("data") or {}).get("recipient") or {}
-    return {
-        "tracking_number": row["tracking_number"], "house_waybill": row.get("house_waybill"),
-        "courier": row["courier"], "status": row["status"], "duty": _duty(row),
-        "destination": {"country": row["destination_country"],
-                        "customs_office": row["customs_office"]},
-        "gross_weight": row["gross_weight"],
-        "duty_estimate": None if row.get("estimate_status") is None else {
-            "status": row["estimate_status"], "amount": row.get("estimate_amount"),
-            "currency": row.get("estimate_currency")},
-        "deliver_to": {"name": recipient.get("name"), "address": recipient.get("address"),
-                       "phone": recipient.get("phone")},
-        "updated_at": _iso(row["updated_at"]),
-        "history": [{k: e[k] for k in ("status", "previous_status", "at", "source", "reason")}
-                    for e in row.get("history", [])],
-    }
+    estimate = None
+    if row.get("estimate_status") is not None:
+        estimate = EstimateBrief(row["estimate_status"], row.get("estimate_amount"),
+                                 row.get("estimate_currency"))
+    return CourierParcel(
+        row["tracking_number"], row.get("house_waybill"), row["courier"], row["status"],
+        _amount(row.get("duty_amount"), row.get("duty_currency")), _destination(row),
+        row["gross_weight"], estimate,
+        DeliverTo(recipient.get("name"), recipient.get("address"), recipient.get("phone")),
+        _iso(row["updated_at"]), _history(row))
 
 
-def full_view(row: dict[str, Any], who: Principal) -> dict[str, Any]:
-    view = _summary(row) | {
-        "house_waybill": row.get("house_waybill"), "master_waybill": row.get("master_waybill"),
-        "violations": row["violations"] or [], "data": row["data"],
-        "declaration_error": row["declaration_error"], "history": row.get("history", []),
-        "duty_estimate": row.get("estimate") or {
-            "status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
-                                        "received before estimates existed)"},
-        "assessed_duty": _duty(row)}
-    if who.role != "officer":  # officers see who acted; marketplaces see the role
-        for event in view["history"]:
-            if event.get("role") in ("officer", "authority"):
-                event["actor"] = event["role"]
-    return view
+def full_view(row: Row, who: Principal) -> MarketplaceParcel:
+    return MarketplaceParcel(
+        summary(row), row.get("house_waybill"), row.get("master_waybill"),
+        row["violations"] or [], row["data"], row["declaration_error"], _history(row),
+        row.get("estimate") or NO_ESTIMATE,
+        _amount(row.get("duty_amount"), row.get("duty_currency")), who.role)
 
 
-def view_for(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
+def view_for(who: Principal, row: Row) -> ParcelView:
     return courier_view(row) if who.role == "courier" else full_view(row, who)
 
 
 def find(who: Principal, tracking_number: str, uow: UnitOfWork,
-         marketplace: str | None = None) -> dict[str, Any]:
+         marketplace: str | None = None) -> Row:
     if len(tracking_number) > 64 or not tracking_number.isprintable():
         raise NotFound(f"no parcel {tracking_number!r}")  # no such number can exist
     row = uow.views.find_parcel(who, tracking_number, marketplace)
@@ -99,13 +110,13 @@ def find(who: Principal, tracking_number: str, uow: UnitOfWork,
 
 
 def get_parcel(who: Principal, tracking_number: str, *, uow: UnitOfWork,
-               marketplace: str | None = None) -> dict[str, Any]:
+               marketplace: str | None = None) -> ParcelView:
     with uow:
         return view_for(who, find(who, tracking_number, uow, marketplace))
 
 
 def search(who: Principal, filters: SearchFilters, limit: int, *,
-           uow: UnitOfWork) -> tuple[list[dict[str, Any]], tuple[Any, int] | None]:
+           uow: UnitOfWork) -> tuple[list[ParcelSummary | CourierParcel], Keyset | None]:
     """A page of parcels and the keyset of its last row when there may be more."""
     with uow:
         rows = uow.views.search(who, filters, limit + 1)
@@ -114,8 +125,9 @@ def search(who: Principal, filters: SearchFilters, limit: int, *,
     column = {"received_at": "created_at",
               "value": "declared_amount"}[filters.sort.lstrip("-")]
     after = (rows[-1][column], int(rows[-1]["id"])) if more else None
-    shape = courier_view if who.role == "courier" else _summary
-    return [shape(r) for r in rows], after
+    if who.role == "courier":
+        return [courier_view(r) for r in rows], after
+    return [summary(r) for r in rows], after
 
 
 def declaration(who: Principal, tracking_number: str, *, uow: UnitOfWork,
@@ -130,7 +142,7 @@ def declaration(who: Principal, tracking_number: str, *, uow: UnitOfWork,
 
 def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
             verify: Callable[[bytes], dict[str, Any]], marketplace: str | None = None,
-            ) -> dict[str, Any]:
+            ) -> Dossier:
     """Everything about one parcel: data, history, signed declaration (verified now), batch,
     the messages exchanged with the authority, the decisions and the duty."""
     with uow:
@@ -140,21 +152,17 @@ def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
     signed = None
     if declaration is not None:
         document = bytes(declaration["document"])
-        signed = {"id": declaration["id"], "profile": declaration["profile"],
-                  "sha256": declaration["document_sha256"],
-                  "signer_fingerprint": declaration["signer_fingerprint"],
-                  "signature_algorithm": declaration["signature_algorithm"],
-                  "created_at": _iso(declaration["created_at"]),
-                  "document": document.decode("utf-8"), "verification": verify(document)}
-    view = full_view(row, who)
-    decisions = [e for e in view["history"]
-                 if (e.get("source") or "").startswith(("AUTH:", "OFFICER:", "FTS:"))]
-    return view | {"declaration": signed, "batch": extra["batch"],
-                   "messages": extra["messages"], "decisions": decisions}
+        signed = SignedDeclaration(
+            declaration["id"], declaration["profile"], declaration["document_sha256"],
+            declaration["signer_fingerprint"], declaration["signature_algorithm"],
+            _iso(declaration["created_at"]), document.decode("utf-8"), verify(document))
+    batch = None if extra["batch"] is None else BatchBrief(**extra["batch"])
+    return Dossier(full_view(row, who), signed, batch,
+                   tuple(MessageBrief(**m) for m in extra["messages"]))
 
 
 def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
-           uow: UnitOfWork, clock: Clock, marketplace: str | None = None) -> dict[str, Any]:
+           uow: UnitOfWork, clock: Clock, marketplace: str | None = None) -> ParcelView:
     """An officer's decision: checked against the lifecycle, recorded with who and why."""
     now = clock.now()
     with uow:
@@ -175,7 +183,7 @@ def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
     return get_parcel(who, tracking_number, uow=uow, marketplace=marketplace)
 
 
-def stats(who: Principal, start: datetime, end: datetime, *, uow: UnitOfWork) -> dict[str, Any]:
+def stats(who: Principal, start: datetime, end: datetime, *, uow: UnitOfWork) -> StatsView:
     if end <= start or end - start > MAX_STATS_PERIOD:
         raise Invalid("INVALID_PERIOD", "the period must end after it starts and span at most "
                                         f"{MAX_STATS_PERIOD.days} days")
@@ -187,8 +195,6 @@ def stats(who: Principal, start: datetime, end: datetime, *, uow: UnitOfWork) ->
         by_status[status] = by_status.get(status, 0) + count
         by_office.setdefault(office, {})[status] = count
     clearance = raw["clearance"]
-    return {"from": _iso(start), "to": _iso(end), "parcels": sum(by_status.values()),
-            "by_status": by_status, "by_office": by_office,
-            "clearance_seconds": {k: None if v is None else (round(float(v), 3) if k != "count"
-                                                             else int(v))
-                                  for k, v in clearance.items()}}
+    return StatsView(_iso(start), _iso(end), sum(by_status.values()), by_status, by_office,
+                     {k: None if v is None else (round(float(v), 3) if k != "count" else int(v))
+                      for k, v in clearance.items()})
