@@ -11,6 +11,7 @@ from customs.domain.errors import SecretsUnavailable
 from customs.domain.webhooks import RetryPolicy
 from customs.services import webhook_delivery, webhook_secrets, webhooks
 from customs.services.ports import Principal
+from customs.services.read_models.webhooks import DeliveryView, WebhookView
 
 
 def generate_secrets_key() -> str:
@@ -62,23 +63,23 @@ class WebhooksFacade:
         return webhooks.UrlPolicy(self.settings.webhook_allow_private_urls, resolve)
 
     def create_webhook(self, who: Principal, url: object,
-                       from_start: bool = False) -> dict[str, Any]:
+                       from_start: bool = False) -> WebhookView:
         return webhooks.register(who, url, from_start=from_start, uow=self.uow(),
                                  clock=self.clock, policy=self._url_policy(),
                                  new_id=lambda: str(uuid.uuid4()), box=self.secret_box())
 
     def list_webhooks(self, who: Principal, after: str | None,
-                      limit: int) -> tuple[list[dict[str, Any]], str | None]:
+                      limit: int) -> tuple[list[WebhookView], str | None]:
         return webhooks.page(who, after, limit, uow=self.uow())
 
-    def webhook(self, who: Principal, webhook_id: str) -> dict[str, Any]:
+    def webhook(self, who: Principal, webhook_id: str) -> WebhookView:
         return webhooks.get(who, webhook_id, uow=self.uow())
 
     def delete_webhook(self, who: Principal, webhook_id: str) -> None:
         webhooks.delete(who, webhook_id, uow=self.uow(), clock=self.clock)
 
     def rotate_webhook_secret(self, who: Principal, webhook_id: str,
-                              overlap_seconds: int) -> dict[str, Any]:
+                              overlap_seconds: int) -> WebhookView:
         return webhooks.rotate_secret(who, webhook_id, timedelta(seconds=overlap_seconds),
                                       uow=self.uow(), clock=self.clock, box=self.secret_box())
 
@@ -88,7 +89,7 @@ class WebhooksFacade:
 
     def webhook_deliveries(self, who: Principal, webhook_id: str, status: str | None,
                            before: int | None,
-                           limit: int) -> tuple[list[dict[str, Any]], int | None]:
+                           limit: int) -> tuple[list[DeliveryView], int | None]:
         return webhooks.deliveries(who, webhook_id, status, before, limit, uow=self.uow())
 
     def deliver_webhooks(self) -> webhook_delivery.DeliveryReport:
