@@ -143,4 +143,4 @@ def rates_load(file: Path) -> None:
 def rates_list(first: Any, last: Any) -> None:
     """Print the rates held for the days from..to (JSON lines)."""
     for rate in _customs().list_rates(first.date(), last.date()):
-        click.echo(json.dumps(rate))
+        click.echo(json.dumps(rate.to_json()))
