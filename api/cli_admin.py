@@ -89,7 +89,7 @@ def api_key_create(tenant: str, role: str, days: int | None, label: str | None,
 def api_key_list(tenant: str | None) -> None:
     """List keys (never the secrets)."""
     for key in _customs().list_api_keys(tenant):
-        click.echo(json.dumps(key))
+        click.echo(json.dumps(key.to_json()))
 
 
 @api_key.command("revoke")

@@ -45,6 +45,9 @@ from customs.services import (
     submission,
 )
 from customs.services.ports import Clock, Page, Principal, UnitOfWork
+from customs.services.read_models.manifest import ManifestView
+from customs.services.read_models.parcel import ParcelView
+from customs.services.read_models.reference import ApiKeyView, RateView
 from customs.settings import Settings
 
 
@@ -223,7 +226,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         return OfflineValidator(self.reader, self.rules, self.clock).validate(document,
                                                                                progress)
 
-    def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, Any]:
+    def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
@@ -234,7 +237,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         return queries.list_manifest_parcels(tenant_id, manifest_id, status=status, after=after,
                                              limit=limit, uow=self.read_uow())
 
-    def get_parcel(self, tenant_id: int, tracking_number: str) -> dict[str, Any]:
+    def get_parcel(self, tenant_id: int, tracking_number: str) -> ParcelView:
         """A marketplace's parcel as its own key would read it (CLI, tests)."""
         who = Principal("internal", tenant_id, "", "marketplace")
         return self.parcel(who, tracking_number)
@@ -249,7 +252,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         return access.create_api_key(tenant, role, uow=self.uow(), clock=self.clock, days=days,
                                      label=label, courier=courier, offices=offices)
 
-    def list_api_keys(self, tenant: str | None) -> list[dict[str, Any]]:
+    def list_api_keys(self, tenant: str | None) -> list[ApiKeyView]:
         return access.list_api_keys(tenant, uow=self.uow())
 
     def revoke_api_key(self, key_id: str) -> bool:
@@ -270,7 +273,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         return rates.load_rates(parse_rates(text, "body"), uow=self.uow(), clock=self.clock,
                                 actor=actor)
 
-    def list_rates(self, first: Any, last: Any) -> list[dict[str, str]]:
+    def list_rates(self, first: Any, last: Any) -> list[RateView]:
         return rates.list_rates(first, last, uow=self.uow())
 
     def database_ok(self) -> bool:

@@ -39,6 +39,9 @@ from customs.services.ports import (
     Principal,
     StoredResponse,
 )
+from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.parcel import Amount, Destination
+from customs.services.read_models.reference import ApiKeyView
 
 CHUNK = 1000
 STAGE_AHEAD = 10_000  # parcels whose rows are all prepared before the write begins
@@ -84,19 +87,15 @@ class SqlManifestRepository:
         self.session.execute(sa.insert(ManifestDocument.__table__).values(  # type: ignore[attr-defined]
             manifest_id=m.id, content=m.document))
 
-    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None:
+    def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None:
         row = self.session.get(Manifest, manifest_id)
         if row is None or row.tenant_id != tenant_id:
             return None
-        return {
-            "id": row.id, "ref": row.ref, "issued_at": _iso(row.issued_at),
-            "received_at": _iso(row.received_at),
-            "destination": {"country": row.destination_country,
-                            "customs_office": row.customs_office},
-            "transport": row.transport, "document_sha256": row.document_sha256,
-            "document_size": row.document_size, "parcels": row.parcel_count,
-            "accepted": row.accepted_count, "rejected": row.rejected_count,
-        }
+        return ManifestView(
+            row.id, row.ref, _iso(row.issued_at), _iso(row.received_at),
+            Destination(row.destination_country, row.customs_office), row.transport,
+            row.document_sha256, row.document_size, row.parcel_count, row.accepted_count,
+            row.rejected_count)
 
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         if self.get(tenant_id, manifest_id) is None:
@@ -204,10 +203,10 @@ class SqlParcelRepository:
         if status is not None:
             query = query.where(P.c.status == status)
         rows = self.session.execute(query.order_by(P.c.position).limit(limit + 1)).mappings()
-        items = [_parcel_summary(r) for r in rows]
+        items = [parcel_line(r) for r in rows]
         more = len(items) > limit
         items = items[:limit]
-        return Page(items, items[-1]["position"] if more else None)
+        return Page(items, items[-1].position if more else None)
 
     def counts_by_status(self, statuses: Collection[str] | None = None) -> dict[str, int]:
         """Parcels by status; only these statuses when given (an index-only scan of them)."""
@@ -267,19 +266,15 @@ def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
     return events
 
 
-def _parcel_summary(row: Any) -> dict[str, Any]:
+def parcel_line(row: Any) -> ManifestParcelLine:
+    """A parcel as its manifest's page lists it (the one builder of that view)."""
     value = None
     if row["declared_value"] is not None:
-        value = {"amount": row["declared_value"], "currency": row["currency"]}
-    return {
-        "position": row["position"], "tracking_number": row["tracking_number"],
-        "manifest_id": row["manifest_id"], "courier": row["courier"], "status": row["status"],
-        "destination": {"country": row["destination_country"],
-                        "customs_office": row["customs_office"]},
-        "declared_value": value, "gross_weight": row["gross_weight"],
-        "violations": row["violations"] or [],
-        "updated_at": _iso(row["updated_at"]),
-    }
+        value = Amount(row["declared_value"], row["currency"])
+    return ManifestParcelLine(
+        row["position"], row["tracking_number"], row["manifest_id"], row["courier"],
+        row["status"], Destination(row["destination_country"], row["customs_office"]), value,
+        row["gross_weight"], row["violations"] or [], _iso(row["updated_at"]))
 
 
 def _event(row: Any) -> dict[str, Any]:
@@ -359,14 +354,12 @@ class SqlKeyRepository:
         return Principal(key.id, key.tenant_id, tenant, key.role, key.courier,
                          tuple(key.offices or ()), expires)
 
-    def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
+    def list(self, tenant_id: int | None) -> list[ApiKeyView]:
         query = sa.select(ApiKey, Tenant.name).join(Tenant).order_by(ApiKey.created_at)
         if tenant_id is not None:
             query = query.where(ApiKey.tenant_id == tenant_id)
-        return [{"id": k.id, "tenant": name, "role": k.role, "label": k.label,
-                 "courier": k.courier, "offices": k.offices,
-                 "created_at": _iso(k.created_at), "expires_at": _iso(k.expires_at),
-                 "revoked_at": _iso(k.revoked_at)}
+        return [ApiKeyView(k.id, name, k.role, k.label, k.courier, k.offices,
+                           _iso(k.created_at), _iso(k.expires_at), _iso(k.revoked_at))
                 for k, name in self.session.execute(query)]
 
     def revoke(self, key_id: str, at: datetime) -> bool:

@@ -6,9 +6,9 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from customs.services.ports import Clock, Principal, UnitOfWork
+from customs.services.read_models.reference import ApiKeyView
 
 # An operator key manages reference data (exchange rates); it sees no parcel.
 ROLES = ("marketplace", "courier", "officer", "operator")
@@ -135,7 +135,7 @@ def authenticate(token: str, *, uow: UnitOfWork, clock: Clock,
     return found
 
 
-def list_api_keys(tenant: str | None, *, uow: UnitOfWork) -> list[dict[str, Any]]:
+def list_api_keys(tenant: str | None, *, uow: UnitOfWork) -> list[ApiKeyView]:
     with uow:
         tenant_id = None if tenant is None else uow.keys.tenant_id(tenant)
         if tenant is not None and tenant_id is None:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.reference import ApiKeyView
 
 if TYPE_CHECKING:
     from customs.services.webhook_ports import WebhookRepository
@@ -88,13 +90,13 @@ class StoredResponse:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    items: list[dict[str, Any]]
-    next_after: int | None
+    items: list[ManifestParcelLine]
+    next_after: int | None  # the last position shown, when there may be more
 
 
 class ManifestRepository(Protocol):
     def add(self, manifest: NewManifest) -> None: ...
-    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None: ...
+    def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None: ...
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None: ...
 
 
@@ -136,7 +138,7 @@ class KeyRepository(Protocol):
             expires_at: datetime | None, label: str | None, *, courier: str | None = None,
             offices: list[str] | None = None) -> None: ...
     def find(self, key_hash: str, at: datetime) -> Principal | None: ...
-    def list(self, tenant_id: int | None) -> list[dict[str, Any]]: ...
+    def list(self, tenant_id: int | None) -> list[ApiKeyView]: ...
     def revoke(self, key_id: str, at: datetime) -> bool: ...
 
 
