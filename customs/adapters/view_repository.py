@@ -26,6 +26,8 @@ from customs.adapters.tables import (
 from customs.domain.feed import FeedPosition
 from customs.domain.stats import clearance_summary
 from customs.services.ports import FeedItem, Principal, SearchFilters
+from customs.services.read_models.feed import FeedChange
+from customs.services.read_models.parcel import Amount, EstimateBrief
 
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 T = Tenant.__table__  # type: ignore[attr-defined]
@@ -300,23 +302,19 @@ def _with_iso(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
 
 
-def feed_fields(r: Any) -> dict[str, Any]:
+def feed_fields(r: Any) -> FeedChange:
     duty = None
     if r["duty_amount"] is not None:
-        duty = {"amount": r["duty_amount"], "currency": r["duty_currency"]}
-    return {"event_id": int(r["id"]), "tracking_number": r["tracking_number"],
-            "house_waybill": r["house_waybill"], "marketplace": r["marketplace"],
-            "courier": r["courier"], "customs_office": r["customs_office"],
-            "status": r["status"], "previous_status": r["previous_status"],
-            "at": _iso(r["at"]), "source": r["source"], "reason": r["reason"], "duty": duty,
-            "duty_estimate": estimate_brief(r),
-            "actor": r["actor"], "role": r["role"]}
+        duty = Amount(r["duty_amount"], r["duty_currency"])
+    return FeedChange(int(r["id"]), r["tracking_number"], r["house_waybill"], r["marketplace"],
+                      r["courier"], r["customs_office"], r["status"], r["previous_status"],
+                      _iso(r["at"]), r["source"], r["reason"], duty, estimate_brief(r),
+                      r["actor"], r["role"])
 
 
-def estimate_brief(r: Any) -> dict[str, Any] | None:
+def estimate_brief(r: Any) -> EstimateBrief | None:
     """The parcel's duty estimate made at intake (docs/duty.md), in short."""
     if r["estimate_status"] is None:
         return None
-    return {"status": r["estimate_status"], "amount": r["estimate_amount"],
-            "currency": r["estimate_currency"]}
+    return EstimateBrief(r["estimate_status"], r["estimate_amount"], r["estimate_currency"])
 

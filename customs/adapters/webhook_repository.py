@@ -28,6 +28,7 @@ from customs.adapters.tables import (
 from customs.adapters.view_repository import HORIZON, feed_fields, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
+from customs.services.read_models.feed import FeedChange
 from customs.services.read_models.webhooks import DeliveryView, WebhookScope, WebhookView
 from customs.services.webhook_ports import (
     DueDelivery,
@@ -189,7 +190,7 @@ class SqlWebhookRepository:
             previous_secret=r["previous_secret"],
             previous_secret_until=_utc(r["previous_secret_until"])) for r in rows]
 
-    def event_fields(self, event_id: int) -> dict[str, Any] | None:
+    def event_fields(self, event_id: int) -> FeedChange | None:
         row = self.session.execute(feed_select().where(E.c.id == event_id)).mappings().first()
         return None if row is None else feed_fields(row)
 

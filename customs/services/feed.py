@@ -7,23 +7,10 @@ why late commits on PostgreSQL are not skipped). An empty page still returns a c
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from customs.domain.feed import FeedPosition, decode_cursor, encode_cursor
 from customs.services.ports import Clock, FeedItem, Principal, UnitOfWork
-from customs.services.read_models.feed import FeedChange, FeedPage
-
-
-def shape(who: Principal, fields: dict[str, Any]) -> dict[str, Any]:
-    """What each role sees of a change: couriers no actors or marketplaces; marketplaces the
-    role (not the name) of the officer or authority that decided."""
-    item = dict(fields)
-    if who.role == "courier":
-        for key in ("actor", "role", "marketplace"):
-            item.pop(key, None)
-    elif who.role == "marketplace" and item.get("role") in ("officer", "authority"):
-        item["actor"] = item["role"]
-    return item
+from customs.services.read_models.feed import FeedPage
 
 
 def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) -> list[FeedItem]:
@@ -37,5 +24,5 @@ def feed_page(who: Principal, cursor: str | None, limit: int, *, uow: UnitOfWork
     position = decode_cursor(cursor, who.cursor_owner, now, max_age)
     items = read(who, position, limit, uow=uow)
     last = items[-1].position if items else position
-    return FeedPage(tuple(FeedChange(**i.fields) for i in items),
+    return FeedPage(tuple(i.change for i in items),
                     encode_cursor(last, who.cursor_owner, now), len(items) == limit, who.role)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+from customs.services.read_models.feed import FeedChange
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
 from customs.services.read_models.reference import ApiKeyView
 
@@ -309,7 +310,7 @@ class SearchFilters:
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     position: Any  # FeedPosition
-    fields: dict[str, Any]
+    change: FeedChange
 
 
 class ViewRepository(Protocol):

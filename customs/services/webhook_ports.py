@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
+from customs.services.read_models.feed import FeedChange
 from customs.services.read_models.webhooks import DeliveryView, WebhookView
 
 
@@ -99,7 +100,7 @@ class WebhookRepository(Protocol):
     def claim_due(self, at: datetime, lease_until: datetime, limit: int,
                   owner: str) -> list[DueDelivery]: ...
     def renew(self, delivery_id: int, owner: str, lease_until: datetime) -> bool: ...
-    def event_fields(self, event_id: int) -> dict[str, Any] | None: ...
+    def event_fields(self, event_id: int) -> FeedChange | None: ...
     def outcome(self, delivery_id: int, *, status: str, result: SendResult, at: datetime,
                 next_attempt_at: datetime | None, owner: str) -> None: ...
     def release(self, delivery_ids: Sequence[int], next_attempt_at: datetime,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from customs.services.read_models import JsonObject
+from customs.services.read_models.parcel import DECIDERS, Amount, EstimateBrief
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,30 +40,32 @@ class FeedChange:
     at: str | None
     source: str | None
     reason: str | None
-    duty: JsonObject | None
-    duty_estimate: JsonObject | None
+    duty: Amount | None
+    duty_estimate: EstimateBrief | None
     actor: str
     role: str | None
 
     def to_json(self, viewer_role: str) -> JsonObject:
         """Couriers see no actors or marketplaces; marketplaces the role (not the name) of the
         officer or authority that decided."""
+        duty = None if self.duty is None else self.duty.to_json()
+        estimate = None if self.duty_estimate is None else self.duty_estimate.to_json()
         if viewer_role == "courier":
             return {"event_id": self.event_id, "tracking_number": self.tracking_number,
                     "house_waybill": self.house_waybill, "courier": self.courier,
                     "customs_office": self.customs_office, "status": self.status,
                     "previous_status": self.previous_status, "at": self.at,
-                    "source": self.source, "reason": self.reason, "duty": self.duty,
-                    "duty_estimate": self.duty_estimate}
+                    "source": self.source, "reason": self.reason, "duty": duty,
+                    "duty_estimate": estimate}
         actor = self.actor
-        if viewer_role == "marketplace" and self.role in ("officer", "authority"):
+        if viewer_role == "marketplace" and self.role in DECIDERS:
             actor = str(self.role)
         return {"event_id": self.event_id, "tracking_number": self.tracking_number,
                 "house_waybill": self.house_waybill, "marketplace": self.marketplace,
                 "courier": self.courier, "customs_office": self.customs_office,
                 "status": self.status, "previous_status": self.previous_status, "at": self.at,
-                "source": self.source, "reason": self.reason, "duty": self.duty,
-                "duty_estimate": self.duty_estimate, "actor": actor, "role": self.role}
+                "source": self.source, "reason": self.reason, "duty": duty,
+                "duty_estimate": estimate, "actor": actor, "role": self.role}
 
 
 @dataclass(frozen=True, slots=True)
