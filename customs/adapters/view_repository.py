@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters.repositories import _event, _iso
+from customs.adapters.repositories import _iso
 from customs.adapters.search_index import P, hs_condition, text_condition
 from customs.adapters.tables import (
     Batch,
@@ -26,8 +26,20 @@ from customs.adapters.tables import (
 from customs.domain.feed import FeedPosition
 from customs.domain.stats import clearance_summary
 from customs.services.ports import FeedItem, Principal, SearchFilters
+from customs.services.read_models.dossier import (
+    BatchBrief,
+    DossierRecord,
+    MessageBrief,
+    StoredDeclaration,
+)
 from customs.services.read_models.feed import FeedChange
-from customs.services.read_models.parcel import Amount, EstimateBrief
+from customs.services.read_models.parcel import (
+    Amount,
+    Destination,
+    EstimateBrief,
+    HistoryEvent,
+    ParcelRecord,
+)
 
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 T = Tenant.__table__  # type: ignore[attr-defined]
@@ -103,7 +115,7 @@ def _parcel_query(role: str, by_marketplace: bool) -> Any:
     return query.order_by(P.c.id.desc()).limit(1)
 
 
-# A parcel's history as its views show it (_event and the actor's role): 7 of 15 columns.
+# A parcel's history as its views show it (HistoryEvent): 7 of 15 columns.
 HISTORY = (sa.select(E.c.status, E.c.previous_status, E.c.at, E.c.actor, E.c.source,
                      E.c.reason, E.c.role)
            .where(E.c.parcel_id == sa.bindparam("parcel_id")).order_by(E.c.id))
@@ -118,7 +130,7 @@ class SqlViewRepository:
         return self.session.get_bind().dialect.name
 
     def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> dict[str, Any] | None:
+                    marketplace: str | None = None) -> ParcelRecord | None:
         conn = self.session.connection()  # Core statements: no ORM execution layer
         params = scope_values(who) | {"number": tracking_number, "marketplace": marketplace}
         row = conn.execute(_parcel_query(who.role, marketplace is not None),
@@ -126,9 +138,11 @@ class SqlViewRepository:
         if row is None:
             return None
         events = conn.execute(HISTORY, {"parcel_id": row["id"]}).mappings().all()
-        return {**row, "history": [_event(e) | {"role": e["role"]} for e in events]}
+        return parcel_record(row, tuple(
+            HistoryEvent(e["status"], e["previous_status"], _iso(e["at"]), e["actor"],
+                         e["source"], e["reason"], e["role"]) for e in events))
 
-    def search(self, who: Principal, f: SearchFilters, limit: int) -> list[dict[str, Any]]:
+    def search(self, who: Principal, f: SearchFilters, limit: int) -> list[ParcelRecord]:
         desc = f.sort.startswith("-")
         column = SORTS[f.sort.lstrip("-")]
         # Built once (the HS condition counts its matches): every office's range shares it.
@@ -145,7 +159,7 @@ class SqlViewRepository:
         offices = [f.office] if f.office else list(who.offices)
         if who.role != "officer" or len(offices) == 1:
             query = _page(columns, where, column, desc, limit)
-            return [dict(r) for r in self.session.execute(query).mappings()]
+            return [parcel_record(r) for r in self.session.execute(query).mappings()]
         # Several offices: one index range per office, each sorted and cut at
         # `limit`, merged (a sort of at most offices x limit rows). A single query over
         # "office IN (...)" would read and sort every parcel of the jurisdiction.
@@ -155,7 +169,7 @@ class SqlViewRepository:
         key = merged.c[column.name]
         order = (key.desc(), merged.c.id.desc()) if desc else (key.asc(), merged.c.id.asc())
         rows = self.session.execute(sa.select(merged).order_by(*order).limit(limit)).mappings()
-        return [dict(r) for r in rows]
+        return [parcel_record(r) for r in rows]
 
     def _conditions(self, f: SearchFilters) -> list[Any]:
         c: list[Any] = []
@@ -185,7 +199,7 @@ class SqlViewRepository:
             c.append(sa.or_(P.c.house_waybill == f.waybill, P.c.master_waybill == f.waybill))
         return c
 
-    def dossier(self, parcel_id: int) -> dict[str, Any]:
+    def dossier(self, parcel_id: int) -> DossierRecord:
         declaration = self.session.execute(
             sa.select(D).where(D.c.parcel_id == parcel_id).order_by(D.c.created_at.desc())
             .limit(1)).mappings().first()
@@ -201,11 +215,14 @@ class SqlViewRepository:
                 sa.select(M.c.id, M.c.direction, M.c.kind, M.c.message_id, M.c.http_status,
                           M.c.error, M.c.at, sa.func.length(M.c.document).label("size"))
                 .where(M.c.batch_id == batch_id).order_by(M.c.id)).mappings().all()
-        return {
-            "declaration": None if declaration is None else dict(declaration),
-            "batch": None if batch is None else _with_iso(dict(batch)),
-            "messages": [_with_iso(dict(m)) for m in messages or []],
-        }
+        stored = None
+        if declaration is not None:
+            stored = StoredDeclaration(
+                declaration["id"], declaration["profile"], declaration["document_sha256"],
+                declaration["signer_fingerprint"], declaration["signature_algorithm"],
+                _iso(declaration["created_at"]), bytes(declaration["document"]))
+        return DossierRecord(stored, None if batch is None else BatchBrief(**_with_iso(batch)),
+                             tuple(MessageBrief(**_with_iso(m)) for m in messages or []))
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
         period = (scope_of(who, P), P.c.created_at >= start, P.c.created_at < end)
@@ -239,6 +256,22 @@ class SqlViewRepository:
         rows = conn.execute(_feed_query(who.role, postgres), params).mappings().all()
         return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_fields(r))
                 for r in rows]
+
+
+def _amount(amount: str | None, currency: str) -> Amount | None:
+    return None if amount is None else Amount(amount, currency)
+
+
+def parcel_record(r: Any, history: tuple[HistoryEvent, ...] = ()) -> ParcelRecord:
+    """A parcel row as the views read it; the columns a query left out stay None."""
+    get = r.get
+    return ParcelRecord(
+        int(r["id"]), r["manifest_id"], r["position"], r["tracking_number"], r["marketplace"],
+        r["courier"], Destination(r["destination_country"], r["customs_office"]), r["status"],
+        _amount(r["declared_value"], r["currency"]), r["gross_weight"],
+        _amount(r["duty_amount"], r["duty_currency"]), r["created_at"], r["updated_at"],
+        r["house_waybill"], r["master_waybill"], r["declaration_error"], estimate_brief(r),
+        get("declared_amount"), get("data"), get("violations"), get("estimate"), history)
 
 
 def _page(columns: list[Any], where: list[Any], column: Any, desc: bool, limit: int) -> Any:
@@ -298,7 +331,7 @@ def feed_select() -> Any:
             .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id))
 
 
-def _with_iso(row: dict[str, Any]) -> dict[str, Any]:
+def _with_iso(row: Any) -> dict[str, Any]:
     return {k: _iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
 
 

@@ -16,20 +16,15 @@ from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
 from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
 from customs.services.read_models.dossier import (
-    BatchBrief,
     Dossier,
-    MessageBrief,
     SignedDeclaration,
 )
 from customs.services.read_models.feed import StatsView
 from customs.services.read_models.parcel import (
-    Amount,
     CourierParcel,
     DeliverTo,
-    Destination,
-    EstimateBrief,
-    HistoryEvent,
     MarketplaceParcel,
+    ParcelRecord,
     ParcelSummary,
     ParcelView,
 )
@@ -37,32 +32,14 @@ from customs.services.read_models.parcel import (
 MAX_STATS_PERIOD = timedelta(days=366)
 NO_ESTIMATE = {"status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
                                            "received before estimates existed)"}
-Row = dict[str, Any]  # a parcel row as the view repository reads it
 Keyset = tuple[object, int]  # the sort value and id of a page's last row
 
 
-def _amount(amount: str | None, currency: str) -> Amount | None:
-    return None if amount is None else Amount(amount, currency)
-
-
-def _destination(row: Row) -> Destination:
-    return Destination(row["destination_country"], row["customs_office"])
-
-
-def _history(row: Row) -> tuple[HistoryEvent, ...]:
-    return tuple(HistoryEvent(e["status"], e["previous_status"], e["at"], e["actor"],
-                              e["source"], e["reason"], e.get("role"))
-                 for e in row.get("history", []))
-
-
-def summary(row: Row) -> ParcelSummary:
+def summary(p: ParcelRecord) -> ParcelSummary:
     """The one summary builder: search pages and the head of the full view."""
-    return ParcelSummary(
-        row["tracking_number"], row["manifest_id"], row["position"], row["marketplace"],
-        row["courier"], row["status"], _destination(row),
-        _amount(row["declared_value"], row["currency"]), row["gross_weight"],
-        _amount(row.get("duty_amount"), row.get("duty_currency")),
-        _iso(row["created_at"]), _iso(row["updated_at"]))
+    return ParcelSummary(p.tracking_number, p.manifest_id, p.position, p.marketplace,
+                         p.courier, p.status, p.destination, p.declared_value, p.gross_weight,
+                         p.duty, _iso(p.created_at), _iso(p.updated_at))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -73,34 +50,27 @@ def _iso(value: datetime | None) -> str | None:
     return str(value.isoformat())
 
 
-def courier_view(row: Row) -> CourierParcel:
-    recipient = (row.get("data") or {}).get("recipient") or {}
-    estimate = None
-    if row.get("estimate_status") is not None:
-        estimate = EstimateBrief(row["estimate_status"], row.get("estimate_amount"),
-                                 row.get("estimate_currency"))
+def courier_view(p: ParcelRecord) -> CourierParcel:
+    recipient = (p.data or {}).get("recipient") or {}
     return CourierParcel(
-        row["tracking_number"], row.get("house_waybill"), row["courier"], row["status"],
-        _amount(row.get("duty_amount"), row.get("duty_currency")), _destination(row),
-        row["gross_weight"], estimate,
+        p.tracking_number, p.house_waybill, p.courier, p.status, p.duty, p.destination,
+        p.gross_weight, p.estimate_brief,
         DeliverTo(recipient.get("name"), recipient.get("address"), recipient.get("phone")),
-        _iso(row["updated_at"]), _history(row))
+        _iso(p.updated_at), p.history)
 
 
-def full_view(row: Row, who: Principal) -> MarketplaceParcel:
-    return MarketplaceParcel(
-        summary(row), row.get("house_waybill"), row.get("master_waybill"),
-        row["violations"] or [], row["data"], row["declaration_error"], _history(row),
-        row.get("estimate") or NO_ESTIMATE,
-        _amount(row.get("duty_amount"), row.get("duty_currency")), who.role)
+def full_view(p: ParcelRecord, who: Principal) -> MarketplaceParcel:
+    return MarketplaceParcel(summary(p), p.house_waybill, p.master_waybill, p.violations or [],
+                             p.data, p.declaration_error, p.history,
+                             p.estimate or NO_ESTIMATE, p.duty, who.role)
 
 
-def view_for(who: Principal, row: Row) -> ParcelView:
-    return courier_view(row) if who.role == "courier" else full_view(row, who)
+def view_for(who: Principal, p: ParcelRecord) -> ParcelView:
+    return courier_view(p) if who.role == "courier" else full_view(p, who)
 
 
 def find(who: Principal, tracking_number: str, uow: UnitOfWork,
-         marketplace: str | None = None) -> Row:
+         marketplace: str | None = None) -> ParcelRecord:
     if len(tracking_number) > 64 or not tracking_number.isprintable():
         raise NotFound(f"no parcel {tracking_number!r}")  # no such number can exist
     row = uow.views.find_parcel(who, tracking_number, marketplace)
@@ -122,9 +92,11 @@ def search(who: Principal, filters: SearchFilters, limit: int, *,
         rows = uow.views.search(who, filters, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    column = {"received_at": "created_at",
-              "value": "declared_amount"}[filters.sort.lstrip("-")]
-    after = (rows[-1][column], int(rows[-1]["id"])) if more else None
+    after = None
+    if more:
+        last = rows[-1]
+        by_value = filters.sort.lstrip("-") == "value"
+        after = (last.declared_amount if by_value else last.created_at, last.id)
     if who.role == "courier":
         return [courier_view(r) for r in rows], after
     return [summary(r) for r in rows], after
@@ -134,10 +106,10 @@ def declaration(who: Principal, tracking_number: str, *, uow: UnitOfWork,
                 marketplace: str | None = None) -> bytes:
     with uow:
         row = find(who, tracking_number, uow, marketplace)
-        signed = uow.views.dossier(int(row["id"]))["declaration"]
+        signed = uow.views.dossier(row.id).declaration
     if signed is None:
         raise NotFound(f"no declaration for parcel {tracking_number}")
-    return bytes(signed["document"])
+    return signed.document
 
 
 def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
@@ -147,18 +119,15 @@ def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
     the messages exchanged with the authority, the decisions and the duty."""
     with uow:
         row = find(who, tracking_number, uow, marketplace)
-        extra = uow.views.dossier(int(row["id"]))
-    declaration = extra["declaration"]
+        extra = uow.views.dossier(row.id)
+    stored = extra.declaration
     signed = None
-    if declaration is not None:
-        document = bytes(declaration["document"])
+    if stored is not None:
         signed = SignedDeclaration(
-            declaration["id"], declaration["profile"], declaration["document_sha256"],
-            declaration["signer_fingerprint"], declaration["signature_algorithm"],
-            _iso(declaration["created_at"]), document.decode("utf-8"), verify(document))
-    batch = None if extra["batch"] is None else BatchBrief(**extra["batch"])
-    return Dossier(full_view(row, who), signed, batch,
-                   tuple(MessageBrief(**m) for m in extra["messages"]))
+            stored.id, stored.profile, stored.sha256, stored.signer_fingerprint,
+            stored.signature_algorithm, stored.created_at, stored.document.decode("utf-8"),
+            verify(stored.document))
+    return Dossier(full_view(row, who), signed, extra.batch, extra.messages)
 
 
 def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
@@ -167,14 +136,14 @@ def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
     now = clock.now()
     with uow:
         row = find(who, tracking_number, uow, marketplace)
-        current = ParcelStatus(row["status"])
+        current = ParcelStatus(row.status)
         decision.check(current)
-        paid = any(e["status"] == ParcelStatus.PAID for e in row.get("history", []))
-        if decision.status is ParcelStatus.RELEASED and row["duty_amount"] and not paid:
-            raise Conflict("DUTY_UNPAID", f"duty of {row['duty_amount']} "
-                                          f"{row['duty_currency']} was assessed and is not "
-                                          "paid: the parcel cannot be released before it is")
-        if not uow.officer.move(int(row["id"]), current, decision.status, at=now,
+        paid = any(e.status == ParcelStatus.PAID for e in row.history)
+        if decision.status is ParcelStatus.RELEASED and row.duty and not paid:
+            raise Conflict("DUTY_UNPAID", f"duty of {row.duty.amount} {row.duty.currency} "
+                                          "was assessed and is not paid: the parcel cannot "
+                                          "be released before it is")
+        if not uow.officer.move(row.id, current, decision.status, at=now,
                                 actor=who.actor, source=decision.source,
                                 reason=decision.reason, duty=decision.duty):
             raise Conflict("CONCURRENT_CHANGE", "the parcel changed while the decision was "

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+from customs.services.read_models.dossier import DossierRecord
 from customs.services.read_models.feed import FeedChange
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.parcel import ParcelRecord
 from customs.services.read_models.reference import ApiKeyView
 
 if TYPE_CHECKING:
@@ -317,10 +319,10 @@ class ViewRepository(Protocol):
     """Reads across parcels, always inside the caller's scope."""
 
     def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> dict[str, Any] | None: ...
-    def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[dict[str, Any]]:
+                    marketplace: str | None = None) -> ParcelRecord | None: ...
+    def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[ParcelRecord]:
         ...
-    def dossier(self, parcel_id: int) -> dict[str, Any]: ...
+    def dossier(self, parcel_id: int) -> DossierRecord: ...
     def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]: ...
     def feed(self, who: Principal, after: Any, limit: int) -> list[FeedItem]: ...
 

@@ -92,3 +92,25 @@ class Dossier:
             "batch": None if self.batch is None else self.batch.to_json(),
             "messages": [m.to_json() for m in self.messages],
             "decisions": [e.to_json(role) for e in self.decisions]}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeclaration:
+    """The parcel's latest signed declaration as stored (verified when the dossier is read)."""
+
+    id: str
+    profile: str
+    sha256: str
+    signer_fingerprint: str | None
+    signature_algorithm: str | None
+    created_at: str | None
+    document: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DossierRecord:
+    """What the view repository reads for a dossier besides the parcel itself."""
+
+    declaration: StoredDeclaration | None
+    batch: BatchBrief | None
+    messages: tuple[MessageBrief, ...]

@@ -4,6 +4,7 @@ the courier's delivery view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from customs.services.read_models import JsonObject
@@ -110,7 +111,7 @@ class MarketplaceParcel:
     house_waybill: str | None
     master_waybill: str | None
     violations: list[JsonObject]
-    data: JsonObject
+    data: JsonObject | None
     declaration_error: str | None
     history: tuple[HistoryEvent, ...]
     duty_estimate: JsonObject
@@ -170,3 +171,33 @@ class CourierParcel:
 
 ParcelView = MarketplaceParcel | CourierParcel
 
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelRecord:
+    """A parcel as the view repository reads it, for the views above to pick from. Search
+    pages leave the heavy parts out (data, violations, estimate: None) except a courier's data
+    (where to deliver); look-ups carry the history."""
+
+    id: int
+    manifest_id: str
+    position: int
+    tracking_number: str
+    marketplace: str
+    courier: str
+    destination: Destination
+    status: str
+    declared_value: Amount | None
+    gross_weight: Any
+    duty: Amount | None
+    created_at: datetime  # raw as read: also the keyset of a search sorted by reception
+    updated_at: datetime | None
+    house_waybill: str | None
+    master_waybill: str | None
+    declaration_error: str | None
+    estimate_brief: EstimateBrief | None
+    declared_amount: object = None  # the keyset of a search sorted by value
+    data: JsonObject | None = None
+    violations: list[JsonObject] | None = None
+    estimate: JsonObject | None = None
+    history: tuple[HistoryEvent, ...] = ()
