@@ -8,9 +8,9 @@ import io
 from lxml import etree
 
 from bench.common import Databases, Measure, best_of, measure, timed
-from bench.pipeline import ACTOR, NOW, Keys, Parsed, _manifest, _tenant, new_id
-from customs.adapters.database import make_engine
-from customs.adapters.repositories import _parcel_row
+from bench.pipeline import ACTOR, NOW, Keys, Parsed, manifest_for, new_id, tenant_of
+from customs.adapters.database.engine import make_engine
+from customs.adapters.database.parcel_repository import parcel_row
 from customs.bootstrap import bootstrap
 from customs.settings import Settings
 
@@ -44,7 +44,7 @@ def _orm_store(url: str, document: bytes, parsed: Parsed, n: int) -> Measure:
     import sqlalchemy as sa
     from sqlmodel import Session
 
-    from customs.adapters.tables import (
+    from customs.adapters.database.tables import (
         Declaration,
         Manifest,
         ManifestDocument,
@@ -54,9 +54,9 @@ def _orm_store(url: str, document: bytes, parsed: Parsed, n: int) -> Measure:
     )
 
     customs = bootstrap(Settings(database_url=url))
-    tenant = _tenant(customs)
+    tenant = tenant_of(customs)
     customs.close()
-    manifest = _manifest(tenant, document, parsed)
+    manifest = manifest_for(tenant, document, parsed)
     accepted = [o for o in parsed.outcomes if o.accepted][:n]
     engine = make_engine(url)
     with measure(len(accepted)) as m, Session(engine) as session:
@@ -70,7 +70,7 @@ def _orm_store(url: str, document: bytes, parsed: Parsed, n: int) -> Measure:
         session.add(ManifestDocument(manifest_id=manifest.id, content=document))
         session.flush()
         for o, s in zip(accepted, parsed.signed, strict=False):
-            parcel = ParcelRow(**_parcel_row(manifest, o))
+            parcel = ParcelRow(**parcel_row(manifest, o))
             session.add(parcel)
             session.flush()
             for status in ("RECEIVED", "VALIDATED", "DECLARED"):

@@ -128,7 +128,7 @@ class Databases:
     _template: Path | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        from customs.adapters.migrate import upgrade
+        from customs.adapters.database.migrate import upgrade
 
         if self.url is None or self.url.startswith("sqlite"):
             self.url = None
@@ -172,7 +172,7 @@ def ensure_database(url: str) -> None:
 
 
 def truncate_all(url: str) -> None:
-    from customs.adapters.migrate import wipe_postgres
+    from customs.adapters.database.migrate import wipe_postgres
 
     wipe_postgres(url)
 

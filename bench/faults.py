@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20261207)
     args = parser.parse_args()
-    from customs.adapters.migrate import upgrade, wipe_postgres
+    from customs.adapters.database.migrate import upgrade, wipe_postgres
     from signing import generate_dev_key
     from tests.faults.harness import Plan, run
 

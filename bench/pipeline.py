@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 from lxml import etree
 
 from bench.common import Databases, Measure, best_of, combined, measure, timed
-from customs.adapters.batch_envelope import BatchEnvelopeBuilder
-from customs.adapters.repositories import _parcel_row
+from customs.adapters.authority.batch_envelope import BatchEnvelopeBuilder
+from customs.adapters.database.parcel_repository import parcel_row
 from customs.bootstrap import Customs, bootstrap
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.model import ManifestHeader, ParcelOutcome
@@ -72,7 +72,7 @@ class Parsed:
     elements: list[Any]  # the rendered, unsigned declarations (for the limit and signxml)
 
 
-def _tenant(customs: Customs) -> int:
+def tenant_of(customs: Customs) -> int:
     principal = customs.authenticate(customs.create_api_key("bench", "marketplace")[1])
     assert principal is not None
     return principal.tenant_id
@@ -126,7 +126,7 @@ def ours(customs: Customs, document: bytes, n: int, dbs: Databases,
     return stages, parsed
 
 
-def _manifest(tenant_id: int, document: bytes, parsed: Parsed) -> NewManifest:
+def manifest_for(tenant_id: int, document: bytes, parsed: Parsed) -> NewManifest:
     accepted = sum(1 for o in parsed.outcomes if o.accepted)
     return NewManifest(new_id(), tenant_id, parsed.header, NOW, document,
                        hashlib.sha256(document).hexdigest(), accepted,
@@ -138,7 +138,7 @@ def _ours_store(url: str, keys: Keys, document: bytes, parsed: Parsed) -> Measur
     declarations (as `submit_manifest` with inline declaration does)."""
     customs = bootstrap(keys.settings(url))
     try:
-        manifest = _manifest(_tenant(customs), document, parsed)
+        manifest = manifest_for(tenant_of(customs), document, parsed)
         accepted = [o for o in parsed.outcomes if o.accepted]
         declarations = {o.position: IntakeDeclaration(new_id(), ACTOR, s)
                         for o, s in zip(accepted, parsed.signed, strict=True)}
@@ -159,7 +159,7 @@ def pipeline(url: str, keys: Keys, document: bytes, n: int) -> tuple[Measure, di
     """The whole submission in process: intake → validated → declared → signed → stored."""
     customs = bootstrap(keys.settings(url))
     try:
-        tenant = _tenant(customs)
+        tenant = tenant_of(customs)
         with measure(n) as m:  # once: a second submission would be an idempotent replay
             receipt = customs.submit_manifest(
                 intake.SubmitManifest(tenant, "bench-pipeline", document, ACTOR))
@@ -212,7 +212,7 @@ def _rows(manifest: NewManifest, parsed: Parsed, fingerprint: str,
                                    "parcel_text": [], "declarations": []}
     accepted = [o for o in parsed.outcomes if o.accepted]
     for number, (o, s) in enumerate(zip(accepted, parsed.signed, strict=True), start=1):
-        row = _parcel_row(manifest, o)
+        row = parcel_row(manifest, o)
         row.update(id=number, status=ParcelStatus.DECLARED.value)
         rows["parcels"].append(row)
         for status, before in (("RECEIVED", None), ("VALIDATED", "RECEIVED"),
@@ -237,8 +237,8 @@ def _rows(manifest: NewManifest, parsed: Parsed, fingerprint: str,
 
 def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> Measure:
     target = bootstrap(Settings(database_url=url))
-    tenant = _tenant(target)
-    manifest = _manifest(tenant, document, parsed)
+    tenant = tenant_of(target)
+    manifest = manifest_for(tenant, document, parsed)
     assert customs.signer is not None
     rows = _rows(manifest, parsed, customs.signer.fingerprint, customs.signer.algorithm)
     if not url.startswith("sqlite"):  # PostgreSQL's full text is an index on parcels

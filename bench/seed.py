@@ -2,7 +2,7 @@
 
 Tenants (marketplaces), manifests of 1,000 parcels, parcels spread over couriers, destination
 countries and customs offices, in every lifecycle status with the events that led there.
-Parcel data are the generator's realistic parcels (customs.adapters.samples), each with its own
+Parcel data are the generator's realistic parcels (adapters.documents.samples), each with its own
 S10 tracking number. Batches and declarations are not seeded (status lookups, feeds and searches
 do not read them).
 
@@ -24,9 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from customs.adapters.database import make_engine
-from customs.adapters.migrate import upgrade
-from customs.adapters.tables import Manifest, ParcelEvent, ParcelGoods, ParcelRow, Tenant
+from customs.adapters.database.engine import make_engine
+from customs.adapters.database.migrate import upgrade
+from customs.adapters.database.tables import Manifest, ParcelEvent, ParcelGoods, ParcelRow, Tenant
 from customs.domain.tracking import s10_check_digit
 
 CHUNK = 50_000
@@ -60,8 +60,8 @@ PATHS: dict[str, tuple[float, tuple[str, ...]]] = {
 
 def _templates(seed: int) -> list[dict[str, Any]]:
     """Realistic parcel documents from the sample generator, read by our own reader."""
-    from customs.adapters.manifest_xml import XmlManifestReader
-    from customs.adapters.samples import generate_manifest
+    from customs.adapters.documents.manifest_reader import XmlManifestReader
+    from customs.adapters.documents.samples import generate_manifest
 
     stream = XmlManifestReader().open(generate_manifest(300, seed).xml)
     return [o.parcel.to_document() for o in stream.parcels() if o.parcel is not None]

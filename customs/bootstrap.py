@@ -12,23 +12,23 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from customs.adapters import migrate
-from customs.adapters.batch_envelope import BatchEnvelopeBuilder
-from customs.adapters.database import make_engine
-from customs.adapters.declarations import DeclarationPipeline, DestinationDeclarer
-from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
-from customs.adapters.metrics_figures import OperationalFigures
-from customs.adapters.profiles import ProfileBuilder, load_album
-from customs.adapters.profiles.generic import GenericProfile
-from customs.adapters.reference_data import (
+from customs.adapters.authority.batch_envelope import BatchEnvelopeBuilder
+from customs.adapters.database import migrate
+from customs.adapters.database.engine import make_engine
+from customs.adapters.database.metrics_figures import OperationalFigures
+from customs.adapters.database.unit_of_work import SqlUnitOfWork
+from customs.adapters.documents.declarer import DeclarationPipeline, DestinationDeclarer
+from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
+from customs.adapters.documents.profiles import ProfileBuilder, load_album
+from customs.adapters.documents.profiles.generic import GenericProfile
+from customs.adapters.documents.signer import EnvelopedSigner, key_ring, signing_configured
+from customs.adapters.reference.files import (
     load_destination_rules,
     load_duty_rules,
     read_nomenclature,
     read_rates,
 )
-from customs.adapters.secret_box import parse_keys
-from customs.adapters.uow import SqlUnitOfWork
-from customs.adapters.xml_signing import EnvelopedSigner, key_ring, signing_configured
+from customs.adapters.webhooks.secret_box import parse_keys
 from customs.bootstrap_authority import AuthorityFacade
 from customs.bootstrap_views import ViewsFacade
 from customs.bootstrap_webhooks import WebhooksFacade
@@ -44,10 +44,11 @@ from customs.services import (
     reference,
     submission,
 )
-from customs.services.ports import Clock, Page, Principal, UnitOfWork
+from customs.services.ports import Clock, Page, Principal
 from customs.services.read_models.manifest import ManifestView
 from customs.services.read_models.parcel import ParcelView
 from customs.services.read_models.reference import ApiKeyView, RateView
+from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 
 
@@ -89,7 +90,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         generic = DeclarationPipeline(GenericProfile(self.settings.declarant), self.signer)
         by_destination = {}
         if self.album is not None:
-            from customs.adapters.profiles.ru_fts_express import RuFtsExpressProfile
+            from customs.adapters.documents.profiles.ru_fts_express import RuFtsExpressProfile
 
             by_destination["RU"] = DeclarationPipeline(
                 RuFtsExpressProfile(self.album, self.settings.ru_fts_broker_name), self.signer)
@@ -101,7 +102,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         generic = BatchEnvelopeBuilder(self.signer, self.settings.sender_id)
         if self.album is None:
             return generic
-        from customs.adapters.ru_fts_envelope import RuFtsRegistryBuilder
+        from customs.adapters.authority.ru_fts_envelope import RuFtsRegistryBuilder
 
         registry = RuFtsRegistryBuilder(self.signer, self.album, self.settings.ru_fts_sender,
                                         self.settings.ru_fts_broker_name)
@@ -155,7 +156,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
                                      new_id=new_id, policy=policy, force=force)
 
     def transport(self) -> Any:
-        from customs.adapters.transports import DirectoryTransport, HttpTransport
+        from customs.adapters.authority.transports import DirectoryTransport, HttpTransport
 
         s = self.settings
         if s.authority_url:
@@ -185,12 +186,12 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         if self.settings.authority_cert is None:
             return None
         import signing
-        from customs.adapters.authority_messages import read_acknowledgement
+        from customs.adapters.authority.messages import read_acknowledgement
 
         verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
         if self.album is None:
             return lambda body, message_id: read_acknowledgement(body, verifier, message_id)
-        from customs.adapters.ru_fts_replies import is_ru_envelope, read_ru_receipt
+        from customs.adapters.authority.ru_fts_replies import is_ru_envelope, read_ru_receipt
 
         return lambda body, message_id: (
             read_ru_receipt(body, verifier, message_id) if is_ru_envelope(body)
@@ -205,8 +206,8 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         return [(int(r[0]), r[1], r[2], r[3], bytes(r[4])) for r in rows]
 
     def list_batches(self, statuses: tuple[str, ...] = (), limit: int = 100) -> list[Any]:
-        """The newest batches (customs.adapters.batch_queries.BatchSummary), for operators."""
-        from customs.adapters.batch_queries import list_batches
+        """The newest batches (adapters.database.batch_queries.BatchSummary), for operators."""
+        from customs.adapters.database.batch_queries import list_batches
 
         return list_batches(self.engine, statuses, limit)
 
@@ -268,7 +269,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
         return rates.load_rates(read_rates(path), uow=self.uow(), clock=self.clock, actor=actor)
 
     def load_rates_text(self, text: str, actor: str) -> int:
-        from customs.adapters.reference_data import parse_rates
+        from customs.adapters.reference.files import parse_rates
 
         return rates.load_rates(parse_rates(text, "body"), uow=self.uow(), clock=self.clock,
                                 actor=actor)
@@ -286,7 +287,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
 
     def operational_figures(self) -> dict[str, Any]:
         """Parcels by status, batches by status, the backlog: for /metrics, read from the
-        database (customs.adapters.metrics_figures says what each scrape costs)."""
+        database (customs.adapters.database.metrics_figures says what each scrape costs)."""
         return self.figures.read()
 
     def readiness(self) -> dict[str, Any]:
@@ -311,7 +312,7 @@ class Customs(ViewsFacade, WebhooksFacade, AuthorityFacade):
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> Any:
     """A generated manifest (customs.adapters.sample_manifest) for demos, tests, benchmarks."""
-    from customs.adapters.samples import generate_manifest
+    from customs.adapters.documents.samples import generate_manifest
 
     return generate_manifest(parcels, seed, **options)
 

@@ -36,7 +36,7 @@ class AuthorityFacade:
     def _read_message(self, document: bytes) -> DecisionMessage:
         """Verify (pinned authority certificate) and read a decisions message, either profile."""
         import signing
-        from customs.adapters.authority_messages import read_decisions
+        from customs.adapters.authority.messages import read_decisions
 
         if self.settings.authority_cert is None:
             raise AuthorityMessageError("AUTHORITY_NOT_CONFIGURED",
@@ -45,7 +45,10 @@ class AuthorityFacade:
         verifier = signing.Verifier([signing.load_certificate(self.settings.authority_cert)])
         try:
             if self.album is not None:
-                from customs.adapters.ru_fts_replies import is_ru_envelope, read_ru_decisions
+                from customs.adapters.authority.ru_fts_replies import (
+                    is_ru_envelope,
+                    read_ru_decisions,
+                )
 
                 if is_ru_envelope(document):
                     return read_ru_decisions(document, verifier, self.album)

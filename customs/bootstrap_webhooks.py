@@ -16,7 +16,7 @@ from customs.services.read_models.webhooks import DeliveryView, WebhookView
 
 def generate_secrets_key() -> str:
     """A new key for CUSTOMS_SECRETS_KEY."""
-    from customs.adapters.secret_box import generate_key
+    from customs.adapters.webhooks.secret_box import generate_key
 
     return generate_key()
 
@@ -31,13 +31,13 @@ class WebhooksFacade:
 
     def secret_box(self) -> Any:
         """Seals and opens webhook secrets with CUSTOMS_SECRETS_KEY (validated in Settings)."""
-        from customs.adapters.secret_box import FernetSecretBox, parse_keys
+        from customs.adapters.webhooks.secret_box import FernetSecretBox, parse_keys
 
         return FernetSecretBox(parse_keys(self.settings.secrets_key))
 
     def reseal_webhook_secrets(self) -> webhook_secrets.ResealReport:
         """Seal every stored webhook secret with the first key (`customs webhooks reencrypt`)."""
-        from customs.adapters.secret_box import MISSING
+        from customs.adapters.webhooks.secret_box import MISSING
 
         if not self.settings.secrets_key:
             raise SecretsUnavailable("SECRETS_KEY_MISSING", MISSING)
@@ -45,7 +45,7 @@ class WebhooksFacade:
 
     def plaintext_webhook_secrets(self) -> int:
         """How many webhooks still hold a secret stored before encryption at rest."""
-        from customs.adapters.secret_box import is_plaintext
+        from customs.adapters.webhooks.secret_box import is_plaintext
 
         count, after = 0, ""
         while True:
@@ -58,7 +58,7 @@ class WebhooksFacade:
             after = rows[-1].webhook_id
 
     def _url_policy(self) -> webhooks.UrlPolicy:
-        from customs.adapters.webhook_http import resolve
+        from customs.adapters.webhooks.http_sender import resolve
 
         return webhooks.UrlPolicy(self.settings.webhook_allow_private_urls, resolve)
 
@@ -108,7 +108,7 @@ class WebhooksFacade:
     def _webhook_sender(self) -> Any:
         if self.webhook_sender is not None:
             return self.webhook_sender
-        from customs.adapters.webhook_http import HttpWebhookSender
+        from customs.adapters.webhooks.http_sender import HttpWebhookSender
 
         return HttpWebhookSender(self.settings.webhook_connect_timeout_seconds,
                                  self.settings.webhook_timeout_seconds)

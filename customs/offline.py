@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from customs.adapters.manifest_xml import ReaderLimits, XmlManifestReader
-from customs.adapters.reference_data import load_destination_rules
+from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
+from customs.adapters.reference.files import load_destination_rules
 from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext
 from customs.services import intake

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from api import create_app
-from customs.adapters.migrate import upgrade, wipe_postgres
+from customs.adapters.database.migrate import upgrade, wipe_postgres
 from customs.bootstrap import Customs, bootstrap
 from customs.settings import Settings
 

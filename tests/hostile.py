@@ -11,7 +11,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 
-from customs.adapters.samples import generate_manifest
+from customs.adapters.documents.samples import generate_manifest
 from customs.domain.errors import ManifestRefused
 from tests.manifests import NS, manifest, parcel
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 def main(shape: str, n: int) -> dict:
     from api import create_app
-    from customs.adapters.migrate import upgrade
+    from customs.adapters.database.migrate import upgrade
     from customs.bootstrap import bootstrap
     from customs.settings import Settings
     from tests.hostile import SHAPES

@@ -1,1 +1,3 @@
-"""Adapters: database tables and repositories, XML readers and writers, transports."""
+"""Adapters, by what they talk to: database/ (SQL), documents/ (XML we read and write),
+authority/ (messages to and from the customs authority), webhooks/ (subscribers over
+HTTP) and reference/ (reference files)."""

@@ -7,8 +7,9 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from customs.services.ports import Clock, Principal, UnitOfWork
+from customs.services.ports import Clock, Principal
 from customs.services.read_models.reference import ApiKeyView
+from customs.services.unit_of_work import UnitOfWork
 
 # An operator key manages reference data (exchange rates); it sees no parcel.
 ROLES = ("marketplace", "courier", "officer", "operator")

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from customs.services.ports import BatchBuilder, Clock, DeclaredGroup, UnitOfWork
+from customs.services.ports import BatchBuilder, Clock, DeclaredGroup
+from customs.services.unit_of_work import UnitOfWork
 
 ACTOR = "system:batcher"
 

@@ -22,7 +22,8 @@ from datetime import datetime
 from customs.domain.decisions import ApplyReport, Decision, DecisionMessage
 from customs.domain.errors import AuthorityMessageError
 from customs.domain.lifecycle import ParcelStatus, can_move, is_final, reachable
-from customs.services.ports import Clock, ConcurrentWrite, UnitOfWork
+from customs.services.ports import Clock, ConcurrentWrite
+from customs.services.unit_of_work import UnitOfWork
 
 ACTOR = "authority"
 MAX_PENDING_ROUNDS = 8  # a parcel's kept decisions can chain (DUTY_DUE, PAID, RELEASED)

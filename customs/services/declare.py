@@ -19,8 +19,8 @@ from customs.services.ports import (
     IntakeDeclaration,
     PendingParcel,
     SignedDocument,
-    UnitOfWork,
 )
+from customs.services.unit_of_work import UnitOfWork
 
 ACTOR = "system:declarer"
 

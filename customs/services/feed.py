@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from customs.domain.feed import FeedPosition, decode_cursor, encode_cursor
-from customs.services.ports import Clock, FeedItem, Principal, UnitOfWork
+from customs.services.ports import Clock, FeedItem, Principal
 from customs.services.read_models.feed import FeedPage
+from customs.services.unit_of_work import UnitOfWork
 
 
 def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) -> list[FeedItem]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from customs.domain.decisions import ApplyReport, DecisionMessage
 from customs.domain.errors import AuthorityMessageError
 from customs.services.decisions import apply_decisions
-from customs.services.ports import Clock, QuarantineItem, UnitOfWork
+from customs.services.ports import Clock, QuarantineItem
+from customs.services.unit_of_work import UnitOfWork
 
 Reader = Callable[[bytes], DecisionMessage]
 NOT_CONFIGURED = "AUTHORITY_NOT_CONFIGURED"  # the service's fault: nothing is kept

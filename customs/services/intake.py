@@ -24,8 +24,8 @@ from customs.services.ports import (
     ManifestReader,
     NewManifest,
     StoredResponse,
-    UnitOfWork,
 )
+from customs.services.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 3
 VIOLATIONS_PER_RECEIPT = 10_000

@@ -14,7 +14,7 @@ from typing import Any
 from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
-from customs.services.ports import Clock, Principal, SearchFilters, UnitOfWork
+from customs.services.ports import Clock, Principal, SearchFilters
 from customs.services.read_models.dossier import (
     Dossier,
     SignedDeclaration,
@@ -28,6 +28,7 @@ from customs.services.read_models.parcel import (
     ParcelSummary,
     ParcelView,
 )
+from customs.services.unit_of_work import UnitOfWork
 
 MAX_STATS_PERIOD = timedelta(days=366)
 NO_ESTIMATE = {"status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
@@ -14,9 +14,6 @@ from customs.services.read_models.feed import FeedChange
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
 from customs.services.read_models.parcel import ParcelRecord
 from customs.services.read_models.reference import ApiKeyView
-
-if TYPE_CHECKING:
-    from customs.services.webhook_ports import WebhookRepository
 
 
 class ConcurrentWrite(Exception):
@@ -370,26 +367,3 @@ class QuarantineRepository(Protocol):
     def resolved(self, item_id: int, at: datetime, result: str) -> None: ...
     def failed_again(self, item_id: int, code: str, detail: str) -> None: ...
     def counts(self) -> dict[str, int]: ...
-
-
-class UnitOfWork(Protocol):
-    quarantine: QuarantineRepository
-    views: ViewRepository
-    webhooks: WebhookRepository
-    officer: OfficerRepository
-    audit: AuditRepository
-    rates: RateRepository
-    decisions: DecisionRepository
-    batches: BatchRepository
-    outbox: OutboxRepository
-    declarations: DeclarationRepository
-    manifests: ManifestRepository
-    parcels: ParcelRepository
-    idempotency: IdempotencyRepository
-    nomenclature: NomenclatureRepository
-    keys: KeyRepository
-
-    def __enter__(self) -> UnitOfWork: ...
-    def __exit__(self, *args: object) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...

@@ -7,8 +7,9 @@ from typing import TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
-from customs.services.ports import Page, UnitOfWork
+from customs.services.ports import Page
 from customs.services.read_models.manifest import ManifestView
+from customs.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 

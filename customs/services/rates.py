@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from customs.domain.duty import Rate, RateTable
 from customs.domain.errors import BadQuery
 from customs.domain.money import decimal_text
-from customs.services.ports import Clock, UnitOfWork
+from customs.services.ports import Clock
 from customs.services.read_models.reference import RateView
+from customs.services.unit_of_work import UnitOfWork
 
 MAX_LIST_DAYS = 366
 

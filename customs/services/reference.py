@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from customs.services.ports import UnitOfWork
+from customs.services.unit_of_work import UnitOfWork
 
 
 def load_nomenclature(rows: Iterable[tuple[str, str]], *, uow: UnitOfWork) -> int:

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from customs.services.ports import Clock, DueBatch, Transport, UnitOfWork
+from customs.services.ports import Clock, DueBatch, Transport
+from customs.services.unit_of_work import UnitOfWork
 
 ACTOR = "system:submitter"
 

@@ -30,8 +30,9 @@ from customs.domain.webhooks import (
     public_address,
     sign,
 )
-from customs.services.ports import Clock, UnitOfWork
+from customs.services.ports import Clock
 from customs.services.read_models.feed import FeedChange
+from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import DueDelivery, SecretBox, SendResult, WebhookSender
 from customs.services.webhooks import UrlPolicy
 

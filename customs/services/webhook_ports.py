@@ -1,4 +1,4 @@
-"""The ports that webhooks need (the SQL adapter is customs.adapters.webhook_repository)."""
+"""The ports that webhooks need (the SQL adapter: customs.adapters.database.webhook_repository)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from customs.services.ports import UnitOfWork
+from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import SecretBox, StoredSecrets
 
 PAGE = 200

@@ -3,7 +3,7 @@
 A webhook belongs to its tenant (another tenant's id is NotFound, as for a missing one) and
 carries the scope of the key that registered it: it receives what that key's feed shows.
 Secrets are shown once, never logged, never audited, and stored only sealed (SecretBox:
-encrypted at rest, see customs.adapters.secret_box); without a key nothing is registered.
+encrypted at rest, see customs.adapters.webhooks.secret_box); without a key nothing is registered.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.feed import START
 from customs.domain.webhooks import STATUSES, Resolver, check_url, cursor_text
-from customs.services.ports import Clock, Principal, UnitOfWork
+from customs.services.ports import Clock, Principal
 from customs.services.read_models.webhooks import DeliveryView, WebhookView
+from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import NewWebhook, SecretBox
 
 MAX_WEBHOOKS = 20  # per tenant

@@ -108,8 +108,9 @@ def test_odd_webhook_since_is_4xx(world):
 
 def test_rates_csv_with_a_huge_field_is_422(world):
     body = "date,currency,base,rate\n2026-11-23,USD,RUB," + "9" * 200_000 + "\n"
+    world.keys["ops"] = world.customs.create_api_key("ops", "operator")[1]  # sets rates
     r = world.client.put("/v1/rates", data=body, content_type="text/csv",
-                         headers=world.auth("moscow"))
+                         headers=world.auth("ops"))
     assert r.status_code == 422, (r.status_code, r.get_data(as_text=True)[:300])
     assert r.get_json()["code"] == "RATES_INVALID"
 

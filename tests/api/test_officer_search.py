@@ -127,7 +127,7 @@ def test_an_officer_of_several_offices_pages_through_all_of_them_in_order(world,
 def test_hs_prefix_gives_the_same_answer_probed_or_collected(world, monkeypatch, dense, hs,
                                                              expected):
     """Many matches are probed in page order, few are collected first: same parcels."""
-    from customs.adapters import search_index
+    from customs.adapters.database import search_index
 
     monkeypatch.setattr(search_index, "DENSE", dense)
     assert sorted(_numbers(world.get("moscow", f"/v1/parcels?hs={hs}"))) == expected

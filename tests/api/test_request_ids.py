@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from api import create_app
-from customs.adapters.database import make_engine
+from customs.adapters.database.engine import make_engine
 from customs.domain.errors import DatabaseNotMigrated
 from tests.conftest import METRICS_AUTH, TEST_DB
 

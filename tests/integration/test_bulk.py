@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters import bulk
-from customs.adapters.tables import ParcelEvent, ParcelRow
+from customs.adapters.database import bulk
+from customs.adapters.database.tables import ParcelEvent, ParcelRow
 from customs.services.intake import SubmitManifest
 from tests.manifests import manifest, parcel
 
@@ -95,7 +95,7 @@ def test_a_column_with_a_python_default_must_be_given() -> None:
 def test_staging_a_manifest_takes_no_lock(customs):  # type: ignore[no-untyped-def]
     """Intake prepares its rows before its first statement: on SQLite the write lock is taken
     at BEGIN IMMEDIATE, so no transaction may have begun while the rows are staged."""
-    from customs.adapters.manifest_xml import XmlManifestReader
+    from customs.adapters.documents.manifest_reader import XmlManifestReader
     from customs.services.ports import NewManifest
 
     stream = XmlManifestReader().open(manifest(parcel(), parcel("RR123456799CN")))

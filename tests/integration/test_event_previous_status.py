@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from customs.adapters.events import insert_events
+from customs.adapters.database.parcel_events import insert_events
 from customs.services.intake import SubmitManifest
 from tests.integration.test_submission import FlakyAuthority
 from tests.manifests import manifest, parcel

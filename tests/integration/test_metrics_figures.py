@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from customs.adapters.metrics_figures import FINAL_COUNTS_SECONDS
+from customs.adapters.database.metrics_figures import FINAL_COUNTS_SECONDS
 from customs.services.intake import SubmitManifest
 from tests.manifests import manifest, parcel
 

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from customs.adapters.migrate import alembic_config, upgrade, wipe_postgres
-from customs.adapters.tables import include_object
+from customs.adapters.database.migrate import alembic_config, upgrade, wipe_postgres
+from customs.adapters.database.tables import include_object
 from tests.conftest import TEST_DB
 
 

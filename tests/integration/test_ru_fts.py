@@ -9,7 +9,7 @@ from lxml import etree
 
 import signing
 from api import create_app
-from customs.adapters.ru_fts_envelope import RuFtsRegistryBuilder
+from customs.adapters.authority.ru_fts_envelope import RuFtsRegistryBuilder
 from customs.bootstrap import bootstrap
 from customs.domain.errors import ConfigurationError
 from customs.services.intake import SubmitManifest

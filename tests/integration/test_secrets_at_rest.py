@@ -143,7 +143,7 @@ def test_a_bad_key_stops_the_start_without_printing_it(database_url):
 def test_the_downgrade_refuses_while_sealed_secrets_are_stored(hooked, receiver, database_url):
     from alembic import command
 
-    from customs.adapters.migrate import alembic_config
+    from customs.adapters.database.migrate import alembic_config
 
     hooked.create_webhook(_courier(hooked), receiver.url)
     with pytest.raises(RuntimeError, match="sealed secrets"):

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from customs.adapters import database
-from customs.adapters.database import make_engine
+from customs.adapters.database import engine as database
+from customs.adapters.database.engine import make_engine
 from tests.conftest import TEST_DB
 from tests.manifests import manifest, parcel
 

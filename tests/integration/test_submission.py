@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from api.cli import cli
-from customs.adapters.transports import DirectoryTransport, HttpTransport
+from customs.adapters.authority.transports import DirectoryTransport, HttpTransport
 from customs.services.intake import SubmitManifest
 from customs.services.ports import TransportResult
 from tests.manifests import manifest, parcel

@@ -8,7 +8,7 @@ import threading
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from customs.adapters.webhook_http import HttpWebhookSender
+from customs.adapters.webhooks.http_sender import HttpWebhookSender
 from customs.domain.webhooks import public_address
 
 

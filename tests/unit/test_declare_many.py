@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 import signing
-from customs.adapters import declarations
-from customs.adapters.declarations import DeclarationPipeline, DestinationDeclarer
-from customs.adapters.profiles.generic import GenericProfile
-from customs.adapters.xml_signing import EnvelopedSigner
+from customs.adapters.documents import declarer as declarations
+from customs.adapters.documents.declarer import DeclarationPipeline, DestinationDeclarer
+from customs.adapters.documents.profiles.generic import GenericProfile
+from customs.adapters.documents.signer import EnvelopedSigner
 from customs.domain.model import ManifestHeader
 from customs.services.ports import DeclarationFailed, SignedDocument
 from tests.unit.test_domain_rules import a_parcel, item

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from customs.adapters.reference_data import load_destination_rules
+from customs.adapters.reference.files import load_destination_rules
 from customs.domain.lifecycle import ParcelStatus, can_move, is_final
 from customs.domain.model import (
     Address,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from customs.adapters.reference_data import load_duty_rules, parse_rates
+from customs.adapters.reference.files import load_duty_rules, parse_rates
 from customs.domain.duty import EstimateStatus, Rate, RateTable
 from customs.domain.duty_estimate import estimate_duty
 from customs.domain.errors import ReferenceDataError
@@ -165,8 +165,8 @@ def test_intake_stores_an_estimate_on_each_accepted_parcel_only():
     import itertools
     from datetime import UTC, datetime
 
-    from customs.adapters.manifest_xml import XmlManifestReader
-    from customs.adapters.reference_data import load_destination_rules
+    from customs.adapters.documents.manifest_reader import XmlManifestReader
+    from customs.adapters.reference.files import load_destination_rules
     from customs.services.intake import DutyContext, SubmitManifest, submit_manifest
     from tests.manifests import item, manifest, parcel
     from tests.unit.fakes import FakeUnitOfWork

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from customs.adapters.reference_data import load_destination_rules
+from customs.adapters.reference.files import load_destination_rules
 from customs.bootstrap import Customs, SystemClock
 from customs.domain.errors import ManifestRefused
 from customs.settings import Settings

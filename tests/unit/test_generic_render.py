@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from customs.adapters.manifest_xml import XmlManifestReader
-from customs.adapters.profiles.generic import NS, GenericProfile
+from customs.adapters.documents.manifest_reader import XmlManifestReader
+from customs.adapters.documents.profiles.generic import NS, GenericProfile
 from customs.bootstrap import generate_sample
 from customs.domain.model import ManifestHeader, PersonalId, Transport
 from tests.unit.test_domain_rules import a_parcel, item

@@ -6,7 +6,7 @@ import json
 
 import sqlalchemy as sa
 
-from customs.adapters.database import json_text, make_engine
+from customs.adapters.database.engine import json_text, make_engine
 
 
 def test_compact_utf8_and_the_fallbacks_read_back_the_same_values() -> None:

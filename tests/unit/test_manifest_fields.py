@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from customs.adapters.manifest_xml import XmlManifestReader
+from customs.adapters.documents.manifest_reader import XmlManifestReader
 from customs.domain.model import Address, Item, Parcel, PersonalId, Recipient, Seller
 from customs.domain.money import Money
 
@@ -73,7 +73,7 @@ def test_every_optional_element_lands_in_its_own_section() -> None:
 def test_a_parcel_over_the_element_limit_is_rejected_alone() -> None:
     """The first parcel has 39 elements (itself included), the second 23: with a limit of 38
     only the first is refused, before any schema validation."""
-    from customs.adapters.manifest_xml import ReaderLimits
+    from customs.adapters.documents.manifest_reader import ReaderLimits
 
     counts = []
     for limit in (39, 38):

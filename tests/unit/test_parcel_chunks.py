@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from customs.adapters.manifest_xml import XmlManifestReader
-from customs.adapters.samples import generate_manifest
+from customs.adapters.documents.manifest_reader import XmlManifestReader
+from customs.adapters.documents.samples import generate_manifest
 from customs.domain.model import (
     Address,
     Item,

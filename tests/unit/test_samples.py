@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from customs.adapters.reference_data import load_destination_rules
-from customs.adapters.samples import generate_manifest
+from customs.adapters.documents.samples import generate_manifest
+from customs.adapters.reference.files import load_destination_rules
 from customs.bootstrap import Customs, SystemClock
 from customs.settings import Settings
 from schemas import manifest_xsd_path

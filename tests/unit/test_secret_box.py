@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from customs.adapters.secret_box import PREFIX, FernetSecretBox, is_plaintext, parse_keys
+from customs.adapters.webhooks.secret_box import PREFIX, FernetSecretBox, is_plaintext, parse_keys
 from customs.domain.errors import SecretsUnavailable
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from customs.adapters.manifest_xml import XmlManifestReader
-from customs.adapters.reference_data import load_destination_rules
+from customs.adapters.documents.manifest_reader import XmlManifestReader
+from customs.adapters.reference.files import load_destination_rules
 from customs.domain.errors import IdempotencyConflict, ManifestRefused
 from customs.services.intake import MAX_ATTEMPTS, SubmitManifest, submit_manifest
 from customs.services.ports import ConcurrentWrite

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customs.adapters.manifest_xml import XmlManifestReader
+from customs.adapters.documents.manifest_reader import XmlManifestReader
 from customs.domain.errors import ManifestRefused
 from customs.domain.model import ParcelOutcome, Violation
 from customs.services.intake import mark_duplicates, rejections

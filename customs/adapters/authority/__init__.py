@@ -1,0 +1,1 @@
+"""The customs authority: batch messages out, replies in, and the transports between."""

@@ -1,0 +1,108 @@
+"""Reading the FTS's answers in the ru-fts-express profile: signature first (pinned
+certificate), then the envelope schema, then the official album schema, then only what the
+signature covers. Decisions are per waybill and matched by the envelope they answer."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+import signing
+from customs.adapters.authority.ru_fts_envelope import ENVELOPE, envelope_schema
+from customs.domain.decisions import Decision, DecisionMessage
+from customs.domain.errors import AuthorityMessageError
+from schemas.ru_fts import NS, Album
+
+CM, RC, CAT = (f"{{{NS[p]}}}" for p in ("ecdcm", "ecrc", "cat_ru"))
+
+
+def is_ru_envelope(document: bytes) -> bool:
+    """A cheap look at the root's name, before any verification (routing only)."""
+    head = document[:512]
+    return b"urn:customs:ru-fts-envelope:1" in head and b"Envelope" in head
+
+
+def _verified(document: bytes, verifier: signing.Verifier) -> etree._Element:
+    try:
+        root = verifier.verify(document).element
+    except signing.VerificationError as exc:
+        raise AuthorityMessageError("SIGNATURE_INVALID", str(exc)) from None
+    if root.tag != ENVELOPE + "Envelope" or not envelope_schema().validate(root):
+        raise AuthorityMessageError("MESSAGE_INVALID", "not a valid ru-fts-express envelope")
+    return root
+
+
+def _routing(root: etree._Element, name: str) -> str:
+    return root.findtext(f"{ENVELOPE}RoutingInf/{ENVELOPE}{name}") or ""
+
+
+def read_ru_decisions(document: bytes, verifier: signing.Verifier,
+                      album: Album) -> DecisionMessage:
+    root = _verified(document, verifier)
+    body = root.find(ENVELOPE + "Body")
+    assert body is not None
+    answer = body[0]
+    initial = _routing(root, "InitialEnvelopeID")
+    if not initial:
+        raise AuthorityMessageError("MESSAGE_INVALID", "an answer must name its "
+                                                       "InitialEnvelopeID")
+    errors = album.validate(answer, thorough=True)
+    if errors:
+        raise AuthorityMessageError("MESSAGE_INVALID", "; ".join(errors[:3]))
+    if answer.tag == CM + "ExpressCargoDeclarationCustomMark":
+        decisions = tuple(_custom_mark(c, initial) for c in answer.iterfind(CM + "Consignment"))
+    elif answer.tag == RC + "ExpressCargoReqCorrect":
+        decisions = _req_correct(answer, initial)
+    else:
+        raise AuthorityMessageError("MESSAGE_UNEXPECTED",
+                                    f"expected a custom mark or a correction request, got "
+                                    f"{etree.QName(answer).localname}")
+    return DecisionMessage(_routing(root, "EnvelopeID"), initial, decisions)
+
+
+def _waybill(parent: etree._Element, ns: str) -> tuple[str, str]:
+    bill = parent.find(ns + "IndividualWayBill")
+    assert bill is not None
+    return bill.findtext(ns + "WayBillID") or "", bill.findtext(CAT + "PrDocumentNumber") or ""
+
+
+def _custom_mark(consignment: etree._Element, initial: str) -> Decision:
+    waybill_id, number = _waybill(consignment, CM)
+    code = (consignment.findtext(CM + "DecisionCode") or "").strip()
+    reason = " ".join(filter(None, (consignment.findtext(CM + "ReasonCode"),
+                                    consignment.findtext(CM + "Reason")))) or None
+    return Decision(waybill_id, number, f"FTS:{code}", reason=reason, envelope_id=initial)
+
+
+def _req_correct(answer: etree._Element, initial: str) -> tuple[Decision, ...]:
+    said = [answer.findtext(RC + "Reason") or ""]
+    said += [v.text or "" for v in answer.iterfind(RC + "IdentifiedViolations")]
+    reason = "correction requested: " + "; ".join(s.strip() for s in said if s.strip())
+    decisions = []
+    for consignment in answer.iterfind(RC + "Consignment"):
+        waybill_id, number = _waybill(consignment, RC)
+        decisions.append(Decision(waybill_id, number, "FTS:REQ-CORRECT", reason=reason[:2000],
+                                  envelope_id=initial))
+    return tuple(decisions)
+
+
+def is_ru_receipt(document: bytes, verifier: signing.Verifier) -> bool:
+    """True when the reply is the FTS's signed registration receipt for an envelope."""
+    return read_ru_receipt(document, verifier) is not None
+
+
+def read_ru_receipt(document: bytes, verifier: signing.Verifier,
+                    envelope_id: str | None = None) -> str | None:
+    """"registered" or "already registered" for the FTS's signed receipt (answering
+    `envelope_id` when given), else None."""
+    try:
+        root = _verified(document, verifier)
+    except AuthorityMessageError:
+        return None
+    body = root.find(ENVELOPE + "Body")
+    if body is None or len(body) != 1 or body[0].tag != ENVELOPE + "Receipt":
+        return None
+    initial = _routing(root, "InitialEnvelopeID")
+    if envelope_id is not None and initial and initial != envelope_id:
+        return None
+    return "registered" if body[0].findtext(ENVELOPE + "Registered") in ("true", "1") else \
+        "already registered"

@@ -1,0 +1,1 @@
+"""SQL: engine, tables, migrations, the unit of work, repositories and read ports."""

@@ -1,0 +1,82 @@
+"""Parcel events: every status change is one appended row, with the parcel's scope copied in.
+
+The scope (tenant, courier, office) lets a feed page be one index range per caller; the role is
+the actor's (marketplace, courier, officer, authority or system). Every event but a parcel's
+first (RECEIVED) names the status it left. Rows are never updated or deleted (triggers refuse
+it, migration 0005).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from customs.adapters.database import bulk
+from customs.adapters.database.tables import ParcelEvent, ParcelRow
+from customs.domain.lifecycle import ParcelStatus
+from customs.domain.money import Money, decimal_text
+
+P = ParcelRow.__table__  # type: ignore[attr-defined]
+E = ParcelEvent.__table__  # type: ignore[attr-defined]
+CHUNK = 1000
+ROLES = ("marketplace", "courier", "officer")
+
+
+def role_of(actor: str) -> str:
+    """Actors are "role:tenant" for API callers, "authority", or a process name (system)."""
+    role = actor.partition(":")[0]
+    if role in ROLES or role == "authority":
+        return role
+    return "system"
+
+
+def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Append events; rows without a scope get their parcel's, read in one query per chunk."""
+    for start in range(0, len(rows), CHUNK):
+        chunk = [dict(r) for r in rows[start : start + CHUNK]]
+        missing = {r["parcel_id"] for r in chunk if "tenant_id" not in r}
+        scopes: dict[int, tuple[int, str | None, str]] = {}
+        if missing:
+            found = session.execute(sa.select(P.c.id, P.c.tenant_id, P.c.courier,
+                                              P.c.customs_office).where(P.c.id.in_(missing)))
+            scopes = {row[0]: (row[1], row[2], row[3]) for row in found}
+        for row in chunk:
+            if row.get("previous_status") is None and row["status"] != ParcelStatus.RECEIVED:
+                # only a parcel's first event has no previous status
+                raise ValueError(f"event {row['status']} of parcel {row['parcel_id']} "
+                                 "without its previous status")
+            if "tenant_id" not in row:
+                row["tenant_id"], row["courier"], row["customs_office"] = scopes[row["parcel_id"]]
+            row.setdefault("role", role_of(row["actor"]))
+        bulk.insert_rows(session, E, chunk)  # txid and id come from the defaults
+
+
+def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: ParcelStatus, *,
+                at: datetime, actor: str, source: str, reason: str | None,
+                duty: Money | None = None) -> bool:
+    """Guarded move (only from `current`) with its event; False if the parcel moved meanwhile.
+
+    A decision with a duty sets the parcel's duty to collect; RELEASED stamps released_at (the
+    end of the clearance time in statistics).
+    """
+    values: dict[str, Any] = {"status": new.value, "updated_at": at}
+    event: dict[str, Any] = {}
+    if duty is not None:
+        money = {"duty_amount": decimal_text(duty.amount), "duty_currency": duty.currency}
+        values |= money
+        event |= money
+    if new is ParcelStatus.RELEASED:
+        values["released_at"] = at
+    moved = session.execute(sa.update(P).where(P.c.id == parcel_id, P.c.status == current.value)
+                            .values(**values))
+    if moved.rowcount != 1:
+        return False
+    insert_events(session, [{
+        "parcel_id": parcel_id, "status": new.value, "previous_status": current.value,
+        "at": at, "actor": actor, "source": source,
+        "reason": None if reason is None else reason[:2000], **event}])
+    return True

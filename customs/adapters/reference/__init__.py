@@ -1,0 +1,1 @@
+"""Reference files: HS codes, destination rules, duty rules and exchange rates."""

@@ -1,0 +1,1 @@
+"""Webhook subscribers over HTTP: the sender, its URL policy, and sealed secrets."""

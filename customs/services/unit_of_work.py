@@ -1,0 +1,49 @@
+"""The unit of work: one transaction over every repository (ports and webhook ports).
+
+It sits apart from ports.py so that the ports do not import the webhook ports, which
+import them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from customs.services.ports import (
+    AuditRepository,
+    BatchRepository,
+    DecisionRepository,
+    DeclarationRepository,
+    IdempotencyRepository,
+    KeyRepository,
+    ManifestRepository,
+    NomenclatureRepository,
+    OfficerRepository,
+    OutboxRepository,
+    ParcelRepository,
+    QuarantineRepository,
+    RateRepository,
+    ViewRepository,
+)
+from customs.services.webhook_ports import WebhookRepository
+
+
+class UnitOfWork(Protocol):
+    quarantine: QuarantineRepository
+    views: ViewRepository
+    webhooks: WebhookRepository
+    officer: OfficerRepository
+    audit: AuditRepository
+    rates: RateRepository
+    decisions: DecisionRepository
+    batches: BatchRepository
+    outbox: OutboxRepository
+    declarations: DeclarationRepository
+    manifests: ManifestRepository
+    parcels: ParcelRepository
+    idempotency: IdempotencyRepository
+    nomenclature: NomenclatureRepository
+    keys: KeyRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *args: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
