@@ -161,10 +161,10 @@ def stats(who: Principal, start: datetime, end: datetime, *, uow: UnitOfWork) ->
         raw = uow.views.stats(who, start, end)
     by_status: dict[str, int] = {}
     by_office: dict[str, dict[str, int]] = {}
-    for office, status, count in raw["counts"]:
+    for office, status, count in raw.counts:
         by_status[status] = by_status.get(status, 0) + count
         by_office.setdefault(office, {})[status] = count
-    clearance = raw["clearance"]
+    clearance = raw.clearance
     return StatsView(_iso(start), _iso(end), sum(by_status.values()), by_status, by_office,
                      {k: None if v is None else (round(float(v), 3) if k != "count" else int(v))
                       for k, v in clearance.items()})

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 from customs.services.read_models.dossier import DossierRecord
-from customs.services.read_models.feed import FeedChange
+from customs.services.read_models.feed import FeedChange, StatsCounts
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
 from customs.services.read_models.parcel import ParcelRecord
 from customs.services.read_models.reference import ApiKeyView
@@ -320,7 +320,7 @@ class ViewRepository(Protocol):
     def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[ParcelRecord]:
         ...
     def dossier(self, parcel_id: int) -> DossierRecord: ...
-    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]: ...
+    def stats(self, who: Principal, start: datetime, end: datetime) -> StatsCounts: ...
     def feed(self, who: Principal, after: Any, limit: int) -> list[FeedItem]: ...
 
 

@@ -32,7 +32,7 @@ from customs.services.read_models.dossier import (
     MessageBrief,
     StoredDeclaration,
 )
-from customs.services.read_models.feed import FeedChange
+from customs.services.read_models.feed import FeedChange, StatsCounts
 from customs.services.read_models.parcel import (
     Amount,
     Destination,
@@ -224,7 +224,7 @@ class SqlViewRepository:
         return DossierRecord(stored, None if batch is None else BatchBrief(**_with_iso(batch)),
                              tuple(MessageBrief(**_with_iso(m)) for m in messages or []))
 
-    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
+    def stats(self, who: Principal, start: datetime, end: datetime) -> StatsCounts:
         period = (scope_of(who, P), P.c.created_at >= start, P.c.created_at < end)
         counts = self.session.execute(
             sa.select(P.c.customs_office, P.c.status, sa.func.count())
@@ -242,8 +242,8 @@ class SqlViewRepository:
                        ) * 86400.0
             clearance = clearance_summary(
                 self.session.execute(sa.select(seconds).where(*released)).scalars().all())
-        return {"counts": [(office, status, int(n)) for office, status, n in counts],
-                "clearance": clearance}
+        return StatsCounts([(office, status, int(n)) for office, status, n in counts],
+                           clearance)
 
     def feed(self, who: Principal, after: FeedPosition, limit: int) -> list[FeedItem]:
         conn = self.session.connection()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from customs.services.read_models import JsonObject
 from customs.services.read_models.parcel import DECIDERS, Amount, EstimateBrief
@@ -81,3 +82,12 @@ class FeedPage:
     def to_json(self) -> JsonObject:
         return {"items": [i.to_json(self.viewer_role) for i in self.items],
                 "next_cursor": self.next_cursor, "has_more": self.has_more}
+
+
+@dataclass(frozen=True, slots=True)
+class StatsCounts:
+    """What the view repository counts for a period: parcels per (office, status), and the
+    clearance times as count, p50, p90, p99 (seconds, as the engine computed them)."""
+
+    counts: list[tuple[str, str, int]]
+    clearance: dict[str, Any]
