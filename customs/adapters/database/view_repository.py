@@ -23,6 +23,11 @@ from customs.adapters.database.tables import (
     ParcelEvent,
     Tenant,
 )
+from customs.adapters.database.view_records import (
+    feed_change,
+    parcel_record,
+    with_iso,
+)
 from customs.domain.feed import FeedPosition
 from customs.domain.stats import clearance_summary
 from customs.services.ports import FeedItem, Principal, SearchFilters
@@ -32,11 +37,8 @@ from customs.services.read_models.dossier import (
     MessageBrief,
     StoredDeclaration,
 )
-from customs.services.read_models.feed import FeedChange, StatsCounts
+from customs.services.read_models.feed import StatsCounts
 from customs.services.read_models.parcel import (
-    Amount,
-    Destination,
-    EstimateBrief,
     HistoryEvent,
     ParcelRecord,
 )
@@ -221,8 +223,8 @@ class SqlViewRepository:
                 declaration["id"], declaration["profile"], declaration["document_sha256"],
                 declaration["signer_fingerprint"], declaration["signature_algorithm"],
                 iso(declaration["created_at"]), bytes(declaration["document"]))
-        return DossierRecord(stored, None if batch is None else BatchBrief(**_with_iso(batch)),
-                             tuple(MessageBrief(**_with_iso(m)) for m in messages or []))
+        return DossierRecord(stored, None if batch is None else BatchBrief(**with_iso(batch)),
+                             tuple(MessageBrief(**with_iso(m)) for m in messages or []))
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> StatsCounts:
         period = (scope_of(who, P), P.c.created_at >= start, P.c.created_at < end)
@@ -254,24 +256,8 @@ class SqlViewRepository:
             # Serve only below the oldest transaction that may still commit events (domain.feed)
             params["horizon"] = conn.execute(HORIZON).scalar_one()
         rows = conn.execute(_feed_query(who.role, postgres), params).mappings().all()
-        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_fields(r))
+        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_change(r))
                 for r in rows]
-
-
-def _amount(amount: str | None, currency: str) -> Amount | None:
-    return None if amount is None else Amount(amount, currency)
-
-
-def parcel_record(r: Any, history: tuple[HistoryEvent, ...] = ()) -> ParcelRecord:
-    """A parcel row as the views read it; the columns a query left out stay None."""
-    get = r.get
-    return ParcelRecord(
-        int(r["id"]), r["manifest_id"], r["position"], r["tracking_number"], r["marketplace"],
-        r["courier"], Destination(r["destination_country"], r["customs_office"]), r["status"],
-        _amount(r["declared_value"], r["currency"]), r["gross_weight"],
-        _amount(r["duty_amount"], r["duty_currency"]), r["created_at"], r["updated_at"],
-        r["house_waybill"], r["master_waybill"], r["declaration_error"], estimate_brief(r),
-        get("declared_amount"), get("data"), get("violations"), get("estimate"), history)
 
 
 def _page(columns: list[Any], where: list[Any], column: Any, desc: bool, limit: int) -> Any:
@@ -329,25 +315,3 @@ def feed_select() -> Any:
     return (sa.select(E, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
                       P.c.estimate_amount, P.c.estimate_currency, T.c.name.label("marketplace"))
             .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id))
-
-
-def _with_iso(row: Any) -> dict[str, Any]:
-    return {k: iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
-
-
-def feed_fields(r: Any) -> FeedChange:
-    duty = None
-    if r["duty_amount"] is not None:
-        duty = Amount(r["duty_amount"], r["duty_currency"])
-    return FeedChange(int(r["id"]), r["tracking_number"], r["house_waybill"], r["marketplace"],
-                      r["courier"], r["customs_office"], r["status"], r["previous_status"],
-                      iso(r["at"]), r["source"], r["reason"], duty, estimate_brief(r),
-                      r["actor"], r["role"])
-
-
-def estimate_brief(r: Any) -> EstimateBrief | None:
-    """The parcel's duty estimate made at intake (docs/duty.md), in short."""
-    if r["estimate_status"] is None:
-        return None
-    return EstimateBrief(r["estimate_status"], r["estimate_amount"], r["estimate_currency"])
-

@@ -25,7 +25,8 @@ from customs.adapters.database.tables import (
     Webhook,
     WebhookDelivery,
 )
-from customs.adapters.database.view_repository import HORIZON, feed_fields, feed_select
+from customs.adapters.database.view_records import feed_change
+from customs.adapters.database.view_repository import HORIZON, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
 from customs.services.read_models.feed import FeedChange
@@ -192,7 +193,7 @@ class SqlWebhookRepository:
 
     def event_fields(self, event_id: int) -> FeedChange | None:
         row = self.session.execute(feed_select().where(E.c.id == event_id)).mappings().first()
-        return None if row is None else feed_fields(row)
+        return None if row is None else feed_change(row)
 
     def renew(self, delivery_id: int, owner: str, lease_until: datetime) -> bool:
         """Extend this worker's lease just before sending; False if another took it over."""
