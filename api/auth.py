@@ -21,7 +21,7 @@ def authenticate_request() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiProblem(401, "UNAUTHENTICATED",
                          "send an API key as 'Authorization: Bearer <key>'", headers=CHALLENGE)
-    principal = current_app.extensions["customs"].authenticate(token.strip())
+    principal = current_app.extensions["customs"].access.authenticate(token.strip())
     if principal is None:
         raise ApiProblem(401, "UNAUTHENTICATED", "the API key is unknown, revoked or expired",
                          headers=CHALLENGE)

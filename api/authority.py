@@ -24,7 +24,7 @@ def notifications() -> Response:
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send the message as application/xml")
     document = read_bounded_body(MAX_NOTIFICATION_BYTES)
     try:
-        received = current_app.extensions["customs"].receive_decisions(
+        received = current_app.extensions["customs"].authority.receive_decisions(
             document, channel="push", origin=request.remote_addr)
     except AuthorityMessageError as exc:  # not configured: nothing can be verified
         log.warning("authority decision refused: CUSTOMS_AUTHORITY_CERT is not set; set it "

@@ -13,10 +13,10 @@ from flask.cli import with_appcontext
 from customs.domain.errors import ReferenceDataError
 
 if TYPE_CHECKING:
-    from customs.bootstrap import Customs
+    from customs.usecases import Application
 
 
-def _customs() -> Customs:
+def _customs() -> Application:
     return current_app.extensions["customs"]  # type: ignore[no-any-return]
 
 
@@ -45,7 +45,7 @@ def db_upgrade() -> None:
     from customs.settings import redact_url
 
     customs = _customs()
-    customs.upgrade_database()
+    customs.operations.upgrade_database()
     click.echo("database at the latest schema: "
                f"{redact_url(customs.settings.database_url)}")
     seal_stored_secrets(customs)
@@ -74,7 +74,7 @@ def api_key_create(tenant: str, role: str, days: int | None, label: str | None,
     from customs.services.access import BadScope
 
     try:
-        key_id, token = _customs().create_api_key(
+        key_id, token = _customs().access.create_api_key(
             tenant, role, days=days, label=label, courier=courier,
             offices=None if offices is None else offices.split(","))
     except BadScope as exc:
@@ -88,7 +88,7 @@ def api_key_create(tenant: str, role: str, days: int | None, label: str | None,
 @with_appcontext
 def api_key_list(tenant: str | None) -> None:
     """List keys (never the secrets)."""
-    for key in _customs().list_api_keys(tenant):
+    for key in _customs().access.list_api_keys(tenant):
         click.echo(json.dumps(key.to_json()))
 
 
@@ -97,7 +97,7 @@ def api_key_list(tenant: str | None) -> None:
 @with_appcontext
 def api_key_revoke(key_id: str) -> None:
     """Revoke a key at once."""
-    if not _customs().revoke_api_key(key_id):
+    if not _customs().access.revoke_api_key(key_id):
         raise click.ClickException(f"no active key {key_id}")
     click.echo(f"revoked {key_id}")
 
@@ -113,7 +113,7 @@ def nomenclature() -> None:
 def nomenclature_load(file: Path) -> None:
     """Load 6-digit HS subheadings from a CSV (columns hscode, description, level)."""
     try:
-        count = _customs().load_nomenclature(file)
+        count = _customs().reference.load_nomenclature(file)
     except ReferenceDataError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"loaded {count} HS subheadings from {file}")
@@ -130,7 +130,7 @@ def rates() -> None:
 def rates_load(file: Path) -> None:
     """Load a rates CSV: columns date,currency,base,rate (1 currency = rate base); all or none."""
     try:
-        count = _customs().load_rates_file(file)
+        count = _customs().reference.load_rates_file(file)
     except ReferenceDataError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"loaded {count} exchange rates from {file}")
@@ -142,5 +142,5 @@ def rates_load(file: Path) -> None:
 @with_appcontext
 def rates_list(first: Any, last: Any) -> None:
     """Print the rates held for the days from..to (JSON lines)."""
-    for rate in _customs().list_rates(first.date(), last.date()):
+    for rate in _customs().reference.list_rates(first.date(), last.date()):
         click.echo(json.dumps(rate.to_json()))

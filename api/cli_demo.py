@@ -32,9 +32,9 @@ import signing
 from api import create_app
 from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
-from customs.bootstrap import Customs, bootstrap, generate_sample
-from customs.bootstrap_webhooks import generate_secrets_key
+from customs.bootstrap import bootstrap, generate_sample, generate_secrets_key
 from customs.settings import Settings
+from customs.usecases import Application
 from simulator.app import SimState, create_sim_app, make_state
 
 DEMO_MANIFESTS = (("RU", "10005020", 11), ("DE", "00000001", 12), ("US", "00000047", 13))
@@ -54,16 +54,16 @@ def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def worker(customs: Customs, interval: float = 0.3) -> Iterator[None]:
+def worker(customs: Application, interval: float = 0.3) -> Iterator[None]:
     """The background worker (declare, seal, submit, webhooks), as `customs worker` runs it."""
     stop = threading.Event()
 
     def run() -> None:
         while not stop.is_set():
-            customs.declare_pending()
-            customs.seal_batches()
-            customs.submit_batches()
-            customs.deliver_webhooks()
+            customs.outbound.declare_pending()
+            customs.outbound.seal_batches()
+            customs.outbound.submit_batches()
+            customs.webhooks.deliver_webhooks()
             stop.wait(interval)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -118,8 +118,8 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             ru_fts_album=ru_album, webhook_allow_private_urls=True,  # local receiver
             # the demo's own throw-away database: a throw-away key seals its webhook secrets
             secrets_key=os.environ.get("CUSTOMS_SECRETS_KEY") or generate_secrets_key()))
-        customs.upgrade_database()
-        _, token = customs.create_api_key("demo-marketplace", "marketplace")
+        customs.operations.upgrade_database()
+        _, token = customs.access.create_api_key("demo-marketplace", "marketplace")
         timings["set up database, keys, key"] = time.perf_counter() - started
         with serving(create_app(customs=customs)) as base, worker(customs):
             sim.notify_url = f"{base}/v1/authority/notifications"
@@ -150,7 +150,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
 DEMO_RATES = ("EUR,RUB,100.0000", "USD,RUB,80.0000", "CNY,RUB,11.0000", "USD,EUR,0.9300")
 
 
-def _other_roles(customs: Customs, base: str, session: requests.Session,
+def _other_roles(customs: Application, base: str, session: requests.Session,
                  manifests: list[tuple[str, str, list]], timeout: float) -> int:
     """An officer decides on a held parcel; its courier pulls the changes (cli_demo_roles)."""
     held = [p for _, manifest_id, _ in manifests for p in _parcels(session, base, manifest_id)
@@ -161,10 +161,10 @@ def _other_roles(customs: Customs, base: str, session: requests.Session,
     return roles_tour(customs, base, session, held[0], timeout)
 
 
-def _load_rates(customs: Customs, base: str) -> None:
+def _load_rates(customs: Application, base: str) -> None:
     """Today's exchange rates, loaded as an operator would (PUT /v1/rates), so that every
     accepted parcel gets its duty estimate (demo figures, not real rates)."""
-    _, operator = customs.create_api_key("demo-operator", "operator")
+    _, operator = customs.access.create_api_key("demo-operator", "operator")
     day = customs.clock.now().date().isoformat()
     body = "date,currency,base,rate\n" + "".join(f"{day},{row}\n" for row in DEMO_RATES)
     reply = requests.put(f"{base}/v1/rates", data=body, timeout=30, headers={
@@ -259,11 +259,11 @@ def _keep_declarations(session: requests.Session, base: str, folder: Path,
                 (target / f"{number}.xml").write_bytes(reply.content)
 
 
-def _keep_messages(customs: Customs, folder: Path) -> None:
+def _keep_messages(customs: Application, folder: Path) -> None:
     """Every message exchanged with the authority, verbatim: batches out, acks and decisions in."""
     target = folder / "authority-messages"
     target.mkdir(parents=True, exist_ok=True)
-    for number, direction, kind, message_id, document in customs.exchanged_messages():
+    for number, direction, kind, message_id, document in customs.authority.exchanged_messages():
         (target / f"{number:04d}-{direction}-{kind}-{message_id}.xml").write_bytes(document)
 
 

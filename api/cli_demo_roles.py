@@ -22,7 +22,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from customs.bootstrap import Customs
+from customs.usecases import Application
 
 
 @contextmanager
@@ -53,13 +53,14 @@ def receiver() -> Iterator[tuple[str, list[dict[str, Any]], dict[str, str]]]:
         server.shutdown()
 
 
-def roles_tour(customs: Customs, base: str, market: requests.Session,
+def roles_tour(customs: Application, base: str, market: requests.Session,
                held: dict[str, Any], timeout: float) -> int:
     """0 when every role saw what it should; else the number of things that went wrong."""
     number, office = held["tracking_number"], held["destination"]["customs_office"]
-    officer = _session(customs.create_api_key("demo-customs", "officer", offices=[office])[1])
-    courier = _session(customs.create_api_key(f"demo-{held['courier']}", "courier",
-                                              courier=held["courier"])[1])
+    keys = customs.access
+    officer = _session(keys.create_api_key("demo-customs", "officer", offices=[office])[1])
+    courier = _session(keys.create_api_key(f"demo-{held['courier']}", "courier",
+                                           courier=held["courier"])[1])
     click.echo(f"\nofficer of office {office}, courier {held['courier']}, parcel {number}:")
     with receiver() as (url, got, secret):
         hook = courier.post(f"{base}/v1/webhooks", json={"url": url}, timeout=30).json()

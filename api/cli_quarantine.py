@@ -24,7 +24,7 @@ def quarantine() -> None:
 @with_appcontext
 def list_command(status: str, after: int, limit: int) -> None:
     """One line each: id, received, channel, code, attempts, size, reason."""
-    items = current_app.extensions["customs"].quarantined(status=status, after=after,
+    items = current_app.extensions["customs"].authority.quarantined(status=status, after=after,
                                                          limit=limit)
     for item in items:
         click.echo(f"{item.id}\t{item.received_at.isoformat(timespec='seconds')}\t"
@@ -41,11 +41,11 @@ def list_command(status: str, after: int, limit: int) -> None:
 def show_command(item_id: int, document: bool) -> None:
     """The item as JSON, or with --document the message as received."""
     customs = current_app.extensions["customs"]
-    item = customs.quarantine_item(item_id)
+    item = customs.authority.quarantine_item(item_id)
     if item is None:
         raise click.ClickException(f"no quarantined message {item_id}")
     if document:
-        sys.stdout.buffer.write(customs.quarantined_document(item_id) or b"")
+        sys.stdout.buffer.write(customs.authority.quarantined_document(item_id) or b"")
         return
     import json
 
@@ -57,7 +57,7 @@ def show_command(item_id: int, document: bool) -> None:
 @with_appcontext
 def replay_command(item_id: int) -> None:
     """Apply the message again once its cause is fixed; exit 1 if it is still refused."""
-    received = current_app.extensions["customs"].replay_quarantined(item_id)
+    received = current_app.extensions["customs"].authority.replay_quarantined(item_id)
     if received is None:
         raise click.ClickException(f"no quarantined message {item_id}")
     if received.report is None:

@@ -42,14 +42,13 @@ def keys_generate(algorithm: str, out: Path, common_name: str, days: int) -> Non
 @with_appcontext
 def sign(file: Path, out: Path | None) -> None:
     """Sign an XML document with the configured key (enveloped, exclusive C14N, SHA-256)."""
-    signer = current_app.extensions["customs"].signer
-    if signer is None:
-        raise click.ClickException("no signing key: set CUSTOMS_SIGNING_KEY and "
-                                   "CUSTOMS_SIGNING_CERT (or the PKCS#11 settings)")
     try:
-        document = signing.sign_bytes_document(file.read_bytes(), signer.ring.current)
+        document = current_app.extensions["customs"].operations.sign_document(file.read_bytes())
     except (ValueError, signing.SigningError) as exc:
         raise click.ClickException(str(exc)) from None
+    if document is None:
+        raise click.ClickException("no signing key: set CUSTOMS_SIGNING_KEY and "
+                                   "CUSTOMS_SIGNING_CERT (or the PKCS#11 settings)")
     if out is None:
         sys.stdout.buffer.write(document)
     else:
@@ -81,9 +80,9 @@ def verify(file: Path, certs: tuple[Path, ...]) -> None:
 def declare_command() -> None:
     """Declare every VALIDATED parcel now (render, validate, sign, store)."""
     customs = current_app.extensions["customs"]
-    if customs.signer is None:
+    if not customs.outbound.can_sign:
         raise click.ClickException("no signing key configured: parcels stay VALIDATED")
-    report = customs.declare_pending()
+    report = customs.outbound.declare_pending()
     click.echo(f"declared {report.declared}, failed {report.failed}, skipped {report.skipped}")
     for reason, count in report.reasons.items():
         click.echo(f"  {count} x {reason}")

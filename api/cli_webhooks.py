@@ -8,8 +8,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from customs.bootstrap_webhooks import generate_secrets_key
-
 
 @click.group("webhooks")
 def webhooks_group() -> None:
@@ -19,6 +17,8 @@ def webhooks_group() -> None:
 @webhooks_group.command("generate-key")
 def generate_key() -> None:
     """Print a new key for CUSTOMS_SECRETS_KEY (put it FIRST in the list to rotate)."""
+    from customs.bootstrap import generate_secrets_key
+
     click.echo(generate_secrets_key())
 
 
@@ -29,7 +29,7 @@ def reencrypt() -> None:
     putting a new key first, and for secrets stored in plaintext before); then the other keys
     may be removed."""
     customs = current_app.extensions["customs"]
-    report = customs.reseal_webhook_secrets()
+    report = customs.webhooks.reseal_webhook_secrets()
     click.echo(f"webhooks checked {report.checked}, secrets re-sealed {report.resealed}"
                + (f", changed meanwhile {report.changed_meanwhile} (run again)"
                   if report.changed_meanwhile else ""))
@@ -41,11 +41,11 @@ def seal_stored_secrets(customs: Any) -> None:
     """After `customs db upgrade`: seal secrets stored in plaintext (the data part of migration
     0009, which needs the key a migration does not have), or say loudly that some remain."""
     if customs.settings.secrets_key:
-        report = customs.reseal_webhook_secrets()
+        report = customs.webhooks.reseal_webhook_secrets()
         if report.resealed:
             click.echo(f"webhook secrets sealed with the first key: {report.resealed}")
         return
-    left = customs.plaintext_webhook_secrets()
+    left = customs.webhooks.plaintext_webhook_secrets()
     if left:
         click.echo(f"WARNING: {left} webhooks hold secrets stored in plaintext; set "
                    "CUSTOMS_SECRETS_KEY and run `customs webhooks reencrypt`", err=True)

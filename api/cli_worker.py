@@ -109,7 +109,7 @@ def batch() -> None:
 @with_appcontext
 def batch_list(statuses: tuple[str, ...], limit: int, fmt: str) -> None:
     """List the newest batches: id, status, office, parcels, attempts, last error."""
-    found = current_app.extensions["customs"].list_batches(statuses, limit)
+    found = current_app.extensions["customs"].operations.list_batches(statuses, limit)
     for b in found:
         if fmt == "ids":
             click.echo(b.id)
@@ -129,6 +129,6 @@ def batch_list(statuses: tuple[str, ...], limit: int, fmt: str) -> None:
 @with_appcontext
 def batch_retry(batch_id: str) -> None:
     """Send a TRANSMISSION_FAILED batch again (same message id, attempts reset)."""
-    if not current_app.extensions["customs"].retry_batch(batch_id):
+    if not current_app.extensions["customs"].outbound.retry_batch(batch_id):
         raise click.ClickException(f"no TRANSMISSION_FAILED batch {batch_id}")
     click.echo(f"batch {batch_id} will be sent on the next worker pass")

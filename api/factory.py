@@ -19,8 +19,9 @@ from api.quarantine import quarantine
 from api.rates import rates
 from api.webhooks import hooks
 from customs import __version__, logs
-from customs.bootstrap import Customs, bootstrap
+from customs.bootstrap import bootstrap
 from customs.settings import Settings
+from customs.usecases import Application
 
 
 class _JSON(DefaultJSONProvider):
@@ -45,7 +46,7 @@ class _JSON(DefaultJSONProvider):
 
 
 def create_app(test_config: dict[str, Any] | None = None, *,
-               customs: Customs | None = None) -> Flask:
+               customs: Application | None = None) -> Flask:
     """The app factory. `test_config` overrides settings (CUSTOMS_* names, lower case)."""
     app = Flask(__name__)
     app.json = _JSON(app)
@@ -73,23 +74,21 @@ def create_app(test_config: dict[str, Any] | None = None, *,
 
 
 def health() -> Response:
-    customs: Customs = current_app.extensions["customs"]
-    if not customs.database_ok():
+    customs: Application = current_app.extensions["customs"]
+    if not customs.operations.database_ok():
         return problem(503, "Service Unavailable", "the database is unreachable",
                        code="DATABASE_UNAVAILABLE")
-    signing = customs.signing_status()
-    status = "ok" if not signing.get("expiring") else "warning"
+    signing = customs.operations.signing_status()
+    status = "ok" if not signing.expiring else "warning"
     return jsonify({"status": status, "database": "ok", "version": __version__,
-                    "signing": signing})
+                    "signing": signing.to_json()})
 
 
 def ready() -> Response:
     """Readiness (for load balancers and orchestrators): 200 once the database answers, its
     schema is at this release's head and a configured certificate is in force; else 503.
     /health stays the liveness check."""
-    customs: Customs = current_app.extensions["customs"]
-    checks = customs.readiness()
-    ok = checks["database"] and checks["schema"] and checks["signing"]
-    response = jsonify({"status": "ready" if ok else "not ready", **checks})
-    response.status_code = 200 if ok else 503
+    checks = current_app.extensions["customs"].operations.readiness()
+    response = jsonify({"status": "ready" if checks.ready else "not ready", **checks.to_json()})
+    response.status_code = 200 if checks.ready else 503
     return response

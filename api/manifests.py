@@ -43,7 +43,7 @@ def submit_manifest() -> Response:
                          "the Idempotency-Key must be 1-255 visible ASCII characters")
     document = read_bounded_body(customs().settings.max_manifest_bytes)
     who = principal()
-    receipt = customs().submit_manifest(
+    receipt = customs().intake.submit_manifest(
         SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}"))
     response = jsonify(receipt.body)
     response.status_code = 202
@@ -56,13 +56,14 @@ def submit_manifest() -> Response:
 @v1.get("/manifests/<manifest_id>")
 @roles("marketplace")
 def get_manifest(manifest_id: str) -> Response:
-    return jsonify(customs().get_manifest(principal().tenant_id, _known(manifest_id)).to_json())
+    manifest = customs().intake.get_manifest(principal().tenant_id, _known(manifest_id))
+    return jsonify(manifest.to_json())
 
 
 @v1.get("/manifests/<manifest_id>/document")
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
-    content = customs().get_manifest_document(principal().tenant_id, _known(manifest_id))
+    content = customs().intake.get_manifest_document(principal().tenant_id, _known(manifest_id))
     return Response(content, mimetype="application/xml")
 
 
@@ -71,7 +72,7 @@ def get_manifest_document(manifest_id: str) -> Response:
 def list_manifest_parcels(manifest_id: str) -> Response:
     limit = params.limit()
     after = _decode_cursor(request.args.get("cursor"))
-    page = customs().list_manifest_parcels(
+    page = customs().intake.list_manifest_parcels(
         principal().tenant_id, _known(manifest_id), status=request.args.get("status"),
         after=after, limit=limit)
     body: dict[str, Any] = {"items": [i.to_json() for i in page.items], "next_cursor": None}

@@ -29,6 +29,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from api.errors import ApiProblem
+from customs.usecases import Application
 
 REQUESTS = Counter("customs_http_requests", "HTTP requests by method, route and status",
                    ["method", "route", "status"])
@@ -66,59 +67,59 @@ def instrument(app: Flask) -> None:
 class DatabaseCollector:
     """Gauges computed from the database (and the signing key) at each scrape."""
 
-    def __init__(self, customs: Any) -> None:
+    def __init__(self, customs: Application) -> None:
         self.customs = customs
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        signing = self.customs.signing_status()
+        signing = self.customs.operations.signing_status()
         yield GaugeMetricFamily("customs_signing_configured", "1 when a signing key is loaded",
-                                value=1 if signing["configured"] else 0)
-        if signing["configured"]:
+                                value=1 if signing.configured else 0)
+        if signing.configured:
             yield GaugeMetricFamily("customs_signing_certificate_days_left",
                                     "Days until the signing certificate's notAfter",
-                                    value=signing["days_left"])
+                                    value=signing.days_left)
             yield GaugeMetricFamily("customs_signing_certificate_expiring",
                                     "1 when 30 days or fewer are left",
-                                    value=1 if signing["expiring"] else 0)
-        figures = self.customs.operational_figures()
+                                    value=1 if signing.expiring else 0)
+        figures = self.customs.operations.operational_figures()
         parcels = GaugeMetricFamily("customs_parcels", "Parcels by status", labels=["status"])
-        for status, count in figures["parcels"].items():
+        for status, count in figures.parcels.items():
             parcels.add_metric([status], count)
         yield parcels
         batches = GaugeMetricFamily("customs_batches", "Batches by status", labels=["status"])
         attempts = GaugeMetricFamily("customs_batch_attempts",
                                      "Submission attempts of the batches, by batch status",
                                      labels=["status"])
-        for status, (count, tries) in figures["batches"].items():
+        for status, (count, tries) in figures.batches.items():
             batches.add_metric([status], count)
             attempts.add_metric([status], tries)
         yield batches
         yield attempts
         backlog = GaugeMetricFamily("customs_backlog_parcels",
                                     "Parcels waiting for the next step", labels=["step"])
-        for step, count in figures["backlog"].items():
+        for step, count in figures.backlog.items():
             backlog.add_metric([step], count)
         yield backlog
         yield GaugeMetricFamily("customs_backlog_oldest_seconds",
                                 "Age of the oldest declared parcel not yet in a batch",
-                                value=figures["oldest_unbatched_seconds"])
+                                value=figures.oldest_unbatched_seconds)
         yield from self._authority_messages()
 
     def _authority_messages(self) -> Iterator[GaugeMetricFamily]:
         quarantined = GaugeMetricFamily(
             "customs_quarantined_messages", "Authority messages set aside (QUARANTINED: "
             "waiting for a person; REPLAYED: applied later)", labels=["status"])
-        counts = {"QUARANTINED": 0, "REPLAYED": 0} | self.customs.quarantine_counts()
+        counts = {"QUARANTINED": 0, "REPLAYED": 0} | self.customs.authority.quarantine_counts()
         for status, count in counts.items():
             quarantined.add_metric([status], count)
         yield quarantined
         yield GaugeMetricFamily("customs_orphan_decisions",
                                 "Authority decisions that matched no parcel of the batch they "
                                 "answer (orphan_decisions, each with its reason)",
-                                value=self.customs.orphan_decision_count())
+                                value=self.customs.authority.orphan_decision_count())
         yield GaugeMetricFamily("customs_pending_decisions",
                                 "Decisions kept until their parcel gets where they apply",
-                                value=self.customs.pending_decision_count())
+                                value=self.customs.authority.pending_decision_count())
 
 
 def metrics() -> Response:

@@ -1,6 +1,6 @@
 """Parcels for every role (/v1/parcels...), officer decisions, statistics and the feed.
 
-Thin handlers: parse, call the Customs facade, shape the reply. Scope (which parcels a key may
+Thin handlers: parse, call the use cases, shape the reply. Scope (which parcels a key may
 see) is applied below, in the services: another tenant's parcel is a 404 like a missing one.
 """
 
@@ -56,7 +56,7 @@ def search_parcels() -> Response:
         words=words, tracking_number=params.text("tracking_number", 64),
         waybill=params.text("waybill", 64), sort=sort,
         after=params.decode_keyset(request.args.get("cursor"), sort, principal().cursor_owner))
-    items, after = customs().search_parcels(principal(), filters, params.limit())
+    items, after = customs().parcels.search_parcels(principal(), filters, params.limit())
     return jsonify({"items": [i.to_json() for i in items], "next_cursor": None if after is None
                     else params.encode_keyset(sort, *after, principal().cursor_owner)})
 
@@ -64,21 +64,22 @@ def search_parcels() -> Response:
 @views.get("/parcels/<tracking_number>")
 @roles(*ALL)
 def get_parcel(tracking_number: str) -> Response:
-    return jsonify(customs().parcel(principal(), tracking_number, _marketplace()).to_json())
+    return jsonify(customs().parcels.parcel(principal(), tracking_number, _marketplace()).to_json())
 
 
 @views.get("/parcels/<tracking_number>/declaration")
 @roles("marketplace", "officer")
 def get_declaration(tracking_number: str) -> Response:
     """The signed declaration exactly as signed (verify it with the published certificate)."""
-    document = customs().declaration(principal(), tracking_number, _marketplace())
+    document = customs().parcels.declaration(principal(), tracking_number, _marketplace())
     return Response(document, mimetype="application/xml")
 
 
 @views.get("/parcels/<tracking_number>/dossier")
 @roles("officer")
 def get_dossier(tracking_number: str) -> Response:
-    return jsonify(customs().dossier(principal(), tracking_number, _marketplace()).to_json())
+    dossier = customs().parcels.dossier(principal(), tracking_number, _marketplace())
+    return jsonify(dossier.to_json())
 
 
 @views.post("/parcels/<tracking_number>/decisions")
@@ -102,7 +103,7 @@ def record_decision(tracking_number: str) -> Response:
             raise ApiProblem(400, "INVALID_DECISION", 'duty is {"amount": "12.50", "currency": '
                                                       '"EUR"} (amount a decimal string)')
         money = (duty["amount"], duty["currency"])
-    parcel = customs().decide(principal(), tracking_number, action, reason, money,
+    parcel = customs().parcels.decide(principal(), tracking_number, action, reason, money,
                               _marketplace())
     return jsonify(parcel.to_json())
 
@@ -112,14 +113,14 @@ def record_decision(tracking_number: str) -> Response:
 def stats() -> Response:
     end = params.instant("to") or customs().clock.now().astimezone(UTC)
     start = params.instant("from") or max(end - timedelta(days=30), params.EARLIEST)
-    return jsonify(customs().stats(principal(), start, end).to_json())
+    return jsonify(customs().parcels.stats(principal(), start, end).to_json())
 
 
 @views.get("/feed")
 @roles(*ALL)
 def feed() -> Response:
     cursor = request.args.get("cursor")
-    return jsonify(customs().feed(principal(), cursor, params.limit()).to_json())
+    return jsonify(customs().parcels.feed(principal(), cursor, params.limit()).to_json())
 
 
 def _json_object() -> dict[str, Any]:

@@ -46,7 +46,7 @@ def list_quarantine() -> Response:
     if not is_number(after, 12):
         raise ApiProblem(400, "INVALID_CURSOR", "after must be a quarantine id")
     size = limit()
-    items = _customs().quarantined(status=status, after=int(after), limit=size)
+    items = _customs().authority.quarantined(status=status, after=int(after), limit=size)
     return jsonify({"items": [item_json(i) for i in items],
                     "next_after": items[-1].id if len(items) == size else None})
 
@@ -54,7 +54,7 @@ def list_quarantine() -> Response:
 @quarantine.get("/<int:item_id>")
 @roles(*STAFF)
 def get_quarantined(item_id: int) -> Response:
-    item = _customs().quarantine_item(item_id)
+    item = _customs().authority.quarantine_item(item_id)
     if item is None:
         raise ApiProblem(404, "QUARANTINE_NOT_FOUND", f"no quarantined message {item_id}")
     return jsonify(item_json(item))
@@ -64,10 +64,10 @@ def get_quarantined(item_id: int) -> Response:
 @roles(*STAFF)
 def replay(item_id: int) -> Response:
     """Apply the message again (after its cause was fixed); 409 if it is still refused."""
-    received = _customs().replay_quarantined(item_id)
+    received = _customs().authority.replay_quarantined(item_id)
     if received is None:
         raise ApiProblem(404, "QUARANTINE_NOT_FOUND", f"no quarantined message {item_id}")
     if received.report is None:
         raise ApiProblem(409, "QUARANTINE_STILL_REFUSED",
                          f"{received.code}: {received.detail}", quarantine_id=item_id)
-    return jsonify(item_json(_customs().quarantine_item(item_id)))
+    return jsonify(item_json(_customs().authority.quarantine_item(item_id)))

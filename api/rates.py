@@ -40,7 +40,7 @@ def load_rates() -> Response:
     text = _csv_text(body) if request.mimetype in JSON_TYPES else _decode(body)
     who = principal()
     try:
-        count = _customs().load_rates_text(text, actor=f"{who.role}:{who.tenant}")
+        count = _customs().reference.load_rates_text(text, actor=f"{who.role}:{who.tenant}")
     except ReferenceDataError as exc:
         raise ApiProblem(422, "RATES_INVALID", str(exc)) from None
     return jsonify({"loaded": count})
@@ -53,7 +53,7 @@ def list_rates() -> Response:
     last = _day("to") or _customs().clock.now().date()
     first = _day("from") or last - timedelta(days=min(DEFAULT_DAYS - 1, (last - date.min).days))
     return jsonify({"from": first.isoformat(), "to": last.isoformat(),
-                    "items": [r.to_json() for r in _customs().list_rates(first, last)]})
+                    "items": [r.to_json() for r in _customs().reference.list_rates(first, last)]})
 
 
 def _day(name: str) -> date | None:

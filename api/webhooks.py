@@ -35,7 +35,8 @@ def create_webhook() -> tuple[Response, int, dict[str, str]]:
     start = body.get("from", "now")
     if start not in ("now", "start"):
         raise _invalid("from", '"now" (default: only new changes) or "start" (the whole feed)')
-    created = customs().create_webhook(principal(), body["url"], from_start=start == "start")
+    created = customs().webhooks.create_webhook(principal(), body["url"],
+                                                from_start=start == "start")
     return jsonify(created.to_json()), 201, {"Location": f"/v1/webhooks/{created.id}"}
 
 
@@ -45,20 +46,20 @@ def list_webhooks() -> Response:
     after = request.args.get("cursor")
     if after is not None and not WEBHOOK_ID.match(after):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
-    items, next_after = customs().list_webhooks(principal(), after, params.limit())
+    items, next_after = customs().webhooks.list_webhooks(principal(), after, params.limit())
     return jsonify({"items": [i.to_json() for i in items], "next_cursor": next_after})
 
 
 @hooks.get("/webhooks/<webhook_id>")
 @roles(*ALL)
 def get_webhook(webhook_id: str) -> Response:
-    return jsonify(customs().webhook(principal(), _id(webhook_id)).to_json())
+    return jsonify(customs().webhooks.webhook(principal(), _id(webhook_id)).to_json())
 
 
 @hooks.delete("/webhooks/<webhook_id>")
 @roles(*ALL)
 def delete_webhook(webhook_id: str) -> Response:
-    customs().delete_webhook(principal(), _id(webhook_id))
+    customs().webhooks.delete_webhook(principal(), _id(webhook_id))
     return Response(status=204)
 
 
@@ -71,8 +72,8 @@ def rotate_secret(webhook_id: str) -> Response:
         raise _invalid("overlap_seconds", "an integer number of seconds (0 to 604800)")
     if not 0 <= overlap <= 604800:  # checked here too: a huge one cannot become a timedelta
         raise ApiProblem(400, "INVALID_OVERLAP", "overlap_seconds is from 0 to 604800")
-    return jsonify(customs().rotate_webhook_secret(principal(), _id(webhook_id),
-                                                   overlap).to_json())
+    return jsonify(customs().webhooks.rotate_webhook_secret(principal(), _id(webhook_id),
+                   overlap).to_json())
 
 
 @hooks.post("/webhooks/<webhook_id>/replay")
@@ -82,7 +83,7 @@ def replay(webhook_id: str) -> Response:
     since = None
     if body.get("since") is not None:
         since = _instant(body["since"])
-    count = customs().replay_webhook(principal(), _id(webhook_id), since)
+    count = customs().webhooks.replay_webhook(principal(), _id(webhook_id), since)
     return jsonify({"replayed": count})
 
 
@@ -93,7 +94,7 @@ def deliveries(webhook_id: str) -> Response:
     raw = request.args.get("cursor")
     if raw is not None and not params.is_integer_key(raw):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
-    items, before = customs().webhook_deliveries(
+    items, before = customs().webhooks.webhook_deliveries(
         principal(), _id(webhook_id), status, None if raw is None else int(raw),
         params.limit())
     return jsonify({"items": [i.to_json() for i in items],

@@ -80,13 +80,13 @@ class WorkerPass:
         rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self.clock = clock
         self.stages: dict[str, Callable[[PassResult], None]] = {
-            "declare": lambda r: setattr(r, "declared", customs.declare_pending()),
-            "seal": lambda r: setattr(r, "sealed", customs.seal_batches(force=force_seal)),
-            "submit": lambda r: setattr(r, "sent", customs.submit_batches()),
-            "poll": lambda r: setattr(r, "polled", customs.poll_decisions()),
+            "declare": lambda r: setattr(r, "declared", customs.outbound.declare_pending()),
+            "seal": lambda r: setattr(r, "sealed", customs.outbound.seal_batches(force=force_seal)),
+            "submit": lambda r: setattr(r, "sent", customs.outbound.submit_batches()),
+            "poll": lambda r: setattr(r, "polled", customs.authority.poll_decisions()),
             # decisions that arrived before their batch's evidence, applied in their turn
-            "pending": lambda r: customs.apply_pending_decisions(),
-            "webhooks": lambda r: setattr(r, "hooks", customs.deliver_webhooks()),
+            "pending": lambda r: customs.authority.apply_pending_decisions(),
+            "webhooks": lambda r: setattr(r, "hooks", customs.webhooks.deliver_webhooks()),
         }
         self.backoff = {name: Backoff(backoff_base, backoff_cap, rng) for name in self.stages}
 

@@ -2,7 +2,7 @@
 
 Seeds the database inside the engine (SQL-generated rows: 5 marketplaces, 20 offices, 7
 couriers, 60 days, ~200 HS codes, goods words; three events per parcel), then times each
-query kind through the real services (the Customs facade, no HTTP) and prints p50/p90/p99:
+query kind through the real services (the use cases, no HTTP) and prints p50/p90/p99:
 
     python bench/bench_officer.py --parcels 1000000 --database URL [--output FILE]
 
@@ -114,14 +114,14 @@ def main() -> None:
     parser.add_argument("--output")
     args = parser.parse_args()
     customs = bootstrap(Settings(database_url=args.database))
-    customs.upgrade_database()
-    with customs.engine.connect() as conn:
+    customs.operations.upgrade_database()
+    with customs.resources.engine.connect() as conn:
         have = conn.exec_driver_sql("SELECT count(*) FROM parcels").scalar()
     seconds = 0.0
     if not (args.reuse and have):
-        seconds = seed(customs.engine, args.parcels)
+        seconds = seed(customs.resources.engine, args.parcels)
         print(f"seeded {args.parcels:,} parcels in {seconds:.1f} s")
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         total = conn.exec_driver_sql("SELECT count(*) FROM parcels").scalar()
         events = conn.exec_driver_sql("SELECT count(*) FROM parcel_events").scalar()
         tenant0 = conn.exec_driver_sql("SELECT min(id) FROM tenants").scalar()
@@ -132,7 +132,7 @@ def main() -> None:
     now = START + timedelta(days=60)
 
     def one(who, **f):  # type: ignore[no-untyped-def]
-        return lambda: customs.search_parcels(who, SearchFilters(**f), 100)
+        return lambda: customs.parcels.search_parcels(who, SearchFilters(**f), 100)
 
     cases = {
         "search: office, newest first": one(officer),
@@ -144,17 +144,17 @@ def main() -> None:
                                                sort="-value"),
         "search: marketplace shop3 + HELD": one(officer, marketplace="shop3",
                                                statuses=("HELD",)),
-        "search: tracking number": lambda: customs.search_parcels(
+        "search: tracking number": lambda: customs.parcels.search_parcels(
             officer, SearchFilters(tracking_number=f"BN{rng.randrange(1, total) * 20 + 1}"), 10),
         "parcel by tracking number (courier)": lambda: _quiet(
             customs.parcel, courier, f"BN{rng.randrange(1, total // 7) * 7}"),
-        "feed page of 100 (courier)": lambda: customs.feed(
+        "feed page of 100 (courier)": lambda: customs.parcels.feed(
             courier, None, 100).to_json(),
-        "feed page of 100 (marketplace)": lambda: customs.feed(shop, None, 100).to_json(),
-        "stats: 30 days (officer)": lambda: customs.stats(officer, now - timedelta(days=30),
+        "feed page of 100 (marketplace)": lambda: customs.parcels.feed(shop, None, 100).to_json(),
+        "stats: 30 days (officer)": lambda: customs.parcels.stats(officer, now - timedelta(days=30),
                                                           now),
     }
-    results = {"engine": customs.engine.dialect.name, "parcels": total, "events": events,
+    results = {"engine": customs.resources.engine.dialect.name, "parcels": total, "events": events,
                "seed_seconds": round(seconds, 1), "queries": {}}
     for name, fn in cases.items():
         runs = 20 if name.startswith("stats") else args.runs

@@ -162,11 +162,11 @@ def run_latency(url: str, *, clients: int = 32, requests_per_endpoint: int = 500
     status = next(e for e in ENDPOINTS if e.key == "status")
     sample = Sample(list(sample_tracking_numbers(url, 20_000)))
     customs = bootstrap(Settings(database_url=url))
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         parcels = conn.exec_driver_sql("SELECT count(*) FROM parcels").scalar()
     for tenant in sorted({t for t, _ in sample.parcels}):
         for role in sorted({e.role for e in [*chosen, status]}):
-            sample.tokens[(tenant, role)] = customs.create_api_key(
+            sample.tokens[(tenant, role)] = customs.access.create_api_key(
                 tenant, role, label="bench", **KEY_SCOPES.get(role, {}))[1]
     customs.close()
     rng = random.Random(3)

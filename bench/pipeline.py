@@ -30,9 +30,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 from lxml import etree
 
 from bench.common import Databases, Measure, best_of, combined, measure, timed
-from customs.adapters.authority.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.database.parcel_repository import parcel_row
-from customs.bootstrap import Customs, bootstrap
+from customs.adapters.database.unit_of_work import SqlUnitOfWork
+from customs.bootstrap import Wiring, bootstrap
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.rules import RuleContext, check_parcel
@@ -45,6 +45,7 @@ from customs.services.ports import (
     StoredResponse,
 )
 from customs.settings import Settings
+from customs.usecases import Application
 
 NOW = datetime.now(UTC)  # within the validity of the freshly made certificate
 ACTOR = "bench"
@@ -72,18 +73,19 @@ class Parsed:
     elements: list[Any]  # the rendered, unsigned declarations (for the limit and signxml)
 
 
-def tenant_of(customs: Customs) -> int:
-    principal = customs.authenticate(customs.create_api_key("bench", "marketplace")[1])
+def tenant_of(customs: Application) -> int:
+    principal = customs.access.authenticate(customs.access.create_api_key("bench",
+                                                                          "marketplace")[1])
     assert principal is not None
     return principal.tenant_id
 
 
-def ours(customs: Customs, document: bytes, n: int, dbs: Databases,
+def ours(wiring: Wiring, document: bytes, n: int, dbs: Databases,
          keys: Keys) -> tuple[dict[str, Measure], Parsed]:
     """Each stage of ours, timed alone on the same parcels."""
-    chooser = customs.declarer
-    assert chooser is not None and customs.signer is not None
-    reader, declarer = customs.reader, chooser.default  # the generic profile
+    chooser = wiring.declarer
+    assert chooser is not None and wiring.signer is not None
+    reader, declarer = wiring.reader, chooser.default  # the generic profile
 
     def parse() -> tuple[ManifestHeader, list[ParcelOutcome]]:
         stream = reader.open(document)
@@ -91,7 +93,7 @@ def ours(customs: Customs, document: bytes, n: int, dbs: Databases,
 
     stages: dict[str, Measure] = {}
     stages["parse_validate"], (header, outcomes) = timed(n, parse)
-    ctx = RuleContext(today=NOW.date(), rules=customs.rules)
+    ctx = RuleContext(today=NOW.date(), rules=wiring.rules)
 
     def rules() -> None:
         intake.check_header(header)
@@ -114,7 +116,8 @@ def ours(customs: Customs, document: bytes, n: int, dbs: Databases,
                 for o, i in zip(accepted, ids, strict=True)]
     parsed = Parsed(header, outcomes, signed, elements)
     stages["store"], _ = best_of(lambda: (_ours_store(dbs.fresh(), keys, document, parsed), None))
-    builder = BatchEnvelopeBuilder(customs.signer, "bench")
+    builder = wiring.batch_builder  # the generic profile's envelope (no ru-fts album here)
+    assert builder is not None
     documents = [s.document for s in signed]
 
     def build() -> None:
@@ -142,7 +145,7 @@ def _ours_store(url: str, keys: Keys, document: bytes, parsed: Parsed) -> Measur
         accepted = [o for o in parsed.outcomes if o.accepted]
         declarations = {o.position: IntakeDeclaration(new_id(), ACTOR, s)
                         for o, s in zip(accepted, parsed.signed, strict=True)}
-        uow = customs.uow()
+        uow = SqlUnitOfWork(customs.resources.engine)
         with measure(manifest.accepted) as m, uow:
             uow.manifests.add(manifest)
             uow.parcels.add_from_manifest(manifest, parsed.outcomes, ACTOR,
@@ -161,9 +164,9 @@ def pipeline(url: str, keys: Keys, document: bytes, n: int) -> tuple[Measure, di
     try:
         tenant = tenant_of(customs)
         with measure(n) as m:  # once: a second submission would be an idempotent replay
-            receipt = customs.submit_manifest(
+            receipt = customs.intake.submit_manifest(
                 intake.SubmitManifest(tenant, "bench-pipeline", document, ACTOR))
-        counts = customs.parcel_counts()
+        counts = customs.operations.parcel_counts()
     finally:
         customs.close()
     return m, {"accepted": receipt.body["accepted"], "rejected": receipt.body["rejected"],
@@ -172,7 +175,7 @@ def pipeline(url: str, keys: Keys, document: bytes, n: int) -> tuple[Measure, di
 
 # --- the limit ---------------------------------------------------------------------------------
 
-def limit(customs: Customs, dbs: Databases, document: bytes, n: int,
+def limit(wiring: Wiring, dbs: Databases, document: bytes, n: int,
           parsed: Parsed) -> dict[str, Measure]:
     from schemas import compiled, manifest_xsd_path
 
@@ -186,8 +189,8 @@ def limit(customs: Customs, dbs: Databases, document: bytes, n: int,
             raise RuntimeError(f"limit: manifest invalid: {schema.error_log.last_error}")
 
     stages["parse_validate"], _ = timed(n, parse_validate)
-    assert customs.signer is not None
-    key = customs.signer.ring.current._key
+    assert wiring.signer is not None
+    key = wiring.signer.ring.current._key
     blob = b"x" * 620  # about the size of our canonical SignedInfo
 
     def sign() -> None:
@@ -199,7 +202,7 @@ def limit(customs: Customs, dbs: Databases, document: bytes, n: int,
                 key.sign(blob, padding.PKCS1v15(), hashes.SHA256())
 
     stages["declare_sign"], _ = timed(len(parsed.elements), sign)
-    stages["store"], _ = best_of(lambda: (_bulk_store(dbs.fresh(), document, parsed, customs),
+    stages["store"], _ = best_of(lambda: (_bulk_store(dbs.fresh(), document, parsed, wiring),
                                           None))
     return stages
 
@@ -235,12 +238,12 @@ def _rows(manifest: NewManifest, parsed: Parsed, fingerprint: str,
     return rows
 
 
-def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> Measure:
+def _bulk_store(url: str, document: bytes, parsed: Parsed, wiring: Wiring) -> Measure:
     target = bootstrap(Settings(database_url=url))
     tenant = tenant_of(target)
     manifest = manifest_for(tenant, document, parsed)
-    assert customs.signer is not None
-    rows = _rows(manifest, parsed, customs.signer.fingerprint, customs.signer.algorithm)
+    assert wiring.signer is not None
+    rows = _rows(manifest, parsed, wiring.signer.fingerprint, wiring.signer.algorithm)
     if not url.startswith("sqlite"):  # PostgreSQL's full text is an index on parcels
         del rows["parcel_text"]
     head = {"id": manifest.id, "tenant_id": tenant, "ref": manifest.header.ref,
@@ -253,7 +256,7 @@ def _bulk_store(url: str, document: bytes, parsed: Parsed, customs: Customs) -> 
     tables = [("manifests", [head]),
               ("manifest_documents", [{"manifest_id": manifest.id, "content": document}]),
               *rows.items()]
-    raw = target.engine.raw_connection()
+    raw = target.resources.engine.raw_connection()
     try:
         with measure(len(rows["parcels"])) as m:
             if url.startswith("sqlite"):

@@ -15,7 +15,7 @@ from bench import alternative as obvious
 from bench import http, pipeline
 from bench.common import ROUNDS, Databases, Measure, best_of, combined, environment, load_average
 from bench.pipeline import Keys
-from customs.bootstrap import bootstrap, generate_sample
+from customs.bootstrap import bootstrap, generate_sample, wire
 
 STAGES = ("parse_validate", "rules", "declare_sign", "store", "batch_build_sign")
 
@@ -57,16 +57,16 @@ def _run(options: Options, folder: Path, say: Callable[[str], None]) -> dict[str
     say(f"generating manifests: {n} parcels (and {alt_n} for the alternative)")
     document = generate_sample(n, 1).xml
     alt_document = generate_sample(alt_n, 1).xml
-    customs = bootstrap(keys.settings(dbs.fresh()))
+    wiring = wire(keys.settings(dbs.fresh()))
     say("ours: each stage")
-    ours, parsed = pipeline.ours(customs, document, n, dbs, keys)
+    ours, parsed = pipeline.ours(wiring, document, n, dbs, keys)
     say("ours: the whole pipeline in process")
     whole, check = best_of(lambda: pipeline.pipeline(dbs.fresh(), keys, document, n))
     say("the limit")
-    limit = pipeline.limit(customs, dbs, document, n, parsed)
+    limit = pipeline.limit(wiring, dbs, document, n, parsed)
     say("the obvious alternative")
     alternative = obvious.alternative(dbs, keys, alt_document, alt_n, parsed)
-    customs.close()
+    wiring.close()
     limit_rate, alt_rate = pipeline.pipeline_rates(limit), pipeline.pipeline_rates(alternative)
     result |= {
         "database": dbs.engine_name, "parcels": n, "alternative_parcels": alt_n,
@@ -101,7 +101,7 @@ def _http(options: Options, dbs: Databases, keys: Keys) -> dict[str, Any]:
     for workers in options.http_workers:
         url = dbs.fresh()
         customs = bootstrap(keys.settings(url))
-        token = customs.create_api_key("bench-http", "marketplace")[1]
+        token = customs.access.create_api_key("bench-http", "marketplace")[1]
         customs.close()
         env = {"CUSTOMS_DATABASE_URL": url, "CUSTOMS_SIGNING_KEY": str(keys.key),
                "CUSTOMS_SIGNING_CERT": str(keys.cert), "CUSTOMS_LOG_LEVEL": "WARNING"}

@@ -18,8 +18,9 @@ from cryptography.fernet import Fernet
 
 from api import create_app
 from customs.adapters.database.migrate import upgrade, wipe_postgres
-from customs.bootstrap import Customs, bootstrap
+from customs.bootstrap import bootstrap
 from customs.settings import Settings
+from customs.usecases import Application
 
 # Webhook secrets are encrypted at rest: every Settings of the session (and every worker
 # process it starts) gets this key unless a test says otherwise (tests/api/test_secrets_at_rest).
@@ -91,7 +92,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def customs(database_url: str, clock: FixedClock) -> Iterator[Customs]:
+def customs(database_url: str, clock: FixedClock) -> Iterator[Application]:
     app_core = bootstrap(Settings(database_url=database_url), clock=clock)
     yield app_core
     app_core.close()
@@ -109,7 +110,7 @@ def dev_signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 
 @pytest.fixture
 def signed_customs(database_url: str, clock: FixedClock,
-                   dev_signing_key: tuple[Path, Path]) -> Iterator[Customs]:
+                   dev_signing_key: tuple[Path, Path]) -> Iterator[Application]:
     """The application with a signing key: accepted parcels are declared at intake."""
     key, cert = dev_signing_key
     app_core = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert,
@@ -119,12 +120,12 @@ def signed_customs(database_url: str, clock: FixedClock,
 
 
 @pytest.fixture
-def signed_client(signed_customs: Customs):  # type: ignore[no-untyped-def]
+def signed_client(signed_customs: Application):  # type: ignore[no-untyped-def]
     return create_app(customs=signed_customs).test_client()
 
 
 @pytest.fixture
-def app(customs: Customs):  # type: ignore[no-untyped-def]
+def app(customs: Application):  # type: ignore[no-untyped-def]
     flask_app = create_app(customs=customs)
     flask_app.config.update(TESTING=True)
     return flask_app
@@ -136,13 +137,13 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def marketplace_key(customs: Customs) -> str:
-    return customs.create_api_key("acme", "marketplace")[1]
+def marketplace_key(customs: Application) -> str:
+    return customs.access.create_api_key("acme", "marketplace")[1]
 
 
 @pytest.fixture
-def other_key(customs: Customs) -> str:
-    return customs.create_api_key("globex", "marketplace")[1]
+def other_key(customs: Application) -> str:
+    return customs.access.create_api_key("globex", "marketplace")[1]
 
 
 @pytest.fixture

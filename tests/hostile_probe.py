@@ -29,7 +29,7 @@ def main(shape: str, n: int) -> dict:
     customs = bootstrap(Settings(database_url=url, declare_inline=False,
                                  max_manifest_bytes=1 << 30))
     client = create_app(customs=customs).test_client()
-    token = customs.create_api_key("probe", "marketplace")[1]
+    token = customs.access.create_api_key("probe", "marketplace")[1]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
     client.post("/v1/manifests", data=SHAPES["valid"](1) if "valid" in SHAPES else b"",
                 headers={**headers, "Idempotency-Key": "warm"})

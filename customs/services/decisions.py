@@ -17,11 +17,13 @@ along the lifecycle:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from customs.domain.decisions import ApplyReport, Decision, DecisionMessage
 from customs.domain.errors import AuthorityMessageError
 from customs.domain.lifecycle import ParcelStatus, can_move, is_final, reachable
+from customs.services.authority_ports import DecisionSource
 from customs.services.ports import Clock, ConcurrentWrite
 from customs.services.unit_of_work import UnitOfWork
 
@@ -143,3 +145,25 @@ def _move(uow: UnitOfWork, parcel_id: int, current: ParcelStatus, decision: Deci
             return False
         current = step
     return True
+
+
+def poll(source: DecisionSource, receive: Callable[[bytes, str], object], *,
+         uow_factory: Callable[[], UnitOfWork], clock: Clock, max_messages: int = 100) -> int:
+    """Fetch messages in order from the stored cursor, hand each to `receive` (duplicates are
+    recognised there), and move the cursor after each; returns how many were fetched."""
+    with uow_factory() as uow:
+        after = uow.decisions.cursor(source.key) or "0"
+    fetched = 0
+    for _ in range(max_messages):
+        got = source.fetch(after)
+        if got is None:
+            break
+        document, next_after = got
+        receive(document, source.origin(after))
+        after = next_after
+        uow = uow_factory()
+        with uow:
+            uow.decisions.save_cursor(source.key, after, clock.now())
+            uow.commit()
+        fetched += 1
+    return fetched

@@ -42,23 +42,23 @@ class World:
 def world(signed_customs) -> World:  # type: ignore[no-untyped-def]
     c = signed_customs
     keys = {
-        "acme": c.create_api_key("acme", "marketplace")[1],
-        "globex": c.create_api_key("globex", "marketplace")[1],
-        "cdek": c.create_api_key("CDEK", "courier")[1],
-        "dpd": c.create_api_key("dpd-logistics", "courier", courier="DPD")[1],
-        "moscow": c.create_api_key("fts-moscow", "officer", offices=["10005020"])[1],
-        "vladivostok": c.create_api_key("fts-vlad", "officer", offices=["10009100"])[1],
+        "acme": c.access.create_api_key("acme", "marketplace")[1],
+        "globex": c.access.create_api_key("globex", "marketplace")[1],
+        "cdek": c.access.create_api_key("CDEK", "courier")[1],
+        "dpd": c.access.create_api_key("dpd-logistics", "courier", courier="DPD")[1],
+        "moscow": c.access.create_api_key("fts-moscow", "officer", offices=["10005020"])[1],
+        "vladivostok": c.access.create_api_key("fts-vlad", "officer", offices=["10009100"])[1],
     }
-    acme = c.authenticate(keys["acme"])
-    globex = c.authenticate(keys["globex"])
-    c.submit_manifest(SubmitManifest(acme.tenant_id, "a-1", manifest(
+    acme = c.access.authenticate(keys["acme"])
+    globex = c.access.authenticate(keys["globex"])
+    c.intake.submit_manifest(SubmitManifest(acme.tenant_id, "a-1", manifest(
         parcel(),
         parcel("RR123456799CN", value="250.00",
                items=[item("Wireless headphones, bluetooth", hs="8518300000",
                            value="250.00")]),
         parcel("RR123456808CN", courier="DHL")), "marketplace:acme"))
-    c.submit_manifest(SubmitManifest(globex.tenant_id, "g-1", manifest(
+    c.intake.submit_manifest(SubmitManifest(globex.tenant_id, "g-1", manifest(
         parcel("RR123456811CN", courier="DPD"), office="10009100"), "marketplace:globex"))
-    assert c.seal_batches(force=True).parcels == 4
-    c.submit_batches(AcceptingAuthority())
+    assert c.outbound.seal_batches(force=True).parcels == 4
+    c.outbound.submit_batches(AcceptingAuthority())
     return World(c, create_app(customs=c).test_client(), keys)

@@ -19,19 +19,19 @@ def status(client, token: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_a_cached_key_revoked_through_this_process_is_refused_at_once(client, customs):
-    key_id, token = customs.create_api_key("acme", "marketplace")
+    key_id, token = customs.access.create_api_key("acme", "marketplace")
     assert status(client, token) == 404  # authenticated, and now cached
-    assert customs.revoke_api_key(key_id)
+    assert customs.access.revoke_api_key(key_id)
     assert status(client, token) == 401
 
 
 def test_a_key_revoked_by_another_process_stops_within_the_cache_time(client, customs, clock,
                                                                      database_url):
-    key_id, token = customs.create_api_key("acme", "marketplace")
+    key_id, token = customs.access.create_api_key("acme", "marketplace")
     assert status(client, token) == 404
     operator = bootstrap(Settings(database_url=database_url), clock=clock)  # as the CLI does
     try:
-        assert operator.revoke_api_key(key_id)
+        assert operator.access.revoke_api_key(key_id)
     finally:
         operator.close()
     assert status(client, token) == 404  # still trusted from the cache...
@@ -45,9 +45,9 @@ def test_without_a_cache_revocation_anywhere_is_seen_at_once(database_url, clock
     other = bootstrap(Settings(database_url=database_url), clock=clock)
     try:
         client = create_app(customs=customs).test_client()
-        key_id, token = customs.create_api_key("acme", "marketplace")
+        key_id, token = customs.access.create_api_key("acme", "marketplace")
         assert status(client, token) == 404
-        assert other.revoke_api_key(key_id)
+        assert other.access.revoke_api_key(key_id)
         assert status(client, token) == 401
     finally:
         customs.close()
@@ -55,7 +55,7 @@ def test_without_a_cache_revocation_anywhere_is_seen_at_once(database_url, clock
 
 
 def test_a_cached_key_still_expires_on_time(client, customs, clock):
-    token = customs.create_api_key("acme", "marketplace", days=1)[1]
+    token = customs.access.create_api_key("acme", "marketplace", days=1)[1]
     clock.current += timedelta(days=1, seconds=-1)
     assert status(client, token) == 404  # cached, but only until the key's own expiry
     clock.current += timedelta(seconds=1)

@@ -35,7 +35,7 @@ def _send(world, method: str, path: str, who: str, body: str,  # type: ignore[no
                          ids=["brackets", "objects", "depth-20", "keys-100", "string-9000"])
 def test_hostile_json_is_4xx_on_every_json_endpoint(world, body):
     hook = _hook(world)
-    world.keys["ops"] = world.customs.create_api_key("ops", "operator")[1]  # sets rates
+    world.keys["ops"] = world.customs.access.create_api_key("ops", "operator")[1]  # sets rates
     for method, path, who in [("POST", "/v1/parcels/RR123456785CN/decisions", "moscow"),
                               ("PUT", "/v1/rates", "ops"),
                               ("POST", "/v1/webhooks", "acme"),

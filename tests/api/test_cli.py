@@ -223,10 +223,11 @@ def test_worker_says_once_why_nothing_reaches_the_authority(database_url, dev_si
 def test_batch_list_shows_batches_and_their_ids_feed_batch_retry(signed_customs, run):
     from customs.services.intake import SubmitManifest
 
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
-    signed_customs.submit_manifest(SubmitManifest(
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
+    signed_customs.intake.submit_manifest(SubmitManifest(
         tenant.tenant_id, "k", manifest(parcel(), parcel("RR123456799CN")), "t"))
-    sealed = signed_customs.seal_batches(force=True).sealed
+    sealed = signed_customs.outbound.seal_batches(force=True).sealed
     assert len(sealed) == 1
     listed = run("batch", "list")
     assert listed.exit_code == 0, listed.output

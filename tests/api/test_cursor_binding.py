@@ -18,12 +18,12 @@ def bearer(token: str) -> dict[str, str]:
 def keys(client, customs):  # type: ignore[no-untyped-def]
     """Two keys of one marketplace, two of one courier, two officers of one office."""
     made = {
-        "market-a": customs.create_api_key("acme", "marketplace")[1],
-        "market-b": customs.create_api_key("acme", "marketplace")[1],
-        "courier-a": customs.create_api_key("cdek", "courier", courier="CDEK")[1],
-        "courier-b": customs.create_api_key("cdek", "courier", courier="CDEK")[1],
-        "officer-a": customs.create_api_key("fts", "officer", offices=["10005020"])[1],
-        "officer-b": customs.create_api_key("fts", "officer", offices=["10005020"])[1],
+        "market-a": customs.access.create_api_key("acme", "marketplace")[1],
+        "market-b": customs.access.create_api_key("acme", "marketplace")[1],
+        "courier-a": customs.access.create_api_key("cdek", "courier", courier="CDEK")[1],
+        "courier-b": customs.access.create_api_key("cdek", "courier", courier="CDEK")[1],
+        "officer-a": customs.access.create_api_key("fts", "officer", offices=["10005020"])[1],
+        "officer-b": customs.access.create_api_key("fts", "officer", offices=["10005020"])[1],
     }
     body = manifest(*[parcel(f"RR{n:03d}BIND") for n in range(4)])
     assert client.post("/v1/manifests", data=body, headers={

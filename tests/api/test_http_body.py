@@ -49,7 +49,7 @@ def test_chunked_body_over_the_cap_is_413_not_truncated(server, marketplace_key,
     status, body = _send_chunked(server, marketplace_key, big)
     assert status == 413
     assert body["code"] == "MANIFEST_TOO_LARGE"
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM manifests").scalar() == 0
 
 

@@ -65,9 +65,10 @@ def _race(url: str, headers: dict[str, str], bodies: list[bytes]) -> list[Reply]
 
 
 def _manifests(customs, tenant_ref: str) -> int:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return int(conn.exec_driver_sql(
-            "SELECT count(*) FROM manifests WHERE ref = ?" if "sqlite" in str(customs.engine.url)
+            "SELECT count(*) FROM manifests WHERE ref = ?"
+            if "sqlite" in str(customs.resources.engine.url)
             else "SELECT count(*) FROM manifests WHERE ref = %s", (tenant_ref,)).scalar())
 
 

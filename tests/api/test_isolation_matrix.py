@@ -36,7 +36,7 @@ QUERY_VARIANTS = ("", "?marketplace=acme", "?marketplace=globex")
 
 
 def _manifests(world):  # type: ignore[no-untyped-def]
-    with world.customs.engine.connect() as conn:
+    with world.customs.resources.engine.connect() as conn:
         return dict(conn.exec_driver_sql(
             "SELECT t.name, m.id FROM manifests m JOIN tenants t ON t.id = m.tenant_id").all())
 
@@ -96,8 +96,8 @@ def test_webhook_ids_are_scoped_to_the_registering_scope(world):
     each other's webhooks either."""
     c = world.customs
     c.settings.webhook_allow_private_urls = True
-    world.keys["fts-a"] = c.create_api_key("fts", "officer", offices=["10005020"])[1]
-    world.keys["fts-b"] = c.create_api_key("fts", "officer", offices=["10009100"])[1]
+    world.keys["fts-a"] = c.access.create_api_key("fts", "officer", offices=["10005020"])[1]
+    world.keys["fts-b"] = c.access.create_api_key("fts", "officer", offices=["10009100"])[1]
     hooks = {}
     for key in world.keys:
         reply = world.post(key, "/v1/webhooks", {"url": f"http://127.0.0.1:9/{key}"})

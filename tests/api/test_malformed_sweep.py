@@ -31,7 +31,7 @@ def sweep(world, dev_signing_key):  # type: ignore[no-untyped-def]
     world.customs.settings.webhook_allow_private_urls = True
     world.customs.settings.rate_limit = ""
     hook = world.post("acme", "/v1/webhooks", {"url": "http://127.0.0.1:9/h"}).get_json()["id"]
-    with world.customs.engine.connect() as conn:
+    with world.customs.resources.engine.connect() as conn:
         manifest = conn.exec_driver_sql("SELECT m.id FROM manifests m JOIN tenants t ON "
                                         "t.id = m.tenant_id WHERE t.name = 'acme'").scalar()
     ids = {"tracking_number": "RR123456785CN", "webhook_id": hook, "manifest_id": manifest}

@@ -235,14 +235,14 @@ def test_requests_without_a_valid_key_are_401(client, header):
 
 
 def test_revoked_key_is_401(client, customs):
-    key_id, token = customs.create_api_key("acme", "marketplace")
-    customs.revoke_api_key(key_id)
+    key_id, token = customs.access.create_api_key("acme", "marketplace")
+    customs.access.revoke_api_key(key_id)
     reply = client.get("/v1/parcels/X", headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 401
 
 
 def test_other_roles_may_not_submit_manifests(client, customs):
-    token = customs.create_api_key("dhl", "courier")[1]
+    token = customs.access.create_api_key("dhl", "courier")[1]
     reply = post(client, {"Authorization": f"Bearer {token}"}, manifest())
     assert reply.status_code == 403
     assert reply.get_json()["code"] == "FORBIDDEN_ROLE"
@@ -265,5 +265,5 @@ def test_health(client):
 
 
 def _count(customs, table: str) -> int:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar())

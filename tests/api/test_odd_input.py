@@ -14,7 +14,7 @@ def _b64(text: str) -> str:
 @pytest.mark.parametrize("path", ["/v1/parcels?limit=%C2%B2", "/v1/feed?limit=%C2%B2",
                                   "/v1/manifests/{manifest}/parcels?limit=%C2%B2"])
 def test_superscript_digit_limit_is_400(world, path):
-    with world.customs.engine.connect() as conn:
+    with world.customs.resources.engine.connect() as conn:
         manifest = conn.exec_driver_sql("SELECT m.id FROM manifests m JOIN tenants t ON "
                                         "t.id = m.tenant_id WHERE t.name = 'acme'").scalar()
     r = world.get("acme", path.format(manifest=manifest))
@@ -23,7 +23,7 @@ def test_superscript_digit_limit_is_400(world, path):
 
 def test_feed_cursor_with_huge_txid_is_4xx(world):
     from customs.domain.feed import owner_fingerprint
-    acme = world.customs.authenticate(world.keys["acme"])
+    acme = world.customs.access.authenticate(world.keys["acme"])
     now = int(world.customs.clock.now().timestamp())
     cursor = _b64(f"f1.{10**40}.0.{owner_fingerprint(acme.cursor_owner)}.{now}")
     r = world.get("acme", f"/v1/feed?cursor={cursor}")
@@ -108,7 +108,7 @@ def test_odd_webhook_since_is_4xx(world):
 
 def test_rates_csv_with_a_huge_field_is_422(world):
     body = "date,currency,base,rate\n2026-11-23,USD,RUB," + "9" * 200_000 + "\n"
-    world.keys["ops"] = world.customs.create_api_key("ops", "operator")[1]  # sets rates
+    world.keys["ops"] = world.customs.access.create_api_key("ops", "operator")[1]  # sets rates
     r = world.client.put("/v1/rates", data=body, content_type="text/csv",
                          headers=world.auth("ops"))
     assert r.status_code == 422, (r.status_code, r.get_data(as_text=True)[:300])
@@ -132,7 +132,7 @@ def test_deliveries_cursor_beyond_the_id_type_is_400(world, cursor):
 
 @pytest.mark.parametrize("position", [10**17, 2**31])
 def test_manifest_parcels_cursor_beyond_the_position_type_is_400(world, position):
-    with world.customs.engine.connect() as conn:
+    with world.customs.resources.engine.connect() as conn:
         manifest = conn.exec_driver_sql("SELECT m.id FROM manifests m JOIN tenants t ON "
                                         "t.id = m.tenant_id WHERE t.name = 'acme'").scalar()
     r = world.get("acme", f"/v1/manifests/{manifest}/parcels?cursor={_b64(f'p:{position}')}")

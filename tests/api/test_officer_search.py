@@ -83,15 +83,15 @@ def test_stats_count_by_status_and_office_and_time_to_release(world):
 def test_audit_history_cannot_be_rewritten(world):
     world.post("moscow", "/v1/parcels/RR123456785CN/decisions",
                {"action": "hold", "reason": "audit"})
-    with world.customs.engine.connect() as conn:
+    with world.customs.resources.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM audit_log "
                                     "WHERE action = 'api_key.create'").scalar() == 6
     rewrites = ["UPDATE parcel_events SET reason = 'rewritten'", "DELETE FROM parcel_events",
                 "UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log"]
-    if world.customs.engine.dialect.name == "postgresql":  # SQLite has no TRUNCATE
+    if world.customs.resources.engine.dialect.name == "postgresql":  # SQLite has no TRUNCATE
         rewrites += ["TRUNCATE parcel_events CASCADE", "TRUNCATE audit_log"]
     for sql in rewrites:
-        with world.customs.engine.connect() as conn, pytest.raises(sa.exc.DatabaseError,
+        with world.customs.resources.engine.connect() as conn, pytest.raises(sa.exc.DatabaseError,
                                                                   match="append-only"):
             conn.exec_driver_sql(sql)
     history = world.get("acme", "/v1/parcels/RR123456785CN").get_json()["history"]
@@ -102,7 +102,8 @@ def test_audit_history_cannot_be_rewritten(world):
 def test_an_officer_of_several_offices_pages_through_all_of_them_in_order(world, sort):
     """Several offices are searched one index range each and merged: the pages must still be
     one ordered sequence, each parcel once."""
-    both = world.customs.create_api_key("fts-hq", "officer", offices=["10005020", "10009100"])
+    both = world.customs.access.create_api_key("fts-hq", "officer", offices=["10005020",
+                                                                             "10009100"])
     world.keys["hq"] = both[1]
     seen, cursor = [], None
     for _ in range(10):

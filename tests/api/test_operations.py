@@ -19,7 +19,7 @@ def test_ready_when_database_and_schema_are_current(client):
 
 
 def test_not_ready_when_the_schema_is_behind(client, customs):
-    with customs.engine.begin() as conn:
+    with customs.resources.engine.begin() as conn:
         head = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
     try:
@@ -27,12 +27,12 @@ def test_not_ready_when_the_schema_is_behind(client, customs):
         assert reply.status_code == 503
         assert reply.get_json()["schema_revision"] == "0001"
     finally:  # on PostgreSQL the tests share one database, and its alembic_version
-        with customs.engine.begin() as conn:
+        with customs.resources.engine.begin() as conn:
             conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{head}'")
 
 
 def test_metrics_count_requests_by_route_and_report_the_backlog(signed_client, signed_customs):
-    token = signed_customs.create_api_key("acme", "marketplace")[1]
+    token = signed_customs.access.create_api_key("acme", "marketplace")[1]
     signed_client.post("/v1/manifests", data=manifest(parcel()), headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/xml",
         "Idempotency-Key": "k1"})
@@ -43,7 +43,7 @@ def test_metrics_count_requests_by_route_and_report_the_backlog(signed_client, s
             'route="/v1/manifests",status="202"}') in text
     assert 'customs_backlog_parcels{step="batch"} 1.0' in text
     assert "customs_backlog_oldest_seconds" in text
-    signed_customs.seal_batches(force=True)
+    signed_customs.outbound.seal_batches(force=True)
     text = signed_client.get("/metrics", headers=METRICS_AUTH).get_data(as_text=True)
     assert 'customs_batches{status="SEALED"} 1.0' in text
     assert 'customs_batch_attempts{status="SEALED"} 0.0' in text

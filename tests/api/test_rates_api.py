@@ -13,12 +13,12 @@ CSV = "date,currency,base,rate\n2026-11-23,EUR,RUB,100\n2026-11-20,USD,RUB,80.5\
 
 
 def operator(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    token = customs.create_api_key("ops", "operator")[1]
+    token = customs.access.create_api_key("ops", "operator")[1]
     return {"Authorization": f"Bearer {token}"}
 
 
 def officer(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    token = customs.create_api_key("fts", "officer", offices=["10005020"])[1]
+    token = customs.access.create_api_key("fts", "officer", offices=["10005020"])[1]
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -71,7 +71,7 @@ def test_rates_errors(client, auth, customs):
 
 
 def test_only_the_operator_role_sets_rates(client, auth, customs):
-    courier = {"Authorization": f"Bearer {customs.create_api_key('cdek', 'courier')[1]}"}
+    courier = {"Authorization": f"Bearer {customs.access.create_api_key('cdek', 'courier')[1]}"}
     for who in (officer(customs), auth, courier):
         refused = client.put("/v1/rates", data=CSV, headers={**who, "Content-Type": "text/csv"})
         assert (refused.status_code, refused.get_json()["code"]) == (403, "FORBIDDEN_ROLE")
@@ -102,7 +102,7 @@ def test_cli_creates_an_operator_key(customs, database_url):
                               env={"CUSTOMS_DATABASE_URL": database_url})
     assert made.exit_code == 0, made.output
     token = made.stdout.strip().splitlines()[-1]
-    assert customs.authenticate(token).role == "operator"
+    assert customs.access.authenticate(token).role == "operator"
 
 
 def test_parcel_shows_its_estimate_or_why_there_is_none(client, auth, customs):

@@ -43,25 +43,25 @@ def test_webhook_stops_when_its_registering_key_is_revoked(world):
     c = world.customs
     c.settings.webhook_allow_private_urls = True
     rec = Recorder()
-    c.webhook_sender = rec
-    key_id, token = c.create_api_key("CDEK", "courier")
+    c.webhooks.sender = rec
+    key_id, token = c.access.create_api_key("CDEK", "courier")
     hook = world.client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/h"},
                              headers={"Authorization": f"Bearer {token}"})
     assert hook.status_code == 201
-    assert c.revoke_api_key(key_id)
+    assert c.access.revoke_api_key(key_id)
     # after revocation, an officer decision on a CDEK parcel
     r = world.post("moscow", "/v1/parcels/RR123456785CN/decisions",
                    {"action": "hold", "reason": "x-ray"})
     assert r.status_code == 200
-    c.deliver_webhooks()
+    c.webhooks.deliver_webhooks()
     assert rec.sent == [], "a revoked key's webhook still receives the courier's events"
 
 
 def test_other_office_officer_of_same_tenant_cannot_manage_webhook(world):
     c = world.customs
     c.settings.webhook_allow_private_urls = True
-    a = c.create_api_key("fts", "officer", offices=["10005020"])[1]
-    b = c.create_api_key("fts", "officer", offices=["10009100"])[1]
+    a = c.access.create_api_key("fts", "officer", offices=["10005020"])[1]
+    b = c.access.create_api_key("fts", "officer", offices=["10009100"])[1]
     created = world.client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/h"},
                                 headers={"Authorization": f"Bearer {a}"}).get_json()
     other = {"Authorization": f"Bearer {b}"}
@@ -94,9 +94,9 @@ def test_no_double_send_when_a_pass_outlives_the_lease(world):
     c = world.customs
     c.settings.webhook_allow_private_urls = True
     world.post("cdek", "/v1/webhooks", {"url": "http://127.0.0.1:9/h", "from": "start"})
-    slow = SlowReceiver(c.clock, 15, 9, lambda: c.deliver_webhooks())
-    c.webhook_sender = slow
-    c.deliver_webhooks()
+    slow = SlowReceiver(c.clock, 15, 9, lambda: c.webhooks.deliver_webhooks())
+    c.webhooks.sender = slow
+    c.webhooks.deliver_webhooks()
     counts = Counter(slow.sent)
     assert len(counts) >= 10  # CDEK's parcels have more than ten events
     assert {e: n for e, n in counts.items() if n > 1} == {}

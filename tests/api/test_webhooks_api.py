@@ -125,7 +125,7 @@ def test_changes_are_audited_without_secrets(client, auth, customs, allow_privat
     client.post(f"{H}/{hook['id']}/rotate-secret", json={"overlap_seconds": 5}, headers=auth)
     client.post(f"{H}/{hook['id']}/replay", headers=auth)
     client.delete(f"{H}/{hook['id']}", headers=auth)
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT action, actor, role, before, after FROM audit_log WHERE object_type = "
             "'webhook' ORDER BY id").all()

@@ -7,7 +7,7 @@ from typing import Any
 
 from lxml import etree
 
-from customs.bootstrap import Customs
+from customs.usecases import Application
 
 A = "{urn:customs:authority:1}"
 DECIDING = ("RELEASED", "HELD", "DUTY_DUE", "REFUSED")
@@ -56,11 +56,11 @@ def _message_id(document: bytes) -> str | None:
         return None
 
 
-def count(customs: Customs, expected: dict[str, str], sim: Any, figures: Figures,
+def count(customs: Application, expected: dict[str, str], sim: Any, figures: Figures,
           hooks: dict[str, int]) -> None:
     """Every parcel against the authority's final decision, every message applied or
     quarantined, the feed against the parcels."""
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         def rows(sql: str) -> list[Any]:
             return list(conn.exec_driver_sql(sql).all())
 
@@ -111,20 +111,20 @@ def count(customs: Customs, expected: dict[str, str], sim: Any, figures: Figures
         elif document not in kept:
             figures.unaccounted_messages += 1
     _check_feed(customs, {p[0]: p[1] for p in parcels}, figures)
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         events = {str(i) for i in conn.exec_driver_sql("SELECT id FROM parcel_events").scalars()}
     figures.webhook_missing = len(events - set(hooks))
     figures.webhook_repeats = sum(n - 1 for n in hooks.values())
 
 
-def _check_feed(customs: Customs, statuses: dict[str, str], figures: Figures) -> None:
+def _check_feed(customs: Application, statuses: dict[str, str], figures: Figures) -> None:
     """The marketplace's feed: every change once, and it ends where each parcel is."""
-    who = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+    who = customs.access.authenticate(customs.access.create_api_key("acme", "marketplace")[1])
     seen: dict[str, list[str]] = {}
     ids: set[Any] = set()
     cursor = None
     for _ in range(10_000):
-        page = customs.feed(who, cursor, 500).to_json()
+        page = customs.parcels.feed(who, cursor, 500).to_json()
         for event in page["items"]:
             if event["event_id"] in ids:
                 figures.feed_repeats += 1

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from customs.bootstrap import Customs, bootstrap
+from customs.bootstrap import bootstrap
 from customs.services.intake import SubmitManifest
 from customs.settings import Settings
+from customs.usecases import Application
 from tests.faults.figures import Figures, count, status_of
 from tests.faults.proxy import PASS, Fault, FaultProxy
 from tests.manifests import item, manifest, parcel
@@ -43,6 +44,7 @@ class Plan:
     push: bool = True  # the simulator pushes to the service too (the workers poll)
     poison: int = 3  # unreadable messages put in the authority's feed
     seed: int = 20261207
+    min_faults: int = 0  # link faults: the faulty phase lasts until this many were made
     finish_seconds: float = 120.0
 
 
@@ -87,7 +89,7 @@ def _db_chooser(rng: random.Random) -> Fault:
     """Database connections live long (pooled): each dies at a random point of its life."""
     roll = rng.random()
     if roll < 0.5:
-        return Fault(cut_after=rng.randint(2_000, 400_000))
+        return Fault(cut_after=rng.randint(2_000, 60_000))
     if roll < 0.6:
         return Fault(reset=True)
     if roll < 0.7:
@@ -149,7 +151,9 @@ def run(database_url: str, key: Path, cert: Path, workdir: Path, plan: Plan) -> 
                "CUSTOMS_WEBHOOK_TIMEOUT_SECONDS": "2"}
         pool = Supervisor(env, plan.workers)
         try:
-            _faulty_phase(customs, sim, pool, plan, rng, hook_url)
+            proxies = [p for p in (proxy, db_proxy) if p is not None]
+            _faulty_phase(customs, sim, pool, plan, rng, hook_url,
+                          lambda: sum(_injected(p.faults) for p in proxies))
             figures.link_faults = dict(proxy.faults)
             proxy.chooser, proxy.fault, sim.mode = None, PASS, "ok"
             if db_proxy is not None:
@@ -213,14 +217,21 @@ class Supervisor:
         self.procs = []
 
 
-def _faulty_phase(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
-                  rng: random.Random, hook_url: str) -> None:
-    tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
-    customs.create_webhook(tenant, hook_url, from_start=True)
+def _injected(faults: dict[str, int]) -> int:
+    return sum(n for kind, n in faults.items() if kind != "pass")
+
+
+def _faulty_phase(customs: Application, sim: Any, pool: Supervisor, plan: Plan,
+                  rng: random.Random, hook_url: str, injected: Any) -> None:
+    """`plan.seconds` of faults, longer (up to three times) until `plan.min_faults` were
+    injected: on a loaded machine workers start slowly and meet fewer faults."""
+    tenant = customs.access.authenticate(customs.access.create_api_key("acme", "marketplace")[1])
+    customs.webhooks.create_webhook(tenant, hook_url, from_start=True)
     start = time.monotonic()
     submitted = poisoned = 0
     down_at = plan.seconds * 0.4
-    while (elapsed := time.monotonic() - start) < plan.seconds:
+    while (elapsed := time.monotonic() - start) < plan.seconds or (
+            injected() < plan.min_faults and elapsed < 3 * plan.seconds):
         pool.tend(plan.lifetime, rng)
         if submitted < plan.manifests and elapsed >= submitted * plan.seconds / (
                 plan.manifests + 1):
@@ -238,15 +249,15 @@ def _faulty_phase(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
         submitted += 1
 
 
-def _submit(customs: Customs, tenant_id: int, n: int, count: int) -> None:
+def _submit(customs: Application, tenant_id: int, n: int, count: int) -> None:
     parcels = [parcel(f"F{n:03d}-{i:05d}", value="300.00" if i % 4 == 0 else "12.50",
                       items=[item(hs="9302000000")] if i % 29 == 0 else None)
                for i in range(count)]
-    customs.submit_manifest(SubmitManifest(tenant_id, f"fault-{n}", manifest(
+    customs.intake.submit_manifest(SubmitManifest(tenant_id, f"fault-{n}", manifest(
         *parcels, ref=f"FAULT-{n}"), "marketplace:acme"))
 
 
-def _finish(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
+def _finish(customs: Application, sim: Any, pool: Supervisor, plan: Plan,
             receiver: Receiver) -> None:
     deadline = time.monotonic() + plan.finish_seconds
     while time.monotonic() < deadline:
@@ -257,8 +268,8 @@ def _finish(customs: Customs, sim: Any, pool: Supervisor, plan: Plan,
         time.sleep(0.3)
 
 
-def _all_delivered(customs: Customs, receiver: Receiver) -> bool:
-    with customs.engine.connect() as conn:
+def _all_delivered(customs: Application, receiver: Receiver) -> bool:
+    with customs.resources.engine.connect() as conn:
         events = conn.exec_driver_sql("SELECT count(*) FROM parcel_events").scalar() or 0
     with receiver.lock:
         return len(receiver.seen) >= events
@@ -269,17 +280,17 @@ def _expected(sim: Any) -> dict[str, str]:
         return {d["tracking_number"]: d["code"] for d in sim.decisions.values()}
 
 
-def _open_parcels(customs: Customs, sim: Any) -> int:
+def _open_parcels(customs: Application, sim: Any) -> int:
     expected = _expected(sim)
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT tracking_number, status FROM parcels "
                                     "WHERE status <> 'REJECTED'").all()
     return sum(1 for number, status in rows
                if number not in expected or status_of(expected[number]) != status)
 
 
-def _all_messages_read(customs: Customs, sim: Any) -> bool:
-    with customs.engine.connect() as conn:
+def _all_messages_read(customs: Application, sim: Any) -> bool:
+    with customs.resources.engine.connect() as conn:
         cursor = conn.exec_driver_sql("SELECT position FROM poll_cursors").scalar()
     with sim.lock:
         return cursor is not None and int(cursor) >= len(sim.outbox)

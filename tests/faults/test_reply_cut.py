@@ -34,9 +34,10 @@ def test_decisions_after_a_cut_reply_reach_every_parcel(signed_customs, database
     from simulator.app import create_sim_app, make_state
 
     sim = make_state(dev_signing_key[1], tmp_path / "sim", delay=0)
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     body = manifest(*[parcel(f"CUT-{n:04d}") for n in range(10)])
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
     with serving(create_sim_app(sim)) as sim_base:
         host, port = sim_base.removeprefix("http://").split(":")
         with FaultProxy((host, int(port)), fault=Fault(cut_after=cut_after)) as proxy:
@@ -53,7 +54,7 @@ def test_decisions_after_a_cut_reply_reach_every_parcel(signed_customs, database
             assert len(sim.registered) == 1
             assert _statuses(signed_customs) == _decided(sim)
             proxy.fault = PASS
-            with signed_customs.engine.begin() as conn:  # the resend falls due
+            with signed_customs.resources.engine.begin() as conn:  # the resend falls due
                 conn.exec_driver_sql("UPDATE batches SET next_attempt_at = submitted_at")
                 conn.exec_driver_sql("UPDATE batches SET next_attempt_at = sealed_at "
                                      "WHERE next_attempt_at IS NULL")
@@ -63,7 +64,7 @@ def test_decisions_after_a_cut_reply_reach_every_parcel(signed_customs, database
 
 
 def _statuses(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return dict(conn.exec_driver_sql("SELECT tracking_number, status FROM parcels").all())
 
 

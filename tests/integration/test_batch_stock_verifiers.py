@@ -32,11 +32,12 @@ ALTERED = {
 
 @pytest.fixture
 def batch(signed_customs) -> bytes:  # type: ignore[no-untyped-def]
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     body = manifest(*[parcel(f"STOCK-{n}") for n in range(3)])
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
-    [sealed] = signed_customs.seal_batches(force=True).sealed
-    with signed_customs.engine.connect() as conn:
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    [sealed] = signed_customs.outbound.seal_batches(force=True).sealed
+    with signed_customs.resources.engine.connect() as conn:
         return bytes(conn.exec_driver_sql(
             f"SELECT document FROM batches WHERE id = '{sealed}'").scalar())
 

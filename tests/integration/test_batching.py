@@ -20,24 +20,25 @@ GENERIC = "urn:customs:declaration:generic:1"
 @pytest.fixture
 def declared(signed_customs):  # type: ignore[no-untyped-def]
     """40 parcels of one office, declared and signed."""
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     body = manifest(*[parcel(f"CDEK-{n:05d}") for n in range(40)])
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
     signed_customs.settings.batch_size = 15
     return signed_customs
 
 
 def _rows(customs, sql: str):  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return conn.exec_driver_sql(sql).all()
 
 
 def test_full_batches_are_sealed_and_the_young_remainder_waits(declared):
-    report = declared.seal_batches()
+    report = declared.outbound.seal_batches()
     assert report.parcels == 30 and len(report.sealed) == 2
     assert _rows(declared, "SELECT count(*) FROM parcels WHERE status = 'DECLARED'") == [(10,)]
     declared.clock.current += timedelta(seconds=61)  # the remainder is now old enough
-    assert declared.seal_batches().parcels == 10
+    assert declared.outbound.seal_batches().parcels == 10
     counts = _rows(declared, "SELECT parcel_count FROM batches ORDER BY parcel_count DESC")
     assert counts == [(15,), (15,), (10,)]
     assert _rows(declared, "SELECT count(*) FROM parcels WHERE status = 'BATCHED' "
@@ -49,14 +50,14 @@ def test_full_batches_are_sealed_and_the_young_remainder_waits(declared):
 def test_byte_cap_limits_a_batch(declared):
     [(size,)] = _rows(declared, "SELECT max(length(document)) FROM declarations")
     declared.settings.batch_max_bytes = size * 4
-    report = declared.seal_batches(force=True)
+    report = declared.outbound.seal_batches(force=True)
     assert report.parcels == 40
     assert max(c for (c,) in _rows(declared, "SELECT parcel_count FROM batches")) <= 4
 
 
 def test_batch_is_one_signed_document_whose_declarations_still_verify(declared, dev_signing_key,
                                                                       tmp_path):
-    report = declared.seal_batches(force=True)
+    report = declared.outbound.seal_batches(force=True)
     [(document, message_id, count)] = _rows(
         declared, f"SELECT document, message_id, parcel_count FROM batches "
                   f"WHERE id = '{report.sealed[0]}'")
@@ -81,7 +82,8 @@ def test_batch_is_one_signed_document_whose_declarations_still_verify(declared, 
 
 def test_concurrent_sealers_put_each_parcel_in_exactly_one_batch(declared):
     reports = []
-    threads = [threading.Thread(target=lambda: reports.append(declared.seal_batches(force=True)))
+    outbound = declared.outbound
+    threads = [threading.Thread(target=lambda: reports.append(outbound.seal_batches(force=True)))
                for _ in range(4)]
     for thread in threads:
         thread.start()

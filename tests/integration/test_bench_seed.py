@@ -11,7 +11,7 @@ from bench.seed import seed_database
 def test_seeded_parcels_are_readable_with_their_history(database_url, customs):
     report = seed_database(database_url, 1_200, tenants=2, say=lambda _s: None)
     assert report["parcels"] == 1_200 and report["manifests"] == 2
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         statuses = dict(conn.exec_driver_sql(
             "SELECT status, count(*) FROM parcels GROUP BY status").all())
         last = conn.exec_driver_sql(
@@ -22,22 +22,23 @@ def test_seeded_parcels_are_readable_with_their_history(database_url, customs):
             "ON t.id = p.tenant_id WHERE p.status = 'RELEASED' LIMIT 1").one()
     assert statuses["RELEASED"] > 500 and len(statuses) >= 8
     assert last == 0  # every parcel's last event is its status
-    tenant_id = customs.authenticate(customs.create_api_key(tenant, "marketplace")[1]).tenant_id
-    parcel = customs.get_parcel(tenant_id, number).to_json()
+    tenant_id = customs.access.authenticate(customs.access.create_api_key(tenant,
+                                                                          "marketplace")[1]).tenant_id
+    parcel = customs.parcels.get_parcel(tenant_id, number).to_json()
     assert parcel["status"] == "RELEASED"
     assert [e["status"] for e in parcel["history"]][:2] == ["RECEIVED", "VALIDATED"]
     # searchable like parcels that came through intake: feed scope, HS codes, words, amounts
     from customs.services.ports import Principal, SearchFilters
 
     shop = Principal("k", tenant_id, tenant, "marketplace")
-    assert customs.feed(shop, None, 10).to_json()["items"]
+    assert customs.parcels.feed(shop, None, 10).to_json()["items"]
     word = parcel["data"]["items"][0]["description"].split()[0].lower()
     for filters in (SearchFilters(hs_prefix=parcel["data"]["items"][0]["hs_code"][:4]),
                     SearchFilters(words=(word,)), SearchFilters(sort="-value")):
-        assert customs.search_parcels(shop, filters, 5)[0], filters
+        assert customs.parcels.search_parcels(shop, filters, 5)[0], filters
     again = seed_database(database_url, 100, tenants=2, say=lambda _s: None)  # appends
     assert again["parcels"] == 100
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM parcels")).scalar() == 1_300
 
 

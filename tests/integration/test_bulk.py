@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.database import bulk
 from customs.adapters.database.tables import ParcelEvent, ParcelRow
+from customs.adapters.database.unit_of_work import SqlUnitOfWork
 from customs.services.intake import SubmitManifest
 from tests.manifests import manifest, parcel
 
@@ -35,9 +36,9 @@ def stored(session: Session, table: sa.Table, row_id: int) -> dict:  # type: ign
 
 @pytest.fixture
 def a_parcel_row(customs):  # type: ignore[no-untyped-def]
-    tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
-    customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
-    with Session(customs.engine) as session:
+    tenant = customs.access.authenticate(customs.access.create_api_key("acme", "marketplace")[1])
+    customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
+    with Session(customs.resources.engine) as session:
         row = dict(session.execute(sa.select(P)).mappings().one())
     return row
 
@@ -54,7 +55,7 @@ def test_bulk_rows_are_stored_like_core_rows(customs, a_parcel_row):  # type: ig
              "customs_office": "10005020", "role": "officer", "duty_amount": "15.00",
              "duty_currency": "EUR",
              "at": datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)}
-    with Session(customs.engine) as session:
+    with Session(customs.resources.engine) as session:
         ids = insert_with_ids(session, P, many)
         core_id = session.execute(sa.insert(P).returning(P.c.id), [core]).scalar_one()
         assert len(ids) == 60 and ids == sorted(ids) and len(set(ids)) == 60
@@ -79,7 +80,7 @@ def test_a_bulk_insert_that_breaks_a_constraint_raises_integrity_error(customs, 
     from sqlalchemy.exc import IntegrityError
 
     row = {k: v for k, v in a_parcel_row.items() if k != "id"}  # same manifest and position
-    with Session(customs.engine) as session, pytest.raises(IntegrityError):
+    with Session(customs.resources.engine) as session, pytest.raises(IntegrityError):
         insert_with_ids(session, P, [row])
 
 
@@ -101,7 +102,7 @@ def test_staging_a_manifest_takes_no_lock(customs):  # type: ignore[no-untyped-d
     stream = XmlManifestReader().open(manifest(parcel(), parcel("RR123456799CN")))
     outcomes = list(stream.parcels())
     new = NewManifest("m-1", 1, stream.header, datetime(2026, 11, 23, tzinfo=UTC), b"", "0", 2, 0)
-    uow = customs.uow()
+    uow = SqlUnitOfWork(customs.resources.engine)
     with uow:
         staged = uow.parcels.stage(new, outcomes, "t")
         assert not uow.session.in_transaction()

@@ -23,14 +23,15 @@ for round_ in range(3):
     shared = [parcel(f"SHARED-{n:03d}") for n in range(20)]
     own = [parcel(f"W{worker}-R{round_}-{n}") for n in range(5)]
     body = manifest(*shared, *own, ref=f"w{worker}-r{round_}")
-    receipt = customs.submit_manifest(SubmitManifest(tenant_id, f"w{worker}-r{round_}", body, "t"))
+    receipt = customs.intake.submit_manifest(SubmitManifest(tenant_id, f"w{worker}-r{round_}", body,
+                                                            "t"))
     results.append([receipt.body["accepted"], receipt.body["rejected"]])
 print(json.dumps(results))
 """
 
 
 def test_processes_share_the_database_without_losing_or_doubling(customs, database_url):
-    customs.create_api_key("acme", "marketplace")
+    customs.access.create_api_key("acme", "marketplace")
     root = Path(__file__).resolve().parents[2]
     procs = [subprocess.Popen([sys.executable, "-c", SUBMITTER, database_url, "1", str(w)],
                               cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -41,7 +42,7 @@ def test_processes_share_the_database_without_losing_or_doubling(customs, databa
     totals = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
     accepted = sum(a for worker in totals for a, _ in worker)
     assert accepted == 20 + 4 * 3 * 5  # each shared number once, every own parcel
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT tracking_number, count(*) FROM parcels WHERE status = 'VALIDATED' "
             "GROUP BY tracking_number HAVING count(*) > 1").all()

@@ -25,19 +25,20 @@ def authority_key(tmp_path_factory):  # type: ignore[no-untyped-def]
 def submitted(signed_customs, authority_key):  # type: ignore[no-untyped-def]
     """Three parcels declared, batched and submitted; the authority's certificate pinned."""
     signed_customs.settings.authority_cert = authority_key[1]
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     body = manifest(*[parcel(f"CDEK-{n:05d}") for n in range(3)])
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
-    signed_customs.seal_batches(force=True)
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.outbound.seal_batches(force=True)
 
     class Ack:
         def send(self, message_id, document):  # type: ignore[no-untyped-def]
             from customs.services.ports import TransportResult
             return TransportResult(True, 202, None, False, None)
 
-    signed_customs.submit_batches(Ack())
+    signed_customs.outbound.submit_batches(Ack())
     signed_customs.tenant_id = tenant.tenant_id
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         signed_customs.batch_message_id = conn.exec_driver_sql(
             "SELECT message_id FROM batches").scalar_one()
     _SENT["message_id"] = signed_customs.batch_message_id
@@ -48,7 +49,7 @@ _SENT: dict[str, str] = {}
 
 
 def _declarations(customs) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return dict(conn.exec_driver_sql(
             "SELECT p.tracking_number, d.id FROM declarations d JOIN parcels p "
             "ON p.id = d.parcel_id").all())
@@ -83,7 +84,7 @@ def post(customs, body: bytes):  # type: ignore[no-untyped-def]
 
 
 def status(customs, tracking: str) -> dict:  # type: ignore[no-untyped-def]
-    return customs.get_parcel(customs.tenant_id, tracking).to_json()
+    return customs.parcels.get_parcel(customs.tenant_id, tracking).to_json()
 
 
 def test_each_parcel_gets_its_own_decision(submitted, authority_key):
@@ -150,14 +151,14 @@ def test_release_before_payment_waits_for_the_payment(submitted, authority_key):
     assert status(submitted, "CDEK-00001")["status"] == "DUTY_DUE"
     post(submitted, decisions_message(authority_key, [(d, "CDEK-00001", "PAID", None)]))
     assert status(submitted, "CDEK-00001")["status"] == "RELEASED"
-    with submitted.engine.connect() as conn:
+    with submitted.resources.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM pending_decisions").scalar() == 0
 
 
 def test_decision_for_an_unknown_parcel_is_kept_aside(submitted, authority_key):
     body = decisions_message(authority_key, [("no-such-declaration", "XX-1", "RELEASED", None)])
     assert post(submitted, body).get_json()["orphaned"] == 1
-    with submitted.engine.connect() as conn:
+    with submitted.resources.engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT tracking_number, code, why "
                                    "FROM orphan_decisions").one()
     assert tuple(row) == ("XX-1", "RELEASED", "no declaration with this id")
@@ -198,13 +199,13 @@ def test_tampered_decision_is_refused(submitted, authority_key):
 
 def test_the_raw_message_is_kept_with_the_batch_it_answers(submitted, authority_key):
     ids = _declarations(submitted)
-    with submitted.engine.connect() as conn:
+    with submitted.resources.engine.connect() as conn:
         batch_id, message_id = conn.exec_driver_sql(
             "SELECT id, message_id FROM batches ORDER BY id LIMIT 1").one()
     body = decisions_message(authority_key, [(ids["CDEK-00000"], "CDEK-00000", "HELD", None)],
                              initial=message_id)
     post(submitted, body)
-    with submitted.engine.connect() as conn:
+    with submitted.resources.engine.connect() as conn:
         kept, answered = conn.exec_driver_sql(
             "SELECT document, batch_id FROM messages WHERE kind = 'decisions'").one()
     assert kept == body

@@ -24,7 +24,7 @@ GENERIC = "urn:customs:declaration:generic:1"
 
 @pytest.fixture
 def key(signed_customs):  # type: ignore[no-untyped-def]
-    return signed_customs.create_api_key("acme", "marketplace")[1]
+    return signed_customs.access.create_api_key("acme", "marketplace")[1]
 
 
 def submit(client, key: str, body: bytes, idem: str = "k"):  # type: ignore[no-untyped-def]
@@ -89,12 +89,12 @@ def test_declaration_stores_digest_and_signer_fingerprint(signed_customs, signed
     import hashlib
 
     submit(signed_client, key, manifest(parcel()))
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         row = conn.exec_driver_sql(
             "SELECT document, document_sha256, signer_fingerprint, signature_algorithm "
             "FROM declarations").one()
     assert hashlib.sha256(row[0]).hexdigest() == row[1]
-    assert row[2] == signed_customs.signer.fingerprint
+    assert row[2] == signed_customs.operations.signer.fingerprint
     assert row[3].endswith("ecdsa-sha256")
 
 
@@ -105,13 +105,13 @@ def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
     key, cert = dev_signing_key
     customs = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert),
                         clock=clock)
-    token = customs.create_api_key("acme", "marketplace")[1]
-    tenant = customs.authenticate(token)
+    token = customs.access.create_api_key("acme", "marketplace")[1]
+    tenant = customs.access.authenticate(token)
     clock.current += timedelta(days=3700)  # past the dev certificate's notAfter
     from customs.services.intake import SubmitManifest
 
-    customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
-    detail = customs.get_parcel(tenant.tenant_id, "RR123456785CN").to_json()
+    customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
+    detail = customs.parcels.get_parcel(tenant.tenant_id, "RR123456785CN").to_json()
     assert detail["status"] == "VALIDATED"
     assert "expired" in detail["declaration_error"]
     customs.close()
@@ -121,9 +121,9 @@ def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
     rotated = bootstrap(Settings(database_url=database_url, signing_key=new_key,
                                  signing_cert=new_cert, signing_previous_certs=str(cert)),
                         clock=clock)
-    report = rotated.declare_pending()
+    report = rotated.outbound.declare_pending()
     assert (report.declared, report.failed) == (1, 0)
-    assert rotated.get_parcel(tenant.tenant_id, "RR123456785CN").status == "DECLARED"
+    assert rotated.parcels.get_parcel(tenant.tenant_id, "RR123456785CN").status == "DECLARED"
     rotated.close()
 
 
@@ -146,20 +146,21 @@ def test_two_declarers_never_declare_a_parcel_twice(signed_customs, key):
     from customs.services.intake import SubmitManifest
 
     signed_customs.settings.declare_inline = False
-    tenant = signed_customs.authenticate(key)
+    tenant = signed_customs.access.authenticate(key)
     body = manifest(*[parcel(f"CDEK-{n:05d}") for n in range(40)])
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
     import threading
 
     reports = []
-    threads = [threading.Thread(target=lambda: reports.append(signed_customs.declare_pending()))
+    outbound = signed_customs.outbound
+    threads = [threading.Thread(target=lambda: reports.append(outbound.declare_pending()))
                for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert sum(r.declared for r in reports) == 40
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 40
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM parcels WHERE status = 'DECLARED'").scalar() == 40
@@ -185,29 +186,30 @@ def test_intake_declares_in_its_own_transaction_and_the_rest_right_after(signed_
     from customs.services.intake import SubmitManifest
 
     signed_customs.settings.declare_inline_max = 3
-    tenant = signed_customs.authenticate(key)
+    tenant = signed_customs.access.authenticate(key)
     numbers = [f"CDEK-{n:05d}" for n in range(7)]
     body = manifest(*[parcel(n) for n in numbers], parcel("RR123456799CN", gross="0.01"))
-    receipt = signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    receipt = signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body,
+                                                                   "t"))
     assert (receipt.body["accepted"], receipt.body["rejected"]) == (7, 1)
     verifier = Verifier([load_certificate(signed_customs.settings.signing_cert)])
     who = Principal("test", tenant.tenant_id, "acme", "marketplace")
     for number in numbers:
-        detail = signed_customs.get_parcel(tenant.tenant_id, number).to_json()
+        detail = signed_customs.parcels.get_parcel(tenant.tenant_id, number).to_json()
         assert detail["status"] == "DECLARED", number
         assert [(e["status"], e["actor"]) for e in detail["history"]] == [
             ("RECEIVED", "t"), ("VALIDATED", "t"), ("DECLARED", "system:declarer")]
-        verified = verifier.verify(signed_customs.declaration(who, number))
+        verified = verifier.verify(signed_customs.parcels.declaration(who, number))
         assert verified.element.findtext(f"{{{GENERIC}}}TrackingNumber") == number
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 7
         rows = conn.exec_driver_sql(
             "SELECT d.profile, e.source FROM declarations d JOIN parcel_events e "
             "ON e.parcel_id = d.parcel_id AND e.status = 'DECLARED'").all()
     assert set(rows) == {("generic", "PROFILE:generic")} and len(rows) == 7
-    replay = signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    replay = signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
     assert replay.replayed  # nothing declared twice
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM declarations").scalar() == 7
 
 
@@ -221,8 +223,9 @@ def test_a_declaration_failing_at_intake_leaves_the_parcel_validated_with_the_re
     customs = bootstrap(Settings(database_url=database_url, signing_key=key, signing_cert=cert),
                         clock=clock)
     try:
-        tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
-        original = customs.signer.sign_element  # type: ignore[union-attr]
+        tenant = customs.access.authenticate(customs.access.create_api_key("acme",
+                                                                           "marketplace")[1])
+        original = customs.operations.signer.sign_element  # type: ignore[union-attr]
         calls = []
 
         def flaky(element, at, canonical=None):  # type: ignore[no-untyped-def]
@@ -231,15 +234,15 @@ def test_a_declaration_failing_at_intake_leaves_the_parcel_validated_with_the_re
                 raise RuntimeError("token removed")
             return original(element, at, canonical)
 
-        customs.signer.sign_element = flaky  # type: ignore[union-attr,method-assign]
+        customs.operations.signer.sign_element = flaky  # type: ignore[union-attr,method-assign]
         body = manifest(parcel("CDEK-00001"), parcel("CDEK-00002"), parcel("CDEK-00003"))
-        customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
-        statuses = {n: customs.get_parcel(tenant.tenant_id, n).to_json() for n in
+        customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+        statuses = {n: customs.parcels.get_parcel(tenant.tenant_id, n).to_json() for n in
                     ("CDEK-00001", "CDEK-00002", "CDEK-00003")}
         assert [d["status"] for d in statuses.values()] == ["DECLARED", "VALIDATED", "DECLARED"]
         assert "token removed" in statuses["CDEK-00002"]["declaration_error"]
-        report = customs.declare_pending()
+        report = customs.outbound.declare_pending()
         assert (report.declared, report.failed) == (1, 0)
-        assert customs.get_parcel(tenant.tenant_id, "CDEK-00002").status == "DECLARED"
+        assert customs.parcels.get_parcel(tenant.tenant_id, "CDEK-00002").status == "DECLARED"
     finally:
         customs.close()

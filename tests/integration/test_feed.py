@@ -19,19 +19,20 @@ from tests.manifests import manifest, parcel
 
 @pytest.fixture
 def shop(customs):  # type: ignore[no-untyped-def]
-    token = customs.create_api_key("acme", "marketplace")[1]
-    return customs, customs.authenticate(token)
+    token = customs.access.create_api_key("acme", "marketplace")[1]
+    return customs, customs.access.authenticate(token)
 
 
 def _submit(customs, who, numbers, key):  # type: ignore[no-untyped-def]
     body = manifest(*[parcel(n) for n in numbers], ref=key)
-    customs.submit_manifest(SubmitManifest(who.tenant_id, key, body, f"marketplace:{who.tenant}"))
+    customs.intake.submit_manifest(SubmitManifest(who.tenant_id, key, body,
+                                                  f"marketplace:{who.tenant}"))
 
 
 def _drain(customs, who, cursor=None, limit=3):  # type: ignore[no-untyped-def]
     seen = []
     for _ in range(100):
-        page = customs.feed(who, cursor, limit).to_json()
+        page = customs.parcels.feed(who, cursor, limit).to_json()
         seen += [i["event_id"] for i in page["items"]]
         cursor = page["next_cursor"]
         if not page["has_more"]:
@@ -54,12 +55,12 @@ def test_a_transaction_that_commits_late_is_not_skipped(shop, database_url):
     customs, who = shop
     _submit(customs, who, ["CDEK-00001", "CDEK-00002"], "m1")
     _, cursor = _drain(customs, who)
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         ids = dict(conn.exec_driver_sql("SELECT tracking_number, id FROM parcels").all())
-    late = customs.engine.connect()
+    late = customs.resources.engine.connect()
     late_tx = late.begin()
     _event(late, ids["CDEK-00001"], "late writer")  # inserted first: the smaller event id
-    if customs.engine.dialect.name == "sqlite":
+    if customs.resources.engine.dialect.name == "sqlite":
         # SQLite serialises writers (BEGIN IMMEDIATE): B waits until A commits.
         writer = threading.Thread(target=_commit_event, args=(customs, ids["CDEK-00002"]))
         writer.start()
@@ -79,15 +80,15 @@ def test_a_transaction_that_commits_late_is_not_skipped(shop, database_url):
 def test_bad_and_expired_cursors_are_refused(shop, clock):
     customs, who = shop
     _submit(customs, who, ["CDEK-00001"], "m1")
-    page = customs.feed(who, None, 1).to_json()
+    page = customs.parcels.feed(who, None, 1).to_json()
     with pytest.raises(Invalid):
-        customs.feed(who, "not-a-cursor", 10).to_json()
-    other = customs.authenticate(customs.create_api_key("globex", "marketplace")[1])
+        customs.parcels.feed(who, "not-a-cursor", 10).to_json()
+    other = customs.access.authenticate(customs.access.create_api_key("globex", "marketplace")[1])
     with pytest.raises(Invalid):  # a cursor is bound to the caller's scope
-        customs.feed(other, page["next_cursor"], 10).to_json()
+        customs.parcels.feed(other, page["next_cursor"], 10).to_json()
     clock.current += timedelta(days=31)
     with pytest.raises(Gone):
-        customs.feed(who, page["next_cursor"], 10).to_json()
+        customs.parcels.feed(who, page["next_cursor"], 10).to_json()
 
 
 def _event(conn, parcel_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
@@ -100,12 +101,12 @@ def _event(conn, parcel_id: int, reason: str) -> None:  # type: ignore[no-untype
 
 
 def _commit_event(customs, parcel_id: int) -> None:  # type: ignore[no-untyped-def]
-    with customs.engine.begin() as conn:
+    with customs.resources.engine.begin() as conn:
         _event(conn, parcel_id, "early writer")
 
 
 def _reasons(customs, ids):  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return [r for (r,) in conn.execute(sa.text(
             "SELECT reason FROM parcel_events WHERE id IN :ids").bindparams(
                 sa.bindparam("ids", expanding=True)), {"ids": list(ids)})]

@@ -72,13 +72,13 @@ def kib(field):
             return int(line.split()[1])
 
 customs = bootstrap(Settings(database_url="sqlite://"))
-customs.validate_offline(hostile.manifest(hostile.parcel()))
+customs.intake.validate_offline(hostile.manifest(hostile.parcel()))
 body = Path(sys.argv[1]).read_bytes()
 with open("/proc/self/clear_refs", "w") as reset:
     reset.write("5")  # the peak (VmHWM) starts again from the current size
 before = kib("VmRSS")
 try:
-    customs.validate_offline(body)
+    customs.intake.validate_offline(body)
 except ManifestRefused:
     pass
 print(json.dumps({"bytes": len(body), "growth_kib": kib("VmHWM") - before}))

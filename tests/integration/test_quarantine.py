@@ -38,11 +38,11 @@ def test_a_known_decision_beside_an_unknown_code_applies(submitted, authority_ke
 
 def test_a_decision_for_a_parcel_of_another_batch_is_an_orphan(submitted,  # noqa: F811
                                                               authority_key):  # noqa: F811
-    key = submitted.create_api_key("acme", "marketplace")[1]
-    tenant = submitted.authenticate(key)
-    submitted.submit_manifest(SubmitManifest(tenant.tenant_id, "k2", manifest(
+    key = submitted.access.create_api_key("acme", "marketplace")[1]
+    tenant = submitted.access.authenticate(key)
+    submitted.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k2", manifest(
         parcel("CDEK-00009"), ref="M-2"), "t"))
-    submitted.seal_batches(force=True)
+    submitted.outbound.seal_batches(force=True)
     ids = _declarations(submitted)
     body = decisions_message(authority_key, [  # answers the first batch only
         (ids["CDEK-00009"], "CDEK-00009", "RELEASED", None),
@@ -50,7 +50,7 @@ def test_a_decision_for_a_parcel_of_another_batch_is_an_orphan(submitted,  # noq
     reply = post(submitted, body).get_json()
     assert (reply["applied"], reply["orphaned"]) == (1, 1)
     assert status(submitted, "CDEK-00009")["status"] == "BATCHED"  # not moved by it
-    with submitted.engine.connect() as conn:
+    with submitted.resources.engine.connect() as conn:
         why = conn.exec_driver_sql("SELECT why FROM orphan_decisions").scalar_one()
     assert why.startswith("the parcel was not in the batch sent as")
     submitted.settings.metrics_token = METRICS_TOKEN
@@ -69,7 +69,7 @@ def test_unverifiable_message_is_quarantined_listed_and_replayed_once_fixed(
     item_id = reply.get_json()["quarantine_id"]
     assert post(submitted, body).get_json()["quarantine_id"] == item_id  # once, two attempts
     client = create_app(customs=submitted).test_client()
-    officer = {"Authorization": "Bearer " + submitted.create_api_key(
+    officer = {"Authorization": "Bearer " + submitted.access.create_api_key(
         "fts", "officer", offices=["10005020"])[1]}
     listed = client.get("/v1/authority/quarantine", headers=officer).get_json()
     assert [(i["id"], i["code"], i["attempts"]) for i in listed["items"]] == [
@@ -88,10 +88,11 @@ def test_unverifiable_message_is_quarantined_listed_and_replayed_once_fixed(
 
 def test_only_officers_see_the_quarantine(submitted):  # noqa: F811
     client = create_app(customs=submitted).test_client()
-    market = {"Authorization": "Bearer " + submitted.create_api_key("acme", "marketplace")[1]}
+    market = {"Authorization": "Bearer " + submitted.access.create_api_key("acme",
+                                                                           "marketplace")[1]}
     assert client.get("/v1/authority/quarantine", headers=market).status_code == 403
     assert client.get("/v1/authority/quarantine").status_code == 401
-    officer = {"Authorization": "Bearer " + submitted.create_api_key(
+    officer = {"Authorization": "Bearer " + submitted.access.create_api_key(
         "fts", "officer", offices=["10005020"])[1]}
     missing = client.post("/v1/authority/quarantine/99/replay", headers=officer)
     assert (missing.status_code, missing.get_json()["code"]) == (404, "QUARANTINE_NOT_FOUND")
@@ -117,12 +118,12 @@ def test_a_poisoned_poll_feed_moves_on(submitted, authority_key):  # noqa: F811
 
     with serving(app) as base:
         submitted.settings.authority_poll_url = f"{base}/decisions"
-        assert submitted.poll_decisions() == 3
-        assert submitted.poll_decisions() == 0
+        assert submitted.authority.poll_decisions() == 3
+        assert submitted.authority.poll_decisions() == 0
     assert status(submitted, "CDEK-00000")["status"] == "RELEASED"
-    codes = [i.code for i in submitted.quarantined()]
+    codes = [i.code for i in submitted.authority.quarantined()]
     assert codes == ["SIGNATURE_INVALID", "MESSAGE_UNMATCHED"]
-    assert all(i.channel == "poll" for i in submitted.quarantined())
+    assert all(i.channel == "poll" for i in submitted.authority.quarantined())
 
 
 def test_the_cli_lists_and_replays(submitted, authority_key, tmp_path):  # noqa: F811

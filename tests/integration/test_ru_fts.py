@@ -48,8 +48,8 @@ def ru(database_url, clock, dev_signing_key, album_path, sim, tmp_path):  # type
         database_url=database_url, signing_key=key, signing_cert=cert,
         ru_profile="ru-fts-express", ru_fts_album=album_path,
         authority_cert=tmp_path / "sim" / "cert.pem"), clock=clock)
-    app_core.tenant_id = app_core.authenticate(
-        app_core.create_api_key("acme", "marketplace")[1]).tenant_id
+    app_core.tenant_id = app_core.access.authenticate(
+        app_core.access.create_api_key("acme", "marketplace")[1]).tenant_id
     yield app_core
     app_core.close()
 
@@ -69,11 +69,11 @@ def company(tracking: str) -> str:
 
 
 def submit(customs, body: bytes, key: str = "k") -> None:  # type: ignore[no-untyped-def]
-    customs.submit_manifest(SubmitManifest(customs.tenant_id, key, body, "t"))
+    customs.intake.submit_manifest(SubmitManifest(customs.tenant_id, key, body, "t"))
 
 
 def batches(customs) -> list[tuple]:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return conn.exec_driver_sql("SELECT message_id, profile, customs_office, parcel_count, "
                                     "document FROM batches ORDER BY sealed_at, id").all()
 
@@ -92,7 +92,7 @@ def test_one_registry_per_master_waybill_kind_and_office(ru, dev_signing_key, al
     submit(ru, manifest(parcel("CDEK-00004"), transport=AWB_2), "k2")
     submit(ru, manifest(parcel("CDEK-00005", country="US"), country="US", office="00000047",
                         transport=AWB_2), "k3")
-    report = ru.seal_batches(force=True)
+    report = ru.outbound.seal_batches(force=True)
     assert report.errors == []
     found = batches(ru)
     assert sorted((b[1], b[2], b[3]) for b in found) == [
@@ -123,7 +123,7 @@ def test_each_parcels_declaration_is_an_official_registry(ru, album_path, dev_si
     submit(ru, manifest(parcel("CDEK-00001", value="25.00",
                                items=[item(), item(hs="6109100000")]),
                         transport=AWB_1))
-    with ru.engine.connect() as conn:
+    with ru.resources.engine.connect() as conn:
         [(document,)] = conn.exec_driver_sql("SELECT document FROM declarations").all()
     root = signing.Verifier([signing.load_certificate(dev_signing_key[1])]).verify(
         bytes(document)).element
@@ -136,19 +136,20 @@ def test_each_parcels_declaration_is_an_official_registry(ru, album_path, dev_si
 
 def test_a_parcel_without_a_ten_digit_code_or_master_waybill_waits_with_the_reason(ru):
     submit(ru, manifest(parcel("CDEK-00001", items=[item(hs="392690")])), "k")
-    detail = ru.get_parcel(ru.tenant_id, "CDEK-00001").to_json()
+    detail = ru.parcels.get_parcel(ru.tenant_id, "CDEK-00001").to_json()
     assert detail["status"] == "VALIDATED"
     assert "MasterWaybill" in detail["declaration_error"]
     submit(ru, manifest(parcel("CDEK-00002", items=[item(hs="392690")]), transport=AWB_1),
            "k2")
-    assert "10 digits" in ru.get_parcel(ru.tenant_id, "CDEK-00002").to_json()["declaration_error"]
+    assert "10 digits" in ru.parcels.get_parcel(ru.tenant_id, "CDEK-00002").declaration_error
 
 
 def test_a_registry_that_does_not_validate_is_never_signed(ru, album_path):
     submit(ru, manifest(parcel("CDEK-00001"), transport=AWB_1))
-    with ru.engine.connect() as conn:
+    with ru.resources.engine.connect() as conn:
         [(document,)] = conn.exec_driver_sql("SELECT document FROM declarations").all()
-    builder = RuFtsRegistryBuilder(ru.signer, Album.load(album_path), "BROKER", "customs")
+    builder = RuFtsRegistryBuilder(ru.operations.signer, Album.load(album_path), "BROKER",
+                                   "customs")
     broken = bytes(document).replace(b"<ecd:TradeCountry>CN<", b"<ecd:TradeCountry>China<")
     with pytest.raises(ValueError, match="registry invalid against the FTS album"):
         builder.build("m-1", "10005020", "ru-fts-express", ru.clock.now(), [broken])
@@ -165,8 +166,8 @@ def acknowledged(ru, sim, count: int = 3) -> tuple[dict, list]:  # type: ignore[
     signed receipt; returns the routing data and the houses for hand-made answers."""
     numbers = [f"CDEK-{n:05d}" for n in range(1, count + 1)]
     submit(ru, manifest(*[parcel(n) for n in numbers], transport=AWB_1))
-    ru.seal_batches(force=True)
-    report = ru.submit_batches(SimTransport(sim[1]))
+    ru.outbound.seal_batches(force=True)
+    report = ru.outbound.submit_batches(SimTransport(sim[1]))
     assert report is not None
     [(_, _, _, _, document)] = batches(ru)
     envelope = etree.fromstring(bytes(document))
@@ -175,7 +176,8 @@ def acknowledged(ru, sim, count: int = 3) -> tuple[dict, list]:  # type: ignore[
                         h.findtext(f"{ECD}HouseWaybillDetails/{CAT}PrDocumentNumber"),
                         h.findtext(f"{ECD}ObjectOrdinal"), 0, "EUR", frozenset())
               for h in envelope.iter(f"{ECD}HouseShipment")]
-    assert [ru.get_parcel(ru.tenant_id, n).status for n in numbers] == ["ACKNOWLEDGED"] * count
+    assert [ru.parcels.get_parcel(ru.tenant_id,
+                                  n).status for n in numbers] == ["ACKNOWLEDGED"] * count
     return routing, houses
 
 
@@ -192,16 +194,16 @@ def post(ru, document: bytes) -> dict:  # type: ignore[no-untyped-def]
 
 
 def history(ru, number: str) -> list[tuple]:  # type: ignore[no-untyped-def]
-    parcel = ru.get_parcel(ru.tenant_id, number).to_json()
-    return [(e["status"], e["source"]) for e in parcel["history"]]
+    return [(e["status"], e["source"]) for e in ru.parcels.get_parcel(ru.tenant_id,
+                                                                      number).to_json()["history"]]
 
 
 def test_the_simulated_fts_round_trip(ru, sim):
     submit(ru, manifest(parcel("CDEK-00001"), parcel("CDEK-00002", items=[item(hs="3004900009")]),
                         parcel("CDEK-00003", items=[item(hs="9302000000")]),
                         parcel("CDEK-00004", value="300.00"), transport=AWB_1))
-    ru.seal_batches(force=True)
-    ru.submit_batches(SimTransport(sim[1]))
+    ru.outbound.seal_batches(force=True)
+    ru.outbound.submit_batches(SimTransport(sim[1]))
     state, client = sim
     import time
 
@@ -232,8 +234,8 @@ def test_each_decision_code_moves_only_its_own_waybill(ru, sim, code, status, so
     assert (report["applied"], report["ignored"], report["orphaned"]) == (1, 0, 0)
     assert history(ru, houses[1].number)[-1] == (status, source)
     # the other waybills of the same registry are untouched: never a batch-level decision
-    assert ru.get_parcel(ru.tenant_id, houses[0].number).status == "ACKNOWLEDGED"
-    assert ru.get_parcel(ru.tenant_id, houses[2].number).status == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, houses[0].number).status == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, houses[2].number).status == "ACKNOWLEDGED"
 
 
 def test_codes_that_follow_earlier_ones(ru, sim):
@@ -261,11 +263,11 @@ def test_a_correction_request_holds_the_named_parcels_with_the_reason(ru, sim):
     report = post(ru, answer(sim, routing, fts.req_correct("10005020", [a, c],
                                                            "invoice missing"), "1006348E"))
     assert report["applied"] == 2
-    detail = ru.get_parcel(ru.tenant_id, a.number).to_json()
+    detail = ru.parcels.get_parcel(ru.tenant_id, a.number).to_json()
     assert detail["status"] == "HELD"
     assert detail["history"][-1]["source"] == "FTS:REQ-CORRECT"
     assert "invoice missing" in detail["history"][-1]["reason"]
-    assert ru.get_parcel(ru.tenant_id, b.number).status == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, b.number).status == "ACKNOWLEDGED"
 
 
 def test_answers_are_matched_by_the_envelope_they_answer(ru, sim):
@@ -275,8 +277,9 @@ def test_answers_are_matched_by_the_envelope_they_answer(ru, sim):
         "/v1/authority/notifications", data=answer(sim, other, fts.custom_mark(
             "10005020", [(a, "10", None)])), headers={"Content-Type": "application/xml"})
     assert (reply.status_code, reply.get_json()["code"]) == (422, "MESSAGE_UNMATCHED")
-    assert ru.quarantine_item(reply.get_json()["quarantine_id"]).code == "MESSAGE_UNMATCHED"
-    assert ru.get_parcel(ru.tenant_id, a.number).status == "ACKNOWLEDGED"
+    item = ru.authority.quarantine_item(reply.get_json()["quarantine_id"])
+    assert item.code == "MESSAGE_UNMATCHED"
+    assert ru.parcels.get_parcel(ru.tenant_id, a.number).status == "ACKNOWLEDGED"
     forged = a.__class__(a.waybill_id, "CDEK-99999", a.ordinal, 0, "EUR", frozenset())
     report = post(ru, answer(sim, routing, fts.custom_mark("10005020", [(forged, "10", None)])))
     assert report["orphaned"] == 1
@@ -305,6 +308,6 @@ def test_an_unknown_code_sets_its_parcel_aside_and_the_others_apply(ru, sim):
     assert (report["applied"], report["set_aside"], report["ignored"]) == (2, 1, 0)
     assert history(ru, a.number)[-1] == ("RELEASED", "FTS:10")
     assert history(ru, b.number)[-1] == ("HELD", "FTS:77")
-    reason = ru.get_parcel(ru.tenant_id, b.number).to_json()["history"][-1]["reason"]
+    reason = ru.parcels.get_parcel(ru.tenant_id, b.number).to_json()["history"][-1]["reason"]
     assert "unknown decision code FTS:77" in reason and "new procedure" in reason
     assert history(ru, c.number)[-1] == ("REFUSED", "FTS:90")

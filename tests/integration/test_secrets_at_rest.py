@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _stored(customs) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return [tuple(r) for r in conn.exec_driver_sql(
             "SELECT secret, previous_secret FROM webhooks ORDER BY id").all()]
 
@@ -52,7 +52,7 @@ def _run(database_url: str, keys: str, *args: str) -> subprocess.CompletedProces
 def _delivered_with(customs, receiver, secret: str, tracking: str) -> None:  # type: ignore[no-untyped-def]
     before = len(receiver.requests)
     _submit(customs, tracking)
-    report = customs.deliver_webhooks()
+    report = customs.webhooks.deliver_webhooks()
     assert report.delivered >= 1, report
     for headers, body in receiver.requests[before:]:
         assert any(_verify(secret, headers, body))
@@ -60,11 +60,11 @@ def _delivered_with(customs, receiver, secret: str, tracking: str) -> None:  # t
 
 def test_stored_sealed_and_deliveries_signed_with_the_plain_secret(hooked, receiver):
     courier = _courier(hooked)
-    hook = hooked.create_webhook(courier, receiver.url)
+    hook = hooked.webhooks.create_webhook(courier, receiver.url)
     [(stored, previous)] = _stored(hooked)
     assert stored.startswith("enc1:") and hook.secret not in stored and previous is None
     _delivered_with(hooked, receiver, hook.secret, "CDEK-SEAL-1")
-    rotated = hooked.rotate_webhook_secret(courier, hook.id, 3600)
+    rotated = hooked.webhooks.rotate_webhook_secret(courier, hook.id, 3600)
     [(stored, previous)] = _stored(hooked)
     assert rotated.secret not in stored and previous and hook.secret not in previous
     _delivered_with(hooked, receiver, rotated.secret, "CDEK-SEAL-2")
@@ -72,7 +72,7 @@ def test_stored_sealed_and_deliveries_signed_with_the_plain_secret(hooked, recei
 
 def test_key_rotation_with_reencrypt(hooked, receiver, database_url):
     courier = _courier(hooked)
-    hook = hooked.create_webhook(courier, receiver.url)
+    hook = hooked.webhooks.create_webhook(courier, receiver.url)
     new_key = Fernet.generate_key().decode()
     done = _cli(database_url, f"{new_key},{TEST_SECRETS_KEY}", "webhooks", "reencrypt")
     assert done.exit_code == 0, done.output
@@ -88,9 +88,9 @@ def test_key_rotation_with_reencrypt(hooked, receiver, database_url):
                                   webhook_allow_private_urls=True), clock=hooked.clock)
     try:
         _submit(only_old, "CDEK-ROT-2")
-        report = only_old.deliver_webhooks()
+        report = only_old.webhooks.deliver_webhooks()
         assert report.delivered == 0 and report.retrying >= 1
-        pending = only_old.webhook_deliveries(courier, hook.id, "pending", None, 10)[0]
+        pending = only_old.webhooks.webhook_deliveries(courier, hook.id, "pending", None, 10)[0]
         assert any("no key of CUSTOMS_SECRETS_KEY opens" in (d.last_error or "")
                    for d in pending)
     finally:
@@ -100,9 +100,9 @@ def test_key_rotation_with_reencrypt(hooked, receiver, database_url):
 def test_plaintext_secrets_from_before_are_sealed_by_db_upgrade(hooked, receiver,
                                                                 database_url):
     courier = _courier(hooked)
-    hook = hooked.create_webhook(courier, receiver.url)
+    hook = hooked.webhooks.create_webhook(courier, receiver.url)
     legacy = "whsec_stored-in-plaintext-before-0009"
-    with hooked.engine.begin() as conn:
+    with hooked.resources.engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE webhooks SET secret = '{legacy}'")
     _delivered_with(hooked, receiver, legacy, "CDEK-OLD-1")  # still used as it is
     warned = _cli(database_url, "", "db", "upgrade")
@@ -120,7 +120,7 @@ def test_without_a_key_no_webhook_is_registered(database_url, clock):  # type: i
     keyless = bootstrap(Settings(database_url=database_url, secrets_key=None,
                                  webhook_allow_private_urls=True), clock=clock)
     try:
-        token = keyless.create_api_key("cdek", "courier", courier="CDEK")[1]
+        token = keyless.access.create_api_key("cdek", "courier", courier="CDEK")[1]
         reply = create_app(customs=keyless).test_client().post(
             "/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"},
             headers={"Authorization": f"Bearer {token}"})
@@ -145,7 +145,7 @@ def test_the_downgrade_refuses_while_sealed_secrets_are_stored(hooked, receiver,
 
     from customs.adapters.database.migrate import alembic_config
 
-    hooked.create_webhook(_courier(hooked), receiver.url)
+    hooked.webhooks.create_webhook(_courier(hooked), receiver.url)
     with pytest.raises(RuntimeError, match="sealed secrets"):
         command.downgrade(alembic_config(database_url), "0007")
     assert _stored(hooked)[0][0].startswith("enc1:")  # nothing cut

@@ -23,11 +23,12 @@ def sim(tmp_path, dev_signing_key):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def batch(signed_customs):  # type: ignore[no-untyped-def]
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     body = manifest(parcel("CDEK-1"), parcel("CDEK-2", items=[item(hs="9302000000")]))
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
-    signed_customs.seal_batches(force=True)
-    with signed_customs.engine.connect() as conn:
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.outbound.seal_batches(force=True)
+    with signed_customs.resources.engine.connect() as conn:
         return conn.exec_driver_sql("SELECT document, message_id FROM batches").one()
 
 
@@ -104,19 +105,20 @@ def test_down_authority_then_back_each_batch_registered_once(signed_customs, sim
     client.post("/admin/mode", json={"mode": "down"})
     for _ in range(3):
         signed_customs.clock.current += timedelta(hours=1)
-        signed_customs.submit_batches(ToSim())
+        signed_customs.outbound.submit_batches(ToSim())
     # intake keeps accepting while the authority is down
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme2", "marketplace")[1])
-    receipt = signed_customs.submit_manifest(
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme2",
+                                                                                     "marketplace")[1])
+    receipt = signed_customs.intake.submit_manifest(
         SubmitManifest(tenant.tenant_id, "during-outage", manifest(parcel("CDEK-3")), "t"))
     assert receipt.body["accepted"] == 1
-    signed_customs.seal_batches(force=True)
+    signed_customs.outbound.seal_batches(force=True)
     client.post("/admin/mode", json={"mode": "ok"})
     for _ in range(2):  # the backlog drains
         signed_customs.clock.current += timedelta(hours=1)
-        signed_customs.submit_batches(ToSim())
+        signed_customs.outbound.submit_batches(ToSim())
     assert len(state.registered) == 2 and state.resends == 0
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'").scalar() == 3
 
@@ -132,8 +134,8 @@ def test_a_verified_ack_makes_parcels_acknowledged(signed_customs, sim, batch, t
                                    False, None)
 
     signed_customs.settings.authority_cert = tmp_path / "sim" / "cert.pem"
-    signed_customs.submit_batches(ToSim())
-    with signed_customs.engine.connect() as conn:
+    signed_customs.outbound.submit_batches(ToSim())
+    with signed_customs.resources.engine.connect() as conn:
         statuses = conn.exec_driver_sql("SELECT status, count(*) FROM parcels "
                                         "GROUP BY status").all()
         batch_status = conn.exec_driver_sql("SELECT status FROM batches").scalar()
@@ -154,14 +156,14 @@ def test_poller_fetches_decisions_once_for_authorities_that_do_not_push(
         signed_customs.settings.authority_url = f"{base}/v1/batches"
         signed_customs.settings.authority_poll_url = f"{base}/v1/decisions"
         signed_customs.settings.authority_cert = tmp_path / "sim2" / "cert.pem"
-        signed_customs.submit_batches()
+        signed_customs.outbound.submit_batches()
         for _ in range(50):
             if state.outbox:
                 break
             time.sleep(0.05)
-        assert signed_customs.poll_decisions() == 1
-        assert signed_customs.poll_decisions() == 0  # the cursor moved past it
-    with signed_customs.engine.connect() as conn:
+        assert signed_customs.authority.poll_decisions() == 1
+        assert signed_customs.authority.poll_decisions() == 0  # the cursor moved past it
+    with signed_customs.resources.engine.connect() as conn:
         statuses = dict(conn.exec_driver_sql(
             "SELECT tracking_number, status FROM parcels").all())
     assert statuses["CDEK-2"] == "REFUSED"

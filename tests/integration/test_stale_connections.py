@@ -101,8 +101,8 @@ def test_requests_succeed_after_the_server_killed_every_connection(since, client
                                                                    database_url):
     from customs.services.intake import SubmitManifest
 
-    who = customs.authenticate(marketplace_key)
-    customs.submit_manifest(SubmitManifest(who.tenant_id, "m-1", manifest(parcel()), "t"))
+    who = customs.access.authenticate(marketplace_key)
+    customs.intake.submit_manifest(SubmitManifest(who.tenant_id, "m-1", manifest(parcel()), "t"))
     auth = {"Authorization": f"Bearer {marketplace_key}"}
     number = "RR123456785CN"
     assert client.get(f"/v1/parcels/{number}", headers=auth).status_code == 200

@@ -36,16 +36,17 @@ class FlakyAuthority:
 
 @pytest.fixture
 def sealed(signed_customs):  # type: ignore[no-untyped-def]
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     body = manifest(*[parcel(f"CDEK-{n:05d}") for n in range(10)])
-    signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
+    signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
     signed_customs.settings.batch_size = 4
-    assert signed_customs.seal_batches(force=True).parcels == 10  # 3 batches
+    assert signed_customs.outbound.seal_batches(force=True).parcels == 10  # 3 batches
     return signed_customs
 
 
 def _one(customs, sql: str):  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return conn.exec_driver_sql(sql).scalar()
 
 
@@ -53,7 +54,7 @@ def test_authority_down_then_back_nothing_lost_each_message_id_kept(sealed):
     authority = FlakyAuthority(down=3)
     for _ in range(10):
         sealed.clock.current += timedelta(hours=1)  # past any backoff
-        sealed.submit_batches(authority)
+        sealed.outbound.submit_batches(authority)
     assert _one(sealed, "SELECT count(*) FROM batches WHERE status = 'SUBMITTED'") == 3
     assert _one(sealed, "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'") == 10
     assert len(set(authority.seen)) == 3  # resends carry the same message id
@@ -64,14 +65,14 @@ def test_authority_down_then_back_nothing_lost_each_message_id_kept(sealed):
 
 def test_while_failing_a_pass_sends_one_request_not_the_whole_queue(sealed):
     authority = FlakyAuthority(down=100)
-    report = sealed.submit_batches(authority)
+    report = sealed.outbound.submit_batches(authority)
     assert len(authority.seen) == 1 and len(report.retrying) == 1
 
 
 def test_backoff_waits_before_the_next_attempt(sealed):
     authority = FlakyAuthority(down=100)
-    sealed.submit_batches(authority)
-    sealed.submit_batches(authority)  # same instant: the failed batch is not due yet
+    sealed.outbound.submit_batches(authority)
+    sealed.outbound.submit_batches(authority)  # same instant: the failed batch is not due yet
     assert authority.seen.count(authority.seen[0]) == 1
 
 
@@ -80,7 +81,7 @@ def test_cap_on_attempts_then_visible_failure_and_operator_retry(sealed, databas
     authority = FlakyAuthority(down=100)
     for _ in range(12):
         sealed.clock.current += timedelta(hours=1)
-        sealed.submit_batches(authority)
+        sealed.outbound.submit_batches(authority)
     assert _one(sealed, "SELECT count(*) FROM batches WHERE status = "
                         "'TRANSMISSION_FAILED'") == 3
     assert _one(sealed, "SELECT count(*) FROM parcels WHERE status = "
@@ -91,12 +92,12 @@ def test_cap_on_attempts_then_visible_failure_and_operator_retry(sealed, databas
     assert result.exit_code == 0, result.output
     # the CLI ran on the real clock: move the test clock past it
     sealed.clock.current = max(sealed.clock.current, datetime.now(UTC)) + timedelta(minutes=1)
-    sealed.submit_batches(FlakyAuthority())
+    sealed.outbound.submit_batches(FlakyAuthority())
     assert _one(sealed, "SELECT count(*) FROM parcels WHERE status = 'SUBMITTED'") == 4
 
 
 def test_refused_message_fails_at_once(sealed):
-    sealed.submit_batches(FlakyAuthority(refuse=True))
+    sealed.outbound.submit_batches(FlakyAuthority(refuse=True))
     assert _one(sealed, "SELECT last_error FROM batches WHERE status = "
                         "'TRANSMISSION_FAILED'").startswith("refused by the authority")
 
@@ -116,9 +117,9 @@ def test_http_transport_against_a_real_server(sealed):
     thread.start()
     try:
         transport = HttpTransport(f"http://127.0.0.1:{server.server_port}/batches", timeout=5)
-        sealed.submit_batches(transport)
+        sealed.outbound.submit_batches(transport)
         sealed.clock.current += timedelta(hours=1)
-        sealed.submit_batches(transport)
+        sealed.outbound.submit_batches(transport)
     finally:
         server.shutdown()
     assert calls[0][0] == calls[1][0]  # the resend is the same message
@@ -128,7 +129,7 @@ def test_http_transport_against_a_real_server(sealed):
 
 
 def test_directory_drop(sealed, tmp_path):
-    sealed.submit_batches(DirectoryTransport(tmp_path / "outbox"))
+    sealed.outbound.submit_batches(DirectoryTransport(tmp_path / "outbox"))
     files = sorted((tmp_path / "outbox").glob("*.xml"))
     assert len(files) == 3
     assert not list((tmp_path / "outbox").glob(".*"))  # no partial files left

@@ -79,12 +79,13 @@ def test_worker_survives_killed_connections_and_works_after(customs, database_ur
         assert all(killed)
         assert proc.poll() is None, log.read_text()[-3000:]
 
-        tenant = customs.authenticate(customs.create_api_key("acme", "marketplace")[1])
+        tenant = customs.access.authenticate(customs.access.create_api_key("acme",
+                                                                           "marketplace")[1])
         body = manifest(*[parcel(f"F-{n:03d}") for n in range(5)], ref="after-faults")
-        customs.submit_manifest(SubmitManifest(tenant.tenant_id, "after", body, "t"))
+        customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "after", body, "t"))
 
         def batched() -> bool:
-            with customs.engine.connect() as conn:
+            with customs.resources.engine.connect() as conn:
                 return conn.exec_driver_sql(
                     "SELECT count(*) FROM parcels WHERE status = 'BATCHED'").scalar() == 5
 

@@ -28,16 +28,17 @@ def test_sigkilled_workers_lose_and_double_nothing(signed_customs, database_url,
     sim = make_state(dev_signing_key[1], tmp_path / "sim", delay=60)
     with serving(create_sim_app(sim)) as sim_base:
         _run(signed_customs, database_url, dev_signing_key, f"{sim_base}/v1/batches")
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         batches = conn.exec_driver_sql("SELECT message_id, parcel_count FROM batches").all()
     assert dict(batches) == sim.registered  # each batch registered once, with all its parcels
 
 
 def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type: ignore[no-untyped-def]
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     for n in range(6):
         body = manifest(*[parcel(f"K{n}-{i:04d}") for i in range(50)], ref=f"m{n}")
-        signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, f"k{n}", body, "t"))
+        signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, f"k{n}", body, "t"))
     env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
            "CUSTOMS_SIGNING_KEY": str(dev_signing_key[0]),
            "CUSTOMS_SIGNING_CERT": str(dev_signing_key[1]), "CUSTOMS_BATCH_SIZE": "7",
@@ -59,7 +60,7 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
             kills += 1
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         sealed_by_killed_workers = conn.exec_driver_sql("SELECT count(*) FROM batches").scalar()
     assert sealed_by_killed_workers > 0  # the killed workers were at work, not just starting
     time.sleep(1.5)  # leases held by killed senders expire, then one worker finishes the work
@@ -68,12 +69,12 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
                                    "--force-seal"], cwd=ROOT, env=env, capture_output=True,
                                   text=True, timeout=300)
         assert finisher.returncode == 0, finisher.stdout + finisher.stderr
-        with signed_customs.engine.connect() as conn:
+        with signed_customs.resources.engine.connect() as conn:
             if conn.exec_driver_sql("SELECT count(*) FROM batches WHERE status <> "
                                     "'SUBMITTED'").scalar() == 0:
                 break
         time.sleep(0.5)
-    with signed_customs.engine.connect() as conn:
+    with signed_customs.resources.engine.connect() as conn:
         def one(sql: str):  # type: ignore[no-untyped-def]
             return conn.exec_driver_sql(sql).scalar()
 
@@ -93,7 +94,7 @@ def _run(signed_customs, database_url, dev_signing_key, authority_url):  # type:
 def _wait_for_a_batch(customs, seconds: float = 30) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with customs.engine.connect() as conn:
+        with customs.resources.engine.connect() as conn:
             if conn.exec_driver_sql("SELECT count(*) FROM batches").scalar():
                 return
         time.sleep(0.05)

@@ -55,10 +55,11 @@ pytestmark = [
 
 def test_workers_submit_each_parcel_once_and_scale(signed_customs, database_url,
                                                    dev_signing_key, tmp_path):
-    tenant = signed_customs.authenticate(signed_customs.create_api_key("acme", "marketplace")[1])
+    tenant = signed_customs.access.authenticate(signed_customs.access.create_api_key("acme",
+                                                                                     "marketplace")[1])
     for n in range(PARCELS // 500):
         body = manifest(*[parcel(f"W{n}-{i:04d}") for i in range(500)], ref=f"w{n}")
-        signed_customs.submit_manifest(SubmitManifest(tenant.tenant_id, f"w{n}", body, "t"))
+        signed_customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, f"w{n}", body, "t"))
     assert _one(signed_customs, "SELECT count(*) FROM parcels WHERE status = 'DECLARED'") \
         == PARCELS
     rates: dict[int, list[float]] = {}
@@ -87,7 +88,7 @@ def test_workers_submit_each_parcel_once_and_scale(signed_customs, database_url,
 
 
 def _one(customs, sql: str):  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return conn.exec_driver_sql(sql).scalar()
 
 
@@ -146,7 +147,7 @@ def _assert_each_parcel_once(customs, received: Counter, mark: int) -> None:  # 
 def _reset(customs) -> None:  # type: ignore[no-untyped-def]
     """The same backlog again: parcels back to DECLARED, batches and messages gone (the
     append-only events stay: each run counts only the events after its mark)."""
-    with customs.engine.begin() as conn:
+    with customs.resources.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM messages")
         conn.exec_driver_sql("UPDATE parcels SET status = 'DECLARED', batch_id = NULL")
         conn.exec_driver_sql("DELETE FROM batches")

@@ -135,7 +135,7 @@ from tests.manifests import manifest, parcel
 
 customs = bootstrap(Settings(database_url=sys.argv[1]))
 client = create_app(customs=customs).test_client()
-token = customs.create_api_key("probe", "marketplace")[1]
+token = customs.access.create_api_key("probe", "marketplace")[1]
 headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
 client.post("/v1/manifests", data=manifest(parcel()), headers={**headers, "Idempotency-Key": "w"})
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -161,5 +161,5 @@ def test_attacks_do_not_grow_the_process_by_64_mib(database_url):
 
 
 def _count(customs, table: str) -> int:  # type: ignore[no-untyped-def]
-    with customs.engine.connect() as conn:
+    with customs.resources.engine.connect() as conn:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar())

@@ -7,29 +7,29 @@ from pathlib import Path
 
 import pytest
 
-from customs.adapters.reference.files import load_destination_rules
-from customs.bootstrap import Customs, SystemClock
+from customs.bootstrap import bootstrap
 from customs.domain.errors import ManifestRefused
 from customs.settings import Settings
+from customs.usecases import Application
+from tests.unit.fakes import FakeUnitOfWork
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")
-def offline() -> Customs:
-    return Customs(settings=Settings(database_url="sqlite://"), engine=None,  # type: ignore[arg-type]
-                   rules=load_destination_rules(), clock=SystemClock())
+def offline() -> Application:
+    return bootstrap(Settings(database_url="sqlite://"), uow_factory=FakeUnitOfWork)
 
 
 def test_small_ru_manifest_is_all_valid(offline):
-    _, outcomes = offline.validate_offline((EXAMPLES / "manifest-ru-small.xml").read_bytes())
+    _, outcomes = offline.intake.validate_offline((EXAMPLES / "manifest-ru-small.xml").read_bytes())
     assert [o.accepted for o in outcomes] == [True, True, True]
 
 
 def test_each_commented_parcel_gets_its_code(offline):
     document = (EXAMPLES / "manifest-eu-with-errors.xml").read_bytes()
     designed = re.findall(rb"<!-- ([A-Z_]+|valid):", document)
-    _, outcomes = offline.validate_offline(document)
+    _, outcomes = offline.intake.validate_offline(document)
     assert len(designed) == len(outcomes) == 4
     for outcome, code in zip(outcomes, designed, strict=True):
         found = {v.code for v in outcome.violations}
@@ -38,6 +38,6 @@ def test_each_commented_parcel_gets_its_code(offline):
 
 def test_invalid_header_refuses_the_whole_manifest(offline):
     with pytest.raises(ManifestRefused) as refused:
-        offline.validate_offline((EXAMPLES / "manifest-envelope-invalid.xml").read_bytes())
+        offline.intake.validate_offline((EXAMPLES / "manifest-envelope-invalid.xml").read_bytes())
     assert refused.value.code == "MANIFEST_ENVELOPE_INVALID"
     assert refused.value.violations[0].path == "/Manifest/IssuedAt"

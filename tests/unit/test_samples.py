@@ -6,16 +6,16 @@ import pytest
 from lxml import etree
 
 from customs.adapters.documents.samples import generate_manifest
-from customs.adapters.reference.files import load_destination_rules
-from customs.bootstrap import Customs, SystemClock
+from customs.bootstrap import bootstrap
 from customs.settings import Settings
+from customs.usecases import Application
 from schemas import manifest_xsd_path
+from tests.unit.fakes import FakeUnitOfWork
 
 
 @pytest.fixture(scope="module")
-def offline() -> Customs:
-    return Customs(settings=Settings(database_url="sqlite://"), engine=None,  # type: ignore[arg-type]
-                   rules=load_destination_rules(), clock=SystemClock())
+def offline() -> Application:
+    return bootstrap(Settings(database_url="sqlite://"), uow_factory=FakeUnitOfWork)
 
 
 def test_same_seed_same_manifest():
@@ -35,7 +35,7 @@ def test_all_valid_manifest_validates_against_the_whole_schema():
 @pytest.mark.parametrize("seed", [1, 2])
 def test_each_parcel_gets_its_designed_outcome(offline, destination, seed):
     sample = generate_manifest(220, seed, invalid_rate=0.25, destination=destination)
-    _, outcomes = offline.validate_offline(sample.xml)
+    _, outcomes = offline.intake.validate_offline(sample.xml)
     assert len(outcomes) == len(sample.expected) == 220
     designed = {code for code in sample.expected if code}
     assert len(designed) >= 8  # a variety of defects

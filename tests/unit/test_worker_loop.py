@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -53,7 +54,8 @@ class FlakyCustoms:
 def test_a_failing_stage_backs_off_alone_and_recovers(caplog: pytest.LogCaptureFixture) -> None:
     now = [0.0]
     customs = FlakyCustoms(fail=2)
-    stages = WorkerPass(customs, force_seal=False, backoff_base=1, backoff_cap=4,
+    app = SimpleNamespace(outbound=customs, authority=customs, webhooks=customs)
+    stages = WorkerPass(app, force_seal=False, backoff_base=1, backoff_cap=4,
                         clock=lambda: now[0], rng=random.Random(1))
     caplog.set_level(logging.INFO, "customs.worker")
     first = stages.run()

@@ -52,7 +52,7 @@ def test_a_parcel_with_too_many_declarations_is_rejected_alone():
     assert found[1].accepted
 
 
-@pytest.mark.parametrize("shape,n,what", [("attributes_spread", 300, "attributes"),
+@pytest.mark.parametrize("shape,n,what", [("attributes_spread", 2_500, "attributes"),
                                           ("elements", 200_000, "elements"),
                                           ("mixed", 50_000, "elements"),
                                           ("long_cdata", 200_000, "a text over 8192")])

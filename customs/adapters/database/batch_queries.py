@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import sqlalchemy as sa
 
 from customs.adapters.database.tables import Batch
+from customs.services.operations_ports import BatchSummary
 
 B = Batch.__table__  # type: ignore[attr-defined]
 BATCH_STATUSES = ("SEALING", "SEALED", "SENDING", "RETRY", "ACKNOWLEDGED", "TRANSMISSION_FAILED")
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    id: str
-    message_id: str
-    status: str
-    customs_office: str
-    parcels: int
-    attempts: int
-    sealed_at: datetime
-    last_error: str | None
-
-    def as_json(self) -> dict[str, object]:
-        return {**self.__dict__, "sealed_at": self.sealed_at.isoformat()}
 
 
 def list_batches(engine: sa.Engine, statuses: tuple[str, ...], limit: int) -> list[BatchSummary]:

@@ -107,15 +107,15 @@ class ManifestStream:
                 check_markup(piece, CHUNK)
                 self._parser.feed(piece)
                 self._offset += CHUNK
-                yield from self._watched(self._parser.read_events())
+                yield from self._watched()
                 self._watch.chunk_read()
             self._parser.close()
-            yield from self._watched(self._parser.read_events())
+            yield from self._watched()
         except etree.XMLSyntaxError as exc:
             raise _not_well_formed(exc) from None
 
-    def _watched(self, events: Iterator) -> Iterator[tuple[str, etree._Element]]:
-        for event, element in events:
+    def _watched(self) -> Iterator[tuple[str, etree._Element]]:
+        for event, element in self._parser.read_events():
             if event == "start-ns":
                 self._watch.namespace()
                 continue

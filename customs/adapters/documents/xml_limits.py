@@ -26,6 +26,7 @@ from customs.domain.model import Violation
 
 _COUNTS = etree.XPath(
     "concat(count(descendant-or-self::*), ' ', count(descendant-or-self::*/@*))")
+_ELEMENTS = etree.XPath("count(descendant-or-self::*)")
 TEXT_CHARS = 8_192
 # Validating a long text against a pattern takes memory in proportion to it (libxml2's regular
 # expressions keep their backtracking states): such a parcel is rejected unvalidated.
@@ -136,14 +137,20 @@ class ShapeWatch:
     def parcel_ended(self, element: etree._Element, base: str) -> Violation | None:
         """The violation that rejects this parcel unvalidated, or None if it is within limits."""
         self._parcel = None
-        over = self._over or self._parcel_excess(*counts(element))
-        if over is None and self._spanned:  # within one chunk, no text is long enough to check
-            over = _long_text(element)
-        self._over = None
+        over, self._over = self._over or self._excess(element), None
         if over is None:
             return None
         return Violation("PARCEL_LIMIT_EXCEEDED", f"the parcel has {over}; it was not "
                          "validated", base, element.sourceline)
+
+    def _excess(self, element: etree._Element) -> str | None:
+        """What a finished parcel has beyond its limits. A parcel read within one chunk holds
+        at most a chunk's worth of attributes and text, whose validation costs a bounded
+        amount: only its elements are counted (that cap is also a setting); a parcel seen at
+        a chunk boundary is counted whole, with its texts."""
+        if not self._spanned:
+            return self._parcel_excess(int(_ELEMENTS(element)), 0)
+        return self._parcel_excess(*counts(element)) or _long_text(element)
 
     def _parcel_excess(self, elements: int, attributes: int) -> str | None:
         if elements > self._limits.elements_per_parcel:

@@ -1,0 +1,72 @@
+"""Manifests in: intake (validated, estimated, stored, declared inline when configured), the
+offline check (`customs validate`), and the manifest reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from customs.domain.model import ManifestHeader, ParcelOutcome
+from customs.domain.regimes import DestinationRules
+from customs.domain.rules import RuleContext
+from customs.gcpause import paused_gc
+from customs.services import intake, queries
+from customs.services.ports import Clock, ManifestReader, Page
+from customs.services.read_models.manifest import ManifestView
+from customs.services.unit_of_work import UnitOfWork
+from customs.settings import Settings
+from customs.usecases.outbound import Outbound
+
+
+@dataclass(frozen=True)
+class Intake:
+    settings: Settings  # declare_inline and its cap are read per call (tests turn them)
+    uow_factory: Callable[[], UnitOfWork]
+    read_uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    new_id: Callable[[], str]
+    reader: ManifestReader
+    rules: DestinationRules
+    duty: intake.DutyContext | None
+    outbound: Outbound  # declares what inline declaration left VALIDATED
+
+    def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
+        """Intake; with `declare_inline` (and a signer) the accepted parcels are declared in
+        the same call: the first `declare_inline_max` within intake's own transaction, the
+        rest right after."""
+        declarer = self.outbound.declarer if self.settings.declare_inline else None
+        inline = None if declarer is None else intake.InlineDeclaration(
+            declarer, self.settings.declare_inline_max)
+        with paused_gc():  # see customs.gcpause
+            receipt = intake.submit_manifest(
+                cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
+                clock=self.clock, new_id=self.new_id, duty=self.duty, inline=inline,
+                read_uow=self.read_uow_factory())
+            if inline is not None and not receipt.replayed and \
+                    receipt.body["accepted"] > inline.max_parcels:
+                self.outbound.declare_pending(manifest_id=receipt.manifest_id)
+        return receipt
+
+    def validate_offline(self, document: bytes, progress: Callable[[int], None] | None = None,
+                         ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
+        """Schema and rules of every parcel, without a database (`customs validate`); raises
+        ManifestRefused for the whole."""
+        today = self.clock.now().date()
+
+        def ctx_for(_header: ManifestHeader) -> RuleContext:
+            return RuleContext(today=today, rules=self.rules)
+
+        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
+                                     progress=progress)
+
+    def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
+        return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
+
+    def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
+        return queries.get_manifest_document(tenant_id, manifest_id,
+                                             uow=self.read_uow_factory())
+
+    def list_manifest_parcels(self, tenant_id: int, manifest_id: str, *, status: str | None,
+                              after: int, limit: int) -> Page:
+        return queries.list_manifest_parcels(tenant_id, manifest_id, status=status, after=after,
+                                             limit=limit, uow=self.read_uow_factory())
