@@ -89,7 +89,7 @@ def api_key_create(tenant: str, role: str, days: int | None, label: str | None,
 def api_key_list(tenant: str | None) -> None:
     """List keys (never the secrets)."""
     for key in _customs().access.list_api_keys(tenant):
-        click.echo(json.dumps(key))
+        click.echo(json.dumps(key.to_json()))
 
 
 @api_key.command("revoke")
@@ -143,4 +143,4 @@ def rates_load(file: Path) -> None:
 def rates_list(first: Any, last: Any) -> None:
     """Print the rates held for the days from..to (JSON lines)."""
     for rate in _customs().reference.list_rates(first.date(), last.date()):
-        click.echo(json.dumps(rate))
+        click.echo(json.dumps(rate.to_json()))

@@ -56,7 +56,8 @@ def submit_manifest() -> Response:
 @v1.get("/manifests/<manifest_id>")
 @roles("marketplace")
 def get_manifest(manifest_id: str) -> Response:
-    return jsonify(customs().intake.get_manifest(principal().tenant_id, _known(manifest_id)))
+    manifest = customs().intake.get_manifest(principal().tenant_id, _known(manifest_id))
+    return jsonify(manifest.to_json())
 
 
 @v1.get("/manifests/<manifest_id>/document")
@@ -74,7 +75,7 @@ def list_manifest_parcels(manifest_id: str) -> Response:
     page = customs().intake.list_manifest_parcels(
         principal().tenant_id, _known(manifest_id), status=request.args.get("status"),
         after=after, limit=limit)
-    body: dict[str, Any] = {"items": page.items, "next_cursor": None}
+    body: dict[str, Any] = {"items": [i.to_json() for i in page.items], "next_cursor": None}
     if page.next_after is not None:
         body["next_cursor"] = _encode_cursor(page.next_after)
     return jsonify(body)

@@ -57,14 +57,14 @@ def search_parcels() -> Response:
         waybill=params.text("waybill", 64), sort=sort,
         after=params.decode_keyset(request.args.get("cursor"), sort, principal().cursor_owner))
     items, after = customs().parcels.search_parcels(principal(), filters, params.limit())
-    return jsonify({"items": items, "next_cursor": None if after is None
+    return jsonify({"items": [i.to_json() for i in items], "next_cursor": None if after is None
                     else params.encode_keyset(sort, *after, principal().cursor_owner)})
 
 
 @views.get("/parcels/<tracking_number>")
 @roles(*ALL)
 def get_parcel(tracking_number: str) -> Response:
-    return jsonify(customs().parcels.parcel(principal(), tracking_number, _marketplace()))
+    return jsonify(customs().parcels.parcel(principal(), tracking_number, _marketplace()).to_json())
 
 
 @views.get("/parcels/<tracking_number>/declaration")
@@ -78,7 +78,8 @@ def get_declaration(tracking_number: str) -> Response:
 @views.get("/parcels/<tracking_number>/dossier")
 @roles("officer")
 def get_dossier(tracking_number: str) -> Response:
-    return jsonify(customs().parcels.dossier(principal(), tracking_number, _marketplace()))
+    dossier = customs().parcels.dossier(principal(), tracking_number, _marketplace())
+    return jsonify(dossier.to_json())
 
 
 @views.post("/parcels/<tracking_number>/decisions")
@@ -104,7 +105,7 @@ def record_decision(tracking_number: str) -> Response:
         money = (duty["amount"], duty["currency"])
     parcel = customs().parcels.decide(principal(), tracking_number, action, reason, money,
                               _marketplace())
-    return jsonify(parcel)
+    return jsonify(parcel.to_json())
 
 
 @views.get("/stats")
@@ -112,14 +113,14 @@ def record_decision(tracking_number: str) -> Response:
 def stats() -> Response:
     end = params.instant("to") or customs().clock.now().astimezone(UTC)
     start = params.instant("from") or max(end - timedelta(days=30), params.EARLIEST)
-    return jsonify(customs().parcels.stats(principal(), start, end))
+    return jsonify(customs().parcels.stats(principal(), start, end).to_json())
 
 
 @views.get("/feed")
 @roles(*ALL)
 def feed() -> Response:
     cursor = request.args.get("cursor")
-    return jsonify(customs().parcels.feed(principal(), cursor, params.limit()))
+    return jsonify(customs().parcels.feed(principal(), cursor, params.limit()).to_json())
 
 
 def _json_object() -> dict[str, Any]:

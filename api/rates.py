@@ -53,7 +53,7 @@ def list_rates() -> Response:
     last = _day("to") or _customs().clock.now().date()
     first = _day("from") or last - timedelta(days=min(DEFAULT_DAYS - 1, (last - date.min).days))
     return jsonify({"from": first.isoformat(), "to": last.isoformat(),
-                    "items": _customs().reference.list_rates(first, last)})
+                    "items": [r.to_json() for r in _customs().reference.list_rates(first, last)]})
 
 
 def _day(name: str) -> date | None:

@@ -37,7 +37,7 @@ def create_webhook() -> tuple[Response, int, dict[str, str]]:
         raise _invalid("from", '"now" (default: only new changes) or "start" (the whole feed)')
     created = customs().webhooks.create_webhook(principal(), body["url"],
                                                 from_start=start == "start")
-    return jsonify(created), 201, {"Location": f"/v1/webhooks/{created['id']}"}
+    return jsonify(created.to_json()), 201, {"Location": f"/v1/webhooks/{created.id}"}
 
 
 @hooks.get("/webhooks")
@@ -47,13 +47,13 @@ def list_webhooks() -> Response:
     if after is not None and not WEBHOOK_ID.match(after):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
     items, next_after = customs().webhooks.list_webhooks(principal(), after, params.limit())
-    return jsonify({"items": items, "next_cursor": next_after})
+    return jsonify({"items": [i.to_json() for i in items], "next_cursor": next_after})
 
 
 @hooks.get("/webhooks/<webhook_id>")
 @roles(*ALL)
 def get_webhook(webhook_id: str) -> Response:
-    return jsonify(customs().webhooks.webhook(principal(), _id(webhook_id)))
+    return jsonify(customs().webhooks.webhook(principal(), _id(webhook_id)).to_json())
 
 
 @hooks.delete("/webhooks/<webhook_id>")
@@ -72,7 +72,8 @@ def rotate_secret(webhook_id: str) -> Response:
         raise _invalid("overlap_seconds", "an integer number of seconds (0 to 604800)")
     if not 0 <= overlap <= 604800:  # checked here too: a huge one cannot become a timedelta
         raise ApiProblem(400, "INVALID_OVERLAP", "overlap_seconds is from 0 to 604800")
-    return jsonify(customs().webhooks.rotate_webhook_secret(principal(), _id(webhook_id), overlap))
+    return jsonify(customs().webhooks.rotate_webhook_secret(principal(), _id(webhook_id),
+                   overlap).to_json())
 
 
 @hooks.post("/webhooks/<webhook_id>/replay")
@@ -96,7 +97,8 @@ def deliveries(webhook_id: str) -> Response:
     items, before = customs().webhooks.webhook_deliveries(
         principal(), _id(webhook_id), status, None if raw is None else int(raw),
         params.limit())
-    return jsonify({"items": items, "next_cursor": None if before is None else str(before)})
+    return jsonify({"items": [i.to_json() for i in items],
+                    "next_cursor": None if before is None else str(before)})
 
 
 def _id(webhook_id: str) -> str:

@@ -149,8 +149,8 @@ def main() -> None:
         "parcel by tracking number (courier)": lambda: _quiet(
             customs.parcel, courier, f"BN{rng.randrange(1, total // 7) * 7}"),
         "feed page of 100 (courier)": lambda: customs.parcels.feed(
-            courier, None, 100),
-        "feed page of 100 (marketplace)": lambda: customs.parcels.feed(shop, None, 100),
+            courier, None, 100).to_json(),
+        "feed page of 100 (marketplace)": lambda: customs.parcels.feed(shop, None, 100).to_json(),
         "stats: 30 days (officer)": lambda: customs.parcels.stats(officer, now - timedelta(days=30),
                                                           now),
     }

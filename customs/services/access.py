@@ -6,9 +6,9 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from customs.services.ports import Clock, Principal
+from customs.services.read_models.reference import ApiKeyView
 from customs.services.unit_of_work import UnitOfWork
 
 # An operator key manages reference data (exchange rates); it sees no parcel.
@@ -136,7 +136,7 @@ def authenticate(token: str, *, uow: UnitOfWork, clock: Clock,
     return found
 
 
-def list_api_keys(tenant: str | None, *, uow: UnitOfWork) -> list[dict[str, Any]]:
+def list_api_keys(tenant: str | None, *, uow: UnitOfWork) -> list[ApiKeyView]:
     with uow:
         tenant_id = None if tenant is None else uow.keys.tenant_id(tenant)
         if tenant is not None and tenant_id is None:

@@ -7,23 +7,11 @@ why late commits on PostgreSQL are not skipped). An empty page still returns a c
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from customs.domain.feed import FeedPosition, decode_cursor, encode_cursor
 from customs.services.ports import Clock, FeedItem, Principal
+from customs.services.read_models.feed import FeedPage
 from customs.services.unit_of_work import UnitOfWork
-
-
-def shape(who: Principal, fields: dict[str, Any]) -> dict[str, Any]:
-    """What each role sees of a change: couriers no actors or marketplaces; marketplaces the
-    role (not the name) of the officer or authority that decided."""
-    item = dict(fields)
-    if who.role == "courier":
-        for key in ("actor", "role", "marketplace"):
-            item.pop(key, None)
-    elif who.role == "marketplace" and item.get("role") in ("officer", "authority"):
-        item["actor"] = item["role"]
-    return item
 
 
 def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) -> list[FeedItem]:
@@ -32,11 +20,10 @@ def read(who: Principal, after: FeedPosition, limit: int, *, uow: UnitOfWork) ->
 
 
 def feed_page(who: Principal, cursor: str | None, limit: int, *, uow: UnitOfWork, clock: Clock,
-              max_age: timedelta) -> dict[str, Any]:
+              max_age: timedelta) -> FeedPage:
     now = clock.now()
     position = decode_cursor(cursor, who.cursor_owner, now, max_age)
     items = read(who, position, limit, uow=uow)
     last = items[-1].position if items else position
-    return {"items": [shape(who, i.fields) for i in items],
-            "next_cursor": encode_cursor(last, who.cursor_owner, now),
-            "has_more": len(items) == limit}
+    return FeedPage(tuple(i.change for i in items),
+                    encode_cursor(last, who.cursor_owner, now), len(items) == limit, who.role)

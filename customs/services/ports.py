@@ -9,6 +9,11 @@ from typing import Any, Protocol
 
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+from customs.services.read_models.dossier import DossierRecord
+from customs.services.read_models.feed import FeedChange, StatsCounts
+from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.parcel import ParcelRecord
+from customs.services.read_models.reference import ApiKeyView
 
 
 class ConcurrentWrite(Exception):
@@ -85,13 +90,13 @@ class StoredResponse:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    items: list[dict[str, Any]]
-    next_after: int | None
+    items: list[ManifestParcelLine]
+    next_after: int | None  # the last position shown, when there may be more
 
 
 class ManifestRepository(Protocol):
     def add(self, manifest: NewManifest) -> None: ...
-    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None: ...
+    def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None: ...
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None: ...
 
 
@@ -133,7 +138,7 @@ class KeyRepository(Protocol):
             expires_at: datetime | None, label: str | None, *, courier: str | None = None,
             offices: list[str] | None = None) -> None: ...
     def find(self, key_hash: str, at: datetime) -> Principal | None: ...
-    def list(self, tenant_id: int | None) -> list[dict[str, Any]]: ...
+    def list(self, tenant_id: int | None) -> list[ApiKeyView]: ...
     def revoke(self, key_id: str, at: datetime) -> bool: ...
 
 
@@ -304,18 +309,18 @@ class SearchFilters:
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     position: Any  # FeedPosition
-    fields: dict[str, Any]
+    change: FeedChange
 
 
 class ViewRepository(Protocol):
     """Reads across parcels, always inside the caller's scope."""
 
     def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> dict[str, Any] | None: ...
-    def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[dict[str, Any]]:
+                    marketplace: str | None = None) -> ParcelRecord | None: ...
+    def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[ParcelRecord]:
         ...
-    def dossier(self, parcel_id: int) -> dict[str, Any]: ...
-    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]: ...
+    def dossier(self, parcel_id: int) -> DossierRecord: ...
+    def stats(self, who: Principal, start: datetime, end: datetime) -> StatsCounts: ...
     def feed(self, who: Principal, after: Any, limit: int) -> list[FeedItem]: ...
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import Page
+from customs.services.read_models.manifest import ManifestView
 from customs.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -20,7 +21,7 @@ def _found(value: T | None, what: str) -> T:
     return value
 
 
-def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> dict[str, Any]:
+def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> ManifestView:
     with uow:
         return _found(uow.manifests.get(tenant_id, manifest_id), f"manifest {manifest_id}")
 

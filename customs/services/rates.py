@@ -9,6 +9,7 @@ from customs.domain.duty import Rate, RateTable
 from customs.domain.errors import BadQuery
 from customs.domain.money import decimal_text
 from customs.services.ports import Clock
+from customs.services.read_models.reference import RateView
 from customs.services.unit_of_work import UnitOfWork
 
 MAX_LIST_DAYS = 366
@@ -28,10 +29,10 @@ def rate_table(day: date, *, uow: UnitOfWork, max_age: timedelta) -> RateTable:
     return RateTable(uow.rates.window(day - max_age, day), max_age=max_age)
 
 
-def list_rates(first: date, last: date, *, uow: UnitOfWork) -> list[dict[str, str]]:
+def list_rates(first: date, last: date, *, uow: UnitOfWork) -> list[RateView]:
     if last < first or (last - first).days > MAX_LIST_DAYS:
         raise BadQuery(f"give from <= to, at most {MAX_LIST_DAYS} days apart")
     with uow:
         found = uow.rates.window(first, last)
-    return [{"date": r.day.isoformat(), "currency": r.currency, "base": r.base,
-             "rate": decimal_text(r.rate)} for r in found]
+    return [RateView(r.day.isoformat(), r.currency, r.base, decimal_text(r.rate))
+            for r in found]

@@ -16,7 +16,6 @@ import json
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from customs.domain.errors import SecretsUnavailable
@@ -31,8 +30,8 @@ from customs.domain.webhooks import (
     public_address,
     sign,
 )
-from customs.services.feed import shape
 from customs.services.ports import Clock
+from customs.services.read_models.feed import FeedChange
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import DueDelivery, SecretBox, SendResult, WebhookSender
 from customs.services.webhooks import UrlPolicy
@@ -156,7 +155,7 @@ def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
     return retry_at
 
 
-def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSender,
+def _post(d: DueDelivery, fields: FeedChange | None, *, sender: WebhookSender,
           clock: Clock, policy: DeliveryPolicy) -> SendResult:
     if fields is None:
         return SendResult(None, f"event {d.event_id} not found")
@@ -181,7 +180,7 @@ def _post(d: DueDelivery, fields: dict[str, Any] | None, *, sender: WebhookSende
     return sender.send(d.url, headers, body, address)
 
 
-def payload(event_id: int, fields: dict[str, Any], d: DueDelivery) -> bytes:
-    document = {"id": event_id, "type": EVENT_TYPE, "created_at": fields["at"],
-                "data": shape(d.scope, fields)}
+def payload(event_id: int, change: FeedChange, d: DueDelivery) -> bytes:
+    document = {"id": event_id, "type": EVENT_TYPE, "created_at": change.at,
+                "data": change.to_json(d.scope.role)}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from customs.domain.errors import Conflict, Invalid, NotFound
 from customs.domain.feed import START
 from customs.domain.webhooks import STATUSES, Resolver, check_url, cursor_text
 from customs.services.ports import Clock, Principal
+from customs.services.read_models.webhooks import DeliveryView, WebhookView
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import NewWebhook, SecretBox
 
@@ -36,7 +36,7 @@ def new_secret() -> str:
 
 
 def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, clock: Clock,
-             policy: UrlPolicy, new_id: Callable[[], str], box: SecretBox) -> dict[str, Any]:
+             policy: UrlPolicy, new_id: Callable[[], str], box: SecretBox) -> WebhookView:
     checked = check_url(url, allow_private=policy.allow_private, resolve=policy.resolve)
     now = clock.now()
     secret = new_secret()
@@ -51,19 +51,19 @@ def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, 
         created = uow.webhooks.get(who, hook.id)
         assert created is not None
         uow.audit.record(who, who.actor, "webhook.create", "webhook", hook.id, None,
-                         _audited(created), now)
+                         created.audited(), now)
         uow.commit()
-    return {**created, "secret": secret}
+    return replace(created, secret=secret)
 
 
 def page(who: Principal, after: str | None, limit: int, *,
-         uow: UnitOfWork) -> tuple[list[dict[str, Any]], str | None]:
+         uow: UnitOfWork) -> tuple[list[WebhookView], str | None]:
     with uow:
         items = uow.webhooks.page(who, after, limit)
-    return items, items[-1]["id"] if len(items) == limit else None
+    return items, items[-1].id if len(items) == limit else None
 
 
-def get(who: Principal, webhook_id: str, *, uow: UnitOfWork) -> dict[str, Any]:
+def get(who: Principal, webhook_id: str, *, uow: UnitOfWork) -> WebhookView:
     with uow:
         return _found(uow, who, webhook_id)
 
@@ -74,12 +74,12 @@ def delete(who: Principal, webhook_id: str, *, uow: UnitOfWork, clock: Clock) ->
         before = _found(uow, who, webhook_id)
         uow.webhooks.delete(webhook_id, now)
         uow.audit.record(who, who.actor, "webhook.delete", "webhook", webhook_id,
-                         _audited(before), None, now)
+                         before.audited(), None, now)
         uow.commit()
 
 
 def rotate_secret(who: Principal, webhook_id: str, overlap: timedelta, *, uow: UnitOfWork,
-                  clock: Clock, box: SecretBox) -> dict[str, Any]:
+                  clock: Clock, box: SecretBox) -> WebhookView:
     """A new secret; the old one (kept sealed as it is) also signs until the overlap ends
     (0: at once)."""
     if not timedelta(0) <= overlap <= MAX_OVERLAP:
@@ -95,9 +95,9 @@ def rotate_secret(who: Principal, webhook_id: str, overlap: timedelta, *, uow: U
         uow.webhooks.rotate(webhook_id, sealed, current if until else None, until)
         after = _found(uow, who, webhook_id)
         uow.audit.record(who, who.actor, "webhook.rotate_secret", "webhook", webhook_id,
-                         _audited(before), _audited(after), now)
+                         before.audited(), after.audited(), now)
         uow.commit()
-    return {**after, "secret": secret}
+    return replace(after, secret=secret)
 
 
 def replay(who: Principal, webhook_id: str, since: datetime | None, *, uow: UnitOfWork,
@@ -108,7 +108,7 @@ def replay(who: Principal, webhook_id: str, since: datetime | None, *, uow: Unit
         hook = _found(uow, who, webhook_id)
         count = uow.webhooks.replay(webhook_id, since, now)
         uow.audit.record(who, who.actor, "webhook.replay", "webhook", webhook_id,
-                         _audited(hook),
+                         hook.audited(),
                          {"replayed": count, "since": None if since is None
                           else since.isoformat()}, now)
         uow.commit()
@@ -116,21 +116,18 @@ def replay(who: Principal, webhook_id: str, since: datetime | None, *, uow: Unit
 
 
 def deliveries(who: Principal, webhook_id: str, status: str | None, before: int | None,
-               limit: int, *, uow: UnitOfWork) -> tuple[list[dict[str, Any]], int | None]:
+               limit: int, *, uow: UnitOfWork) -> tuple[list[DeliveryView], int | None]:
     if status is not None and status not in STATUSES:
         raise Invalid("INVALID_PARAMETER", f"status: one of {', '.join(STATUSES)}")
     with uow:
         _found(uow, who, webhook_id)
         items = uow.webhooks.deliveries(webhook_id, status, before, limit)
-    return items, items[-1]["id"] if len(items) == limit else None
+    return items, items[-1].id if len(items) == limit else None
 
 
-def _found(uow: UnitOfWork, who: Principal, webhook_id: str) -> dict[str, Any]:
+def _found(uow: UnitOfWork, who: Principal, webhook_id: str) -> WebhookView:
     hook = uow.webhooks.get(who, webhook_id)
     if hook is None:
         raise NotFound(f"no webhook {webhook_id}")
     return hook
 
-
-def _audited(hook: dict[str, Any]) -> dict[str, Any]:
-    return {k: hook[k] for k in ("url", "scope", "previous_secret_until")}

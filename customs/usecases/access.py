@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from customs.services import access
 from customs.services.ports import Clock, Principal
+from customs.services.read_models.reference import ApiKeyView
 from customs.services.unit_of_work import UnitOfWork
 
 
@@ -28,7 +28,7 @@ class Access:
         return access.create_api_key(tenant, role, uow=self.uow_factory(), clock=self.clock,
                                      days=days, label=label, courier=courier, offices=offices)
 
-    def list_api_keys(self, tenant: str | None) -> list[dict[str, Any]]:
+    def list_api_keys(self, tenant: str | None) -> list[ApiKeyView]:
         return access.list_api_keys(tenant, uow=self.uow_factory())
 
     def revoke_api_key(self, key_id: str) -> bool:

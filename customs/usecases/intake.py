@@ -12,6 +12,7 @@ from customs.domain.rules import RuleContext
 from customs.gcpause import paused_gc
 from customs.services import intake, queries
 from customs.services.ports import Clock, ManifestReader, Page
+from customs.services.read_models.manifest import ManifestView
 from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 from customs.usecases.outbound import Outbound
@@ -58,7 +59,7 @@ class Intake:
         return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
                                      progress=progress)
 
-    def get_manifest(self, tenant_id: int, manifest_id: str) -> dict[str, object]:
+    def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:

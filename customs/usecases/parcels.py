@@ -10,7 +10,15 @@ from typing import Any, Protocol
 from customs.domain.money import Money
 from customs.domain.officer import OfficerAction, OfficerDecision
 from customs.services import feed, parcels
+from customs.services.parcels import Keyset
 from customs.services.ports import Clock, Principal, SearchFilters
+from customs.services.read_models.dossier import Dossier
+from customs.services.read_models.feed import FeedPage, StatsView
+from customs.services.read_models.parcel import (
+    CourierParcel,
+    ParcelSummary,
+    ParcelView,
+)
 from customs.services.unit_of_work import UnitOfWork
 
 
@@ -29,16 +37,16 @@ class Parcels:
     feed_cursor_max_age: timedelta
 
     def parcel(self, who: Principal, tracking_number: str,
-               marketplace: str | None = None) -> dict[str, Any]:
+               marketplace: str | None = None) -> ParcelView:
         return parcels.get_parcel(who, tracking_number, uow=self.read_uow_factory(),
                                   marketplace=marketplace)
 
-    def get_parcel(self, tenant_id: int, tracking_number: str) -> dict[str, Any]:
+    def get_parcel(self, tenant_id: int, tracking_number: str) -> ParcelView:
         """A marketplace's parcel as its own key would read it (CLI, tests)."""
         return self.parcel(Principal("internal", tenant_id, "", "marketplace"), tracking_number)
 
     def search_parcels(self, who: Principal, filters: SearchFilters,
-                       limit: int) -> tuple[list[dict[str, Any]], tuple[Any, int] | None]:
+                       limit: int) -> tuple[list[ParcelSummary | CourierParcel], Keyset | None]:
         return parcels.search(who, filters, limit, uow=self.read_uow_factory())
 
     def declaration(self, who: Principal, tracking_number: str,
@@ -47,20 +55,20 @@ class Parcels:
                                    marketplace=marketplace)
 
     def dossier(self, who: Principal, tracking_number: str,
-                marketplace: str | None = None) -> dict[str, Any]:
+                marketplace: str | None = None) -> Dossier:
         return parcels.dossier(who, tracking_number, uow=self.read_uow_factory(),
                                verify=self.verify_declaration, marketplace=marketplace)
 
     def decide(self, who: Principal, tracking_number: str, action: str, reason: str | None,
-               duty: tuple[str, str] | None, marketplace: str | None = None) -> dict[str, Any]:
+               duty: tuple[str, str] | None, marketplace: str | None = None) -> ParcelView:
         money = None if duty is None else Money.of(duty[0], duty[1]).quantized()
         decision = OfficerDecision(OfficerAction(action), reason, money)
         return parcels.decide(who, tracking_number, decision, uow=self.uow_factory(),
                               clock=self.clock, marketplace=marketplace)
 
-    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
+    def stats(self, who: Principal, start: datetime, end: datetime) -> StatsView:
         return parcels.stats(who, start, end, uow=self.read_uow_factory())
 
-    def feed(self, who: Principal, cursor: str | None, limit: int) -> dict[str, Any]:
+    def feed(self, who: Principal, cursor: str | None, limit: int) -> FeedPage:
         return feed.feed_page(who, cursor, limit, uow=self.read_uow_factory(), clock=self.clock,
                               max_age=self.feed_cursor_max_age)

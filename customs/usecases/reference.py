@@ -10,6 +10,7 @@ from pathlib import Path
 from customs.domain.duty import Rate
 from customs.services import rates, reference
 from customs.services.ports import Clock
+from customs.services.read_models.reference import RateView
 from customs.services.unit_of_work import UnitOfWork
 
 
@@ -41,5 +42,5 @@ class Reference:
         return rates.load_rates(self.files.rates_text(text, "body"), uow=self.uow_factory(),
                                 clock=self.clock, actor=actor)
 
-    def list_rates(self, first: date, last: date) -> list[dict[str, str]]:
+    def list_rates(self, first: date, last: date) -> list[RateView]:
         return rates.list_rates(first, last, uow=self.uow_factory())

@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from customs.domain.errors import SecretsUnavailable
 from customs.domain.webhooks import Resolver, RetryPolicy
 from customs.services import webhook_delivery, webhook_secrets, webhooks
 from customs.services.ports import Clock, Principal
+from customs.services.read_models.webhooks import DeliveryView, WebhookView
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import SecretBox, WebhookSender
 from customs.settings import Settings
@@ -36,23 +36,23 @@ class Webhooks:
     rng: random.Random = field(default_factory=random.Random)
 
     def create_webhook(self, who: Principal, url: object,
-                       from_start: bool = False) -> dict[str, Any]:
+                       from_start: bool = False) -> WebhookView:
         return webhooks.register(who, url, from_start=from_start, uow=self.uow_factory(),
                                  clock=self.clock, policy=self.url_policy(),
                                  new_id=lambda: str(uuid.uuid4()), box=self.box)
 
     def list_webhooks(self, who: Principal, after: str | None,
-                      limit: int) -> tuple[list[dict[str, Any]], str | None]:
+                      limit: int) -> tuple[list[WebhookView], str | None]:
         return webhooks.page(who, after, limit, uow=self.uow_factory())
 
-    def webhook(self, who: Principal, webhook_id: str) -> dict[str, Any]:
+    def webhook(self, who: Principal, webhook_id: str) -> WebhookView:
         return webhooks.get(who, webhook_id, uow=self.uow_factory())
 
     def delete_webhook(self, who: Principal, webhook_id: str) -> None:
         webhooks.delete(who, webhook_id, uow=self.uow_factory(), clock=self.clock)
 
     def rotate_webhook_secret(self, who: Principal, webhook_id: str,
-                              overlap_seconds: int) -> dict[str, Any]:
+                              overlap_seconds: int) -> WebhookView:
         return webhooks.rotate_secret(who, webhook_id, timedelta(seconds=overlap_seconds),
                                       uow=self.uow_factory(), clock=self.clock, box=self.box)
 
@@ -62,7 +62,7 @@ class Webhooks:
 
     def webhook_deliveries(self, who: Principal, webhook_id: str, status: str | None,
                            before: int | None,
-                           limit: int) -> tuple[list[dict[str, Any]], int | None]:
+                           limit: int) -> tuple[list[DeliveryView], int | None]:
         return webhooks.deliveries(who, webhook_id, status, before, limit,
                                    uow=self.uow_factory())
 

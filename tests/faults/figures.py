@@ -124,7 +124,7 @@ def _check_feed(customs: Application, statuses: dict[str, str], figures: Figures
     ids: set[Any] = set()
     cursor = None
     for _ in range(10_000):
-        page = customs.parcels.feed(who, cursor, 500)
+        page = customs.parcels.feed(who, cursor, 500).to_json()
         for event in page["items"]:
             if event["event_id"] in ids:
                 figures.feed_repeats += 1

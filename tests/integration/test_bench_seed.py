@@ -24,14 +24,14 @@ def test_seeded_parcels_are_readable_with_their_history(database_url, customs):
     assert last == 0  # every parcel's last event is its status
     tenant_id = customs.access.authenticate(customs.access.create_api_key(tenant,
                                                                           "marketplace")[1]).tenant_id
-    parcel = customs.parcels.get_parcel(tenant_id, number)
+    parcel = customs.parcels.get_parcel(tenant_id, number).to_json()
     assert parcel["status"] == "RELEASED"
     assert [e["status"] for e in parcel["history"]][:2] == ["RECEIVED", "VALIDATED"]
     # searchable like parcels that came through intake: feed scope, HS codes, words, amounts
     from customs.services.ports import Principal, SearchFilters
 
     shop = Principal("k", tenant_id, tenant, "marketplace")
-    assert customs.parcels.feed(shop, None, 10)["items"]
+    assert customs.parcels.feed(shop, None, 10).to_json()["items"]
     word = parcel["data"]["items"][0]["description"].split()[0].lower()
     for filters in (SearchFilters(hs_prefix=parcel["data"]["items"][0]["hs_code"][:4]),
                     SearchFilters(words=(word,)), SearchFilters(sort="-value")):

@@ -84,7 +84,7 @@ def post(customs, body: bytes):  # type: ignore[no-untyped-def]
 
 
 def status(customs, tracking: str) -> dict:  # type: ignore[no-untyped-def]
-    return customs.parcels.get_parcel(customs.tenant_id, tracking)
+    return customs.parcels.get_parcel(customs.tenant_id, tracking).to_json()
 
 
 def test_each_parcel_gets_its_own_decision(submitted, authority_key):

@@ -111,7 +111,7 @@ def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
     from customs.services.intake import SubmitManifest
 
     customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", manifest(parcel()), "t"))
-    detail = customs.parcels.get_parcel(tenant.tenant_id, "RR123456785CN")
+    detail = customs.parcels.get_parcel(tenant.tenant_id, "RR123456785CN").to_json()
     assert detail["status"] == "VALIDATED"
     assert "expired" in detail["declaration_error"]
     customs.close()
@@ -123,7 +123,7 @@ def test_expired_certificate_keeps_parcels_waiting_and_retry_declares(
                         clock=clock)
     report = rotated.outbound.declare_pending()
     assert (report.declared, report.failed) == (1, 0)
-    assert rotated.parcels.get_parcel(tenant.tenant_id, "RR123456785CN")["status"] == "DECLARED"
+    assert rotated.parcels.get_parcel(tenant.tenant_id, "RR123456785CN").status == "DECLARED"
     rotated.close()
 
 
@@ -195,7 +195,7 @@ def test_intake_declares_in_its_own_transaction_and_the_rest_right_after(signed_
     verifier = Verifier([load_certificate(signed_customs.settings.signing_cert)])
     who = Principal("test", tenant.tenant_id, "acme", "marketplace")
     for number in numbers:
-        detail = signed_customs.parcels.get_parcel(tenant.tenant_id, number)
+        detail = signed_customs.parcels.get_parcel(tenant.tenant_id, number).to_json()
         assert detail["status"] == "DECLARED", number
         assert [(e["status"], e["actor"]) for e in detail["history"]] == [
             ("RECEIVED", "t"), ("VALIDATED", "t"), ("DECLARED", "system:declarer")]
@@ -237,12 +237,12 @@ def test_a_declaration_failing_at_intake_leaves_the_parcel_validated_with_the_re
         customs.operations.signer.sign_element = flaky  # type: ignore[union-attr,method-assign]
         body = manifest(parcel("CDEK-00001"), parcel("CDEK-00002"), parcel("CDEK-00003"))
         customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "k", body, "t"))
-        statuses = {n: customs.parcels.get_parcel(tenant.tenant_id, n) for n in
+        statuses = {n: customs.parcels.get_parcel(tenant.tenant_id, n).to_json() for n in
                     ("CDEK-00001", "CDEK-00002", "CDEK-00003")}
         assert [d["status"] for d in statuses.values()] == ["DECLARED", "VALIDATED", "DECLARED"]
         assert "token removed" in statuses["CDEK-00002"]["declaration_error"]
         report = customs.outbound.declare_pending()
         assert (report.declared, report.failed) == (1, 0)
-        assert customs.parcels.get_parcel(tenant.tenant_id, "CDEK-00002")["status"] == "DECLARED"
+        assert customs.parcels.get_parcel(tenant.tenant_id, "CDEK-00002").status == "DECLARED"
     finally:
         customs.close()

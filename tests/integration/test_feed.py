@@ -32,7 +32,7 @@ def _submit(customs, who, numbers, key):  # type: ignore[no-untyped-def]
 def _drain(customs, who, cursor=None, limit=3):  # type: ignore[no-untyped-def]
     seen = []
     for _ in range(100):
-        page = customs.parcels.feed(who, cursor, limit)
+        page = customs.parcels.feed(who, cursor, limit).to_json()
         seen += [i["event_id"] for i in page["items"]]
         cursor = page["next_cursor"]
         if not page["has_more"]:
@@ -80,15 +80,15 @@ def test_a_transaction_that_commits_late_is_not_skipped(shop, database_url):
 def test_bad_and_expired_cursors_are_refused(shop, clock):
     customs, who = shop
     _submit(customs, who, ["CDEK-00001"], "m1")
-    page = customs.parcels.feed(who, None, 1)
+    page = customs.parcels.feed(who, None, 1).to_json()
     with pytest.raises(Invalid):
-        customs.parcels.feed(who, "not-a-cursor", 10)
+        customs.parcels.feed(who, "not-a-cursor", 10).to_json()
     other = customs.access.authenticate(customs.access.create_api_key("globex", "marketplace")[1])
     with pytest.raises(Invalid):  # a cursor is bound to the caller's scope
-        customs.parcels.feed(other, page["next_cursor"], 10)
+        customs.parcels.feed(other, page["next_cursor"], 10).to_json()
     clock.current += timedelta(days=31)
     with pytest.raises(Gone):
-        customs.parcels.feed(who, page["next_cursor"], 10)
+        customs.parcels.feed(who, page["next_cursor"], 10).to_json()
 
 
 def _event(conn, parcel_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]

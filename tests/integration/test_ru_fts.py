@@ -186,12 +186,12 @@ def test_registries_signed_with_gost_are_verified_by_the_simulated_fts(
 
 def test_a_parcel_without_a_ten_digit_code_or_master_waybill_waits_with_the_reason(ru):
     submit(ru, manifest(parcel("CDEK-00001", items=[item(hs="392690")])), "k")
-    detail = ru.parcels.get_parcel(ru.tenant_id, "CDEK-00001")
+    detail = ru.parcels.get_parcel(ru.tenant_id, "CDEK-00001").to_json()
     assert detail["status"] == "VALIDATED"
     assert "MasterWaybill" in detail["declaration_error"]
     submit(ru, manifest(parcel("CDEK-00002", items=[item(hs="392690")]), transport=AWB_1),
            "k2")
-    assert "10 digits" in ru.parcels.get_parcel(ru.tenant_id, "CDEK-00002")["declaration_error"]
+    assert "10 digits" in ru.parcels.get_parcel(ru.tenant_id, "CDEK-00002").declaration_error
 
 
 def test_a_registry_that_does_not_validate_is_never_signed(ru, album_path):
@@ -243,7 +243,7 @@ def acknowledged(ru, sim, count: int = 3) -> tuple[dict, list]:  # type: ignore[
                         h.findtext(f"{ECD}ObjectOrdinal"), 0, "EUR", frozenset())
               for h in envelope.iter(f"{ECD}HouseShipment")]
     assert [ru.parcels.get_parcel(ru.tenant_id,
-                                  n)["status"] for n in numbers] == ["ACKNOWLEDGED"] * count
+                                  n).status for n in numbers] == ["ACKNOWLEDGED"] * count
     return routing, houses
 
 
@@ -261,7 +261,7 @@ def post(ru, document: bytes) -> dict:  # type: ignore[no-untyped-def]
 
 def history(ru, number: str) -> list[tuple]:  # type: ignore[no-untyped-def]
     return [(e["status"], e["source"]) for e in ru.parcels.get_parcel(ru.tenant_id,
-                                                                      number)["history"]]
+                                                                      number).to_json()["history"]]
 
 
 def test_the_simulated_fts_round_trip(ru, sim):
@@ -300,8 +300,8 @@ def test_each_decision_code_moves_only_its_own_waybill(ru, sim, code, status, so
     assert (report["applied"], report["ignored"], report["orphaned"]) == (1, 0, 0)
     assert history(ru, houses[1].number)[-1] == (status, source)
     # the other waybills of the same registry are untouched: never a batch-level decision
-    assert ru.parcels.get_parcel(ru.tenant_id, houses[0].number)["status"] == "ACKNOWLEDGED"
-    assert ru.parcels.get_parcel(ru.tenant_id, houses[2].number)["status"] == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, houses[0].number).status == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, houses[2].number).status == "ACKNOWLEDGED"
 
 
 def test_codes_that_follow_earlier_ones(ru, sim):
@@ -329,11 +329,11 @@ def test_a_correction_request_holds_the_named_parcels_with_the_reason(ru, sim):
     report = post(ru, answer(sim, routing, fts.req_correct("10005020", [a, c],
                                                            "invoice missing"), "1006348E"))
     assert report["applied"] == 2
-    detail = ru.parcels.get_parcel(ru.tenant_id, a.number)
+    detail = ru.parcels.get_parcel(ru.tenant_id, a.number).to_json()
     assert detail["status"] == "HELD"
     assert detail["history"][-1]["source"] == "FTS:REQ-CORRECT"
     assert "invoice missing" in detail["history"][-1]["reason"]
-    assert ru.parcels.get_parcel(ru.tenant_id, b.number)["status"] == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, b.number).status == "ACKNOWLEDGED"
 
 
 def test_answers_are_matched_by_the_envelope_they_answer(ru, sim):
@@ -345,7 +345,7 @@ def test_answers_are_matched_by_the_envelope_they_answer(ru, sim):
     assert (reply.status_code, reply.get_json()["code"]) == (422, "MESSAGE_UNMATCHED")
     item = ru.authority.quarantine_item(reply.get_json()["quarantine_id"])
     assert item.code == "MESSAGE_UNMATCHED"
-    assert ru.parcels.get_parcel(ru.tenant_id, a.number)["status"] == "ACKNOWLEDGED"
+    assert ru.parcels.get_parcel(ru.tenant_id, a.number).status == "ACKNOWLEDGED"
     forged = a.__class__(a.waybill_id, "CDEK-99999", a.ordinal, 0, "EUR", frozenset())
     report = post(ru, answer(sim, routing, fts.custom_mark("10005020", [(forged, "10", None)])))
     assert report["orphaned"] == 1
@@ -374,6 +374,6 @@ def test_an_unknown_code_sets_its_parcel_aside_and_the_others_apply(ru, sim):
     assert (report["applied"], report["set_aside"], report["ignored"]) == (2, 1, 0)
     assert history(ru, a.number)[-1] == ("RELEASED", "FTS:10")
     assert history(ru, b.number)[-1] == ("HELD", "FTS:77")
-    reason = ru.parcels.get_parcel(ru.tenant_id, b.number)["history"][-1]["reason"]
+    reason = ru.parcels.get_parcel(ru.tenant_id, b.number).to_json()["history"][-1]["reason"]
     assert "unknown decision code FTS:77" in reason and "new procedure" in reason
     assert history(ru, c.number)[-1] == ("REFUSED", "FTS:90")

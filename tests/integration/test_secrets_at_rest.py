@@ -62,12 +62,12 @@ def test_stored_sealed_and_deliveries_signed_with_the_plain_secret(hooked, recei
     courier = _courier(hooked)
     hook = hooked.webhooks.create_webhook(courier, receiver.url)
     [(stored, previous)] = _stored(hooked)
-    assert stored.startswith("enc1:") and hook["secret"] not in stored and previous is None
-    _delivered_with(hooked, receiver, hook["secret"], "CDEK-SEAL-1")
-    rotated = hooked.webhooks.rotate_webhook_secret(courier, hook["id"], 3600)
+    assert stored.startswith("enc1:") and hook.secret not in stored and previous is None
+    _delivered_with(hooked, receiver, hook.secret, "CDEK-SEAL-1")
+    rotated = hooked.webhooks.rotate_webhook_secret(courier, hook.id, 3600)
     [(stored, previous)] = _stored(hooked)
-    assert rotated["secret"] not in stored and previous and hook["secret"] not in previous
-    _delivered_with(hooked, receiver, rotated["secret"], "CDEK-SEAL-2")
+    assert rotated.secret not in stored and previous and hook.secret not in previous
+    _delivered_with(hooked, receiver, rotated.secret, "CDEK-SEAL-2")
 
 
 def test_key_rotation_with_reencrypt(hooked, receiver, database_url):
@@ -80,7 +80,7 @@ def test_key_rotation_with_reencrypt(hooked, receiver, database_url):
     only_new = bootstrap(Settings(database_url=database_url, secrets_key=new_key,
                                   webhook_allow_private_urls=True), clock=hooked.clock)
     try:
-        _delivered_with(only_new, receiver, hook["secret"], "CDEK-ROT-1")
+        _delivered_with(only_new, receiver, hook.secret, "CDEK-ROT-1")
     finally:
         only_new.close()
     # the old key alone no longer opens it: not sent, retried, and it says why
@@ -90,8 +90,8 @@ def test_key_rotation_with_reencrypt(hooked, receiver, database_url):
         _submit(only_old, "CDEK-ROT-2")
         report = only_old.webhooks.deliver_webhooks()
         assert report.delivered == 0 and report.retrying >= 1
-        pending = only_old.webhooks.webhook_deliveries(courier, hook["id"], "pending", None, 10)[0]
-        assert any("no key of CUSTOMS_SECRETS_KEY opens" in (d["last_error"] or "")
+        pending = only_old.webhooks.webhook_deliveries(courier, hook.id, "pending", None, 10)[0]
+        assert any("no key of CUSTOMS_SECRETS_KEY opens" in (d.last_error or "")
                    for d in pending)
     finally:
         only_old.close()
@@ -113,7 +113,7 @@ def test_plaintext_secrets_from_before_are_sealed_by_db_upgrade(hooked, receiver
     [(stored, _)] = _stored(hooked)
     assert stored.startswith("enc1:") and legacy not in stored
     _delivered_with(hooked, receiver, legacy, "CDEK-OLD-2")
-    assert hook["id"]
+    assert hook.id
 
 
 def test_without_a_key_no_webhook_is_registered(database_url, clock):  # type: ignore[no-untyped-def]

@@ -115,9 +115,9 @@ def test_a_status_change_reaches_the_receiver_signed_and_shaped(hooked, receiver
     report = hooked.webhooks.deliver_webhooks()
     assert report.delivered == len(receiver.requests) >= 1
     headers, body = receiver.requests[0]
-    assert _verify(hook["secret"], headers, body) == [True]
+    assert _verify(hook.secret, headers, body) == [True]
     assert headers["Content-Type"] == "application/json"
-    assert headers["Customs-Webhook-Id"] == hook["id"]
+    assert headers["Customs-Webhook-Id"] == hook.id
     assert headers["Customs-Timestamp"] == str(int(hooked.clock.now().timestamp()))
     event = json.loads(body)
     assert headers["Customs-Event-Id"] == str(event["id"])
@@ -126,7 +126,7 @@ def test_a_status_change_reaches_the_receiver_signed_and_shaped(hooked, receiver
         {"CDEK-00002"}
     assert "marketplace" not in event["data"] and "actor" not in event["data"]  # courier shape
     assert hooked.webhooks.deliver_webhooks().delivered == 0  # nothing twice
-    assert {d["status"] for d in _deliveries(hooked, courier, hook["id"])} == {"delivered"}
+    assert {d.status for d in _deliveries(hooked, courier, hook.id)} == {"delivered"}
 
 
 def test_from_start_sends_the_whole_feed(hooked, receiver):
@@ -146,49 +146,49 @@ def test_a_failing_receiver_gets_growing_delays_then_failed_then_replay(hooked, 
     start = hooked.clock.now()
     hooked.webhooks.deliver_webhooks()
     assert len(receiver.requests) == 1  # one request per pass while the receiver fails
-    queued = len(_deliveries(hooked, courier, hook["id"]))
+    queued = len(_deliveries(hooked, courier, hook.id))
     delays = []
     for _ in range(60):
-        [row] = [d for d in _deliveries(hooked, courier, hook["id"])][-1:]
-        if row["status"] == "failed":
+        [row] = [d for d in _deliveries(hooked, courier, hook.id)][-1:]
+        if row.status == "failed":
             break
-        assert row["last_status"] == 503 and row["last_error"] == "HTTP 503"
-        due = hooked.clock.now().fromisoformat(row["next_attempt_at"])
+        assert row.last_status == 503 and row.last_error == "HTTP 503"
+        due = hooked.clock.now().fromisoformat(row.next_attempt_at)
         delays.append((due - hooked.clock.now()).total_seconds())
         hooked.clock.current = due
         hooked.webhooks.deliver_webhooks()
     assert delays[:4] == [10, 20, 40, 80]  # base 10 s, doubling (jitter at its ceiling)
     assert max(delays) == 3600  # the cap
     assert hooked.clock.now() - start == timedelta(hours=24)
-    assert {d["status"] for d in _deliveries(hooked, courier, hook["id"])} == {"failed"}
+    assert {d.status for d in _deliveries(hooked, courier, hook.id)} == {"failed"}
     attempts = len(receiver.requests)
     hooked.clock.current += timedelta(days=1)
     hooked.webhooks.deliver_webhooks()
     assert len(receiver.requests) == attempts  # failed for good: not sent again
     receiver.status = 204
-    assert hooked.webhooks.replay_webhook(courier, hook["id"]) == queued
+    assert hooked.webhooks.replay_webhook(courier, hook.id) == queued
     hooked.webhooks.deliver_webhooks()
     assert len(receiver.requests) == attempts + queued
-    assert {d["status"] for d in _deliveries(hooked, courier, hook["id"])} == {"delivered"}
-    assert hooked.webhooks.replay_webhook(courier, hook["id"]) == 0
+    assert {d.status for d in _deliveries(hooked, courier, hook.id)} == {"delivered"}
+    assert hooked.webhooks.replay_webhook(courier, hook.id) == 0
 
 
 def test_rotation_signs_with_both_secrets_during_the_overlap_then_one(hooked, receiver):
     courier = _courier(hooked)
     hook = hooked.webhooks.create_webhook(courier, receiver.url)
-    rotated = hooked.webhooks.rotate_webhook_secret(courier, hook["id"], 3600)
-    assert rotated["secret"] != hook["secret"] and rotated["previous_secret_until"]
+    rotated = hooked.webhooks.rotate_webhook_secret(courier, hook.id, 3600)
+    assert rotated.secret != hook.secret and rotated.previous_secret_until
     _submit(hooked, "CDEK-00001")
     hooked.webhooks.deliver_webhooks()
     headers, body = receiver.requests[-1]
-    assert _verify(rotated["secret"], headers, body) == [True, False]
-    assert _verify(hook["secret"], headers, body) == [False, True]
+    assert _verify(rotated.secret, headers, body) == [True, False]
+    assert _verify(hook.secret, headers, body) == [False, True]
     hooked.clock.current += timedelta(seconds=3601)
     _submit(hooked, "CDEK-00002")
     count = len(receiver.requests)
     hooked.webhooks.deliver_webhooks()
     headers, body = receiver.requests[count]
-    assert _verify(rotated["secret"], headers, body) == [True]
+    assert _verify(rotated.secret, headers, body) == [True]
 
 
 def test_two_concurrent_passes_never_send_an_event_twice(hooked, receiver):
@@ -219,12 +219,12 @@ def test_deleted_webhook_receives_nothing_and_is_not_found(hooked, receiver):
 
     courier = _courier(hooked)
     hook = hooked.webhooks.create_webhook(courier, receiver.url)
-    hooked.webhooks.delete_webhook(courier, hook["id"])
+    hooked.webhooks.delete_webhook(courier, hook.id)
     _submit(hooked, "CDEK-00001")
     hooked.webhooks.deliver_webhooks()
     assert receiver.requests == []
     with pytest.raises(NotFound):
-        hooked.webhooks.webhook(courier, hook["id"])
+        hooked.webhooks.webhook(courier, hook.id)
 
 
 def test_private_addresses_are_refused_unless_allowed(customs, receiver):
@@ -242,8 +242,8 @@ def test_private_addresses_are_refused_unless_allowed(customs, receiver):
     _submit(customs, "CDEK-00001")
     customs.webhooks.deliver_webhooks()
     assert receiver.requests == []
-    [row] = _deliveries(customs, courier, hook["id"])[-1:]
-    assert row["status"] == "pending" and "non-public" in row["last_error"]
+    [row] = _deliveries(customs, courier, hook.id)[-1:]
+    assert row.status == "pending" and "non-public" in row.last_error
 
 
 def test_officer_hold_then_release_reach_the_courier_in_order(signed_customs, receiver):
@@ -263,7 +263,7 @@ def test_officer_hold_then_release_reach_the_courier_in_order(signed_customs, re
     settle(app)
     app.webhooks.deliver_webhooks()
     events = [json.loads(body) for _, body in receiver.requests]
-    assert all(_verify(hook["secret"], h, b) == [True] for h, b in receiver.requests)
+    assert all(_verify(hook.secret, h, b) == [True] for h, b in receiver.requests)
     assert [e["data"]["status"] for e in events][-2:] == ["HELD", "RELEASED"]
     assert [e["id"] for e in events] == sorted(e["id"] for e in events)
     assert events[-2]["data"]["reason"] == "inspection"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from customs.adapters.database.columns import iso, utc
 from customs.adapters.database.tables import ApiKey, Tenant
 from customs.services.ports import Principal
+from customs.services.read_models.reference import ApiKeyView
 
 
 class SqlKeyRepository:
@@ -45,14 +45,12 @@ class SqlKeyRepository:
         return Principal(key.id, key.tenant_id, tenant, key.role, key.courier,
                          tuple(key.offices or ()), expires)
 
-    def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
+    def list(self, tenant_id: int | None) -> list[ApiKeyView]:
         query = sa.select(ApiKey, Tenant.name).join(Tenant).order_by(ApiKey.created_at)
         if tenant_id is not None:
             query = query.where(ApiKey.tenant_id == tenant_id)
-        return [{"id": k.id, "tenant": name, "role": k.role, "label": k.label,
-                 "courier": k.courier, "offices": k.offices,
-                 "created_at": iso(k.created_at), "expires_at": iso(k.expires_at),
-                 "revoked_at": iso(k.revoked_at)}
+        return [ApiKeyView(k.id, name, k.role, k.label, k.courier, k.offices,
+                           iso(k.created_at), iso(k.expires_at), iso(k.revoked_at))
                 for k, name in self.session.execute(query)]
 
     def revoke(self, key_id: str, at: datetime) -> bool:

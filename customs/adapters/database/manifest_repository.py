@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -11,6 +10,8 @@ from sqlalchemy.orm import Session
 from customs.adapters.database.columns import iso
 from customs.adapters.database.tables import Manifest, ManifestDocument
 from customs.services.ports import NewManifest
+from customs.services.read_models.manifest import ManifestView
+from customs.services.read_models.parcel import Destination
 
 
 class SqlManifestRepository:
@@ -35,19 +36,15 @@ class SqlManifestRepository:
         self.session.execute(sa.insert(ManifestDocument.__table__).values(  # type: ignore[attr-defined]
             manifest_id=m.id, content=m.document))
 
-    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None:
+    def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None:
         row = self.session.get(Manifest, manifest_id)
         if row is None or row.tenant_id != tenant_id:
             return None
-        return {
-            "id": row.id, "ref": row.ref, "issued_at": iso(row.issued_at),
-            "received_at": iso(row.received_at),
-            "destination": {"country": row.destination_country,
-                            "customs_office": row.customs_office},
-            "transport": row.transport, "document_sha256": row.document_sha256,
-            "document_size": row.document_size, "parcels": row.parcel_count,
-            "accepted": row.accepted_count, "rejected": row.rejected_count,
-        }
+        return ManifestView(
+            row.id, row.ref, iso(row.issued_at), iso(row.received_at),
+            Destination(row.destination_country, row.customs_office), row.transport,
+            row.document_sha256, row.document_size, row.parcel_count, row.accepted_count,
+            row.rejected_count)
 
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         if self.get(tenant_id, manifest_id) is None:

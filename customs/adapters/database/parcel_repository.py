@@ -25,6 +25,8 @@ from customs.domain.lifecycle import FINAL_STATUSES, ParcelStatus
 from customs.domain.model import ParcelOutcome
 from customs.domain.money import decimal_text
 from customs.services.ports import ConcurrentWrite, IntakeDeclaration, NewManifest, Page
+from customs.services.read_models.manifest import ManifestParcelLine
+from customs.services.read_models.parcel import Amount, Destination
 
 CHUNK = 1000
 STAGE_AHEAD = 10_000  # parcels whose rows are all prepared before the write begins
@@ -131,10 +133,10 @@ class SqlParcelRepository:
         if status is not None:
             query = query.where(P.c.status == status)
         rows = self.session.execute(query.order_by(P.c.position).limit(limit + 1)).mappings()
-        items = [_parcel_summary(r) for r in rows]
+        items = [parcel_line(r) for r in rows]
         more = len(items) > limit
         items = items[:limit]
-        return Page(items, items[-1]["position"] if more else None)
+        return Page(items, items[-1].position if more else None)
 
     def counts_by_status(self, statuses: Collection[str] | None = None) -> dict[str, int]:
         """Parcels by status; only these statuses when given (an index-only scan of them)."""
@@ -192,16 +194,12 @@ def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
     return events
 
 
-def _parcel_summary(row: Any) -> dict[str, Any]:
+def parcel_line(row: Any) -> ManifestParcelLine:
+    """A parcel as its manifest's page lists it (the one builder of that view)."""
     value = None
     if row["declared_value"] is not None:
-        value = {"amount": row["declared_value"], "currency": row["currency"]}
-    return {
-        "position": row["position"], "tracking_number": row["tracking_number"],
-        "manifest_id": row["manifest_id"], "courier": row["courier"], "status": row["status"],
-        "destination": {"country": row["destination_country"],
-                        "customs_office": row["customs_office"]},
-        "declared_value": value, "gross_weight": row["gross_weight"],
-        "violations": row["violations"] or [],
-        "updated_at": iso(row["updated_at"]),
-    }
+        value = Amount(row["declared_value"], row["currency"])
+    return ManifestParcelLine(
+        row["position"], row["tracking_number"], row["manifest_id"], row["courier"],
+        row["status"], Destination(row["destination_country"], row["customs_office"]), value,
+        row["gross_weight"], row["violations"] or [], iso(row["updated_at"]))

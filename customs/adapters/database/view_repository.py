@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from customs.adapters.database.columns import event_fields, iso
+from customs.adapters.database.columns import iso
 from customs.adapters.database.search_index import P, hs_condition, text_condition
 from customs.adapters.database.tables import (
     Batch,
@@ -23,9 +23,25 @@ from customs.adapters.database.tables import (
     ParcelEvent,
     Tenant,
 )
+from customs.adapters.database.view_records import (
+    feed_change,
+    parcel_record,
+    with_iso,
+)
 from customs.domain.feed import FeedPosition
 from customs.domain.stats import clearance_summary
 from customs.services.ports import FeedItem, Principal, SearchFilters
+from customs.services.read_models.dossier import (
+    BatchBrief,
+    DossierRecord,
+    MessageBrief,
+    StoredDeclaration,
+)
+from customs.services.read_models.feed import StatsCounts
+from customs.services.read_models.parcel import (
+    HistoryEvent,
+    ParcelRecord,
+)
 
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 T = Tenant.__table__  # type: ignore[attr-defined]
@@ -101,7 +117,7 @@ def _parcel_query(role: str, by_marketplace: bool) -> Any:
     return query.order_by(P.c.id.desc()).limit(1)
 
 
-# A parcel's history as its views show it (event_fields and the actor's role): 7 of 15 columns.
+# A parcel's history as its views show it (HistoryEvent): 7 of 15 columns.
 HISTORY = (sa.select(E.c.status, E.c.previous_status, E.c.at, E.c.actor, E.c.source,
                      E.c.reason, E.c.role)
            .where(E.c.parcel_id == sa.bindparam("parcel_id")).order_by(E.c.id))
@@ -116,7 +132,7 @@ class SqlViewRepository:
         return self.session.get_bind().dialect.name
 
     def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> dict[str, Any] | None:
+                    marketplace: str | None = None) -> ParcelRecord | None:
         conn = self.session.connection()  # Core statements: no ORM execution layer
         params = scope_values(who) | {"number": tracking_number, "marketplace": marketplace}
         row = conn.execute(_parcel_query(who.role, marketplace is not None),
@@ -124,9 +140,11 @@ class SqlViewRepository:
         if row is None:
             return None
         events = conn.execute(HISTORY, {"parcel_id": row["id"]}).mappings().all()
-        return {**row, "history": [event_fields(e) | {"role": e["role"]} for e in events]}
+        return parcel_record(row, tuple(
+            HistoryEvent(e["status"], e["previous_status"], iso(e["at"]), e["actor"],
+                         e["source"], e["reason"], e["role"]) for e in events))
 
-    def search(self, who: Principal, f: SearchFilters, limit: int) -> list[dict[str, Any]]:
+    def search(self, who: Principal, f: SearchFilters, limit: int) -> list[ParcelRecord]:
         desc = f.sort.startswith("-")
         column = SORTS[f.sort.lstrip("-")]
         # Built once (the HS condition counts its matches): every office's range shares it.
@@ -143,7 +161,7 @@ class SqlViewRepository:
         offices = [f.office] if f.office else list(who.offices)
         if who.role != "officer" or len(offices) == 1:
             query = _page(columns, where, column, desc, limit)
-            return [dict(r) for r in self.session.execute(query).mappings()]
+            return [parcel_record(r) for r in self.session.execute(query).mappings()]
         # Several offices: one index range per office, each sorted and cut at
         # `limit`, merged (a sort of at most offices x limit rows). A single query over
         # "office IN (...)" would read and sort every parcel of the jurisdiction.
@@ -153,7 +171,7 @@ class SqlViewRepository:
         key = merged.c[column.name]
         order = (key.desc(), merged.c.id.desc()) if desc else (key.asc(), merged.c.id.asc())
         rows = self.session.execute(sa.select(merged).order_by(*order).limit(limit)).mappings()
-        return [dict(r) for r in rows]
+        return [parcel_record(r) for r in rows]
 
     def _conditions(self, f: SearchFilters) -> list[Any]:
         c: list[Any] = []
@@ -183,7 +201,7 @@ class SqlViewRepository:
             c.append(sa.or_(P.c.house_waybill == f.waybill, P.c.master_waybill == f.waybill))
         return c
 
-    def dossier(self, parcel_id: int) -> dict[str, Any]:
+    def dossier(self, parcel_id: int) -> DossierRecord:
         declaration = self.session.execute(
             sa.select(D).where(D.c.parcel_id == parcel_id).order_by(D.c.created_at.desc())
             .limit(1)).mappings().first()
@@ -199,13 +217,16 @@ class SqlViewRepository:
                 sa.select(M.c.id, M.c.direction, M.c.kind, M.c.message_id, M.c.http_status,
                           M.c.error, M.c.at, sa.func.length(M.c.document).label("size"))
                 .where(M.c.batch_id == batch_id).order_by(M.c.id)).mappings().all()
-        return {
-            "declaration": None if declaration is None else dict(declaration),
-            "batch": None if batch is None else _with_iso(dict(batch)),
-            "messages": [_with_iso(dict(m)) for m in messages or []],
-        }
+        stored = None
+        if declaration is not None:
+            stored = StoredDeclaration(
+                declaration["id"], declaration["profile"], declaration["document_sha256"],
+                declaration["signer_fingerprint"], declaration["signature_algorithm"],
+                iso(declaration["created_at"]), bytes(declaration["document"]))
+        return DossierRecord(stored, None if batch is None else BatchBrief(**with_iso(batch)),
+                             tuple(MessageBrief(**with_iso(m)) for m in messages or []))
 
-    def stats(self, who: Principal, start: datetime, end: datetime) -> dict[str, Any]:
+    def stats(self, who: Principal, start: datetime, end: datetime) -> StatsCounts:
         period = (scope_of(who, P), P.c.created_at >= start, P.c.created_at < end)
         counts = self.session.execute(
             sa.select(P.c.customs_office, P.c.status, sa.func.count())
@@ -223,8 +244,8 @@ class SqlViewRepository:
                        ) * 86400.0
             clearance = clearance_summary(
                 self.session.execute(sa.select(seconds).where(*released)).scalars().all())
-        return {"counts": [(office, status, int(n)) for office, status, n in counts],
-                "clearance": clearance}
+        return StatsCounts([(office, status, int(n)) for office, status, n in counts],
+                           clearance)
 
     def feed(self, who: Principal, after: FeedPosition, limit: int) -> list[FeedItem]:
         conn = self.session.connection()
@@ -235,7 +256,7 @@ class SqlViewRepository:
             # Serve only below the oldest transaction that may still commit events (domain.feed)
             params["horizon"] = conn.execute(HORIZON).scalar_one()
         rows = conn.execute(_feed_query(who.role, postgres), params).mappings().all()
-        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_fields(r))
+        return [FeedItem(FeedPosition(int(r["txid"]), int(r["id"])), feed_change(r))
                 for r in rows]
 
 
@@ -294,29 +315,3 @@ def feed_select() -> Any:
     return (sa.select(E, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
                       P.c.estimate_amount, P.c.estimate_currency, T.c.name.label("marketplace"))
             .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id))
-
-
-def _with_iso(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
-
-
-def feed_fields(r: Any) -> dict[str, Any]:
-    duty = None
-    if r["duty_amount"] is not None:
-        duty = {"amount": r["duty_amount"], "currency": r["duty_currency"]}
-    return {"event_id": int(r["id"]), "tracking_number": r["tracking_number"],
-            "house_waybill": r["house_waybill"], "marketplace": r["marketplace"],
-            "courier": r["courier"], "customs_office": r["customs_office"],
-            "status": r["status"], "previous_status": r["previous_status"],
-            "at": iso(r["at"]), "source": r["source"], "reason": r["reason"], "duty": duty,
-            "duty_estimate": estimate_brief(r),
-            "actor": r["actor"], "role": r["role"]}
-
-
-def estimate_brief(r: Any) -> dict[str, Any] | None:
-    """The parcel's duty estimate made at intake (docs/duty.md), in short."""
-    if r["estimate_status"] is None:
-        return None
-    return {"status": r["estimate_status"], "amount": r["estimate_amount"],
-            "currency": r["estimate_currency"]}
-

@@ -25,9 +25,12 @@ from customs.adapters.database.tables import (
     Webhook,
     WebhookDelivery,
 )
-from customs.adapters.database.view_repository import HORIZON, feed_fields, feed_select
+from customs.adapters.database.view_records import feed_change
+from customs.adapters.database.view_repository import HORIZON, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
+from customs.services.read_models.feed import FeedChange
+from customs.services.read_models.webhooks import DeliveryView, WebhookScope, WebhookView
 from customs.services.webhook_ports import (
     DueDelivery,
     NewWebhook,
@@ -66,12 +69,12 @@ class SqlWebhookRepository:
         return int(self.session.execute(sa.select(sa.func.count()).select_from(W).where(
             W.c.tenant_id == tenant_id, W.c.deleted_at.is_(None))).scalar_one())
 
-    def get(self, who: Principal, webhook_id: str) -> dict[str, Any] | None:
+    def get(self, who: Principal, webhook_id: str) -> WebhookView | None:
         row = self.session.execute(sa.select(*PUBLIC).where(
             W.c.id == webhook_id, *_mine(who), W.c.deleted_at.is_(None))).mappings().first()
         return None if row is None else _public(row)
 
-    def page(self, who: Principal, after: str | None, limit: int) -> list[dict[str, Any]]:
+    def page(self, who: Principal, after: str | None, limit: int) -> list[WebhookView]:
         query = sa.select(*PUBLIC).where(*_mine(who), W.c.deleted_at.is_(None))
         if after is not None:
             query = query.where(W.c.id > after)
@@ -116,7 +119,7 @@ class SqlWebhookRepository:
         return int(done.rowcount)
 
     def deliveries(self, webhook_id: str, status: str | None, before: int | None,
-                   limit: int) -> list[dict[str, Any]]:
+                   limit: int) -> list[DeliveryView]:
         query = sa.select(D.c.id, D.c.event_id, D.c.status, D.c.attempts, D.c.created_at,
                           D.c.first_attempt_at, D.c.next_attempt_at, D.c.delivered_at,
                           D.c.last_status, D.c.last_error).where(D.c.webhook_id == webhook_id)
@@ -125,8 +128,8 @@ class SqlWebhookRepository:
         if before is not None:
             query = query.where(D.c.id < before)
         rows = self.session.execute(query.order_by(D.c.id.desc()).limit(limit)).mappings()
-        return [{k: iso(v) if isinstance(v, datetime) else v for k, v in r.items()}
-                for r in rows]
+        return [DeliveryView(**{k: iso(v) if isinstance(v, datetime) else v
+                                for k, v in r.items()}) for r in rows]
 
     def feed_end(self) -> FeedPosition:
         """The last position every later event will come after (no backfill)."""
@@ -188,9 +191,9 @@ class SqlWebhookRepository:
             previous_secret=r["previous_secret"],
             previous_secret_until=utc(r["previous_secret_until"])) for r in rows]
 
-    def event_fields(self, event_id: int) -> dict[str, Any] | None:
+    def event_fields(self, event_id: int) -> FeedChange | None:
         row = self.session.execute(feed_select().where(E.c.id == event_id)).mappings().first()
-        return None if row is None else feed_fields(row)
+        return None if row is None else feed_change(row)
 
     def renew(self, delivery_id: int, owner: str, lease_until: datetime) -> bool:
         """Extend this worker's lease just before sending; False if another took it over."""
@@ -236,9 +239,7 @@ def _scope(webhook_id: str, r: Any) -> Principal:
                      offices=tuple(r["offices"] or ()))
 
 
-def _public(r: Any) -> dict[str, Any]:
-    return {"id": r["id"], "url": r["url"],
-            "scope": {"role": r["role"], "courier": r["courier"],
-                      "offices": list(r["offices"] or [])},
-            "created_at": iso(r["created_at"]),
-            "previous_secret_until": iso(r["previous_secret_until"])}
+def _public(r: Any) -> WebhookView:
+    return WebhookView(r["id"], r["url"],
+                       WebhookScope(r["role"], r["courier"], list(r["offices"] or [])),
+                       iso(r["created_at"]), iso(r["previous_secret_until"]))
