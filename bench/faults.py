@@ -40,6 +40,10 @@ def main() -> None:
 
     logging.disable(logging.INFO)  # the servers' access lines
     workdir = Path(tempfile.mkdtemp(prefix="customs-faults-"))
+    if not os.environ.get("CUSTOMS_SECRETS_KEY"):  # the harness registers a webhook
+        from cryptography.fernet import Fernet
+
+        os.environ["CUSTOMS_SECRETS_KEY"] = Fernet.generate_key().decode()  # this run only
     key, cert = generate_dev_key("ecdsa-p256", workdir / "key")
     url = os.environ.get("CUSTOMS_BENCH_DATABASE_URL") or f"sqlite:///{workdir}/customs.db"
     upgrade(url)

@@ -179,7 +179,7 @@ def test_registries_signed_with_gost_are_verified_by_the_simulated_fts(
             bytes(registry)).signature_method == signing.GOST_256
         assert len(state.registered) == 1
         parcel_view = customs.parcels.get_parcel(customs.tenant_id, "CDEK-00002")
-        assert parcel_view["status"] == "ACKNOWLEDGED"
+        assert parcel_view.status == "ACKNOWLEDGED"
     finally:
         customs.close()
 
