@@ -13,6 +13,7 @@ from customs.domain.model import ParcelOutcome
 from customs.domain.money import decimal_text
 from customs.services.ports import (
     ConcurrentWrite,
+    DueBatch,
     NewManifest,
     Page,
     Principal,
@@ -39,6 +40,8 @@ class FakeState:
         self.keys: dict[str, dict[str, Any]] = {}
         self.rates: dict[tuple[Any, str, str], Any] = {}
         self.audit: list[tuple[str, str, str, str]] = []  # actor, action, object type and id
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.messages: list[tuple[str, str, str | None, int | None]] = []  # the exchange log
 
 
 class FakeManifests:
@@ -234,6 +237,49 @@ class FakeAudit:
         self.state.audit.append((actor, action, object_type, object_id))
 
 
+class FakeOutbox:
+    """Sealed batches waiting for the authority, and the log of every exchange with it."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def claim_due(self, at: datetime, lease_until: datetime) -> DueBatch | None:
+        for batch_id, b in sorted(self.state.batches.items()):
+            if b["status"] == "SEALED" and b["next_at"] <= at and b["leased_until"] <= at:
+                b["attempts"] += 1
+                b["leased_until"] = lease_until
+                return DueBatch(batch_id, b["message_id"], b["document"], b["attempts"])
+        return None
+
+    def record(self, direction: str, kind: str, message_id: str | None, batch_id: str | None,
+               status: int | None, error: str | None, document: bytes | None,
+               at: datetime) -> None:
+        self.state.messages.append((direction, kind, message_id, status))
+
+    def _move(self, batch_id: str, status: str, **fields: Any) -> int:
+        self.state.batches[batch_id].update(status=status, **fields)
+        return len(self.state.batches[batch_id]["parcels"])
+
+    def submitted(self, batch_id: str, at: datetime, actor: str,
+                  acknowledged: bool = False) -> int:
+        return self._move(batch_id, "ACKNOWLEDGED" if acknowledged else "SUBMITTED")
+
+    def retry_later(self, batch_id: str, at: datetime, error: str) -> None:
+        self._move(batch_id, "SEALED", next_at=at, error=error, leased_until=at)
+
+    def failed(self, batch_id: str, at: datetime, error: str, actor: str) -> int:
+        return self._move(batch_id, "TRANSMISSION_FAILED", error=error)
+
+    def reopen(self, batch_id: str, at: datetime) -> bool:
+        if self.state.batches[batch_id]["status"] != "TRANSMISSION_FAILED":
+            return False
+        self._move(batch_id, "SEALED", attempts=0, next_at=at, leased_until=at)
+        return True
+
+    def received(self, batch_id: str, at: datetime, source: str, evidence: str) -> int:
+        return self._move(batch_id, "RECEIVED", evidence=source)
+
+
 class FakeUnitOfWork:
     """Rolls back unless committed, like the SQL one: work happens on a copy of the state."""
 
@@ -251,6 +297,7 @@ class FakeUnitOfWork:
         self.keys = FakeKeys(self.working)
         self.rates = FakeRates(self.working)
         self.audit = FakeAudit(self.working)
+        self.outbox = FakeOutbox(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:
