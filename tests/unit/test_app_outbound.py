@@ -1,0 +1,72 @@
+"""Sending sealed batches through the composition root (app.outbound), on fakes: the
+authority's endpoint is the harness's scripted transport, the outbox a fake repository.
+The batches are put in the fake outbox as sealing leaves them (sealing itself needs a signer
+and the declarations' repository, which the unit layer does not fake)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from customs.services.ports import TransportResult
+from tests.unit.conftest import Harness
+
+DOWN = TransportResult(False, 503, None, True, "503 Service Unavailable")
+REFUSED = TransportResult(False, 400, b"<bad/>", False, "400 Bad Request")
+
+
+def seal(harness: Harness, *batch_ids: str) -> None:
+    at = harness.clock.now()
+    for batch_id in batch_ids:
+        harness.state.batches[batch_id] = {
+            "message_id": f"msg-{batch_id}", "document": b"<Batch/>", "status": "SEALED",
+            "attempts": 0, "next_at": at, "leased_until": at, "parcels": [1, 2]}
+
+
+def statuses(harness: Harness) -> dict[str, str]:
+    return {i: b["status"] for i, b in harness.state.batches.items()}
+
+
+def test_due_batches_are_sent_once_each_and_logged(harness: Harness) -> None:
+    seal(harness, "b1", "b2")
+    report = harness.app.outbound.submit_batches()
+    assert report.submitted == ["b1", "b2"] and report.retrying == report.failed == []
+    assert harness.transport.sent == ["msg-b1", "msg-b2"]
+    assert statuses(harness) == {"b1": "SUBMITTED", "b2": "SUBMITTED"}
+    assert [(d, k, m) for d, k, m, _ in harness.state.messages] == [
+        ("out", "batch", "msg-b1"), ("out", "batch", "msg-b2")]
+    assert harness.app.outbound.submit_batches().submitted == []  # nothing is sent twice
+
+
+def test_an_outage_stops_the_pass_and_the_batch_waits_its_backoff(harness: Harness) -> None:
+    seal(harness, "b1", "b2")
+    harness.transport.script = [DOWN]
+    report = harness.app.outbound.submit_batches()
+    assert report.retrying == ["b1"] and report.submitted == []
+    assert harness.transport.sent == ["msg-b1"]  # b2 not tried while the authority fails
+    waiting = harness.state.batches["b1"]
+    assert waiting["error"] == DOWN.error and waiting["next_at"] > harness.clock.now()
+    assert harness.app.outbound.submit_batches().submitted == ["b2"]  # b1 is not due yet
+    harness.clock.advance(harness.app.outbound.retry_policy().cap)
+    assert harness.app.outbound.submit_batches().submitted == ["b1"]
+    assert harness.transport.sent == ["msg-b1", "msg-b2", "msg-b1"]  # the same message again
+
+
+def test_a_refusal_fails_the_batch_until_an_operator_retries_it(harness: Harness) -> None:
+    seal(harness, "b1")
+    harness.transport.script = [REFUSED]
+    assert harness.app.outbound.submit_batches().failed == ["b1"]
+    assert statuses(harness) == {"b1": "TRANSMISSION_FAILED"}
+    assert "refused by the authority" in harness.state.batches["b1"]["error"]
+    assert ("in", "ack", "msg-b1", 400) in harness.state.messages  # the reply is kept verbatim
+    harness.clock.advance(timedelta(days=1))
+    assert harness.app.outbound.submit_batches().submitted == []  # failed batches stay visible
+    assert harness.app.outbound.retry_batch("b1")
+    assert not harness.app.outbound.retry_batch("b1")  # already waiting
+    assert harness.app.outbound.submit_batches().submitted == ["b1"]
+
+
+def test_without_a_signer_nothing_is_declared_or_sealed(harness: Harness) -> None:
+    assert not harness.app.outbound.can_sign
+    assert harness.app.outbound.declare_pending().declared == 0
+    assert harness.app.outbound.seal_batches().errors == [
+        "no signing key: batches cannot be signed"]
