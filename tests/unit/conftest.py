@@ -5,9 +5,11 @@ transaction on the same database (cosmicpython's handler tests, `bootstrap_test_
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,16 +57,38 @@ class Harness:
     transport: FakeTransport
 
 
-@pytest.fixture
-def harness() -> Iterator[Harness]:
+def _harness(settings: Settings) -> Harness:
     state, clock, transport = FakeState(), FixedClock(), FakeTransport()
     ids = itertools.count(1)
-    app = bootstrap(Settings(database_url="sqlite://"),
+    app = bootstrap(settings,
                     uow_factory=lambda: FakeUnitOfWork(state),
                     read_uow_factory=lambda: FakeUnitOfWork(state),
                     clock=clock, new_id=lambda: f"id-{next(ids)}", transport=transport)
-    yield Harness(app, state, clock, transport)
-    app.close()
+    return Harness(app, state, clock, transport)
+
+
+@pytest.fixture
+def harness() -> Iterator[Harness]:
+    made = _harness(Settings(database_url="sqlite://"))
+    yield made
+    made.app.close()
+
+
+@pytest.fixture
+def signed_harness(dev_signing_key: tuple[Path, Path]) -> Iterator[Callable[..., Harness]]:
+    """Makes harnesses with the session's development key (tests/conftest.py), so intake
+    declares inline; keyword arguments are further settings."""
+    key, cert = dev_signing_key
+    made: list[Harness] = []
+
+    def make(**settings: Any) -> Harness:
+        made.append(_harness(Settings(database_url="sqlite://", signing_key=key,
+                                      signing_cert=cert, **settings)))
+        return made[-1]
+
+    yield make
+    for harness in made:
+        harness.app.close()
 
 
 @pytest.fixture

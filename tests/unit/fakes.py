@@ -14,9 +14,12 @@ from customs.domain.money import decimal_text
 from customs.services.ports import (
     ConcurrentWrite,
     DueBatch,
+    IntakeDeclaration,
     NewManifest,
     Page,
+    PendingParcel,
     Principal,
+    SignedDocument,
     StoredResponse,
 )
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
@@ -106,6 +109,7 @@ class FakeParcels:
                 raise ConcurrentWrite("open tracking number already exists")
             p = o.parcel
             self.state.parcels.append({
+                "id": len(self.state.parcels) + 1, "parcel": p, "header": manifest.header,
                 "tenant_id": manifest.tenant_id, "manifest_id": manifest.id,
                 "position": o.position, "tracking_number": o.tracking_number,
                 "courier": p.courier if p else None, "updated_at": manifest.received_at,
@@ -143,6 +147,33 @@ def _line(p: dict[str, Any]) -> ManifestParcelLine:
                               p["courier"] or "", p["status"], p["destination"],
                               p["declared_value"], p["gross_weight"],
                               p["violation_documents"], iso(p["updated_at"]))
+
+
+class FakeDeclarations:
+    """The VALIDATED parcels waiting for a declaration, and the declarations made for them."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def pending(self, limit: int, manifest_id: str | None = None) -> list[PendingParcel]:
+        return [PendingParcel(p["id"], p["parcel"], p["header"]) for p in self.state.parcels
+                if p["status"] == "VALIDATED" and manifest_id in (None, p["manifest_id"])
+                ][:limit]
+
+    def add_all(self, done: Sequence[tuple[PendingParcel, str, SignedDocument]], profile: str,
+                at: datetime, actor: str) -> set[int]:
+        moved = set()
+        for pending, declaration_id, signed in done:
+            row = self.state.parcels[pending.parcel_id - 1]
+            if row["status"] == "VALIDATED":
+                row.update(status="DECLARED", declaration=IntakeDeclaration(
+                    declaration_id, actor, signed))
+                row["history"].append(("DECLARED", actor))
+                moved.add(pending.parcel_id)
+        return moved
+
+    def fail(self, parcel_id: int, reason: str, at: datetime) -> None:
+        self.state.parcels[parcel_id - 1]["declaration_error"] = reason
 
 
 class FakeIdempotency:
@@ -298,6 +329,7 @@ class FakeUnitOfWork:
         self.rates = FakeRates(self.working)
         self.audit = FakeAudit(self.working)
         self.outbox = FakeOutbox(self.working)
+        self.declarations = FakeDeclarations(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:

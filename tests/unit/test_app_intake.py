@@ -52,8 +52,9 @@ def test_rejected_parcel_is_listed_with_its_violations(app: Application) -> None
 
 
 def test_pages_follow_the_manifest_order(app: Application) -> None:
-    numbers = ["RR123456785CN", "RR123456799CN", "RR123456802CN"]
+    numbers = ["RR123456785CN", "RR123456799CN", "RR123456808CN"]
     receipt = submit(app, manifest(*(parcel(n) for n in numbers)))
+    assert receipt.body["accepted"] == 3
     first = app.intake.list_manifest_parcels(TENANT, receipt.manifest_id, status=None, after=0,
                                              limit=2)
     assert [p.tracking_number for p in first.items] == numbers[:2] and first.next_after == 2
@@ -93,3 +94,29 @@ def test_another_tenant_cannot_read_the_manifest(app: Application) -> None:
     with pytest.raises(NotFound):
         app.intake.list_manifest_parcels(TENANT + 1, receipt.manifest_id, status=None, after=0,
                                          limit=10)
+
+
+def test_with_a_signer_accepted_parcels_are_declared_at_intake(signed_harness) -> None:  # type: ignore[no-untyped-def]
+    harness = signed_harness()
+    app = harness.app
+    assert app.outbound.can_sign
+    body = manifest(parcel(), parcel("RR123456799CN", items=[item(hs="1")]))
+    receipt = submit(app, body)
+    page = app.intake.list_manifest_parcels(TENANT, receipt.manifest_id, status=None, after=0,
+                                            limit=10)
+    assert [p.status for p in page.items] == ["DECLARED", "REJECTED"]
+    declared = harness.state.parcels[0]
+    signed = declared["declaration"].signed
+    assert signed is not None and b"Signature" in signed.document
+    assert [s for s, _ in declared["history"]] == ["RECEIVED", "VALIDATED", "DECLARED"]
+    assert app.outbound.declare_pending().declared == 0  # nothing left VALIDATED
+
+
+def test_past_the_inline_cap_the_rest_are_declared_right_after(signed_harness) -> None:  # type: ignore[no-untyped-def]
+    harness = signed_harness(declare_inline_max=1)
+    numbers = ["RR123456785CN", "RR123456799CN", "RR123456808CN"]
+    receipt = submit(harness.app, manifest(*(parcel(n) for n in numbers)))
+    assert receipt.body["accepted"] == 3
+    assert [p["status"] for p in harness.state.parcels] == ["DECLARED"] * 3
+    ids = {p["declaration"].declaration_id for p in harness.state.parcels}
+    assert len(ids) == 3  # one declaration each, none made twice
