@@ -13,18 +13,15 @@ from customs.domain.model import ParcelOutcome
 from customs.domain.money import decimal_text
 from customs.services.ports import (
     ConcurrentWrite,
-    DueBatch,
-    IntakeDeclaration,
     NewManifest,
     Page,
-    PendingParcel,
     Principal,
-    SignedDocument,
     StoredResponse,
 )
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
 from customs.services.read_models.parcel import Amount, Destination
 from customs.services.read_models.reference import ApiKeyView
+from tests.unit.fakes_outbound import FakeBatches, FakeDeclarations, FakeOutbox
 
 
 def iso(at: datetime | None) -> str | None:
@@ -149,33 +146,6 @@ def _line(p: dict[str, Any]) -> ManifestParcelLine:
                               p["violation_documents"], iso(p["updated_at"]))
 
 
-class FakeDeclarations:
-    """The VALIDATED parcels waiting for a declaration, and the declarations made for them."""
-
-    def __init__(self, state: FakeState) -> None:
-        self.state = state
-
-    def pending(self, limit: int, manifest_id: str | None = None) -> list[PendingParcel]:
-        return [PendingParcel(p["id"], p["parcel"], p["header"]) for p in self.state.parcels
-                if p["status"] == "VALIDATED" and manifest_id in (None, p["manifest_id"])
-                ][:limit]
-
-    def add_all(self, done: Sequence[tuple[PendingParcel, str, SignedDocument]], profile: str,
-                at: datetime, actor: str) -> set[int]:
-        moved = set()
-        for pending, declaration_id, signed in done:
-            row = self.state.parcels[pending.parcel_id - 1]
-            if row["status"] == "VALIDATED":
-                row.update(status="DECLARED", declaration=IntakeDeclaration(
-                    declaration_id, actor, signed))
-                row["history"].append(("DECLARED", actor))
-                moved.add(pending.parcel_id)
-        return moved
-
-    def fail(self, parcel_id: int, reason: str, at: datetime) -> None:
-        self.state.parcels[parcel_id - 1]["declaration_error"] = reason
-
-
 class FakeIdempotency:
     def __init__(self, state: FakeState) -> None:
         self.state = state
@@ -268,49 +238,6 @@ class FakeAudit:
         self.state.audit.append((actor, action, object_type, object_id))
 
 
-class FakeOutbox:
-    """Sealed batches waiting for the authority, and the log of every exchange with it."""
-
-    def __init__(self, state: FakeState) -> None:
-        self.state = state
-
-    def claim_due(self, at: datetime, lease_until: datetime) -> DueBatch | None:
-        for batch_id, b in sorted(self.state.batches.items()):
-            if b["status"] == "SEALED" and b["next_at"] <= at and b["leased_until"] <= at:
-                b["attempts"] += 1
-                b["leased_until"] = lease_until
-                return DueBatch(batch_id, b["message_id"], b["document"], b["attempts"])
-        return None
-
-    def record(self, direction: str, kind: str, message_id: str | None, batch_id: str | None,
-               status: int | None, error: str | None, document: bytes | None,
-               at: datetime) -> None:
-        self.state.messages.append((direction, kind, message_id, status))
-
-    def _move(self, batch_id: str, status: str, **fields: Any) -> int:
-        self.state.batches[batch_id].update(status=status, **fields)
-        return len(self.state.batches[batch_id]["parcels"])
-
-    def submitted(self, batch_id: str, at: datetime, actor: str,
-                  acknowledged: bool = False) -> int:
-        return self._move(batch_id, "ACKNOWLEDGED" if acknowledged else "SUBMITTED")
-
-    def retry_later(self, batch_id: str, at: datetime, error: str) -> None:
-        self._move(batch_id, "SEALED", next_at=at, error=error, leased_until=at)
-
-    def failed(self, batch_id: str, at: datetime, error: str, actor: str) -> int:
-        return self._move(batch_id, "TRANSMISSION_FAILED", error=error)
-
-    def reopen(self, batch_id: str, at: datetime) -> bool:
-        if self.state.batches[batch_id]["status"] != "TRANSMISSION_FAILED":
-            return False
-        self._move(batch_id, "SEALED", attempts=0, next_at=at, leased_until=at)
-        return True
-
-    def received(self, batch_id: str, at: datetime, source: str, evidence: str) -> int:
-        return self._move(batch_id, "RECEIVED", evidence=source)
-
-
 class FakeUnitOfWork:
     """Rolls back unless committed, like the SQL one: work happens on a copy of the state."""
 
@@ -330,6 +257,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(self.working)
         self.outbox = FakeOutbox(self.working)
         self.declarations = FakeDeclarations(self.working)
+        self.batches = FakeBatches(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -1,13 +1,15 @@
-"""Sending sealed batches through the composition root (app.outbound), on fakes: the
-authority's endpoint is the harness's scripted transport, the outbox a fake repository.
-The batches are put in the fake outbox as sealing leaves them (sealing itself needs a signer
-and the declarations' repository, which the unit layer does not fake)."""
+"""Sealing and sending batches through the composition root (app.outbound), on fakes: the
+authority's endpoint is the harness's scripted transport, the outbox and batches fake
+repositories. The retry tests put batches in the outbox as sealing leaves them; the last test
+seals real signed batches from a signed intake."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from customs.services.intake import SubmitManifest
 from customs.services.ports import TransportResult
+from tests.manifests import manifest, parcel
 from tests.unit.conftest import Harness
 
 DOWN = TransportResult(False, 503, None, True, "503 Service Unavailable")
@@ -70,3 +72,21 @@ def test_without_a_signer_nothing_is_declared_or_sealed(harness: Harness) -> Non
     assert harness.app.outbound.declare_pending().declared == 0
     assert harness.app.outbound.seal_batches().errors == [
         "no signing key: batches cannot be signed"]
+
+
+def test_declared_parcels_are_sealed_into_a_signed_batch_and_submitted(signed_harness) -> None:  # type: ignore[no-untyped-def]
+    harness = signed_harness()
+    app = harness.app
+    body = manifest(parcel(), parcel("RR123456799CN"))
+    app.intake.submit_manifest(SubmitManifest(1, "k", body, "marketplace:acme"))
+    assert app.outbound.seal_batches().sealed == []  # a small group waits for its age cap
+    sealed = app.outbound.seal_batches(force=True)
+    assert sealed.parcels == 2 and sealed.errors == [] and len(sealed.sealed) == 1
+    [batch_id] = sealed.sealed
+    batch = harness.state.batches[batch_id]
+    assert b"Signature" in batch["document"] and batch["parcels"] == [1, 2]
+    assert [p["status"] for p in harness.state.parcels] == ["BATCHED", "BATCHED"]
+    assert app.outbound.submit_batches().submitted == [batch_id]
+    assert harness.transport.sent == [batch["message_id"]]
+    assert [p["status"] for p in harness.state.parcels] == ["SUBMITTED", "SUBMITTED"]
+    assert app.outbound.seal_batches(force=True).sealed == []  # nothing is batched twice
