@@ -22,6 +22,7 @@ from customs.services.read_models.manifest import ManifestParcelLine, ManifestVi
 from customs.services.read_models.parcel import Amount, Destination
 from customs.services.read_models.reference import ApiKeyView
 from tests.unit.fakes_outbound import FakeBatches, FakeDeclarations, FakeOutbox
+from tests.unit.fakes_views import FakeViews
 
 
 def iso(at: datetime | None) -> str | None:
@@ -258,6 +259,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self.working)
         self.declarations = FakeDeclarations(self.working)
         self.batches = FakeBatches(self.working)
+        self.views = FakeViews(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:
