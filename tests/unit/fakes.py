@@ -10,6 +10,7 @@ from typing import Any
 from customs.domain.intake import intake_steps
 from customs.domain.lifecycle import is_final
 from customs.domain.model import ParcelOutcome
+from customs.domain.money import decimal_text
 from customs.services.ports import (
     ConcurrentWrite,
     NewManifest,
@@ -17,6 +18,15 @@ from customs.services.ports import (
     Principal,
     StoredResponse,
 )
+from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.parcel import Amount, Destination
+from customs.services.read_models.reference import ApiKeyView
+from tests.unit.fakes_outbound import FakeBatches, FakeDeclarations, FakeOutbox
+from tests.unit.fakes_views import FakeViews
+
+
+def iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
 
 
 class FakeState:
@@ -30,6 +40,9 @@ class FakeState:
         self.tenants: dict[str, int] = {}
         self.keys: dict[str, dict[str, Any]] = {}
         self.rates: dict[tuple[Any, str, str], Any] = {}
+        self.audit: list[tuple[str, str, str, str]] = []  # actor, action, object type and id
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.messages: list[tuple[str, str, str | None, int | None]] = []  # the exchange log
 
 
 class FakeManifests:
@@ -39,15 +52,27 @@ class FakeManifests:
     def add(self, manifest: NewManifest) -> None:
         self.state.manifests[manifest.id] = manifest
 
-    def get(self, tenant_id: int, manifest_id: str) -> dict[str, Any] | None:
+    def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None:
         found = self.state.manifests.get(manifest_id)
         if found is None or found.tenant_id != tenant_id:
             return None
-        return {"id": found.id, "accepted": found.accepted, "rejected": found.rejected}
+        h = found.header
+        return ManifestView(found.id, h.ref, iso(h.issued_at), iso(found.received_at),
+                            Destination(h.destination_country, h.customs_office),
+                            _transport(h.transport),
+                            found.document_sha256, len(found.document),
+                            found.accepted + found.rejected, found.accepted, found.rejected)
 
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         found = self.state.manifests.get(manifest_id)
         return None if found is None or found.tenant_id != tenant_id else found.document
+
+
+def _transport(t: Any) -> Any:
+    """As the SQL repository stores it (a JSON object), so views read the same."""
+    return None if t is None else {
+        "mode": t.mode, "master_waybill": t.master_waybill, "carrier": t.carrier,
+        "expected_arrival": t.expected_arrival and t.expected_arrival.isoformat()}
 
 
 class FakeParcels:
@@ -80,10 +105,20 @@ class FakeParcels:
             if o.accepted and o.tracking_number in self.open_tracking_numbers(
                     manifest.tenant_id, [o.tracking_number or ""]):
                 raise ConcurrentWrite("open tracking number already exists")
+            p = o.parcel
             self.state.parcels.append({
+                "id": len(self.state.parcels) + 1, "parcel": p, "header": manifest.header,
                 "tenant_id": manifest.tenant_id, "manifest_id": manifest.id,
                 "position": o.position, "tracking_number": o.tracking_number,
+                "courier": p.courier if p else None, "updated_at": manifest.received_at,
+                "destination": Destination(manifest.header.destination_country,
+                                           manifest.header.customs_office),
+                "declared_value": Amount(decimal_text(p.declared_value.amount),
+                                         p.declared_value.currency) if p else None,
+                "gross_weight": decimal_text(p.gross_weight) if p else None,
                 "status": status, "violations": [v.code for v in o.violations],
+                "violation_documents": [] if o.accepted else
+                [v.to_document() for v in o.violations],
                 "estimate": (estimates or {}).get(o.position),
                 "declaration": made, "history": history})
 
@@ -92,7 +127,24 @@ class FakeParcels:
         rows = [p for p in self.state.parcels if p["tenant_id"] == tenant_id
                 and p["manifest_id"] == manifest_id and p["position"] > after
                 and (status is None or p["status"] == status)]
-        return Page(rows[:limit], rows[limit - 1]["position"] if len(rows) > limit else None)
+        lines = [_line(p) for p in rows[:limit]]
+        return Page(lines, rows[limit - 1]["position"] if len(rows) > limit else None)
+
+    def counts_by_status(self, statuses: Iterable[str] | None = None) -> dict[str, int]:
+        wanted = None if statuses is None else set(statuses)
+        counts: dict[str, int] = {}
+        for p in self.state.parcels:
+            if wanted is None or p["status"] in wanted:
+                counts[p["status"]] = counts.get(p["status"], 0) + 1
+        return counts
+
+
+def _line(p: dict[str, Any]) -> ManifestParcelLine:
+    """What the SQL repository's page holds for a row."""
+    return ManifestParcelLine(p["position"], p["tracking_number"] or "", p["manifest_id"],
+                              p["courier"] or "", p["status"], p["destination"],
+                              p["declared_value"], p["gross_weight"],
+                              p["violation_documents"], iso(p["updated_at"]))
 
 
 class FakeIdempotency:
@@ -130,19 +182,29 @@ class FakeKeys:
         return self.state.tenants.get(name)
 
     def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
-            expires_at: datetime | None, label: str | None) -> None:
+            expires_at: datetime | None, label: str | None, *, courier: str | None = None,
+            offices: list[str] | None = None) -> None:
         self.state.keys[key_hash] = {"id": key_id, "tenant_id": tenant_id, "role": role,
-                                     "expires_at": expires_at, "revoked_at": None}
+                                     "label": label, "courier": courier, "offices": offices,
+                                     "created_at": at, "expires_at": expires_at,
+                                     "revoked_at": None}
+
+    def _tenant(self, tenant_id: int) -> str:
+        return next(n for n, i in self.state.tenants.items() if i == tenant_id)
 
     def find(self, key_hash: str, at: datetime) -> Principal | None:
         key = self.state.keys.get(key_hash)
         if key is None or key["revoked_at"] or (key["expires_at"] and key["expires_at"] <= at):
             return None
-        tenant = next(n for n, i in self.state.tenants.items() if i == key["tenant_id"])
-        return Principal(key["id"], key["tenant_id"], tenant, key["role"])
+        return Principal(key["id"], key["tenant_id"], self._tenant(key["tenant_id"]),
+                         key["role"], key["courier"], tuple(key["offices"] or ()),
+                         key["expires_at"])
 
-    def list(self, tenant_id: int | None) -> list[dict[str, Any]]:
-        return [k for k in self.state.keys.values()
+    def list(self, tenant_id: int | None) -> list[ApiKeyView]:
+        return [ApiKeyView(k["id"], self._tenant(k["tenant_id"]), k["role"], k["label"],
+                           k["courier"], k["offices"], iso(k["created_at"]),
+                           iso(k["expires_at"]), iso(k["revoked_at"]))
+                for k in sorted(self.state.keys.values(), key=lambda k: k["created_at"])
                 if tenant_id is None or k["tenant_id"] == tenant_id]
 
     def revoke(self, key_id: str, at: datetime) -> bool:
@@ -167,6 +229,16 @@ class FakeRates:
                       key=lambda r: (r.day, r.currency, r.base))
 
 
+class FakeAudit:
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    def record(self, who: Principal | None, actor: str, action: str, object_type: str,
+               object_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+               at: datetime) -> None:
+        self.state.audit.append((actor, action, object_type, object_id))
+
+
 class FakeUnitOfWork:
     """Rolls back unless committed, like the SQL one: work happens on a copy of the state."""
 
@@ -183,6 +255,11 @@ class FakeUnitOfWork:
         self.nomenclature = FakeNomenclature(self.working)
         self.keys = FakeKeys(self.working)
         self.rates = FakeRates(self.working)
+        self.audit = FakeAudit(self.working)
+        self.outbox = FakeOutbox(self.working)
+        self.declarations = FakeDeclarations(self.working)
+        self.batches = FakeBatches(self.working)
+        self.views = FakeViews(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:
