@@ -31,6 +31,7 @@ from api import create_app
 from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
 from api.cli_demo_verify import verify_one
+from api.cli_progress import progress
 from customs.bootstrap import bootstrap, generate_sample, generate_secrets_key
 from customs.settings import Settings
 from customs.usecases import Application
@@ -217,13 +218,16 @@ def _parcels(session: requests.Session, base: str, manifest_id: str) -> list[dic
 def _wait_for_decisions(session: requests.Session, base: str,
                         manifests: list[tuple[str, str, list]], timeout: float) -> int:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pending = [p for _, manifest_id, _ in manifests for p in _parcels(session, base,
-                                                                            manifest_id)
-                   if p["status"] not in DECIDED | {"REJECTED"}]
-        if not pending:
-            return 0
-        time.sleep(0.5)
+    with progress("decided", "parcels") as tick:  # on a terminal only: the wait is silent else
+        while time.monotonic() < deadline:
+            parcels = [p for _, manifest_id, _ in manifests
+                       for p in _parcels(session, base, manifest_id)]
+            pending = [p for p in parcels if p["status"] not in DECIDED | {"REJECTED"}]
+            if tick is not None:
+                tick(len(parcels) - len(pending))
+            if not pending:
+                return 0
+            time.sleep(0.5)
     click.echo(f"\n{len(pending)} parcels had no decision after {timeout:.0f} s: "
                + ", ".join(f"{p['tracking_number']} {p['status']}" for p in pending[:10]))
     return len(pending)

@@ -18,6 +18,7 @@ def test_demo_runs_end_to_end_and_every_parcel_gets_its_outcome(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "every parcel reached the state it should" in result.stdout
+    assert "\rdecided " not in result.stderr  # progress is for a terminal only
     assert "idempotent resend: same reply, one manifest" in result.stdout
     for code in ("SCHEMA_VIOLATION", "TRACKING_S10_CHECK_DIGIT", "VALUE_MISMATCH"):
         assert code in result.stdout
@@ -65,3 +66,15 @@ def _check_the_tables_read_well(stdout: str) -> None:
             elif number.startswith("YT"):
                 assert courier == "YUNEXPRESS", line
     assert "NOT_ESTIMABLE" not in stdout and "est. " not in stdout
+
+
+def test_the_demo_shows_its_wait_for_decisions_on_a_terminal_only(tmp_path, database_url):
+    """The wait for the authority's decisions is the demo's long silent step: on a terminal
+    it is one line redrawn in place ("decided N parcels"), piped (as above) it is not there."""
+    from tests.api.test_cli_validate_progress import _run_with_stderr_on_a_terminal
+
+    status, stdout, shown = _run_with_stderr_on_a_terminal(
+        ["demo", "--workdir", str(tmp_path / "demo"), "--parcels", "5"], database_url)
+    assert status == 0, stdout[-2000:]
+    assert b"\rdecided " in shown and b" parcels (" in shown
+    assert b"\rdecided " not in stdout  # the tables on stdout stay as they were
