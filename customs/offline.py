@@ -12,7 +12,6 @@ from typing import Any
 from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
 from customs.adapters.reference.files import load_destination_rules
 from customs.domain.regimes import DestinationRules
-from customs.domain.rules import RuleContext
 from customs.services import intake
 from customs.services.ports import Clock
 from customs.settings import Settings
@@ -29,12 +28,8 @@ class OfflineValidator:
         """Schema and rules of every parcel: (header, outcomes); raises ManifestRefused for
         the whole. `progress` is told how many parcels were checked, after each one."""
         now = self.clock.now() if self.clock is not None else datetime.now(UTC)
-
-        def ctx_for(_header: Any) -> RuleContext:
-            return RuleContext(today=now.date(), rules=self.rules)
-
-        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
-                                     progress=progress)
+        return intake.check_offline(document, reader=self.reader, rules=self.rules,
+                                    today=now.date(), progress=progress)
 
 
 def offline_validator(settings: Settings) -> OfflineValidator:

@@ -6,7 +6,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from customs.domain.duty import DutyRules, Estimate, RateTable
@@ -120,6 +120,18 @@ def read_and_check(
     for outcome in outcomes:
         outcome.cap_violations()
     return header, outcomes
+
+
+def check_offline(document: bytes, *, reader: ManifestReader, rules: DestinationRules,
+                  today: date, progress: Callable[[int], None] | None = None,
+                  ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
+    """Schema and rules of every parcel without a database (`customs validate`): the dated
+    destination rules of `today`, no nomenclature; raises ManifestRefused for the whole."""
+
+    def ctx_for(_header: ManifestHeader) -> RuleContext:
+        return RuleContext(today=today, rules=rules)
+
+    return read_and_check(document, reader=reader, ctx_for=ctx_for, progress=progress)
 
 
 def check_header(header: ManifestHeader) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.regimes import DestinationRules
-from customs.domain.rules import RuleContext
 from customs.gcpause import paused_gc
 from customs.services import intake, queries
 from customs.services.ports import Clock, ManifestReader, Page
@@ -51,13 +50,8 @@ class Intake:
                          ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
         """Schema and rules of every parcel, without a database (`customs validate`); raises
         ManifestRefused for the whole."""
-        today = self.clock.now().date()
-
-        def ctx_for(_header: ManifestHeader) -> RuleContext:
-            return RuleContext(today=today, rules=self.rules)
-
-        return intake.read_and_check(document, reader=self.reader, ctx_for=ctx_for,
-                                     progress=progress)
+        return intake.check_offline(document, reader=self.reader, rules=self.rules,
+                                    today=self.clock.now().date(), progress=progress)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
