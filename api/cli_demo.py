@@ -32,6 +32,7 @@ from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
 from api.cli_demo_verify import verify_one
 from api.cli_progress import progress
+from api.worker_loop import WorkerPass
 from customs.bootstrap import bootstrap, generate_sample, generate_secrets_key
 from customs.settings import Settings
 from customs.usecases import Application
@@ -55,15 +56,16 @@ def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 @contextmanager
 def worker(customs: Application, interval: float = 0.3) -> Iterator[None]:
-    """The background worker (declare, seal, submit, webhooks), as `customs worker` runs it."""
+    """The background worker: the same pass as `customs worker` (declare, seal, submit, poll,
+    pending decisions, webhooks), each stage with its own backoff."""
     stop = threading.Event()
+    stages = WorkerPass(customs, force_seal=False,
+                        backoff_base=customs.settings.worker_backoff_seconds,
+                        backoff_cap=customs.settings.worker_backoff_max_seconds)
 
     def run() -> None:
         while not stop.is_set():
-            customs.outbound.declare_pending()
-            customs.outbound.seal_batches()
-            customs.outbound.submit_batches()
-            customs.webhooks.deliver_webhooks()
+            stages.run()
             stop.wait(interval)
 
     thread = threading.Thread(target=run, daemon=True)
