@@ -33,6 +33,7 @@ COMMANDS = {
     "bench": "api.cli_bench:bench",
     "webhooks": "api.cli_webhooks:webhooks_group",
     "quarantine": "api.cli_quarantine:quarantine",
+    "user": "api.cli_users:user",
 }
 # One-line summaries for `customs --help`, so listing the commands imports none of them.
 SUMMARIES = {
@@ -54,6 +55,7 @@ SUMMARIES = {
     "bench": "Throughput, memory and latency benchmarks.",
     "webhooks": "Webhook secrets at rest (CUSTOMS_SECRETS_KEY).",
     "quarantine": "Authority messages set aside (docs/authority.md): list, show, replay.",
+    "user": "Console users (people, not API keys): create, list, disable, totp.",
 }
 
 

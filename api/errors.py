@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from customs.domain.errors import (
@@ -55,6 +55,9 @@ def problem(status: int, title: str, detail: str | None = None, *, code: str | N
 
 
 def _http_error(exc: HTTPException) -> Response:
+    html = current_app.extensions.get("html_errors")  # pages of their own (the console)
+    if html is not None and (page := html(exc)) is not None:
+        return page  # type: ignore[no-any-return]
     original = exc.get_response()
     keep = {k: v for k, v in original.headers.items()
             if k.lower() not in ("content-type", "content-length")}

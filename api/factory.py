@@ -8,7 +8,7 @@ import orjson
 from flask import Flask, Response, current_app, jsonify
 from flask.json.provider import DefaultJSONProvider
 
-from api import rate_limit, request_id
+from api import console, rate_limit, request_id
 from api.authority import authority
 from api.errors import problem, register_error_handlers
 from api.manifests import v1
@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(quarantine)
     app.register_blueprint(rates)
     app.register_blueprint(docs)
+    console.init_app(app)
     app.add_url_rule("/health", "health", health)
     app.add_url_rule("/ready", "ready", ready)
     app.add_url_rule("/metrics", "metrics", metrics)

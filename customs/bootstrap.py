@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from customs import usecases
+from customs.adapters.accounts.credentials import Argon2Credentials
 from customs.adapters.authority.batch_envelope import BatchEnvelopeBuilder
 from customs.adapters.authority.inbox import PinnedAuthorityInbox
 from customs.adapters.authority.poller import HttpDecisionSource
@@ -27,8 +28,10 @@ from customs.adapters.documents.signer import EnvelopedSigner, key_ring, signing
 from customs.adapters.reference import files
 from customs.adapters.webhooks.http_sender import HttpWebhookSender, resolve
 from customs.adapters.webhooks.secret_box import MISSING, FernetSecretBox, is_plaintext, parse_keys
+from customs.domain.accounts import Lockout, SessionPolicy
 from customs.domain.regimes import DestinationRules
 from customs.services import access, intake, operations
+from customs.services.accounts import AccountRules
 from customs.services.authority_ports import DecisionSource
 from customs.services.operations_ports import OperationalReads
 from customs.services.ports import BatchBuilder, Clock, Transport
@@ -173,7 +176,18 @@ def bootstrap(settings: Settings | None = None, *,
             files.read_nomenclature, files.read_rates, files.parse_rates)),
         operations=usecases.Operations(w.read_uow_factory, clock, reads, w.signer,
                                        operations.FinalCounts(),
-                                       lambda: migrate.upgrade(s.database_url)))
+                                       lambda: migrate.upgrade(s.database_url)),
+        accounts=usecases.Accounts(w.uow_factory, clock, account_rules(s)))
+
+
+def account_rules(s: Settings) -> AccountRules:
+    """How console sign-in behaves, from the CUSTOMS_CONSOLE_* settings."""
+    return AccountRules(
+        Argon2Credentials(),
+        Lockout(s.console_lockout_attempts, timedelta(seconds=s.console_lockout_seconds)),
+        SessionPolicy(timedelta(minutes=s.console_idle_minutes),
+                      timedelta(hours=s.console_session_hours)),
+        s.console_totp_required)
 
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> SampleManifest:

@@ -25,7 +25,7 @@ RATE_LIMIT_FORM = ("limits separated by ';', each COUNT/second|minute|hour|day "
 STORAGE_FORM = "memory:// or redis://HOST:PORT/DB (rediss:// with TLS)"
 HTTP_FORM = "an http:// or https:// URL with a host"
 DEFAULT_RATE_LIMIT = "600/minute"
-SECRETS = frozenset({"metrics_token", "secrets_key"})  # never echoed back
+SECRETS = frozenset({"metrics_token", "secrets_key", "console_secret_key"})  # never echoed back
 
 
 class Settings(BaseSettings):
@@ -169,6 +169,31 @@ class Settings(BaseSettings):
                                description="our participant id in FTS envelopes")
     ru_fts_broker_name: str = Field(default="customs", min_length=1, max_length=150,
                                     description="BrokerName in registries")
+
+    # The web console (docs/console.md)
+    console_totp_required: bool = Field(
+        default=False, description="officers and supervisors must sign in with a one-time "
+                                   "code (customs user totp EMAIL enrols one)")
+    console_idle_minutes: float = Field(
+        default=30, gt=0, le=24 * 60, description="a console session ends after this long "
+                                                  "without a request")
+    console_session_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="a console session ends this long after "
+                                                  "sign-in, whatever happens")
+    console_lockout_attempts: int = Field(
+        default=5, ge=1, le=100, description="failed sign-ins in a row that lock an account")
+    console_lockout_seconds: float = Field(
+        default=30, gt=0, description="the first lock; doubled for each further failure, "
+                                      "at most an hour")
+    console_secure_cookies: bool | None = Field(
+        default=None, description="mark console cookies Secure: true, false, or unset to "
+                                  "follow the request (https, or X-Forwarded-Proto from a "
+                                  "trusted proxy)")
+    console_secret_key: str | None = Field(
+        default=None, min_length=32, repr=False,
+        description="signs the console's CSRF tokens; shared by every process behind one "
+                    "address (unset: derived from CUSTOMS_SECRETS_KEY, else random per "
+                    "process)")
 
     # Metrics (docs/configuration.md, "Metrics")
     metrics_token: str | None = Field(

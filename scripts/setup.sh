@@ -34,6 +34,8 @@ command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)          # the demo's outs
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server) # shared rate-limit counts
 command -v curl >/dev/null 2>&1 || need+=(curl)                 # the README's HTTP steps
 dpkg -s libengine-gost-openssl >/dev/null 2>&1 || need+=(libengine-gost-openssl)  # GOST signatures
+[ -x /usr/bin/chromium ] || need+=(chromium)                    # the console's browser tests
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)         # (Selenium drives it)
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 [ "$with_nginx" = 1 ] && ! command -v nginx >/dev/null 2>&1 && need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then

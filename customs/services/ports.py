@@ -59,6 +59,8 @@ class Principal:
     offices: tuple[str, ...] = ()
     # When the key stops working (None: never); kept so a cached key still expires on time.
     expires_at: datetime | None = field(default=None, compare=False)
+    # The person signed in to the console (an e-mail), None for an API key.
+    user: str | None = None
 
     @property
     def scope_key(self) -> str:
@@ -78,7 +80,8 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return f"{self.role}:{self.tenant}"
+        """Who acts, in events and the audit: the key's tenant, or the console's person."""
+        return f"{self.role}:{self.user or self.tenant}"
 
 
 @dataclass(frozen=True, slots=True)

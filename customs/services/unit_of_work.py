@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from customs.services.account_ports import SessionRepository, UserRepository
 from customs.services.ports import (
     AuditRepository,
     BatchRepository,
@@ -42,6 +43,8 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     nomenclature: NomenclatureRepository
     keys: KeyRepository
+    users: UserRepository
+    console_sessions: SessionRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *args: object) -> None: ...

@@ -9,6 +9,7 @@ from typing import Any
 from customs.services.ports import Clock
 from customs.settings import Settings
 from customs.usecases.access import Access
+from customs.usecases.accounts import Accounts
 from customs.usecases.authority import Authority
 from customs.usecases.intake import Intake
 from customs.usecases.operations import Operations
@@ -17,8 +18,8 @@ from customs.usecases.parcels import Parcels
 from customs.usecases.reference import Reference
 from customs.usecases.webhooks import Webhooks
 
-__all__ = ["Access", "Application", "Authority", "Intake", "Operations", "Outbound", "Parcels",
-           "Reference", "Resources", "Webhooks"]
+__all__ = ["Access", "Accounts", "Application", "Authority", "Intake", "Operations",
+           "Outbound", "Parcels", "Reference", "Resources", "Webhooks"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Application:
     access: Access
     reference: Reference
     operations: Operations
+    accounts: Accounts
 
     def close(self) -> None:
         self.resources.close()

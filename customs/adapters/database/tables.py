@@ -53,6 +53,41 @@ class ApiKey(SQLModel, table=True):
     offices: list | None = Field(default=None, sa_column=sa.Column(JSONType))
 
 
+class ConsoleUser(SQLModel, table=True):
+    """A person who signs in to the web console (customs.domain.accounts); never an API key.
+    Scope as the API's: an officer's or supervisor's offices, a marketplace user's tenant."""
+
+    __tablename__ = "console_users"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=sa.Column(sa.String(90), nullable=False, unique=True))
+    role: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    tenant_id: int | None = Field(default=None, foreign_key="tenants.id")
+    offices: list | None = Field(default=None, sa_column=sa.Column(JSONType))
+    locale: str = Field(sa_column=sa.Column(sa.String(5), nullable=False))
+    password_hash: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    must_change_password: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    totp_secret: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    totp_last_step: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger))
+    failed_attempts: int = Field(sa_column=sa.Column(sa.Integer, nullable=False,
+                                                     server_default="0"))
+    locked_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=utc_column())
+    disabled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A console session, server-side: the cookie holds a random token, this row its SHA-256."""
+
+    __tablename__ = "console_sessions"
+    id: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    user_id: int = Field(foreign_key="console_users.id", index=True)
+    stage: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+    last_seen_at: datetime = Field(sa_column=utc_column())
+    ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    ended_reason: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
+
+
 class Manifest(SQLModel, table=True):
     __tablename__ = "manifests"
     id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))

@@ -9,6 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from customs.adapters.database.account_repository import (
+    SqlSessionRepository,
+    SqlUserRepository,
+)
 from customs.adapters.database.audit_repository import SqlAuditRepository
 from customs.adapters.database.batch_repository import SqlBatchRepository
 from customs.adapters.database.decision_repository import SqlDecisionRepository
@@ -61,6 +65,8 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookRepository(session)
         self.rates = SqlRateRepository(session)
         self.quarantine = SqlQuarantineRepository(session)
+        self.users = SqlUserRepository(session)
+        self.console_sessions = SqlSessionRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

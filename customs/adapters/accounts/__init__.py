@@ -1,0 +1,1 @@
+"""Credentials for console accounts: password hashing and one-time codes (libraries)."""

@@ -1,0 +1,60 @@
+"""Console accounts: create, list and disable people, enrol a second factor, sign in and out,
+resume a session from its cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from customs.services import accounts
+from customs.services.account_ports import UserRecord
+from customs.services.accounts import AccountRules, ConsoleSession, SignIn
+from customs.services.ports import Clock
+from customs.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Accounts:
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    rules: AccountRules
+
+    def create_user(self, email: str, role: str, *, offices: list[str] | None = None,
+                    tenant: str | None = None, locale: str = "ru",
+                    password: str | None = None) -> tuple[UserRecord, str | None]:
+        return accounts.create_user(email, role, uow=self.uow_factory(), clock=self.clock,
+                                    rules=self.rules, offices=offices, tenant=tenant,
+                                    locale=locale, password=password)
+
+    def list_users(self) -> list[UserRecord]:
+        return accounts.list_users(uow=self.uow_factory())
+
+    def disable_user(self, email: str) -> int:
+        return accounts.disable_user(email, uow=self.uow_factory(), clock=self.clock)
+
+    def enrol_totp(self, email: str) -> tuple[str, str]:
+        return accounts.enrol_totp(email, uow=self.uow_factory(), clock=self.clock,
+                                   rules=self.rules)
+
+    def sign_in(self, email: str, password: str) -> SignIn:
+        return accounts.sign_in(email, password, uow=self.uow_factory(), clock=self.clock,
+                                rules=self.rules)
+
+    def confirm_code(self, token: str, code: str) -> SignIn:
+        return accounts.confirm_code(token, code, uow=self.uow_factory(), clock=self.clock,
+                                     rules=self.rules)
+
+    def resume(self, token: str) -> ConsoleSession | None:
+        return accounts.resume(token, uow=self.uow_factory(), clock=self.clock,
+                               policy=self.rules.policy)
+
+    def sign_out(self, token: str, everywhere: bool = False) -> int:
+        return accounts.sign_out(token, uow=self.uow_factory(), clock=self.clock,
+                                 everywhere=everywhere)
+
+    def change_password(self, user_id: int, current: str, new: str) -> None:
+        accounts.change_password(user_id, current, new, uow=self.uow_factory(),
+                                 clock=self.clock, rules=self.rules)
+
+    def set_locale(self, user_id: int, locale: str) -> None:
+        accounts.set_locale(user_id, locale, uow=self.uow_factory())
