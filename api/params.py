@@ -14,6 +14,7 @@ from flask import current_app, request
 from api.errors import ApiProblem
 from customs.domain.feed import owner_fingerprint
 from customs.domain.lifecycle import ParcelStatus
+from customs.services.ports import SearchFilters
 
 DEFAULT_PAGE = 100
 HS_PREFIX = re.compile(r"^[0-9]{2,10}$")
@@ -164,3 +165,26 @@ def decode_keyset(cursor: str | None, sort: str, owner: str) -> tuple[Any, int] 
             RecursionError):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this search returned "
                                                 "to this API key with this sort") from None
+
+
+def sort() -> str:
+    chosen = request.args.get("sort", "-received_at")
+    if chosen not in SORTS:
+        raise bad("sort", f"one of {', '.join(SORTS)}")
+    return chosen
+
+
+def search_filters(cursor_owner: str) -> SearchFilters:
+    """Every filter of the officer search, from the query string (the API's /v1/parcels and
+    the console's search page read the same parameters)."""
+    chosen = sort()
+    return SearchFilters(
+        statuses=statuses(), office=text("office", 12),
+        received_from=instant("received_from"), received_to=instant("received_to"),
+        marketplace=text("marketplace"),
+        hs_prefix=pattern("hs", HS_PREFIX, "2 to 10 digits (chapter or prefix)"),
+        value_min=amount("value_min"), value_max=amount("value_max"),
+        currency=pattern("currency", CURRENCY, "an ISO 4217 code such as EUR"),
+        words=tuple(words_of(text("q", 200) or "")),
+        tracking_number=text("tracking_number", 64), waybill=text("waybill", 64), sort=chosen,
+        after=decode_keyset(request.args.get("cursor"), chosen, cursor_owner))

@@ -15,7 +15,6 @@ from api import params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_json_object
 from api.errors import ApiProblem
-from customs.services.ports import SearchFilters
 
 views = Blueprint("views", __name__, url_prefix="/v1")
 views.before_request(authenticate_request)
@@ -36,26 +35,14 @@ def _marketplace() -> str | None:
 @views.get("/parcels")
 @roles(*ALL)
 def search_parcels() -> Response:
-    sort = request.args.get("sort", "-received_at")
-    if sort not in params.SORTS:
-        raise params.bad("sort", f"one of {', '.join(params.SORTS)}")
+    sort = params.sort()
     if principal().role == "courier":  # what a courier is not shown, it may not filter on
         hidden = [p for p in COURIER_HIDDEN if p in request.args] + (
             ["sort"] if sort.lstrip("-") == "value" else [])
         if hidden:
             raise params.bad(hidden[0], "not available to couriers (the delivery view has no "
                                         "goods, values or marketplace)")
-    words = tuple(params.words_of(params.text("q", 200) or ""))
-    filters = SearchFilters(
-        statuses=params.statuses(), office=params.text("office", 12),
-        received_from=params.instant("received_from"), received_to=params.instant("received_to"),
-        marketplace=params.text("marketplace"),
-        hs_prefix=params.pattern("hs", params.HS_PREFIX, "2 to 10 digits (chapter or prefix)"),
-        value_min=params.amount("value_min"), value_max=params.amount("value_max"),
-        currency=params.pattern("currency", params.CURRENCY, "an ISO 4217 code such as EUR"),
-        words=words, tracking_number=params.text("tracking_number", 64),
-        waybill=params.text("waybill", 64), sort=sort,
-        after=params.decode_keyset(request.args.get("cursor"), sort, principal().cursor_owner))
+    filters = params.search_filters(principal().cursor_owner)
     items, after = customs().parcels.search_parcels(principal(), filters, params.limit())
     return jsonify({"items": [i.to_json() for i in items], "next_cursor": None if after is None
                     else params.encode_keyset(sort, *after, principal().cursor_owner)})

@@ -4,11 +4,12 @@ and compiles). Dates, numbers and money are formatted by Babel for the page's lo
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import Flask, g, request, session
-from flask_babel import Babel, format_currency, format_datetime, format_decimal
+from flask_babel import Babel, format_currency, format_datetime, format_decimal, format_timedelta
 from flask_babel import lazy_gettext as _l
 
 from customs.domain.accounts import LOCALES
@@ -64,6 +65,13 @@ def when(value: object) -> str:
     return str(format_datetime(moment, "medium"))
 
 
+def age(seconds: object) -> str:
+    """How long, in the locale's words ("3 hours")."""
+    if seconds is None:
+        return ""
+    return str(format_timedelta(timedelta(seconds=int(str(seconds))), threshold=1.0))
+
+
 def status_word(status: str) -> str:
     return str(STATUS_WORDS.get(status, status))
 
@@ -71,6 +79,11 @@ def status_word(status: str) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
-    app.jinja_env.filters.update(money=money, number=number, when=when, status=status_word)
+    from api.console import words
+
+    app.jinja_env.filters.update(money=money, number=number, when=when, status=status_word,
+                                 age=age, source=words.source_word,
+                                 violation=words.violation_word, action=words.action_word)
+    app.jinja_env.globals.update(action_words=words.ACTIONS)
 
 LOCALE_NAMES = {"ru": "Русский", "en": "English"}

@@ -113,6 +113,17 @@ def declaration(who: Principal, tracking_number: str, *, uow: UnitOfWork,
     return signed.document
 
 
+def message_document(who: Principal, tracking_number: str, message_id: int, *,
+                     uow: UnitOfWork, marketplace: str | None = None) -> bytes:
+    """A message exchanged about the parcel's batch, as sent or received."""
+    with uow:
+        row = find(who, tracking_number, uow, marketplace)
+        document = uow.views.message_document(row.id, message_id)
+    if document is None:
+        raise NotFound(f"no message {message_id} for parcel {tracking_number}")
+    return document
+
+
 def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
             verify: Callable[[bytes], dict[str, Any]], marketplace: str | None = None,
             ) -> Dossier:
@@ -132,11 +143,17 @@ def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
 
 
 def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
-           uow: UnitOfWork, clock: Clock, marketplace: str | None = None) -> ParcelView:
-    """An officer's decision: checked against the lifecycle, recorded with who and why."""
+           uow: UnitOfWork, clock: Clock, marketplace: str | None = None,
+           expected: str | None = None) -> ParcelView:
+    """An officer's decision: checked against the lifecycle, recorded with who and why. With
+    `expected` (the status the officer saw), a parcel that moved meanwhile is not decided on:
+    someone else's decision is shown, never overwritten."""
     now = clock.now()
     with uow:
         row = find(who, tracking_number, uow, marketplace)
+        if expected is not None and row.status != expected:
+            raise Conflict("CONCURRENT_CHANGE", f"the parcel is {row.status} now, no longer "
+                                                f"{expected}: read it again before deciding")
         current = ParcelStatus(row.status)
         decision.check(current)
         paid = any(e.status == ParcelStatus.PAID for e in row.history)

@@ -9,9 +9,10 @@ from typing import Any, Protocol
 
 from customs.domain.money import Money
 from customs.domain.officer import OfficerAction, OfficerDecision
-from customs.services import feed, parcels
+from customs.services import feed, parcels, queue
 from customs.services.parcels import Keyset
 from customs.services.ports import Clock, Principal, SearchFilters
+from customs.services.queue import QueuePage
 from customs.services.read_models.dossier import Dossier
 from customs.services.read_models.feed import FeedPage, StatsView
 from customs.services.read_models.parcel import (
@@ -60,11 +61,22 @@ class Parcels:
                                verify=self.verify_declaration, marketplace=marketplace)
 
     def decide(self, who: Principal, tracking_number: str, action: str, reason: str | None,
-               duty: tuple[str, str] | None, marketplace: str | None = None) -> ParcelView:
+               duty: tuple[str, str] | None, marketplace: str | None = None,
+               expected: str | None = None) -> ParcelView:
         money = None if duty is None else Money.of(duty[0], duty[1]).quantized()
         decision = OfficerDecision(OfficerAction(action), reason, money)
         return parcels.decide(who, tracking_number, decision, uow=self.uow_factory(),
-                              clock=self.clock, marketplace=marketplace)
+                              clock=self.clock, marketplace=marketplace, expected=expected)
+
+    def work_queue(self, who: Principal, statuses: tuple[str, ...], office: str | None,
+                   limit: int, after: Keyset | None = None) -> QueuePage:
+        return queue.work_queue(who, statuses, office, limit, after,
+                                uow=self.read_uow_factory(), clock=self.clock)
+
+    def message_document(self, who: Principal, tracking_number: str, message_id: int,
+                         marketplace: str | None = None) -> bytes:
+        return parcels.message_document(who, tracking_number, message_id,
+                                        uow=self.read_uow_factory(), marketplace=marketplace)
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> StatsView:
         return parcels.stats(who, start, end, uow=self.read_uow_factory())

@@ -141,6 +141,39 @@ class Browser:
         return target
 
 
+class AcceptingAuthority:
+    def send(self, message_id: str, document: bytes) -> Any:
+        from customs.services.ports import TransportResult
+
+        return TransportResult(True, 202, None, False, None)
+
+
+def seed_parcels(customs: Application, extra: int = 0) -> dict[str, str]:
+    """acme's RR…785CN, RR…799CN (CDEK) and RR…808CN (DHL) through office 10005020, globex's
+    RR…811CN through 10009100, and `extra` generated acme parcels through 10005020: all
+    declared, batched and SUBMITTED. Returns API keys: the CDEK courier's as "cdek"."""
+    from customs.bootstrap import generate_sample
+    from customs.services.intake import SubmitManifest
+    from tests.manifests import item, manifest, parcel
+
+    acme = customs.access.authenticate(customs.access.create_api_key("acme", "marketplace")[1])
+    globex = customs.access.authenticate(
+        customs.access.create_api_key("globex", "marketplace")[1])
+    customs.intake.submit_manifest(SubmitManifest(acme.tenant_id, "a-1", manifest(
+        parcel(), parcel("RR123456799CN", value="250.00", items=[item(
+            "Wireless headphones, bluetooth", hs="8518300000", value="250.00")]),
+        parcel("RR123456808CN", courier="DHL")), "marketplace:acme"))
+    customs.intake.submit_manifest(SubmitManifest(globex.tenant_id, "g-1", manifest(
+        parcel("RR123456811CN", courier="DPD"), office="10009100"), "marketplace:globex"))
+    if extra:
+        customs.intake.submit_manifest(SubmitManifest(
+            acme.tenant_id, "a-2", generate_sample(extra, seed=17).xml, "marketplace:acme"))
+    while customs.outbound.seal_batches(force=True).parcels:
+        pass
+    customs.outbound.submit_batches(AcceptingAuthority())
+    return {"cdek": customs.access.create_api_key("CDEK", "courier")[1]}
+
+
 @pytest.fixture
 def browser(chrome: Any, live: Live, request: pytest.FixtureRequest) -> Browser:
     chrome.execute_cdp_cmd("Network.clearBrowserCookies", {})

@@ -7,6 +7,7 @@ not exist). Search is keyset-paginated on (sort column, id); the feed is keyset-
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from customs.adapters.database import queue_reads
 from customs.adapters.database.columns import iso
 from customs.adapters.database.search_index import P, hs_condition, text_condition
 from customs.adapters.database.tables import (
@@ -200,6 +202,15 @@ class SqlViewRepository:
         if f.waybill:
             c.append(sa.or_(P.c.house_waybill == f.waybill, P.c.master_waybill == f.waybill))
         return c
+
+    def latest_events(self, parcel_ids: Sequence[int]) -> dict[int, HistoryEvent]:
+        return queue_reads.latest_events(self.session, parcel_ids)
+
+    def status_counts(self, who: Principal, statuses: Collection[str]) -> dict[str, int]:
+        return queue_reads.status_counts(self.session, scope_of(who, P), statuses)
+
+    def message_document(self, parcel_id: int, message_id: int) -> bytes | None:
+        return queue_reads.message_document(self.session, parcel_id, message_id)
 
     def dossier(self, parcel_id: int) -> DossierRecord:
         declaration = self.session.execute(
