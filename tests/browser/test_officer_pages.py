@@ -127,7 +127,7 @@ def test_the_csv_export_holds_every_matching_parcel(browser, monkeypatch) -> Non
 @pytest.mark.parametrize("locale, heading, other, other_heading", [
     ("ru", "Посылки, ожидающие решения", "English", "Parcels waiting for a decision"),
     ("en", "Parcels waiting for a decision", "Русский", "Посылки, ожидающие решения"),
-])
+], ids=["ru", "en"])  # (the ids name the screenshots)
 def test_pages_in_the_persons_language_and_switched(browser, locale, heading, other,
                                                    other_heading) -> None:
     customs = browser.live.customs
