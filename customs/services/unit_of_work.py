@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from customs.services.correction_ports import CorrectionRepository
 from customs.services.ports import (
     AuditRepository,
     BatchRepository,
@@ -27,6 +28,7 @@ from customs.services.webhook_ports import WebhookRepository
 
 
 class UnitOfWork(Protocol):
+    corrections: CorrectionRepository
     quarantine: QuarantineRepository
     views: ViewRepository
     webhooks: WebhookRepository

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from customs.adapters.database.audit_repository import SqlAuditRepository
 from customs.adapters.database.batch_repository import SqlBatchRepository
+from customs.adapters.database.correction_repository import SqlCorrectionRepository
 from customs.adapters.database.decision_repository import SqlDecisionRepository
 from customs.adapters.database.declaration_repository import SqlDeclarationRepository
 from customs.adapters.database.idempotency_repository import SqlIdempotencyRepository
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookRepository(session)
         self.rates = SqlRateRepository(session)
         self.quarantine = SqlQuarantineRepository(session)
+        self.corrections = SqlCorrectionRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:
