@@ -17,18 +17,15 @@ from customs.domain.errors import ManifestRefused
 from customs.services.corrections import CorrectParcel
 from schemas.ru_fts import NS, Album
 from simulator import ru_fts as fts
-from tests.integration.test_ru_fts import (  # noqa: F401  (fixtures)
+from tests.integration.test_ru_fts import (
     ECD,
     ENV,
     SimTransport,
     acknowledged,
-    album_path,
     answer,
     batches,
     history,
     post,
-    ru,
-    sim,
 )
 from tests.manifests import NS as MANIFEST_NS
 from tests.manifests import item, manifest, parcel
@@ -103,7 +100,7 @@ def test_the_correction_round_trip(ru, sim, album_path, dev_signing_key):
     assert Album.load(album_path).validate(registry, thorough=True) == []
     assert (registry.findtext(f"{ECD}DocType"), registry.findtext(f"{ECD}NumPP")) == ("1", "1")
     details = registry.find(f"{ECD}ExpressCargoDeclarationIdDetails")
-    office_code, day, number = first_registry.split("/")
+    office_code, _, number = first_registry.split("/")
     assert details.findtext(f"{CAT}CustomsCode") == office_code
     assert details.findtext(f"{CAT}GTDNumber") == number
     assert [c.text for c in registry.find(f"{ECD}GoodsShipment/{ECD}ChangeDetails")] == list(

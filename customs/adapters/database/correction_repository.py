@@ -48,6 +48,10 @@ class SqlCorrectionRepository:
 
     def requested(self, parcel_id: int, message_id: str, declaration_id: str,
                   request: CorrectionRequest, at: datetime) -> None:
+        """Once per message and parcel (a message naming a waybill twice keeps the first)."""
+        if self.session.execute(sa.select(R.c.id).where(
+                R.c.message_id == message_id[:64], R.c.parcel_id == parcel_id)).first():
+            return
         self.session.execute(sa.insert(R).values(
             parcel_id=parcel_id, message_id=message_id[:64],
             declaration_id=declaration_id[:64],
