@@ -20,7 +20,7 @@ class CorrectionTarget:
 
     parcel_id: int
     status: ParcelStatus
-    parcel: Parcel
+    parcel: Parcel | None  # None: rejected at intake, nothing to correct
     header: ManifestHeader
     versions: int  # 1 + the corrections made so far
     request_id: int | None = None  # the open request

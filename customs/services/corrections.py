@@ -76,7 +76,8 @@ def correct_parcel(cmd: CorrectParcel, *, uow: UnitOfWork, reader: ManifestReade
         return _replay(stored, digest)
     if target is None:
         raise NotFound(f"no parcel {cmd.tracking_number}")
-    if not awaits_correction(target.status, target.request_id is not None):
+    if target.parcel is None or not awaits_correction(target.status,
+                                                      target.request_id is not None):
         raise Conflict("PARCEL_NOT_AWAITING_CORRECTION",
                        f"parcel {cmd.tracking_number} is {target.status}, with no correction "
                        "requested by the authority open: only such a parcel can be corrected")
@@ -145,6 +146,7 @@ def _checked(cmd: CorrectParcel, target: CorrectionTarget, reader: ManifestReade
 
 def _reference(target: CorrectionTarget, parcel: Parcel, ordinal: int) -> CorrectionReference:
     assert target.registration_number is not None  # an open request names its registry
+    assert target.parcel is not None  # checked by the caller
     codes = parcel_changes(target.doc_kind or "1", target.parcel, parcel)
     if not codes.any:
         raise CorrectionRefused("CORRECTION_UNCHANGED", "the corrected parcel is the same as "

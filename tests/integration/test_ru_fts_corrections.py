@@ -15,9 +15,11 @@ import signing
 from api import create_app
 from customs.domain.errors import ManifestRefused
 from customs.services.corrections import CorrectParcel
+from customs.services.intake import SubmitManifest
 from schemas.ru_fts import NS, Album
 from simulator import ru_fts as fts
 from tests.integration.test_ru_fts import (
+    AWB_1,
     ECD,
     ENV,
     SimTransport,
@@ -167,6 +169,12 @@ def test_corrections_over_http(ru, sim):
     not_held = client.post(f"/v1/parcels/{b.number}/corrections",
                            data=corrected(b.number), headers=headers)
     assert (not_held.status_code, not_held.get_json()["code"]) == (
+        409, "PARCEL_NOT_AWAITING_CORRECTION")
+    ru.intake.submit_manifest(SubmitManifest(ru.tenant_id, "bad", manifest(
+        parcel("CDEK-00009", items=[item(hs="12")]), transport=AWB_1), "t"))
+    rejected = client.post("/v1/parcels/CDEK-00009/corrections", data=corrected("CDEK-00009"),
+                           headers=headers)
+    assert (rejected.status_code, rejected.get_json()["code"]) == (
         409, "PARCEL_NOT_AWAITING_CORRECTION")
     stranger = ru.access.create_api_key("other-shop", "marketplace")[1]
     hidden = client.post(url, data=corrected(a.number),

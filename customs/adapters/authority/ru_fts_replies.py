@@ -4,7 +4,7 @@ signature covers. Decisions are per waybill and matched by the envelope they ans
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
@@ -116,11 +116,13 @@ def _registration_number(element: etree._Element) -> RegistrationNumber:
 
 
 def _limit(answer: etree._Element) -> datetime | None:
+    """The deadline; without an offset it is taken as UTC."""
     text = answer.findtext(RC + "LimitDateTime")
     try:
-        return None if text is None else datetime.fromisoformat(text.strip())
-    except ValueError:  # xs:dateTime forms Python cannot hold (year 0001-, 24:00): kept out
+        limit = None if text is None else datetime.fromisoformat(text.strip())
+    except ValueError:  # xs:dateTime forms Python cannot hold (24:00, far years): left out
         return None
+    return limit if limit is None or limit.tzinfo else limit.replace(tzinfo=UTC)
 
 
 def _change(element: etree._Element) -> ChangeDetail:

@@ -68,7 +68,7 @@ class SqlCorrectionRepository:
             .join(M, M.c.id == P.c.manifest_id)
             .where(P.c.tenant_id == tenant_id, P.c.tracking_number == tracking_number)
             .order_by(P.c.id.desc()).limit(1)).mappings().first()
-        if row is None or row["data"] is None:  # a rejected parcel has no data to correct
+        if row is None:
             return None
         parcel_id = int(row["id"])
         corrections = self.session.execute(sa.select(sa.func.count()).select_from(C).where(
@@ -78,7 +78,8 @@ class SqlCorrectionRepository:
             .where(R.c.parcel_id == parcel_id, R.c.corrected_at.is_(None))
             .order_by(R.c.id.desc()).limit(1)).first()
         return CorrectionTarget(
-            parcel_id, ParcelStatus(row["status"]), parcel_from_document(row["data"]),
+            parcel_id, ParcelStatus(row["status"]),
+            None if row["data"] is None else parcel_from_document(row["data"]),
             manifest_header(row), 1 + int(corrections), *(
                 (int(request[0]), request[1], request[2]) if request else (None, None, None)))
 
@@ -117,7 +118,7 @@ class SqlCorrectionRepository:
             parcel_id=target.parcel_id, request_id=target.request_id,
             version=target.versions + 1, tenant_id=c.tenant_id,
             idempotency_key=c.idempotency_key, request_sha256=c.request_sha256,
-            document=c.document, previous_data=target.parcel.to_document(),
+            document=c.document, previous_data=c.reference.previous.to_document(),
             data=c.parcel.to_document(), declaration_id=c.declaration_id,
             registration_number=str(ref.registration_number), ordinal=ref.ordinal,
             changes="".join(ref.codes.letters()), response=c.response, created_at=c.at,
@@ -126,7 +127,8 @@ class SqlCorrectionRepository:
 
     def _new_version(self, c: NewCorrection) -> None:
         """The parcel's row, goods and words now say what the correction says."""
-        parcel, parcel_id = c.parcel, c.target.parcel_id
+        parcel, parcel_id, before = c.parcel, c.target.parcel_id, c.target.parcel
+        assert before is not None  # a parcel awaiting a correction was accepted
         self.session.execute(sa.update(P).where(P.c.id == parcel_id).values(
             data=parcel.to_document(), declared_value=decimal_text(parcel.declared_value.amount),
             currency=parcel.declared_value.currency, gross_weight=decimal_text(parcel.gross_weight),
@@ -136,10 +138,10 @@ class SqlCorrectionRepository:
         bulk.insert_rows(self.session, G, [{"parcel_id": parcel_id, "hs_code": code} for code
                                            in sorted({i.hs_code for i in parcel.items})])
         if self.session.get_bind().dialect.name == "sqlite":  # contentless: delete by value
-            before = " ".join(i.description for i in c.target.parcel.items)
+            words = " ".join(i.description for i in before.items)
             self.session.execute(sa.text(
                 "INSERT INTO parcel_text(parcel_text, rowid, words) VALUES ('delete', :id, :w)"),
-                {"id": parcel_id, "w": before})
+                {"id": parcel_id, "w": words})
             self.session.execute(sa.insert(_TEXT).values(
                 rowid=parcel_id, words=" ".join(i.description for i in parcel.items)))
 
