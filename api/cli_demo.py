@@ -4,9 +4,10 @@ Generated manifests (some invalid parcels) → POST /v1/manifests → accepted p
 signed (a development key is made in the work folder) → a worker seals them into signed batches
 and submits them to the bundled authority simulator → the simulator acknowledges and later
 pushes signed per-parcel decisions to /v1/authority/notifications → every parcel's final state
-is checked against what the generator designed and what the authority decided → an officer
-decides on a held parcel and its courier pulls the changes from the feed and by signed webhook
-(api/cli_demo_roles.py).
+is checked against what the generator designed and what the authority decided → with the
+ru-fts-express profile, a parcel the FTS asks to correct is corrected by its marketplace and
+released (api/cli_demo_correction.py) → an officer decides on a held parcel and its courier
+pulls the changes from the feed and by signed webhook (api/cli_demo_roles.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from werkzeug.serving import make_server
 
 import signing
 from api import create_app
+from api.cli_demo_correction import correction_round_trip
 from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
 from api.cli_demo_verify import verify_one
@@ -150,6 +152,8 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             click.echo(LEGEND)
             first = _parcels(session, base, manifests[0][1])
             failures += verify_one(session, base, cert, workdir, first)
+            if profile == "ru-fts-express":
+                failures += correction_round_trip(session, base, keep, timeout)
             failures += _other_roles(customs, base, session, manifests, timeout)
             failures += _check_replay(session, base)
             if keep is not None:

@@ -66,7 +66,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 def _refused(exc: ManifestRefused) -> Response:
     status = 413 if exc.code == "MANIFEST_TOO_LARGE" else 422
-    return problem(status, "Manifest refused", exc.detail, code=exc.code,
+    return problem(status, exc.title, exc.detail, code=exc.code,
                    violations=[v.to_document() for v in exc.violations[:1000]])
 
 

@@ -13,6 +13,7 @@ from api.auth import authenticate_request, principal, roles
 from api.body import read_bounded_body
 from api.errors import ApiProblem
 from customs.domain.errors import NotFound
+from customs.services.corrections import CorrectParcel
 from customs.services.intake import SubmitManifest
 
 v1 = Blueprint("v1", __name__, url_prefix="/v1")
@@ -21,6 +22,7 @@ v1.before_request(authenticate_request)
 XML_TYPES = ("application/xml", "text/xml")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MANIFEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # ours are UUIDs; a NUL fails on PostgreSQL
+MAX_CORRECTION_BYTES = 1024 * 1024  # one Parcel
 
 
 def customs():  # type: ignore[no-untyped-def]
@@ -30,17 +32,7 @@ def customs():  # type: ignore[no-untyped-def]
 @v1.post("/manifests")
 @roles("marketplace")
 def submit_manifest() -> Response:
-    if request.mimetype not in XML_TYPES:
-        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE",
-                         "send the manifest as application/xml",
-                         headers={"Accept-Post": "application/xml"})
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        raise ApiProblem(400, "IDEMPOTENCY_KEY_REQUIRED",
-                         "send an Idempotency-Key header (1-255 visible ASCII characters)")
-    if not IDEMPOTENCY_KEY.match(key):
-        raise ApiProblem(400, "IDEMPOTENCY_KEY_INVALID",
-                         "the Idempotency-Key must be 1-255 visible ASCII characters")
+    key = _xml_with_key("the manifest")
     document = read_bounded_body(customs().settings.max_manifest_bytes)
     who = principal()
     receipt = customs().intake.submit_manifest(
@@ -51,6 +43,40 @@ def submit_manifest() -> Response:
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+@v1.post("/parcels/<tracking_number>/corrections")
+@roles("marketplace")
+def correct_parcel(tracking_number: str) -> Response:
+    """A new version of a parcel the authority asked to correct (docs/api.md, Corrections)."""
+    key = _xml_with_key("the corrected Parcel")
+    document = read_bounded_body(MAX_CORRECTION_BYTES, code="CORRECTION_TOO_LARGE")
+    who = principal()
+    if len(tracking_number) > 64 or not tracking_number.isprintable():
+        raise NotFound(f"no parcel {tracking_number!r}")  # no such number can exist
+    receipt = customs().intake.correct_parcel(CorrectParcel(
+        who.tenant_id, tracking_number, key, document, actor=who.actor))
+    response = jsonify(receipt.body)
+    response.status_code = 202
+    response.headers["Location"] = url_for("views.get_parcel", tracking_number=tracking_number)
+    if receipt.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _xml_with_key(what: str) -> str:
+    """The request's Idempotency-Key, once its body is known to be XML."""
+    if request.mimetype not in XML_TYPES:
+        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", f"send {what} as application/xml",
+                         headers={"Accept-Post": "application/xml"})
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        raise ApiProblem(400, "IDEMPOTENCY_KEY_REQUIRED",
+                         "send an Idempotency-Key header (1-255 visible ASCII characters)")
+    if not IDEMPOTENCY_KEY.match(key):
+        raise ApiProblem(400, "IDEMPOTENCY_KEY_INVALID",
+                         "the Idempotency-Key must be 1-255 visible ASCII characters")
+    return key
 
 
 @v1.get("/manifests/<manifest_id>")

@@ -27,13 +27,20 @@ def _json(ref: str) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Bad request", 401: "No valid API key", 403: "Not this role's operation",
             404: "Not found (or another tenant's)", 413: "Body over the size cap",
+            409: "The parcel does not await a correction",
             415: "Not application/xml (manifests) or not text/csv / application/json (rates)",
-            422: "Manifest refused, idempotency key reused, or rates invalid"}
+            422: "Manifest or correction refused, idempotency key reused, or rates invalid"}
     return {str(c): {"description": text[c], "content": PROBLEM} for c in codes}
 
 
 _ID = {"name": "manifest_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _SECURE = [{"bearerAuth": []}]
+_KEY = {"name": "Idempotency-Key", "in": "header", "required": True,
+        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+        "description": "Same key and body: same reply. Same key, other body: 422. Scoped to "
+                       "the tenant."}
+_XML_BODY = {"required": True, "content": {"application/xml": {"schema": {"type": "string"}},
+                                           "text/xml": {"schema": {"type": "string"}}}}
 
 
 def _paths() -> dict[str, Any]:
@@ -41,18 +48,26 @@ def _paths() -> dict[str, Any]:
         "/v1/manifests": {"post": {
             "operationId": "submitManifest", "tags": ["manifests"], "security": _SECURE,
             "summary": "Submit a seller manifest; every parcel is accepted or rejected",
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                            "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
-                            "description": "Same key and body: same reply. Same key, other "
-                                           "body: 422. Scoped to the tenant."}],
-            "requestBody": {"required": True, "content": {
-                "application/xml": {"schema": {"type": "string"}},
-                "text/xml": {"schema": {"type": "string"}}}},
+            "parameters": [_KEY], "requestBody": _XML_BODY,
             "responses": {"202": {
                 "description": "Manifest stored; see accepted, rejected and rejections",
                 "headers": {"Location": {"schema": {"type": "string"}},
                             "Idempotent-Replayed": {"schema": {"type": "string"}}},
                 "content": _json("Receipt")}, **_errors(400, 401, 403, 413, 415, 422)}}},
+        "/v1/parcels/{tracking_number}/corrections": {"post": {
+            "operationId": "correctParcel", "tags": ["parcels"], "security": _SECURE,
+            "summary": "Marketplaces: correct a parcel the authority asked to correct (HELD with "
+                       "a correction request open): a new version, declared again as the "
+                       "correction of its registry; the earlier version stays on the history",
+            "parameters": [{"name": "tracking_number", "in": "path", "required": True,
+                            "schema": {"type": "string"}}, _KEY],
+            "requestBody": _XML_BODY,
+            "responses": {"202": {
+                "description": "The new version, declared; the worker sends it",
+                "headers": {"Location": {"schema": {"type": "string"}},
+                            "Idempotent-Replayed": {"schema": {"type": "string"}}},
+                "content": _json("CorrectionReceipt")},
+                **_errors(400, 401, 403, 404, 409, 413, 415, 422)}}},
         "/v1/manifests/{manifest_id}": {"get": {
             "operationId": "getManifest", "tags": ["manifests"], "security": _SECURE,
             "parameters": [_ID],

@@ -57,7 +57,27 @@ SCHEMAS: dict[str, Any] = {
         house_waybill=_NSTR, master_waybill=_NSTR, data={"type": ["object", "null"]},
         deliver_to={"type": "object", "description": "couriers: name, address, phone"},
         violations={"type": "array"}, declaration_error=_NSTR,
-        history={"type": "array", "items": {"$ref": "#/components/schemas/ViewEvent"}}),
+        history={"type": "array", "items": {"$ref": "#/components/schemas/ViewEvent"}},
+        versions={"type": "array", "description": "marketplaces and officers: every version "
+                  "once corrected (1 from the manifest, then each correction); empty before",
+                  "items": {"$ref": "#/components/schemas/ParcelVersion"}},
+        correction_request={"oneOf": [{"$ref": "#/components/schemas/CorrectionRequest"},
+                                      {"type": "null"}]}),
+    "ParcelVersion": _obj(
+        ["version", "source", "data"], version=_INT, received_at=_NSTR, source=_STR,
+        actor=_NSTR, data={"type": "object"}, declaration_id=_NSTR,
+        registration_number=_NSTR, ordinal={"type": ["integer", "null"]},
+        change_codes={"type": ["string", "null"], "pattern": "^[0-9A-Z]{7}$"}),
+    "CorrectionRequest": _obj(
+        ["registration_number", "open"], registration_number=_STR, correct_doc_type=_STR,
+        doc_kind=_STR, limit_at=_NSTR, violations={"type": "array", "items": _STR},
+        reason=_NSTR, changes={"type": "array", "items": {"type": "object"}},
+        received_at=_NSTR, corrected_at=_NSTR, open={"type": "boolean"}),
+    "CorrectionReceipt": _obj(
+        ["tracking_number", "version", "status", "declaration_id", "registration_number",
+         "ordinal", "change_codes", "received_at"], tracking_number=_STR, version=_INT,
+        status=_STATUS, declaration_id=_STR, registration_number=_STR, ordinal=_INT,
+        change_codes={"type": "string", "pattern": "^[0-9A-Z]{7}$"}, received_at=_STR),
     "ParcelSearchPage": _obj(
         ["items", "next_cursor"], next_cursor=_NSTR,
         items={"type": "array", "items": _obj(

@@ -165,7 +165,8 @@ def bootstrap(settings: Settings | None = None, *,
     uows = (w.uow_factory, w.read_uow_factory)
     return usecases.Application(
         s, clock, usecases.Resources(w.engine, w.read_engine),
-        intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound),
+        intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound,
+                               w.declarer),
         outbound=outbound,
         authority=usecases.Authority(*uows, clock, inbox, lambda: _build_source(s), reads),
         parcels=usecases.Parcels(*uows, clock, DeclarationCheck(w.signer),

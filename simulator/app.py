@@ -186,7 +186,8 @@ def _receive_ru(document: bytes, state: SimState) -> Response:
         office = routing["ReceiverInformation"]
         marks, corrections = [], []
         for house in houses:
-            outcome, code, reason = ru_fts.decide_house(state.rules, house)
+            outcome, code, reason = ru_fts.decide_house(state.rules, house,
+                                                        routing["DocType"] == "1")
             if code == "REQ-CORRECT":
                 corrections.append(house)
             else:
@@ -197,12 +198,12 @@ def _receive_ru(document: bytes, state: SimState) -> Response:
                     "duty": None}
         answers = []
         if marks:
-            answers.append(ru_fts.envelope(ru_fts.custom_mark(office, marks), routing,
-                                           "1006347E", state.signer))
+            answers.append(ru_fts.envelope(ru_fts.custom_mark(office, marks, envelope_id),
+                                           routing, "1006347E", state.signer))
         if corrections:
             answers.append(ru_fts.envelope(ru_fts.req_correct(
-                office, corrections, "permit for medicinal products required"), routing,
-                "1006348E", state.signer))
+                office, corrections, "permit for medicinal products required", envelope_id),
+                routing, "1006348E", state.signer))
         for answer in answers:
             threading.Thread(target=_deliver, args=([answer], state), daemon=True).start()
     return Response(ru_fts.receipt(routing, new, len(houses), state.signer), status=202,

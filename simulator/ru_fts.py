@@ -5,9 +5,10 @@ Knows only signing and schemas, like the rest of the simulator."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -52,7 +53,8 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._El
 def check(document: bytes, verifier: signing.Verifier,
           album: Album) -> tuple[dict[str, str], list[House]]:
     """Verify the envelope (pinned certificate), validate it and the registry (both
-    validators); return its routing data and house waybills. Raises ValueError."""
+    validators); return its routing data (with the registry's DocType: 1 for a correction)
+    and house waybills. Raises ValueError."""
     root = verifier.verify(document).element
     if root.tag != _E + "Envelope" or not compiled(ru_envelope_xsd_path()).validate(root):
         raise ValueError("not a valid ru-fts-express envelope")
@@ -63,6 +65,7 @@ def check(document: bytes, verifier: signing.Verifier,
     errors = album.validate(registry, thorough=True)
     if errors:
         raise ValueError("registry invalid: " + "; ".join(errors[:3]))
+    routing["DocType"] = registry.findtext(ECD + "DocType") or "0"
     houses = []
     for house in registry.iter(ECD + "HouseShipment"):
         value = house.find(ECD + "CAValueAmount")
@@ -76,10 +79,15 @@ def check(document: bytes, verifier: signing.Verifier,
     return routing, houses
 
 
-def decide_house(rules: Rules, house: House) -> tuple[str, str, str | None]:
-    """(our outcome, FTS code or REQ-CORRECT, reason) for one house waybill."""
+def decide_house(rules: Rules, house: House,
+                 correction: bool = False) -> tuple[str, str, str | None]:
+    """(our outcome, FTS code or REQ-CORRECT, reason) for one house waybill. A correction
+    registry's waybills (the documents asked for are now given) are released, unless
+    prohibited."""
     outcome = decide(rules, house.waybill_id, "RU", house.value, house.currency,
                      set(house.chapters))
+    if correction and outcome.code != "REFUSED":
+        return "RELEASED", FTS_CODE["RELEASED"], "released after correction"
     if outcome.code == "HELD" and house.chapters & rules.hold_chapters:
         return "HELD", "REQ-CORRECT", "permit for medicinal products required"
     return outcome.code, FTS_CODE[outcome.code], outcome.reason
@@ -108,11 +116,14 @@ def receipt(routing: dict[str, str], registered: bool, count: int, signer: Any) 
     return envelope(body, routing, "RECEIPT", signer)
 
 
-def _reg_number(parent: etree._Element, tag: str, office: str) -> None:
+def _reg_number(parent: etree._Element, tag: str, office: str, envelope_id: str) -> None:
+    """The number the registry sent in `envelope_id` was registered under: the same in every
+    answer about it."""
     number = _sub(parent, tag)
     _sub(number, CAT + "CustomsCode", office)
     _sub(number, CAT + "RegistrationDate", datetime.now(UTC).date().isoformat())
-    _sub(number, CAT + "GTDNumber", f"{uuid.uuid4().int % 10_000_000:07d}")
+    digest = int.from_bytes(hashlib.sha256(envelope_id.encode()).digest()[:8], "big")
+    _sub(number, CAT + "GTDNumber", f"{digest % 10_000_000:07d}")
 
 
 def _waybill(parent: etree._Element, ns: str, house: House) -> None:
@@ -122,13 +133,14 @@ def _waybill(parent: etree._Element, ns: str, house: House) -> None:
     _sub(bill, ns + "ObjectOrdinal", house.ordinal)
 
 
-def custom_mark(office: str, decisions: list[tuple[House, str, str | None]]) -> etree._Element:
+def custom_mark(office: str, decisions: list[tuple[House, str, str | None]],
+                envelope_id: str = "") -> etree._Element:
     """ExpressCargoDeclarationCustomMark: one Consignment per waybill with its own code."""
     root = etree.Element(CM + "ExpressCargoDeclarationCustomMark",
                          {"DocumentModeID": "1006347E"}, nsmap={"ecdcm": NS["ecdcm"],
                                                                  "cat_ru": NS["cat_ru"]})
     _sub(root, CAT + "DocumentID", str(uuid.uuid4()))
-    _reg_number(root, CM + "ApplicationRegNumber", office)
+    _reg_number(root, CM + "ApplicationRegNumber", office, envelope_id)
     for house, code, reason in decisions:
         consignment = _sub(root, CM + "Consignment")
         _sub(consignment, CM + "DecisionCode", code)
@@ -139,8 +151,10 @@ def custom_mark(office: str, decisions: list[tuple[House, str, str | None]]) -> 
     return root
 
 
-def req_correct(office: str, houses: list[House], reason: str) -> etree._Element:
-    """ExpressCargoReqCorrect naming the waybills to correct, with the reason."""
+def req_correct(office: str, houses: list[House], reason: str,
+                envelope_id: str = "") -> etree._Element:
+    """ExpressCargoReqCorrect naming the waybills to correct, with the reason, the violation
+    found, a deadline and the change asked of each waybill (a permit for its goods)."""
     root = etree.Element(RC + "ExpressCargoReqCorrect", {"DocumentModeID": "1006348E"},
                          nsmap={"ecrc": NS["ecrc"], "cat_ru": NS["cat_ru"],
                                 "RUScat_ru": NS["RUScat_ru"]})
@@ -151,10 +165,17 @@ def req_correct(office: str, houses: list[House], reason: str) -> etree._Element
     _sub(customs, CAT + "Code", office)
     _sub(root, RC + "DecisionDateTime", datetime.now(UTC).isoformat(timespec="seconds"))
     _sub(root, RC + "BrokerName", "customs")
-    _reg_number(root, RC + "ApplicationRegNumber", office)
+    _reg_number(root, RC + "ApplicationRegNumber", office, envelope_id)
+    limit = datetime.now(UTC) + timedelta(hours=4)
+    _sub(root, RC + "LimitDateTime", limit.isoformat(timespec="seconds"))
+    _sub(root, RC + "IdentifiedViolations", "no permit given for goods whose import needs one")
     _sub(root, RC + "Reason", reason[:500])
     for house in houses:
         consignment = _sub(root, RC + "Consignment")
         _sub(consignment, RC + "OrderNumber", "1")
         _waybill(consignment, RC, house)
+        change = _sub(consignment, RC + "ChangeDetails")
+        _sub(change, RC + "GRNumber", "31")
+        _sub(change, RC + "CorrectData", "the permit's number and date in the goods' "
+                                         "description")
     return root

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from customs.domain.corrections import CorrectionRequest
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.money import Money
 
@@ -48,6 +49,7 @@ class Decision:
     duty: Money | None = None
     reason: str | None = None
     envelope_id: str | None = None  # the message this answers (FTS InitialEnvelopeID)
+    request: CorrectionRequest | None = None  # what an FTS ReqCorrect asks of this waybill
 
     @property
     def known(self) -> bool:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class ErrorCode:
     code: str
-    scope: str  # "manifest" refuses the whole document, "parcel" rejects one parcel
+    scope: str  # "manifest" refuses the whole document, "parcel" rejects one parcel,
+    # "correction" refuses a correction
     title: str
 
 
@@ -65,6 +66,15 @@ _CODES = (
               "The destination requires a product URL for every item."),
     ErrorCode("IOSS_REQUIRED", "parcel",
               "A low-value parcel to the EU needs the seller's IOSS number."),
+    # A correction (POST /v1/parcels/{tracking_number}/corrections)
+    ErrorCode("CORRECTION_WRONG_ROOT", "correction",
+              "The root element is not Parcel in urn:customs:manifest:1."),
+    ErrorCode("CORRECTION_INVALID", "correction",
+              "The corrected parcel breaks the schema or a rule; nothing was changed."),
+    ErrorCode("CORRECTION_TRACKING_MISMATCH", "parcel",
+              "The corrected parcel's tracking number is not the one corrected."),
+    ErrorCode("CORRECTION_UNCHANGED", "correction",
+              "The corrected parcel is the same as its current version."),
 )
 
 CATALOGUE: dict[str, ErrorCode] = {c.code: c for c in _CODES}
@@ -81,11 +91,19 @@ class DomainError(Exception):
 class ManifestRefused(DomainError):
     """The manifest as a whole is refused: nothing of it is stored."""
 
+    title = "Manifest refused"
+
     def __init__(self, code: str, detail: str, violations: list | None = None) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.violations = violations or []
+
+
+class CorrectionRefused(ManifestRefused):
+    """A correction is refused as a whole (with its violations): nothing of it is stored."""
+
+    title = "Correction refused"
 
 
 class IdempotencyConflict(DomainError):

@@ -58,9 +58,20 @@ _ON_EVIDENCE: dict[ParcelStatus, frozenset[ParcelStatus]] = {
 }
 
 
-def can_move(current: ParcelStatus, new: ParcelStatus, *, evidence: bool = False) -> bool:
-    """`evidence`: the authority has shown it holds the parcel's batch."""
-    return new in _ALLOWED[current] or (evidence and new in _ON_EVIDENCE.get(current, ()))
+# The move a marketplace's correction makes (customs.domain.corrections): a parcel HELD for a
+# correction the authority requested is declared again, corrected, and goes round once more.
+# Apart from the table above, so that no authority decision can ever move a parcel back.
+_ON_CORRECTION: dict[ParcelStatus, frozenset[ParcelStatus]] = {
+    S.HELD: frozenset({S.DECLARED}),
+}
+
+
+def can_move(current: ParcelStatus, new: ParcelStatus, *, evidence: bool = False,
+             correction: bool = False) -> bool:
+    """`evidence`: the authority has shown it holds the parcel's batch; `correction`: the
+    move is a marketplace's correction of a parcel that awaits one."""
+    return (new in _ALLOWED[current] or (evidence and new in _ON_EVIDENCE.get(current, ()))
+            or (correction and new in _ON_CORRECTION.get(current, ())))
 
 
 def received_from(new: ParcelStatus) -> tuple[ParcelStatus, ...]:
@@ -69,13 +80,16 @@ def received_from(new: ParcelStatus) -> tuple[ParcelStatus, ...]:
 
 
 @cache
-def sources(new: ParcelStatus, *, evidence: bool = False) -> tuple[ParcelStatus, ...]:
+def sources(new: ParcelStatus, *, evidence: bool = False,
+            correction: bool = False) -> tuple[ParcelStatus, ...]:
     """The statuses a parcel may move to `new` from, sorted: what the SQL writers put in their
     guards (`status IN (...)`), so that the database refuses what this table refuses. Sorted, so
     that a statement's text, and so the statement cache, stays the same."""
     found = {s for s, targets in _ALLOWED.items() if new in targets}
     if evidence:
         found.update(received_from(new))
+    if correction:
+        found.update(s for s, targets in _ON_CORRECTION.items() if new in targets)
     return tuple(sorted(found))
 
 

@@ -13,6 +13,8 @@ along the lifecycle:
 - a stale one (the parcel is past it) is counted as ignored;
 - a code we do not know sets the parcel aside (HELD, the raw code as the event's source) for
   a person; the known decisions beside it still apply.
+A correction request (FTS ReqCorrect) is kept with its parcel, whatever it moves: the parcel
+awaits a correction while it is HELD and the request is open (customs.domain.corrections).
 """
 
 from __future__ import annotations
@@ -72,6 +74,9 @@ def _one(uow: UnitOfWork, message: DecisionMessage, decision: Decision, report: 
         return
     parcel_id, current = found
     touched.add(parcel_id)
+    if decision.request is not None:  # kept with its parcel: the correction will answer it
+        uow.corrections.requested(parcel_id, message.message_id, decision.declaration_id,
+                                  decision.request, now)
     if not decision.known:
         _set_aside(uow, parcel_id, current, decision, now)
         report.set_aside += 1

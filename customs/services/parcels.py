@@ -63,7 +63,8 @@ def courier_view(p: ParcelRecord) -> CourierParcel:
 def full_view(p: ParcelRecord, who: Principal) -> MarketplaceParcel:
     return MarketplaceParcel(summary(p), p.house_waybill, p.master_waybill, p.violations or [],
                              p.data, p.declaration_error, p.history,
-                             p.estimate or NO_ESTIMATE, p.duty, who.role)
+                             p.estimate or NO_ESTIMATE, p.duty, who.role, p.versions,
+                             p.correction_request)
 
 
 def view_for(who: Principal, p: ParcelRecord) -> ParcelView:

@@ -33,6 +33,10 @@ class ManifestStream(Protocol):
 class ManifestReader(Protocol):
     def open(self, data: bytes) -> ManifestStream: ...
 
+    def read_parcel(self, data: bytes) -> ParcelOutcome:
+        """A Parcel document alone (a correction), read as a manifest's parcel would be."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class NewManifest:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from customs.services.account_ports import SessionRepository, UserRepository
+from customs.services.correction_ports import CorrectionRepository
 from customs.services.ports import (
     AuditRepository,
     BatchRepository,
@@ -28,6 +29,7 @@ from customs.services.webhook_ports import WebhookRepository
 
 
 class UnitOfWork(Protocol):
+    corrections: CorrectionRepository
     quarantine: QuarantineRepository
     views: ViewRepository
     webhooks: WebhookRepository

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.regimes import DestinationRules
 from customs.gcpause import paused_gc
-from customs.services import intake, queries
+from customs.services import corrections, intake, queries
+from customs.services.correction_ports import CorrectionDeclarer
 from customs.services.ports import Clock, ManifestReader, Page
 from customs.services.read_models.manifest import ManifestView
 from customs.services.unit_of_work import UnitOfWork
@@ -28,6 +29,7 @@ class Intake:
     rules: DestinationRules
     duty: intake.DutyContext | None
     outbound: Outbound  # declares what inline declaration left VALIDATED
+    corrector: CorrectionDeclarer | None = None  # declares corrections (None: no signer)
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         """Intake; with `declare_inline` (and a signer) the accepted parcels are declared in
@@ -45,6 +47,13 @@ class Intake:
                     receipt.body["accepted"] > inline.max_parcels:
                 self.outbound.declare_pending(manifest_id=receipt.manifest_id)
         return receipt
+
+    def correct_parcel(self, cmd: corrections.CorrectParcel) -> corrections.CorrectionReceipt:
+        """A marketplace's correction of a parcel the authority asked it to correct: checked
+        as at intake, declared as the correction of its registry, stored as a new version."""
+        return corrections.correct_parcel(
+            cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
+            declarer=self.corrector, clock=self.clock, new_id=self.new_id)
 
     def validate_offline(self, document: bytes, progress: Callable[[int], None] | None = None,
                          ) -> tuple[ManifestHeader, list[ParcelOutcome]]:

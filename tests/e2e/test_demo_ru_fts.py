@@ -1,7 +1,8 @@
-"""`customs demo --profile ru-fts-express --album PATH`: the whole flow in the FTS formats; every
-FTS document it leaves, as stored and as served, validates against the official album
-(../shared) with both validators, and every signature verifies: ECDSA in xmlsec1 and signxml,
-GOST R 34.10-2012 in the OpenSSL GOST engine and gostcrypto."""
+"""`customs demo --profile ru-fts-express --album PATH`: the whole flow in the FTS formats, a
+correction round trip included; every FTS document it leaves, as stored and as served,
+validates against the official album (../shared) with both validators, and every signature
+verifies: ECDSA in xmlsec1 and signxml, GOST R 34.10-2012 in the OpenSSL GOST engine and
+gostcrypto."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.signing.conftest import require_gost_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "{urn:customs:ru-fts-envelope:1}"
+ECD = "{urn:customs.ru:Information:CustomsDocuments:ExpressCargoDeclaration:5.23.0}"
 
 
 def run_demo(tmp_path: Path, parcels: int, *options: str) -> tuple[Path, Path, str]:
@@ -48,6 +50,26 @@ def check_everything_left(tmp_path: Path, album_path: Path, keep: Path, keys: st
     return sum(b"urn:customs.ru:" in d.content for d in documents)
 
 
+def corrected_round_trip(stdout: str, keep: Path, album_path: Path) -> None:
+    """The demo's correction: asked, corrected, the correction registry (DocType 1) sent valid
+    against the album, released, both versions listed."""
+    said = stdout.split("correction round trip", 1)[1].split("\n\n", 1)[0]
+    assert "HELD: correction requested: permit for medicinal products required" in said
+    assert "marketplace correction: 202 version 2, correction 1 of registry 10005020/" in said
+    assert "HELD (FTS:REQ-CORRECT) → DECLARED (CORRECTION) → BATCHED" in said
+    assert said.rstrip().splitlines()[-2].endswith("RELEASED (FTS:10)")
+    assert "versions: 1 from manifest" in said and "; 2 from correction:" in said
+    corrections = []
+    for path in sorted((keep / "authority-messages").glob("*-out-batch-*.xml")):
+        root = etree.fromstring(path.read_bytes())
+        registry = root.find(ENV + "Body")[0] if root.tag == ENV + "Envelope" else None
+        if registry is not None and registry.findtext(ECD + "DocType") == "1":
+            assert Album.load(album_path).validate(registry, thorough=True) == [], path.name
+            assert registry.findtext(ECD + "NumPP") == "1"
+            corrections.append(registry.find(ECD + "ExpressCargoDeclarationIdDetails"))
+    assert len(corrections) == 1 and corrections[0] is not None
+
+
 def test_demo_in_the_russian_profile_clears_its_parcels(tmp_path):
     album, keep, stdout = run_demo(tmp_path, 30)
     assert "every parcel reached the state it should" in stdout
@@ -67,6 +89,7 @@ def test_demo_in_the_russian_profile_clears_its_parcels(tmp_path):
     assert any(b"ExpressCargoDeclarationCustomMark" in a for a in answers)
     declarations = [p.read_bytes() for p in (keep / "declarations").glob("*.xml")]
     assert sum(b"ExpressCargoDeclaration" in d for d in declarations) >= 10
+    corrected_round_trip(stdout, keep, album)
     assert check_everything_left(tmp_path, album, keep, "") > 10
 
 
@@ -79,4 +102,5 @@ def test_the_russian_demo_with_gost_keys(tmp_path):
     assert "xmlsec1 has no GOST" in stdout
     for path in (keep / "authority-messages").glob("*.xml"):
         assert b"gostr34102012-gostr34112012-256" in path.read_bytes(), path.name
+    corrected_round_trip(stdout, keep, album)  # its registry among those verified below
     assert check_everything_left(tmp_path, album, keep, "-gost2012-256") > 10

@@ -20,7 +20,6 @@ from customs.settings import Settings
 from schemas.ru_fts import NS, Album
 from simulator import ru_fts as fts
 from simulator.app import create_sim_app, make_state
-from tests.conftest import shared_path
 from tests.fts_documents import Document, album_errors, fts_documents, signature_errors
 from tests.manifests import item, manifest, parcel
 from tests.signing.conftest import require_gost_engine
@@ -30,33 +29,6 @@ ENV = "{urn:customs:ru-fts-envelope:1}"
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 AWB_1 = "<Transport><Mode>air</Mode><MasterWaybill>784-12345675</MasterWaybill></Transport>"
 AWB_2 = "<Transport><Mode>air</Mode><MasterWaybill>784-00000011</MasterWaybill></Transport>"
-
-
-@pytest.fixture(scope="module")
-def album_path():  # type: ignore[no-untyped-def]
-    path = shared_path("schemas", "ru-fts-5.23.0-express")
-    assert (path / "ExpressCargoDeclaration.xsd").is_file(), f"{path}: FTS album missing"
-    return path
-
-
-@pytest.fixture
-def sim(tmp_path, dev_signing_key, album_path):  # type: ignore[no-untyped-def]
-    state = make_state(dev_signing_key[1], tmp_path / "sim", delay=0, album=album_path,
-                       hold_share=0)
-    return state, create_sim_app(state).test_client()
-
-
-@pytest.fixture
-def ru(database_url, clock, dev_signing_key, album_path, sim, tmp_path):  # type: ignore[no-untyped-def]
-    key, cert = dev_signing_key
-    app_core = bootstrap(Settings(
-        database_url=database_url, signing_key=key, signing_cert=cert,
-        ru_profile="ru-fts-express", ru_fts_album=album_path,
-        authority_cert=tmp_path / "sim" / "cert.pem"), clock=clock)
-    app_core.tenant_id = app_core.access.authenticate(
-        app_core.access.create_api_key("acme", "marketplace")[1]).tenant_id
-    yield app_core
-    app_core.close()
 
 
 class SimTransport:

@@ -37,7 +37,8 @@ def test_the_full_view_keeps_its_key_order_and_names_deciders_only_to_officers()
         "tracking_number", "manifest_id", "position", "marketplace", "courier", "status",
         "destination", "declared_value", "gross_weight", "duty", "received_at", "updated_at",
         "house_waybill", "master_waybill", "violations", "data", "declaration_error",
-        "history", "duty_estimate", "assessed_duty"]
+        "history", "duty_estimate", "assessed_duty", "versions", "correction_request"]
+    assert (shown["versions"], shown["correction_request"]) == ([], None)  # never corrected
     assert shown["declared_value"] == {"amount": "12.50", "currency": "EUR"}
     assert [e["actor"] for e in shown["history"]] == ["marketplace:acme", "officer"]
     assert [e["actor"] for e in _full("officer").to_json()["history"]] == [

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from customs.adapters.documents.profiles.ru_fts_correction import carry_correction, is_correction
 from customs.adapters.documents.profiles.ru_fts_express import ECD, add_totals, registry
 from customs.adapters.documents.profiles.ru_fts_routing import (
     DECLARATION_MODE,
@@ -40,15 +41,18 @@ class RuFtsRegistryBuilder:
         if not 1 <= len(declarations) <= MAX_HOUSES:
             raise ValueError(f"a registry holds 1 to {MAX_HOUSES} house waybills, "
                              f"not {len(declarations)}")
-        houses, kinds, masters = [], set(), set()
+        houses, kinds, masters, corrected = [], set(), set(), []
         for document in declarations:
             parcel_registry = carried(etree.fromstring(document, _PARSER))
             kinds.add(parcel_registry.findtext(ECD + "ExpressRegistryKindCode"))
+            corrected.append(parcel_registry if is_correction(parcel_registry) else None)
             for house in parcel_registry.iter(ECD + "HouseShipment"):
                 masters.add(etree.tostring(house.find(ECD + "TransportDocumentDetails")))
                 houses.append(copy.deepcopy(house))
         if len(kinds) != 1 or len(masters) != 1:
             raise ValueError("one registry is one kind (ДТЭГ or ПТДЭГ) and one master waybill")
+        if len({c is None for c in corrected}) != 1:
+            raise ValueError("a registry is all corrections or none (their group keys differ)")
         registry_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:customs:ru-fts:{message_id}"))
         root, shipment = registry(registry_id, kinds.pop() or "", office, at, self.broker)
         anchor = shipment.find(ECD + "GoodsLocationDetails")
@@ -60,6 +64,8 @@ class RuFtsRegistryBuilder:
             anchor.addnext(house)
             anchor = house
         add_totals(shipment)
+        if corrected[0] is not None:  # the group's key holds the corrected registry's number
+            carry_correction(root, corrected[0])
         return root
 
     def build(self, message_id: str, office: str, profile: str, at: datetime,

@@ -4,10 +4,13 @@ signature covers. Decisions are per waybill and matched by the envelope they ans
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from lxml import etree
 
 import signing
 from customs.adapters.documents.profiles.ru_fts_routing import ENVELOPE, envelope_schema
+from customs.domain.corrections import ChangeDetail, CorrectionRequest, RegistrationNumber
 from customs.domain.decisions import Decision, DecisionMessage
 from customs.domain.errors import AuthorityMessageError
 from schemas.ru_fts import NS, Album
@@ -74,15 +77,63 @@ def _custom_mark(consignment: etree._Element, initial: str) -> Decision:
 
 
 def _req_correct(answer: etree._Element, initial: str) -> tuple[Decision, ...]:
+    """Each named waybill HELD with the request's reason; the request itself (registration
+    number, deadline, violations, the changes asked per waybill) rides with its decision."""
     said = [answer.findtext(RC + "Reason") or ""]
-    said += [v.text or "" for v in answer.iterfind(RC + "IdentifiedViolations")]
+    violations = tuple(" ".join((v.text or "").split()) for v in
+                       answer.iterfind(RC + "IdentifiedViolations"))
+    said += violations
     reason = "correction requested: " + "; ".join(s.strip() for s in said if s.strip())
+    registered = answer.find(RC + "ApplicationRegNumber")
+    assert registered is not None  # the album requires it
     decisions = []
     for consignment in answer.iterfind(RC + "Consignment"):
         waybill_id, number = _waybill(consignment, RC)
+        request = CorrectionRequest(
+            str(_registration_number(registered)), _text(answer, "CorrectDocType"),
+            _text(answer, "DocKind"), _limit(answer), violations,
+            _text(answer, "Reason") or None,
+            tuple(_change(c) for c in consignment.iterfind(RC + "ChangeDetails")))
         decisions.append(Decision(waybill_id, number, "FTS:REQ-CORRECT", reason=reason[:2000],
-                                  envelope_id=initial))
+                                  envelope_id=initial, request=request))
     return tuple(decisions)
+
+
+def _text(parent: etree._Element, name: str) -> str:
+    return " ".join((parent.findtext(RC + name) or "").split())
+
+
+def _registration_number(element: etree._Element) -> RegistrationNumber:
+    """cat_ru:GTDIDType (AddNumber, when the FTS gives one, is not part of the number)."""
+    day = (element.findtext(CAT + "RegistrationDate") or "").strip()[:10]
+    try:
+        registered = date.fromisoformat(day)
+    except ValueError:  # xs:date allows years Python cannot hold: the message is set aside
+        raise AuthorityMessageError("MESSAGE_INVALID", f"registration date {day!r} is out "
+                                                       "of range") from None
+    return RegistrationNumber(element.findtext(CAT + "CustomsCode") or "", registered,
+                              element.findtext(CAT + "GTDNumber") or "")
+
+
+def _limit(answer: etree._Element) -> datetime | None:
+    """The deadline; without an offset it is taken as UTC."""
+    text = answer.findtext(RC + "LimitDateTime")
+    try:
+        limit = None if text is None else datetime.fromisoformat(text.strip())
+    except ValueError:  # xs:dateTime forms Python cannot hold (24:00, far years): left out
+        return None
+    return limit if limit is None or limit.tzinfo else limit.replace(tzinfo=UTC)
+
+
+def _change(element: etree._Element) -> ChangeDetail:
+    goods = tuple(
+        f"item {g.findtext(RC + 'GoodsNumeric')}: {g.findtext(RC + 'GRNumber')}: "
+        + " ".join(p.text or "" for p in g.iterfind(RC + "PreviousData")) + " -> "
+        + " ".join(c.text or "" for c in g.iterfind(RC + "CorrectData"))
+        for g in element.iterfind(RC + "ChangeGoods"))
+    return ChangeDetail(element.findtext(RC + "GRNumber"),
+                        tuple(p.text or "" for p in element.iterfind(RC + "PreviousData")),
+                        tuple(c.text or "" for c in element.iterfind(RC + "CorrectData")), goods)
 
 
 def is_ru_receipt(document: bytes, verifier: signing.Verifier) -> bool:

@@ -31,7 +31,8 @@ class SqlBatchRepository:
         query = (sa.select(D.c.profile, P.c.customs_office, sa.func.count(),
                            sa.func.min(P.c.updated_at), D.c.group_key)
                  .join(D, D.c.parcel_id == P.c.id)
-                 .where(P.c.status == DECLARED, P.c.batch_id.is_(None))
+                 .where(P.c.status == DECLARED, P.c.batch_id.is_(None),
+                        D.c.replaced_at.is_(None))
                  .group_by(D.c.profile, P.c.customs_office, D.c.group_key))
         return [DeclaredGroup(profile, office, int(count), utc(oldest), key)  # type: ignore[arg-type]
                 for profile, office, count, oldest, key in self.session.execute(query)]
@@ -46,6 +47,7 @@ class SqlBatchRepository:
         query = (sa.select(P.c.id, sa.func.length(D.c.document))
                  .join(D, D.c.parcel_id == P.c.id)
                  .where(P.c.status == DECLARED, P.c.batch_id.is_(None),
+                        D.c.replaced_at.is_(None),
                         P.c.customs_office == office, D.c.profile == profile,
                         D.c.group_key.is_(None) if key is None else D.c.group_key == key)
                  .order_by(P.c.id).limit(limit).with_for_update(of=P, skip_locked=True))
@@ -77,7 +79,8 @@ class SqlBatchRepository:
 
     def declarations(self, parcel_ids: list[int]) -> list[bytes]:
         rows = self.session.execute(
-            sa.select(D.c.parcel_id, D.c.document).where(D.c.parcel_id.in_(parcel_ids))
+            sa.select(D.c.parcel_id, D.c.document).where(D.c.parcel_id.in_(parcel_ids),
+                                                         D.c.replaced_at.is_(None))
             .order_by(D.c.parcel_id, D.c.created_at)).all()
         latest = {parcel_id: document for parcel_id, document in rows}
         return [latest[i] for i in parcel_ids]

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customs.adapters.database import bulk
-from customs.adapters.database.columns import utc
+from customs.adapters.database.columns import manifest_header
 from customs.adapters.database.declaration_rows import declaration_row, declared_event
 from customs.adapters.database.parcel_events import insert_events
 from customs.adapters.database.tables import Declaration, Manifest, ParcelEvent, ParcelRow
 from customs.domain.lifecycle import ParcelStatus, sources
-from customs.domain.model import ManifestHeader, Transport, parcel_from_document
+from customs.domain.model import ManifestHeader, parcel_from_document
 from customs.services.ports import PendingParcel, SignedDocument
 
 P = ParcelRow.__table__  # type: ignore[attr-defined]
@@ -24,19 +23,6 @@ D = Declaration.__table__  # type: ignore[attr-defined]
 E = ParcelEvent.__table__  # type: ignore[attr-defined]
 VALIDATED = ParcelStatus.VALIDATED.value
 DECLARABLE = [s.value for s in sources(ParcelStatus.DECLARED)]  # the lifecycle's guard
-
-
-def _header(row: Any) -> ManifestHeader:
-    transport = None
-    raw = row["transport"]
-    if raw:
-        arrival = raw.get("expected_arrival")
-        transport = Transport(raw["mode"], raw.get("master_waybill"), raw.get("carrier"),
-                              date.fromisoformat(arrival) if arrival else None)
-    issued = utc(row["issued_at"])
-    assert issued is not None
-    return ManifestHeader(row["ref"], issued, row["destination_country"], row["customs_office"],
-                          transport)
 
 
 class SqlDeclarationRepository:
@@ -54,7 +40,7 @@ class SqlDeclarationRepository:
         found = []
         for row in rows:
             key = (row["ref"], row["issued_at"], row["customs_office"])
-            header = headers.get(key) or headers.setdefault(key, _header(row))
+            header = headers.get(key) or headers.setdefault(key, manifest_header(row))
             found.append(PendingParcel(row["id"], parcel_from_document(row["data"]), header))
         return found
 

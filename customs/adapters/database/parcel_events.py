@@ -57,9 +57,10 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: ParcelStatus, *,
                 at: datetime, actor: str, source: str, reason: str | None,
-                duty: Money | None = None) -> bool:
+                duty: Money | None = None, correction: bool = False) -> bool:
     """Guarded move (only from `current`) with its event; False if the parcel moved meanwhile,
-    or if the lifecycle does not allow `current` -> `new` (the guard lists the statuses it does).
+    or if the lifecycle does not allow `current` -> `new` (the guard lists the statuses it does;
+    `correction`: with the move a marketplace's correction makes, lifecycle._ON_CORRECTION).
 
     A decision with a duty sets the parcel's duty to collect; RELEASED stamps released_at (the
     end of the clearance time in statistics).
@@ -72,7 +73,7 @@ def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: Pa
         event |= money
     if new is ParcelStatus.RELEASED:
         values["released_at"] = at
-    allowed = [s.value for s in sources(new)]
+    allowed = [s.value for s in sources(new, correction=correction)]
     moved = session.execute(sa.update(P).where(P.c.id == parcel_id, P.c.status == current.value,
                                                P.c.status.in_(allowed)).values(**values))
     if moved.rowcount != 1:

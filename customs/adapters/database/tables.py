@@ -236,6 +236,8 @@ class Declaration(SQLModel, table=True):
     # Parcels whose declarations share a group key go to the same batch (ru-fts-express: the
     # master waybill, one registry per master waybill and office); None for other profiles.
     group_key: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
+    # When a correction's declaration replaced this one (kept: it is what was sent then).
+    replaced_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class ParcelEvent(SQLModel, table=True):
@@ -436,3 +438,54 @@ class ExchangeRate(SQLModel, table=True):
     rate: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
     loaded_at: datetime = Field(sa_column=utc_column())
     loaded_by: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+
+
+class CorrectionRequestRow(SQLModel, table=True):
+    """What the authority's correction request (FTS ExpressCargoReqCorrect) says about one
+    parcel, kept with the HELD event it caused; open until a correction answers it."""
+
+    __tablename__ = "correction_requests"
+    __table_args__ = (sa.UniqueConstraint("message_id", "parcel_id",
+                                          name="ux_correction_request_message"),)
+    id: int | None = Field(default=None, primary_key=True)
+    parcel_id: int = Field(foreign_key="parcels.id", index=True)
+    message_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    declaration_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    registration_number: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    correct_doc_type: str = Field(sa_column=sa.Column(sa.String(1), nullable=False))
+    doc_kind: str = Field(sa_column=sa.Column(sa.String(1), nullable=False))
+    limit_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    violations: list | None = Field(default=None, sa_column=sa.Column(JSONType))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    changes: list | None = Field(default=None, sa_column=sa.Column(JSONType))
+    received_at: datetime = Field(sa_column=utc_column())
+    corrected_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ParcelCorrection(SQLModel, table=True):
+    """A marketplace's correction: the parcel's new version (its data before and after), the
+    document as received, the correction's declaration and the reply (idempotent replays)."""
+
+    __tablename__ = "parcel_corrections"
+    __table_args__ = (
+        sa.UniqueConstraint("parcel_id", "version", name="ux_parcel_correction_version"),
+        sa.UniqueConstraint("tenant_id", "idempotency_key", name="ux_parcel_correction_key"),
+        sa.Index("ix_parcel_corrections_registration", "registration_number", "ordinal"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    parcel_id: int = Field(foreign_key="parcels.id")
+    request_id: int = Field(foreign_key="correction_requests.id")
+    version: int
+    tenant_id: int
+    idempotency_key: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    request_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    document: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    previous_data: dict = Field(sa_column=sa.Column(JSONType, nullable=False))
+    data: dict = Field(sa_column=sa.Column(JSONType, nullable=False))
+    declaration_id: str = Field(sa_column=sa.Column(sa.String(36), nullable=False))
+    registration_number: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    ordinal: int
+    changes: str = Field(sa_column=sa.Column(sa.String(7), nullable=False))
+    response: dict = Field(sa_column=sa.Column(JSONType, nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+    actor: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))

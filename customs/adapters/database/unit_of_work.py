@@ -15,6 +15,7 @@ from customs.adapters.database.account_repository import (
 )
 from customs.adapters.database.audit_repository import SqlAuditRepository
 from customs.adapters.database.batch_repository import SqlBatchRepository
+from customs.adapters.database.correction_repository import SqlCorrectionRepository
 from customs.adapters.database.decision_repository import SqlDecisionRepository
 from customs.adapters.database.declaration_repository import SqlDeclarationRepository
 from customs.adapters.database.idempotency_repository import SqlIdempotencyRepository
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.quarantine = SqlQuarantineRepository(session)
         self.users = SqlUserRepository(session)
         self.console_sessions = SqlSessionRepository(session)
+        self.corrections = SqlCorrectionRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

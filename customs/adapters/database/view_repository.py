@@ -8,6 +8,7 @@ not exist). Search is keyset-paginated on (sort column, id); the feed is keyset-
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.database import queue_reads
 from customs.adapters.database.columns import iso
+from customs.adapters.database.correction_repository import correction_reads
 from customs.adapters.database.search_index import P, hs_condition, text_condition
 from customs.adapters.database.tables import (
     Batch,
@@ -142,9 +144,13 @@ class SqlViewRepository:
         if row is None:
             return None
         events = conn.execute(HISTORY, {"parcel_id": row["id"]}).mappings().all()
-        return parcel_record(row, tuple(
+        record = parcel_record(row, tuple(
             HistoryEvent(e["status"], e["previous_status"], iso(e["at"]), e["actor"],
                          e["source"], e["reason"], e["role"]) for e in events))
+        versions, request = correction_reads(conn, row, {e["source"] for e in events})
+        if versions or request:
+            record = replace(record, versions=versions, correction_request=request)
+        return record
 
     def search(self, who: Principal, f: SearchFilters, limit: int) -> list[ParcelRecord]:
         desc = f.sort.startswith("-")
@@ -214,7 +220,8 @@ class SqlViewRepository:
 
     def dossier(self, parcel_id: int) -> DossierRecord:
         declaration = self.session.execute(
-            sa.select(D).where(D.c.parcel_id == parcel_id).order_by(D.c.created_at.desc())
+            sa.select(D).where(D.c.parcel_id == parcel_id, D.c.replaced_at.is_(None))
+            .order_by(D.c.created_at.desc())
             .limit(1)).mappings().first()
         batch_id = self.session.execute(
             sa.select(P.c.batch_id).where(P.c.id == parcel_id)).scalar()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from customs.domain.corrections import CorrectionReference
 from customs.domain.model import ManifestHeader, Parcel
 from customs.services.ports import DeclarationFailed, DeclarationRequest, SignedDocument
 
@@ -75,22 +76,43 @@ class DeclarationPipeline:
                 results[n] = exc
         valid: list[_Rendered] = []
         for item in rendered:
-            errors = self.profile_impl.validate(item[1])
-            if errors:
-                results[item[0]] = DeclarationFailed("declaration schema: " +
-                                                     "; ".join(errors[:3]))
-            else:
+            failed = self._invalid(item[1])
+            if failed is None:
                 valid.append(item)
+            else:
+                results[item[0]] = failed
         for n, element, canonical, key in valid:
-            try:
-                document = self.signer.sign_element(element, at, canonical)
-            except Exception as exc:  # any signer failure keeps the parcel waiting, unsigned
-                results[n] = DeclarationFailed(f"signing: {exc}")
-                continue
-            results[n] = SignedDocument(document, hashlib.sha256(document).hexdigest(),
-                                        self.signer.fingerprint, self.signer.algorithm,
-                                        profile=self.profile, group_key=key)
+            results[n] = self._signed(element, at, canonical, key)
         return results
+
+    def _invalid(self, element: Any) -> DeclarationFailed | None:
+        errors = self.profile_impl.validate(element)
+        return DeclarationFailed("declaration schema: " + "; ".join(errors[:3])) if errors \
+            else None
+
+    def _signed(self, element: Any, at: datetime, canonical: bytes | None,
+                key: str | None) -> SignedDocument | DeclarationFailed:
+        try:
+            document = self.signer.sign_element(element, at, canonical)
+        except Exception as exc:  # any signer failure keeps the parcel waiting, unsigned
+            return DeclarationFailed(f"signing: {exc}")
+        return SignedDocument(document, hashlib.sha256(document).hexdigest(),
+                              self.signer.fingerprint, self.signer.algorithm,
+                              profile=self.profile, group_key=key)
+
+    def declare_correction(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                           at: datetime, ref: CorrectionReference,
+                           ) -> SignedDocument | DeclarationFailed:
+        """The correction's declaration, rendered by the profile (one that has corrections),
+        validated and signed as any declaration."""
+        render = getattr(self.profile_impl, "render_correction", None)
+        if render is None:
+            return DeclarationFailed(f"the {self.profile} profile declares no corrections")
+        try:
+            element, key = render(parcel, header, declaration_id, at, ref)
+        except (ValueError, TypeError) as exc:
+            return DeclarationFailed(f"render: {exc}")
+        return self._invalid(element) or self._signed(element, at, None, key)
 
     def _render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
                 at: datetime) -> tuple[Any, bytes | None, str | None]:
@@ -129,3 +151,9 @@ class DestinationDeclarer:
             for n, result in zip(indices, made, strict=True):
                 results[n] = result
         return results
+
+    def declare_correction(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                           at: datetime, ref: CorrectionReference,
+                           ) -> SignedDocument | DeclarationFailed:
+        pipeline = self.by_destination.get(header.destination_country, self.default)
+        return pipeline.declare_correction(parcel, header, declaration_id, at, ref)

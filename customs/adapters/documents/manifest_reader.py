@@ -49,8 +49,9 @@ def _parser_options() -> dict:
     }
 
 
-def check_prolog(data: bytes) -> None:
-    """Refuse a DOCTYPE and a foreign root before reading the body."""
+def check_prolog(data: bytes, root: str = _MANIFEST,
+                 wrong_root: str = "MANIFEST_WRONG_ROOT") -> None:
+    """Refuse a DOCTYPE and a root other than `root` before reading the body."""
     probe = etree.XMLPullParser(events=("start",), **_parser_options())
     try:
         for start in range(0, len(data), CHUNK):
@@ -58,7 +59,7 @@ def check_prolog(data: bytes) -> None:
             check_markup(piece, CHUNK)
             probe.feed(piece)
             for _event, element in probe.read_events():
-                _check_root(element)
+                _check_root(element, root, wrong_root)
                 return
         probe.close()
     except etree.XMLSyntaxError as exc:
@@ -66,14 +67,14 @@ def check_prolog(data: bytes) -> None:
     raise ManifestRefused("MANIFEST_NOT_WELL_FORMED", "the document has no root element")
 
 
-def _check_root(element: etree._Element) -> None:
+def _check_root(element: etree._Element, root: str, wrong_root: str) -> None:
     if element.getroottree().docinfo.doctype:
         raise ManifestRefused("MANIFEST_DTD_FORBIDDEN",
                               "the document has a DOCTYPE; DTDs and entities are not accepted")
-    if element.tag != _MANIFEST:
+    if element.tag != root:
         raise ManifestRefused(
-            "MANIFEST_WRONG_ROOT",
-            f"the root element is {element.tag}, expected Manifest in {MANIFEST_NS}")
+            wrong_root, f"the root element is {element.tag}, expected "
+                        f"{etree.QName(root).localname} in {MANIFEST_NS}")
 
 
 def _not_well_formed(exc: etree.XMLSyntaxError) -> ManifestRefused:
@@ -215,3 +216,33 @@ class XmlManifestReader:
         check_prolog(data)
         return ManifestStream(data, self._schema, self._limits,
                               chunk_parcels=self._chunk_parcels)
+
+    def read_parcel(self, data: bytes) -> ParcelOutcome:
+        """A Parcel document alone (a marketplace's correction), read exactly as a manifest's
+        parcel: its prolog checked (no DOCTYPE; the root a Parcel, else
+        CORRECTION_WRONG_ROOT), then re-read as the only parcel of a manifest with a fixed
+        header, through this reader: the same limits, schema, violations and canonical values.
+        Paths name /Parcel, lines are the document's. Raises ManifestRefused as `open` does."""
+        check_prolog(data, _PARCEL, "CORRECTION_WRONG_ROOT")
+        try:
+            root = etree.fromstring(data, etree.XMLParser(**_parser_options()))
+        except etree.XMLSyntaxError as exc:
+            raise _not_well_formed(exc) from None
+        shift = (root.sourceline or 1) - 1  # it starts on the wrapper's first line
+        [outcome] = list(self.open(_ALONE_HEADER + etree.tostring(root) + b"</Manifest>")
+                         .parcels())
+        alone = ParcelOutcome(outcome.position, outcome.tracking_number,
+                              None if outcome.line is None else outcome.line + shift,
+                              outcome.parcel)
+        alone.violations.extend(replace(
+            v, path=None if v.path is None else "/Parcel" + v.path.removeprefix(_FIRST),
+            line=None if v.line is None else v.line + shift) for v in outcome.violations)
+        return alone
+
+
+# The header a Parcel read alone is wrapped in: one the schema accepts (the parcel's rules take
+# the header of the manifest the corrected parcel came in).
+_ALONE_HEADER = (f'<Manifest xmlns="{MANIFEST_NS}"><ManifestRef>correction</ManifestRef>'
+                 "<IssuedAt>2000-01-01T00:00:00Z</IssuedAt><Destination><Country>ZZ</Country>"
+                 "<CustomsOffice>00000000</CustomsOffice></Destination>").encode()
+_FIRST = "/Manifest/Parcel[1]"

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from customs.services.read_models import JsonObject
+from customs.services.read_models.corrections import CorrectionRequestView, ParcelVersion
 
 DECIDERS = ("officer", "authority")
 
@@ -117,18 +118,23 @@ class MarketplaceParcel:
     duty_estimate: JsonObject
     assessed_duty: Amount | None
     viewer_role: str
+    versions: tuple[ParcelVersion, ...] = ()  # empty until a first correction
+    correction_request: CorrectionRequestView | None = None
 
     @property
     def status(self) -> str:
         return self.summary.status
 
     def to_json(self) -> JsonObject:
+        request = self.correction_request
         return self.summary.to_json() | {
             "house_waybill": self.house_waybill, "master_waybill": self.master_waybill,
             "violations": self.violations, "data": self.data,
             "declaration_error": self.declaration_error,
             "history": [e.to_json(self.viewer_role) for e in self.history],
-            "duty_estimate": self.duty_estimate, "assessed_duty": _json(self.assessed_duty)}
+            "duty_estimate": self.duty_estimate, "assessed_duty": _json(self.assessed_duty),
+            "versions": [v.to_json() for v in self.versions],
+            "correction_request": None if request is None else request.to_json()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +207,5 @@ class ParcelRecord:
     violations: list[JsonObject] | None = None
     estimate: JsonObject | None = None
     history: tuple[HistoryEvent, ...] = ()
+    versions: tuple[ParcelVersion, ...] = ()
+    correction_request: CorrectionRequestView | None = None

@@ -15,6 +15,10 @@ from decimal import Decimal
 
 from lxml import etree
 
+from customs.adapters.documents.profiles.ru_fts_correction import (
+    correction_key,
+    mark_correction,
+)
 from customs.adapters.documents.profiles.ru_fts_routing import (
     DECLARATION_MODE,
     carried,
@@ -22,6 +26,7 @@ from customs.adapters.documents.profiles.ru_fts_routing import (
     envelope_errors,
     process_id,
 )
+from customs.domain.corrections import CorrectionReference
 from customs.domain.model import Item, ManifestHeader, Parcel
 from customs.domain.money import Money, decimal_text
 from schemas.ru_fts import NS, Album
@@ -213,6 +218,15 @@ class RuFtsExpressProfile:
 
     def group_key(self, parcel: Parcel, header: ManifestHeader) -> str:
         return group_key(parcel, header)
+
+    def render_correction(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+                          issued_at: datetime, ref: CorrectionReference,
+                          ) -> tuple[etree._Element, str]:
+        """The correction of a parcel's registry (DocType 1, see ru_fts_correction) in its
+        envelope, and its group key: one correction registry per corrected registry."""
+        wrapped = self.render(parcel, header, declaration_id, issued_at)
+        mark_correction(carried(wrapped), ref, parcel)
+        return wrapped, correction_key(ref, GROUP_KIND[registry_kind(parcel)])
 
     def validate(self, element: etree._Element) -> list[str]:
         """The envelope, then the registry it carries: libxml2 only for the one-parcel registry
