@@ -69,6 +69,8 @@ class Destination:
     personal_id: bool = False
     product_url: bool = False
     ioss: bool = False
+    id_kind: str = "passport"
+    order_ref: bool = False  # the platform's order number (China's inventories need it)
 
 
 DESTINATIONS = {
@@ -91,7 +93,8 @@ DESTINATIONS = {
                       ("350 Fifth Avenue", "1600 Main St Apt 4"), "+1 512"),
     "CN": Destination("CN", "CNY", 10, ("王伟", "李娜", "张敏"),
                       (("上海", "200000"), ("北京", "100000")),
-                      ("南京路100号", "长安街1号"), "+86 138", personal_id=True),
+                      ("南京路100号", "长安街1号"), "+86 138", personal_id=True,
+                      id_kind="national-id", order_ref=True),
 }
 RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "CNY": Decimal("7.80")}
 
@@ -251,9 +254,11 @@ def _write(p: _Parcel, dest: Destination) -> str:
     r = p.recipient
     serial = zlib.crc32(r["email"].encode()) % 10**6  # not hash(): it changes per process
     pid = "" if not dest.personal_id or "no_pid" in r else (
-        f'<PersonalId type="passport">{4500 + len(r["name"])} {serial:06d}</PersonalId>')
+        f'<PersonalId type="{dest.id_kind}">{_id_number(dest, r["name"], serial)}</PersonalId>')
     ioss = f"<IossNumber>{p.ioss}</IossNumber>" if p.ioss else ""
     items = "".join(_item(i, p.currency) for i in p.items)
+    if dest.order_ref:
+        items += f"<OrderRef>ORD-{zlib.crc32(p.tracking.encode()):010d}</OrderRef>"
     return (
         f"<Parcel><TrackingNumber>{escape(p.tracking)}</TrackingNumber>"
         f"<Courier>{p.courier}</Courier>"
@@ -266,6 +271,13 @@ def _write(p: _Parcel, dest: Destination) -> str:
         f"<GrossWeight>{p.gross}</GrossWeight>"
         f"<DeclaredValue currency={quoteattr(p.currency)}>{p.value}</DeclaredValue>{ioss}"
         f"{items}</Parcel>\n")
+
+
+def _id_number(dest: Destination, name: str, serial: int) -> str:
+    """A passport's series and number, or (national-id) an 18-character resident ID number."""
+    if dest.id_kind == "national-id":
+        return f"110101199{serial % 10}0101{serial % 10000:04d}"[:18].ljust(18, "0")
+    return f"{4500 + len(name)} {serial:06d}"
 
 
 def _item(i: dict[str, str], currency: str) -> str:
