@@ -56,6 +56,6 @@ __all__ = [
     "KeyRing", "PolicyError", "Signer", "SignerConfig", "SigningError", "SoftwareSigner",
     "VerificationError", "Verified", "Verifier", "certificate_status", "fingerprint",
     "generate_dev_key", "load_certificate", "load_certificates", "load_signer",
-    "load_software_signer", "parse_untrusted", "secret_from", "sign_bytes_document", "sign_enveloped",
-    "signed_canonical",
+    "load_software_signer", "parse_untrusted", "secret_from", "sign_bytes_document",
+    "sign_enveloped", "signed_canonical",
 ]

@@ -51,6 +51,12 @@ SELLERS = (
     ("Hangzhou Home Goods", "CN", "https://homegoods.example.cn"),
     ("Berlin Gadget GmbH", "DE", "https://gadget.example.de"),
 )
+# Russian sellers to Chinese buyers (the RU->CN manifests of the cn-ceb demo).
+SELLERS_RU = (
+    ("OOO Altai Honey", "RU", "https://altai-honey.example.ru"),
+    ("Ural Gems Trading", "RU", "https://uralgems.example.ru"),
+    ("Baikal Cosmetics LLC", "RU", "https://baikal-cosmetics.example.ru"),
+)
 COURIERS = ("CDEK", "BOXBERRY", "RUPOST", "DHL", "DPD", "UPS", "YUNEXPRESS")
 # Who carries a parcel follows from its tracking number: a CDEK number by CDEK, a YunExpress
 # (YT) number by YunExpress, a UPU S10 number by the destination's post.
@@ -71,6 +77,7 @@ class Destination:
     ioss: bool = False
     id_kind: str = "passport"
     order_ref: bool = False  # the platform's order number (China's inventories need it)
+    sellers: tuple[tuple[str, str, str], ...] = SELLERS
 
 
 DESTINATIONS = {
@@ -94,7 +101,7 @@ DESTINATIONS = {
     "CN": Destination("CN", "CNY", 10, ("王伟", "李娜", "张敏"),
                       (("上海", "200000"), ("北京", "100000")),
                       ("南京路100号", "长安街1号"), "+86 138", personal_id=True,
-                      id_kind="national-id", order_ref=True),
+                      id_kind="national-id", order_ref=True, sellers=SELLERS_RU),
 }
 RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "CNY": Decimal("7.80")}
 
@@ -137,7 +144,7 @@ def _tracking(rng: random.Random, position: int, seed: int) -> str:
 
 
 def _parcel(rng: random.Random, dest: Destination, position: int, seed: int) -> _Parcel:
-    seller = rng.choice(SELLERS)
+    seller = rng.choice(dest.sellers)
     rate = RATES.get(dest.currency, Decimal(1))
     items = []
     for n in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
