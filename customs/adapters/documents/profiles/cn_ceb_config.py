@@ -45,6 +45,21 @@ class CebConfig:
     owner: Registration | None  # export: ownerCode / ownerName, the actual shipper
     codes: dict[str, dict[str, str]]  # GACC parameter codes, by table
     charges_included: bool = False  # prices include freight and insurance: both declared 0
+    wrap_type: str | None = None  # export: the packaging code (wrapType, 1 character)
+    ports: dict[str, str] | None = None  # export: destination country → port code (POD)
+
+    def port_for(self, country: str) -> str:
+        found = (self.ports or {}).get(country)
+        if found is None:
+            raise MissingValue(f"no destination port (POD) for {country} in the cn-ceb "
+                               "configuration ([export.ports])")
+        return found
+
+    def packaging(self) -> str:
+        if self.wrap_type is None:
+            raise MissingValue("no packaging code in the cn-ceb configuration "
+                               "([export] wrap_type)")
+        return self.wrap_type
 
     def charges(self) -> str:
         """Freight and insurance as declared: 0 only when the tenant says prices include them."""
@@ -112,4 +127,15 @@ def load_config(path: Path, codes: Path = CODES) -> CebConfig:
         _registration(data, "agent"), guarantee, transfer, dxp_id, logistics, units,
         _registration(data, "owner") if "owner" in data else None,
         {table: {str(k): str(v) for k, v in rows.items()} for table, rows in tables.items()},
-        bool((data.get("charges") or {}).get("included", False)))
+        bool((data.get("charges") or {}).get("included", False)), *_export(data))
+
+
+def _export(data: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    export = data.get("export") or {}
+    wrap = export.get("wrap_type")
+    if wrap is not None and len(str(wrap)) != 1:
+        raise ConfigError("[export] wrap_type is one character (the GACC packaging code)")
+    ports = {str(k): str(v) for k, v in (export.get("ports") or {}).items()}
+    if any(not 3 <= len(v) <= 4 for v in ports.values()):
+        raise ConfigError("[export.ports] port codes have 3 or 4 characters")
+    return None if wrap is None else str(wrap), ports
