@@ -8,37 +8,16 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import pytest
 from lxml import etree
 from signxml import XMLVerifier
 
 import signing
-from customs.adapters.documents.profiles.cn_ceb_config import CebConfig, load_config
 from schemas.cn_ceb import CEB_NS, DXP_NS, CebSchemas
-from tests.conftest import shared_path
 from tests.fts_documents import Document
 from tests.signing.conftest import xmlsec1
 
 ROOT = Path(__file__).resolve().parents[1]
-TENANT = ROOT / "examples" / "cn-ceb-tenant.toml"
 DXP_ID = f"{DXP_NS}:DxpMsg"
-
-
-@pytest.fixture(scope="session")
-def ceb_path() -> Path:
-    path = shared_path("schemas", "cn-gacc-ceb-2022-05")
-    assert (path / "xmldsig-core-schema.xsd").is_file(), f"{path}: GACC CEB schemas missing"
-    return path
-
-
-@pytest.fixture(scope="session")
-def ceb_schemas(ceb_path: Path) -> CebSchemas:
-    return CebSchemas.load(ceb_path)
-
-
-@pytest.fixture(scope="session")
-def tenant() -> CebConfig:
-    return load_config(TENANT)
 
 
 def paths(element: etree._Element) -> set[str]:

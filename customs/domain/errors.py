@@ -65,6 +65,10 @@ _CODES = (
               "The destination requires a product URL for every item."),
     ErrorCode("IOSS_REQUIRED", "parcel",
               "A low-value parcel to the EU needs the seller's IOSS number."),
+    ErrorCode("BUYER_TRANSACTION_LIMIT", "parcel",
+              "The parcel is worth more than the regime allows per transaction."),
+    ErrorCode("BUYER_ANNUAL_LIMIT", "parcel",
+              "With this parcel the buyer's purchases this year exceed the regime's limit."),
 )
 
 CATALOGUE: dict[str, ErrorCode] = {c.code: c for c in _CODES}

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from schemas.cn_ceb import CebSchemas
-from tests.ceb_documents import ceb_messages, ceb_path, schema_errors, signature_errors  # noqa: F401
+from tests.ceb_documents import ceb_messages, schema_errors, signature_errors
 from tests.fts_documents import served, stored
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_demo_clears_a_russian_sellers_manifest_into_china(tmp_path, ceb_path):  # noqa: F811
+def test_the_demo_clears_a_russian_sellers_manifest_into_china(tmp_path, ceb_path):
     keep = tmp_path / "exchanged"
     result = subprocess.run(
         [sys.executable, "-m", "api.cli", "demo", "--workdir", str(tmp_path / "demo"),

@@ -34,7 +34,8 @@ from customs.domain.model import (
 from customs.domain.money import Money
 from customs.services.ports import DeclarationFailed
 from schemas.cn_ceb import CebSchemaError, CebSchemas
-from tests.ceb_documents import TENANT, ceb_path, ceb_schemas, paths, tenant  # noqa: F401
+from tests.ceb_documents import paths
+from tests.conftest import TENANT
 from tests.signing.conftest import xmlsec1
 
 AT = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -84,12 +85,12 @@ def signer(dev_signing_key) -> EnvelopedSigner:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def legal_units_for_the_sample(tenant):  # type: ignore[no-untyped-def]  # noqa: F811
+def legal_units_for_the_sample(tenant):  # type: ignore[no-untyped-def]
     return dataclasses.replace(tenant, legal_units={**tenant.legal_units, "8541": "007"})
 
 
 def test_every_official_sample_the_profile_uses_validates_but_the_export_inventory(
-        ceb_schemas):  # noqa: F811
+        ceb_schemas):
     for kind, names in USED.items():
         for name in names:
             errors = ceb_schemas.validate(parse(ceb_schemas.folder / f"samples_{kind}" / name))
@@ -107,7 +108,7 @@ def test_every_official_sample_the_profile_uses_validates_but_the_export_invento
 
 
 def test_the_profiles_inventory_has_the_official_samples_structure(
-        ceb_schemas, signer, legal_units_for_the_sample):  # noqa: F811
+        ceb_schemas, signer, legal_units_for_the_sample):
     sample = parse(ceb_schemas.folder / "samples_import" / "CEB621Message.xml")
     pipeline = DeclarationPipeline(CnCebProfile(ceb_schemas, legal_units_for_the_sample),
                                    signer)
@@ -130,7 +131,7 @@ def test_the_profiles_inventory_has_the_official_samples_structure(
 
 
 def test_the_export_inventory_has_the_official_samples_structure(
-        ceb_schemas, signer, legal_units_for_the_sample):  # noqa: F811
+        ceb_schemas, signer, legal_units_for_the_sample):
     sample = parse(ceb_schemas.folder / "samples_export" / "CEB603Message.xml")
     header = dataclasses.replace(HEADER, destination_country="RU", customs_office="1500")
     inventory = export_inventory(the_samples_parcel(), header, str(uuid.uuid4()), AT,
@@ -144,7 +145,7 @@ def test_the_export_inventory_has_the_official_samples_structure(
     assert ours.findtext(f"{CEB}Inventory/{CEB}InventoryHead/{CEB}ieFlag") == "E"
 
 
-def test_the_receipts_of_the_official_samples_are_read(ceb_schemas):  # noqa: F811
+def test_the_receipts_of_the_official_samples_are_read(ceb_schemas):
     found = receipts(parse(ceb_schemas.folder / "samples_import" / "CEB622Message.xml"))
     assert len(found) == 10
     assert {(r.guid, r.cop_no, r.status, r.info) for r in found} == {
@@ -166,7 +167,7 @@ def test_the_receipts_of_the_official_samples_are_read(ceb_schemas):  # noqa: F8
     ({}, {"transport": None}, "needs the manifest's Transport"),
 ])
 def test_what_neither_manifest_nor_configuration_holds_is_never_invented(
-        ceb_schemas, signer, legal_units_for_the_sample, change, header, reason):  # noqa: F811
+        ceb_schemas, signer, legal_units_for_the_sample, change, header, reason):
     pipeline = DeclarationPipeline(CnCebProfile(ceb_schemas, legal_units_for_the_sample),
                                    signer)
     [result] = pipeline.declare_many([(the_samples_parcel(**change),
@@ -176,14 +177,14 @@ def test_what_neither_manifest_nor_configuration_holds_is_never_invented(
 
 
 def test_an_hs_code_without_a_configured_legal_unit_is_named(ceb_schemas, signer,
-                                                             tenant):  # noqa: F811
+                                                             tenant):
     [result] = DeclarationPipeline(CnCebProfile(ceb_schemas, tenant), signer).declare_many(
         [(the_samples_parcel(), HEADER, str(uuid.uuid4()))], AT)
     assert isinstance(result, DeclarationFailed)
     assert "no legal unit for HS code 8541401000" in str(result)
 
 
-def declared(ceb_schemas, signer, config, count: int) -> list[bytes]:  # type: ignore[no-untyped-def]  # noqa: F811
+def declared(ceb_schemas, signer, config, count: int) -> list[bytes]:  # type: ignore[no-untyped-def]
     pipeline = DeclarationPipeline(CnCebProfile(ceb_schemas, config), signer)
     made = pipeline.declare_many([(the_samples_parcel(tracking_number=f"CN{n:09d}"), HEADER,
                                    str(uuid.uuid4())) for n in range(count)], AT)
@@ -192,7 +193,7 @@ def declared(ceb_schemas, signer, config, count: int) -> list[bytes]:  # type: i
 
 
 def test_a_message_holds_at_most_100_inventories_and_is_signed_as_a_whole(
-        ceb_schemas, signer, legal_units_for_the_sample, dev_signing_key, tmp_path):  # noqa: F811
+        ceb_schemas, signer, legal_units_for_the_sample, dev_signing_key, tmp_path):
     documents = declared(ceb_schemas, signer, legal_units_for_the_sample, 101)
     builder = CebMessageBuilder(signer, ceb_schemas, legal_units_for_the_sample)
     with pytest.raises(ValueError, match="1 to 100 inventories, not 101"):
@@ -212,7 +213,7 @@ def test_a_message_holds_at_most_100_inventories_and_is_signed_as_a_whole(
 
 
 def test_a_message_that_does_not_validate_is_never_signed(
-        ceb_schemas, signer, legal_units_for_the_sample):  # noqa: F811
+        ceb_schemas, signer, legal_units_for_the_sample):
     [document] = declared(ceb_schemas, signer, legal_units_for_the_sample, 1)
     root = parse(document)
     root.find(f"{CEB}Inventory/{CEB}InventoryHead/{CEB}buyerIdType").text = "12"
@@ -222,7 +223,7 @@ def test_a_message_that_does_not_validate_is_never_signed(
         builder.build(str(uuid.uuid4()), "3700", "cn-ceb", AT, [tampered])
 
 
-def test_schemas_and_configuration_are_refused_with_the_reason(tmp_path, ceb_path):  # noqa: F811
+def test_schemas_and_configuration_are_refused_with_the_reason(tmp_path, ceb_path):
     with pytest.raises(CebSchemaError, match="missing"):
         CebSchemas(tmp_path)
     broken = tmp_path / "tenant.toml"

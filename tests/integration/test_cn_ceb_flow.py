@@ -14,25 +14,34 @@ from lxml import etree
 from api import create_app
 from customs.bootstrap import bootstrap, generate_sample
 from customs.domain.errors import ConfigurationError
+from customs.domain.tracking import s10_check_digit
 from customs.services.intake import SubmitManifest
 from customs.settings import Settings
 from simulator import cn_ceb
 from simulator.app import create_sim_app, make_state
-from tests.ceb_documents import TENANT, ceb_path  # noqa: F401
+from tests.conftest import TENANT
 from tests.integration.test_ru_fts import SimTransport, batches
+from tests.manifests import item, manifest, parcel
 
 CEB = "{http://www.chinaport.gov.cn/ceb}"
+AIR = "<Transport><Mode>air</Mode><MasterWaybill>784-12345675</MasterWaybill>" \
+      "<Carrier>CA 911</Carrier></Transport>"
+
+
+def s10(serial: int) -> str:
+    digits = f"{serial:08d}"
+    return f"RR{digits}{s10_check_digit(digits)}CN"
 
 
 @pytest.fixture
-def sim(tmp_path, dev_signing_key, ceb_path):  # type: ignore[no-untyped-def]  # noqa: F811
+def sim(tmp_path, dev_signing_key, ceb_path):  # type: ignore[no-untyped-def]
     state = make_state(dev_signing_key[1], tmp_path / "sim", delay=0, ceb=ceb_path,
                        hold_share=0.2)
     return state, create_sim_app(state).test_client()
 
 
 @pytest.fixture
-def cn(database_url, clock, dev_signing_key, ceb_path, sim, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+def cn(database_url, clock, dev_signing_key, ceb_path, sim, tmp_path):  # type: ignore[no-untyped-def]
     key, cert = dev_signing_key
     app_core = bootstrap(Settings(
         database_url=database_url, signing_key=key, signing_cert=cert, cn_profile="cn-ceb",
@@ -46,12 +55,15 @@ def cn(database_url, clock, dev_signing_key, ceb_path, sim, tmp_path):  # type: 
 
 
 def submit(customs, parcels: int, seed: int = 14) -> list[str]:  # type: ignore[no-untyped-def]
+    """The tracking numbers of the generated parcels designed valid (the generator designs
+    the parcels over the per-transaction limit as rejected)."""
     sample = generate_sample(parcels, seed, destination="CN", customs_office="3700")
     customs.intake.submit_manifest(SubmitManifest(customs.tenant_id, f"k{seed}", sample.xml,
                                                   "t"))
     root = etree.fromstring(sample.xml)
     m = "{urn:customs:manifest:1}"
-    return [p.findtext(m + "TrackingNumber") or "" for p in root.iterfind(m + "Parcel")]
+    return [p.findtext(m + "TrackingNumber") or "" for p, designed in zip(
+        root.iterfind(m + "Parcel"), sample.expected, strict=True) if designed is None]
 
 
 def status(customs, number: str) -> str:  # type: ignore[no-untyped-def]
@@ -67,22 +79,22 @@ def post(customs, document: bytes) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_the_profile_refuses_to_start_without_its_schemas_or_configuration(database_url,
-                                                                           ceb_path):  # noqa: F811
+                                                                           ceb_path):
     with pytest.raises(ConfigurationError, match="CUSTOMS_CN_CEB_SCHEMAS"):
         bootstrap(Settings(database_url=database_url, cn_profile="cn-ceb",
                            cn_ceb_config=TENANT))
-    with pytest.raises(ConfigurationError, match="cn-ceb: .*No such file"):
+    with pytest.raises(ConfigurationError, match=r"cn-ceb: .*No such file"):
         bootstrap(Settings(database_url=database_url, cn_profile="cn-ceb",
                            cn_ceb_schemas=ceb_path, cn_ceb_config=TENANT.with_suffix(".x")))
 
 
 def test_inventories_are_sealed_100_to_a_message_and_cleared_by_their_receipts(cn, sim):
-    numbers = submit(cn, 150)
-    assert {status(cn, n) for n in numbers} == {"DECLARED"}
+    numbers = submit(cn, 160)
+    assert len(numbers) > 100 and {status(cn, n) for n in numbers} == {"DECLARED"}
     report = cn.outbound.seal_batches(force=True)
     assert report.errors == []
     found = batches(cn)
-    assert sorted(b[3] for b in found) == [50, 100]
+    assert sorted(b[3] for b in found) == [len(numbers) - 100, 100]
     assert {(b[1], b[2]) for b in found} == {("cn-ceb", "3700")}
     cn.outbound.submit_batches(SimTransport(sim[1]))
     assert {status(cn, n) for n in numbers} == {"ACKNOWLEDGED"}  # the signed CEB622 (2)
@@ -92,7 +104,7 @@ def test_inventories_are_sealed_100_to_a_message_and_cleared_by_their_receipts(c
             break
         time.sleep(0.02)
     reports = [post(cn, client.get(f"/v1/decisions?after={n}").data) for n in range(4)]
-    assert sum(r["noted"] for r in reports) == 150  # 120: registered, recorded only
+    assert sum(r["noted"] for r in reports) == len(numbers)  # 120: registered, recorded only
     decided = {d["tracking_number"]: (d["code"], d["ceb"]) for d in state.decisions.values()}
     assert {code for code, _ in decided.values()} >= {"RELEASED", "HELD", "REFUSED"}
     for number in numbers:
@@ -151,3 +163,32 @@ def test_a_receipt_not_signed_by_the_authority_is_refused(cn, sim, tmp_path):
         "/v1/authority/notifications", data=forged, headers={"Content-Type": "application/xml"})
     assert reply.status_code >= 400
     assert status(cn, numbers[0]) == "ACKNOWLEDGED"
+
+
+def chinese_parcel(tracking: str, value: str, number: str = "110101199001010000") -> str:
+    return (parcel(tracking, courier="CHINAPOST", value=value, currency="CNY", country="CN",
+                   personal_id=False,
+                   items=[item(hs="3926909709", value=value, currency="CNY")])
+            .replace("</Recipient>", f'<PersonalId type="national-id">{number}</PersonalId>'
+                                     "</Recipient>")
+            .replace("</Parcel>", "<OrderRef>ORDER-1</OrderRef></Parcel>"))
+
+
+def test_the_limits_per_buyer_are_checked_at_intake(cn):
+    """CNY 5,000 per transaction; CNY 26,000 a year per buyer, counting the buyer's parcels
+    accepted in earlier manifests; another buyer is not affected."""
+    def send(key: str, *parcels: str) -> dict:  # type: ignore[type-arg]
+        return cn.intake.submit_manifest(SubmitManifest(
+            cn.tenant_id, key, manifest(*parcels, country="CN", office="3700", transport=AIR),
+            "t")).body
+
+    first = send("a", chinese_parcel(s10(1), "5000.01"), chinese_parcel(s10(2), "4900.00"),
+                 chinese_parcel(s10(3), "4900.00"))
+    assert [(r["tracking_number"], r["violations"][0]["code"])
+            for r in first["rejections"]] == [(s10(1), "BUYER_TRANSACTION_LIMIT")]
+    second = send("b", *[chinese_parcel(s10(n), "4500.00") for n in (4, 5, 6, 7)],
+                  chinese_parcel(s10(8), "4000.00", "110101199001010011"))
+    # 9,800 earlier + 4,500 x 3 = 23,300 after the third; the fourth would reach 27,800
+    assert [(r["tracking_number"], r["violations"][0]["code"])
+            for r in second["rejections"]] == [(s10(7), "BUYER_ANNUAL_LIMIT")]
+    assert second["accepted"] == 4

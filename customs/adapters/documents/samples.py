@@ -78,6 +78,7 @@ class Destination:
     id_kind: str = "passport"
     order_ref: bool = False  # the platform's order number (China's inventories need it)
     sellers: tuple[tuple[str, str, str], ...] = SELLERS
+    transaction_limit: Decimal | None = None  # a parcel worth more is rejected at intake
 
 
 DESTINATIONS = {
@@ -101,7 +102,8 @@ DESTINATIONS = {
     "CN": Destination("CN", "CNY", 10, ("王伟", "李娜", "张敏"),
                       (("上海", "200000"), ("北京", "100000")),
                       ("南京路100号", "长安街1号"), "+86 138", personal_id=True,
-                      id_kind="national-id", order_ref=True, sellers=SELLERS_RU),
+                      id_kind="national-id", order_ref=True, sellers=SELLERS_RU,
+                      transaction_limit=Decimal(5000)),
 }
 RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "CNY": Decimal("7.80")}
 
@@ -316,9 +318,13 @@ def iter_parcels(parcels: int, seed: int, invalid_rate: float, destination: str,
                 code = None if previous is None else code
                 if code:
                     p.tracking = previous  # type: ignore[assignment]
-                    expected[-1] = expected[-1] or code
+                    # a duplicate is rejected before any limit is checked
+                    kept = expected[-1] != "BUYER_TRANSACTION_LIMIT" and expected[-1]
+                    expected[-1] = kept or code
             else:
                 DEFECTS[code](p)
+        if code is None and dest.transaction_limit and Decimal(p.value) > dest.transaction_limit:
+            code = "BUYER_TRANSACTION_LIMIT"  # the regime's limit (CN 9610, duty rules)
         previous = p.tracking
         expected.append(code)
         yield _write(p, dest)
