@@ -170,6 +170,16 @@ def _push(document: bytes, state: SimState) -> None:
         time.sleep(min(5.0, 0.2 * 2 ** attempt))
 
 
+def _register(state: SimState, message_id: str, parcels: int) -> bool:
+    """Registers a message once: True the first time, False (a resend, counted) after."""
+    with state.lock:
+        if message_id in state.registered:
+            state.resends += 1
+            return False
+        state.registered[message_id] = parcels
+        return True
+
+
 def _receive_ru(document: bytes, state: SimState) -> Response:
     """A registry in the FTS formats: a signed receipt now, per-waybill answers later."""
     try:
@@ -177,12 +187,7 @@ def _receive_ru(document: bytes, state: SimState) -> Response:
     except (signing.VerificationError, ValueError) as exc:
         return Response(f"refused: {exc}", status=400)
     envelope_id = routing["EnvelopeID"]
-    with state.lock:
-        new = envelope_id not in state.registered
-        if new:
-            state.registered[envelope_id] = len(houses)
-        else:
-            state.resends += 1
+    new = _register(state, envelope_id, len(houses))
     if new:
         office = routing["ReceiverInformation"]
         marks, corrections = [], []
@@ -218,12 +223,7 @@ def _receive_ceb(document: bytes, state: SimState) -> Response:
     except (signing.VerificationError, ValueError) as exc:
         return Response(f"refused: {exc}", status=400)
     guid = message.get("guid", "")
-    with state.lock:
-        new = guid not in state.registered
-        if new:
-            state.registered[guid] = len(inventories)
-        else:
-            state.resends += 1
+    new = _register(state, guid, len(inventories))
     office, receiver = cn_ceb.office_of(message), cn_ceb.receiver_of(message)
     if new:
         finals = []
@@ -262,12 +262,7 @@ def create_sim_app(state: SimState) -> Flask:
             message_id, declarations = _check(request.get_data(), state)
         except (signing.VerificationError, ValueError) as exc:
             return Response(f"refused: {exc}", status=400)
-        with state.lock:
-            new = message_id not in state.registered
-            if new:
-                state.registered[message_id] = len(declarations)
-            else:
-                state.resends += 1
+        new = _register(state, message_id, len(declarations))
         ack_id = f"ACK-{uuid.uuid4()}"
         ack = _element("Ack", ack_id)
         for name, text in (("MessageId", ack_id), ("InitialMessageId", message_id),
