@@ -5,13 +5,19 @@ an unknown code sets its parcel aside for a person."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
 
+import signing
 from api import create_app
+from customs.adapters.authority.cn_ceb_replies import read_ceb_decisions, read_ceb_receipt
+from customs.adapters.documents.profiles.cn_ceb_export import CebExportBuilder, export_inventory
+from customs.adapters.documents.signer import EnvelopedSigner
 from customs.bootstrap import bootstrap, generate_sample
 from customs.domain.errors import ConfigurationError
 from customs.domain.tracking import s10_check_digit
@@ -20,6 +26,7 @@ from customs.settings import Settings
 from simulator import cn_ceb
 from simulator.app import create_sim_app, make_state
 from tests.conftest import TENANT
+from tests.integration.test_cn_ceb_documents import HEADER, the_samples_parcel
 from tests.integration.test_ru_fts import SimTransport, batches
 from tests.manifests import item, manifest, parcel
 
@@ -192,3 +199,35 @@ def test_the_limits_per_buyer_are_checked_at_intake(cn):
     assert [(r["tracking_number"], r["violations"][0]["code"])
             for r in second["rejections"]] == [(s10(7), "BUYER_ANNUAL_LIMIT")]
     assert second["accepted"] == 4
+
+
+def test_the_simulated_gacc_answers_an_export_inventory_with_ceb604(sim, dev_signing_key,
+                                                                   ceb_schemas, tenant):
+    """The export library's CEB603 (the export leg wires it next) through the simulator: the
+    acknowledgement and the receipts are CEB604 in signed DxpMsg, read by our reader."""
+    config = dataclasses.replace(tenant, legal_units={**tenant.legal_units, "8541": "007"})
+    signer = EnvelopedSigner(signing.KeyRing(signing.load_software_signer(*dev_signing_key),
+                                             []))
+    at = datetime(2026, 11, 23, tzinfo=UTC)
+    header = dataclasses.replace(HEADER, destination_country="RU", customs_office="1500")
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    inventories = [export_inventory(the_samples_parcel(tracking_number=f"CN{n}"), header,
+                                    ids[n], at, config) for n in range(3)]
+    message_id = str(uuid.uuid4())
+    made = CebExportBuilder(signer, ceb_schemas, config).build(message_id, inventories, at)
+    state, client = sim
+    reply = client.post("/v1/batches", data=made.document)
+    assert reply.status_code == 202
+    authority = signing.Verifier([state.signer.certificate])
+    assert read_ceb_receipt(reply.data, authority, ceb_schemas, message_id) == "registered"
+    for _ in range(200):
+        if len(state.outbox) == 2:
+            break
+        time.sleep(0.02)
+    final = read_ceb_decisions(client.get("/v1/decisions?after=1").data, authority,
+                               ceb_schemas)
+    assert final.initial_message_id == message_id
+    assert sorted(d.declaration_id for d in final.decisions) == sorted(ids)
+    assert {d.code for d in final.decisions} <= {"CEB:800", "CEB:500", "CEB:100"}
+    assert client.post("/v1/batches", data=made.document).status_code == 202  # a resend
+    assert state.resends == 1

@@ -90,13 +90,14 @@ class CebConfig:
         return found
 
 
-def _registration(data: dict[str, Any], section: str, *, check_code: bool = True
-                  ) -> Registration:
+def _registration(data: dict[str, Any], section: str, *,
+                  label: str | None = None) -> Registration:
     raw = data.get(section)
+    section = label or section
     if not isinstance(raw, dict) or not raw.get("code") or not raw.get("name"):
         raise ConfigError(f"[{section}] needs code and name")
     code, name = str(raw["code"]), str(raw["name"])
-    if check_code and len(code) not in CODE_LENGTHS:
+    if len(code) not in CODE_LENGTHS:
         raise ConfigError(f"[{section}] code {code!r} must have 10 or 18 characters")
     if len(name) > 100:
         raise ConfigError(f"[{section}] name has more than 100 characters")
@@ -117,7 +118,8 @@ def load_config(path: Path, codes: Path = CODES) -> CebConfig:
         raise ConfigError("[transfer] needs dxp_id (at most 30 characters)")
     if not guarantee or len(guarantee) > 30:
         raise ConfigError("[guarantee] needs code (at most 30 characters)")
-    logistics = {courier: _registration(data["logistics"], courier)
+    logistics = {courier: _registration(data["logistics"], courier,
+                                        label=f"logistics.{courier}")
                  for courier in (data.get("logistics") or {})}
     units = {str(k): str(v) for k, v in (data.get("legal_units") or {}).items()}
     if any(len(v) != 3 or not k.isdigit() for k, v in units.items()):
