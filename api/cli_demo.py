@@ -41,6 +41,8 @@ from customs.usecases import Application
 from simulator.app import SimState, create_sim_app, make_state
 
 DEMO_MANIFESTS = (("RU", "10005020", 11), ("DE", "00000001", 12), ("US", "00000047", 13))
+CN_MANIFEST = ("CN", "3700", 14)  # with --profile cn-ceb: Russian sellers, Chinese buyers
+TENANT_EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cn-ceb-tenant.toml"
 DECIDED = {"RELEASED", "HELD", "DUTY_DUE", "REFUSED"}
 
 
@@ -89,24 +91,38 @@ def worker(customs: Application, interval: float = 0.3) -> Iterator[None]:
               help="Leave every document exchanged in this folder")
 @click.option("--timeout", type=float, default=120, show_default=True,
               help="Seconds to wait for the authority's decisions")
-@click.option("--profile", type=click.Choice(["generic", "ru-fts-express"]), default="generic",
-              show_default=True, help="How RU parcels are declared: ru-fts-express sends FTS "
-                                      "registries (format album 5.23.0) and reads FTS answers")
+@click.option("--profile", type=click.Choice(["generic", "ru-fts-express", "cn-ceb"]),
+              default="generic", show_default=True,
+              help="ru-fts-express: RU parcels as FTS registries (format album 5.23.0), FTS "
+                   "answers read; cn-ceb: a RU->CN manifest too, its parcels as GACC CEB621 "
+                   "inventories, CEB622 receipts read")
 @click.option("--album", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="The FTS album folder (official XSDs); needed by "
                                  "--profile ru-fts-express")
+@click.option("--ceb-schemas", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The GACC CEB message definitions 2022-05 (official XSDs); "
+                                 "needed by --profile cn-ceb")
+@click.option("--ceb-config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=TENANT_EXAMPLE, show_default=True,
+              help="The tenant's GACC registrations (--profile cn-ceb)")
 @click.option("--key-algorithm", type=click.Choice(signing.DEV_ALGORITHMS), default="ecdsa-p256",
               show_default=True, help="Of the development keys the demo makes for the service "
                                       "and the simulated authority (gost2012-*: GOST R "
                                       "34.10-2012, as the FTS requires; needs the OpenSSL GOST "
                                       "engine)")
 def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
-         timeout: float, profile: str, album: Path | None, key_algorithm: str) -> None:
+         timeout: float, profile: str, album: Path | None, ceb_schemas: Path | None,
+         ceb_config: Path, key_algorithm: str) -> None:
     """Run the whole flow on a fresh SQLite database and print each parcel's outcome."""
     if profile == "ru-fts-express" and album is None:
         raise click.UsageError("--profile ru-fts-express needs --album PATH (the FTS format "
                                "album 5.23.0, e.g. ../shared/schemas/ru-fts-5.23.0-express)")
+    if profile == "cn-ceb" and ceb_schemas is None:
+        raise click.UsageError("--profile cn-ceb needs --ceb-schemas PATH (the GACC CEB "
+                               "message definitions, e.g. ../shared/schemas/cn-gacc-ceb-2022-05)")
     ru_album = album if profile == "ru-fts-express" else None
+    ceb = ceb_schemas if profile == "cn-ceb" else None
+    destinations = DEMO_MANIFESTS + ((CN_MANIFEST,) if ceb else ())
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "customs.db"
@@ -119,7 +135,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
     try:  # GOST keys need the OpenSSL GOST engine: its absence is one line, not a traceback
         key, cert = _dev_key(workdir / f"keys{suffix}", key_algorithm)
         sim = make_state(cert, authority_keys, seed=7, delay=0.3, hold_share=0.1,
-                         album=ru_album, algorithm=key_algorithm)
+                         album=ru_album, algorithm=key_algorithm, ceb=ceb)
     except signing.KeyLoadError as exc:
         raise click.ClickException(str(exc)) from None
     failures = 0
@@ -128,8 +144,11 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             database_url=f"sqlite:///{database.resolve()}", signing_key=key, signing_cert=cert,
             authority_url=f"{sim_base}/v1/batches",
             authority_cert=authority_keys / "cert.pem",
-            batch_max_age_seconds=1, submit_backoff_seconds=0.5, ru_profile=profile,
-            ru_fts_album=ru_album, webhook_allow_private_urls=True,  # local receiver
+            batch_max_age_seconds=1, submit_backoff_seconds=0.5,
+            ru_profile="ru-fts-express" if ru_album else "generic", ru_fts_album=ru_album,
+            cn_profile="cn-ceb" if ceb else "generic", cn_ceb_schemas=ceb,
+            cn_ceb_config=ceb_config if ceb else None,
+            webhook_allow_private_urls=True,  # local receiver
             # the demo's own throw-away database: a throw-away key seals its webhook secrets
             secrets_key=os.environ.get("CUSTOMS_SECRETS_KEY") or generate_secrets_key()))
         customs.operations.upgrade_database()
@@ -142,7 +161,8 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             session = requests.Session()
             session.headers["Authorization"] = f"Bearer {token}"
             _load_rates(customs, base)
-            manifests = _submit_all(session, base, parcels, invalid_rate, keep, timings)
+            manifests = _submit_all(session, base, destinations, parcels, invalid_rate, keep,
+                                    timings)
             t0 = time.perf_counter()
             waiting = _wait_for_decisions(session, base, manifests, timeout)
             timings["authority decisions for every parcel"] = time.perf_counter() - t0
@@ -189,10 +209,12 @@ def _load_rates(customs: Application, base: str) -> None:
     reply.raise_for_status()
 
 
-def _submit_all(session: requests.Session, base: str, parcels: int, invalid_rate: float,
-                keep: Path | None, timings: dict[str, float]) -> list[tuple[str, str, list]]:
+def _submit_all(session: requests.Session, base: str,
+                destinations: tuple[tuple[str, str, int], ...], parcels: int,
+                invalid_rate: float, keep: Path | None,
+                timings: dict[str, float]) -> list[tuple[str, str, list]]:
     manifests = []
-    for destination, office, seed in DEMO_MANIFESTS:
+    for destination, office, seed in destinations:
         sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
                                  destination=destination, customs_office=office)
         t0 = time.perf_counter()
@@ -253,9 +275,9 @@ def _report(session: requests.Session, base: str, destination: str, manifest_id:
         else:
             checked.append((decided is not None and parcel["status"] == decided["code"],
                             (decided or {}).get("code")))
-    fts = {number: d["fts"].removeprefix("FTS:") for number, d in by_tracking.items()
-           if d.get("fts")}
-    print_table(session, base, destination, manifest_id, parcels, checked, fts)
+    own = {number: d.get("fts") or d["ceb"] for number, d in by_tracking.items()
+           if d.get("fts") or d.get("ceb")}
+    print_table(session, base, destination, manifest_id, parcels, checked, own)
     return sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
 
 

@@ -17,8 +17,10 @@ HEADER = ROW.format("#", "tracking number", "status", "courier", "duty assessed"
                     "duty estimated", "why")
 ESTIMATE_WORDS = {"RATES_MISSING": "no rates", "NO_RULE": "no rule",
                   "NOT_ESTIMABLE": "not estimable", "NONE": "-"}
-FTS_WORDS = {"10": "released", "31": "released once duty is paid", "90": "refused",
-             "92": "held for inspection"}
+WORDS = {"FTS": {"10": "released", "31": "released once duty is paid", "90": "refused",
+                 "92": "held for inspection"},
+         "CEB": {"800": "released", "500": "inspection", "300": "manual review",
+                 "100": "returned by customs", "120": "registered"}}
 LEGEND = """
 columns: status = the parcel's state now; courier = who delivers it (Parcel/Courier);
   duty assessed = the duty the authority decided (DUTY_DUE), as the service stored it, in the
@@ -26,13 +28,13 @@ columns: status = the parcel's state now; courier = who delivers it (Parcel/Cour
   duty estimated = the service's own estimate at intake, from its dated duty rules and the
     day's exchange rates (docs/duty.md): "not estimable" when the destination's rule needs
     tariff rates the service does not hold, "no rule" / "no rates" when it has none;
-  why = the authority's reason (FTS answers: the FTS decision code and its meaning), or, for a
+  why = the authority's reason (FTS and GACC answers: their code and its meaning), or, for a
     REJECTED parcel, each rule it broke, with its code (docs/errors.md)."""
 
 
 def print_table(session: requests.Session, base: str, destination: str, manifest_id: str,
                 parcels: list[dict[str, Any]], checked: list[tuple[bool, str | None]],
-                fts_codes: dict[str, str]) -> None:
+                authority_codes: dict[str, str]) -> None:
     """One manifest's table; `checked` says per parcel whether it is as designed (and if not,
     what was expected)."""
     office = parcels[0]["destination"]["customs_office"] if parcels else "-"
@@ -46,7 +48,7 @@ def print_table(session: requests.Session, base: str, destination: str, manifest
         mark = "" if ok else f"   <-- expected {expected}"
         click.echo(ROW.format(parcel["position"], number or "-", parcel["status"],
                               parcel.get("courier") or "-", _assessed(detail),
-                              _estimated(detail), _why(parcel, detail, fts_codes)) + mark)
+                              _estimated(detail), _why(parcel, detail, authority_codes)) + mark)
 
 
 def _assessed(detail: dict[str, Any] | None) -> str:
@@ -64,13 +66,15 @@ def _estimated(detail: dict[str, Any] | None) -> str:
 
 
 def _why(parcel: dict[str, Any], detail: dict[str, Any] | None,
-         fts_codes: dict[str, str]) -> str:
+         authority_codes: dict[str, str]) -> str:
+    """`authority_codes`: tracking number → the authority's own code (FTS:10, CEB:800)."""
     if parcel["status"] == "REJECTED":
         codes = sorted({v["code"] for v in parcel["violations"]})
         return "; ".join(f"{_title(code)} [{code}]" for code in codes)
-    fts = fts_codes.get(parcel["tracking_number"] or "")
-    if fts:
-        return f"FTS decision {fts}: {FTS_WORDS.get(fts, 'unknown code')}"
+    own = authority_codes.get(parcel["tracking_number"] or "")
+    if own:
+        authority, code = own.split(":", 1)
+        return f"{authority} decision {code}: {WORDS[authority].get(code, 'unknown code')}"
     by_authority = [e for e in (detail or {}).get("history", [])
                     if str(e.get("source", "")).startswith("AUTH")]
     reason = by_authority[-1].get("reason") if by_authority else None

@@ -28,9 +28,12 @@ from simulator.app import create_sim_app, make_state
 @click.option("--album", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=None, help="FTS format album 5.23.0 folder: also speak the "
                                  "ru-fts-express profile (registries, custom marks)")
+@click.option("--ceb-schemas", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="GACC CEB message definitions 2022-05 folder: also speak the "
+                                 "cn-ceb profile (CEB621/603 in, CEB622/604 receipts out)")
 def authority_sim(host: str, port: int, service_cert: Path, key_dir: Path,
                   notify_url: str | None, seed: int, delay: float, hold_share: float,
-                  album: Path | None) -> None:
+                  album: Path | None, ceb_schemas: Path | None) -> None:
     """Receive signed batches, acknowledge them, send signed per-parcel decisions later.
 
     Rules (deterministic per seed): prohibited HS chapter 93 → REFUSED; chapter 30 or a sampled
@@ -39,7 +42,7 @@ def authority_sim(host: str, port: int, service_cert: Path, key_dir: Path,
     from werkzeug.serving import run_simple
 
     state = make_state(service_cert, key_dir, notify_url=notify_url, seed=seed, delay=delay,
-                       hold_share=hold_share, album=album)
+                       hold_share=hold_share, album=album, ceb=ceb_schemas)
     cert = (key_dir / "cert.pem").resolve()
     click.echo(f"authority simulator on http://{host}:{port}/v1/batches\n"
                f"its certificate (give it to the service): {cert}\n"

@@ -22,7 +22,7 @@ from customs.adapters.database.unit_of_work import SqlUnitOfWork
 from customs.adapters.documents.declaration_check import DeclarationCheck
 from customs.adapters.documents.declarer import DeclarationPipeline, DestinationDeclarer
 from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
-from customs.adapters.documents.profiles import ProfileBuilder, load_album
+from customs.adapters.documents.profiles import ProfileBuilder, load_album, load_ceb
 from customs.adapters.documents.profiles.generic import GenericProfile
 from customs.adapters.documents.signer import EnvelopedSigner, key_ring, signing_configured
 from customs.adapters.reference import files
@@ -67,6 +67,7 @@ class Wiring:
     read_uow_factory: Callable[[], UnitOfWork]
     engine: Any = None  # None with fakes
     read_engine: Any = None
+    ceb: Any = None  # (schemas.cn_ceb.CebSchemas, CebConfig) when the cn-ceb profile is on
 
     def close(self) -> None:
         usecases.Resources(self.engine, self.read_engine).close()
@@ -76,6 +77,7 @@ def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = N
          read_uow_factory: Callable[[], UnitOfWork] | None = None,
          signer: EnvelopedSigner | None = None) -> Wiring:
     album = load_album(settings)  # before anything else: the profile refuses to start without
+    ceb = load_ceb(settings)  # likewise
     parse_keys(settings.secrets_key)  # a bad CUSTOMS_SECRETS_KEY stops the start
     engine = read_engine = None
     if uow_factory is None:
@@ -87,13 +89,13 @@ def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = N
         signer = EnvelopedSigner(key_ring(settings))
     reader = XmlManifestReader(limits=ReaderLimits(max_parcels=settings.max_parcels))
     return Wiring(settings, reader, files.load_destination_rules(settings.destination_rules),
-                  signer, _build_declarer(settings, signer, album),
-                  _build_batch_builder(settings, signer, album), album, uow_factory,
-                  read_uow_factory or uow_factory, engine, read_engine)
+                  signer, _build_declarer(settings, signer, album, ceb),
+                  _build_batch_builder(settings, signer, album, ceb), album, uow_factory,
+                  read_uow_factory or uow_factory, engine, read_engine, ceb)
 
 
-def _build_declarer(s: Settings, signer: EnvelopedSigner | None,
-                    album: Any) -> DestinationDeclarer | None:
+def _build_declarer(s: Settings, signer: EnvelopedSigner | None, album: Any,
+                    ceb: Any) -> DestinationDeclarer | None:
     if signer is None:
         return None
     by_destination = {}
@@ -102,22 +104,31 @@ def _build_declarer(s: Settings, signer: EnvelopedSigner | None,
 
         by_destination["RU"] = DeclarationPipeline(
             RuFtsExpressProfile(album, s.ru_fts_broker_name, s.ru_fts_sender), signer)
+    if ceb is not None:
+        from customs.adapters.documents.profiles.cn_ceb import CnCebProfile
+
+        by_destination["CN"] = DeclarationPipeline(CnCebProfile(*ceb), signer)
     return DestinationDeclarer(DeclarationPipeline(GenericProfile(s.declarant), signer),
                                by_destination)
 
 
-def _build_batch_builder(s: Settings, signer: EnvelopedSigner | None,
-                         album: Any) -> BatchBuilder | None:
-    """The envelope builder for each profile (generic batch, or FTS registry)."""
+def _build_batch_builder(s: Settings, signer: EnvelopedSigner | None, album: Any,
+                         ceb: Any) -> BatchBuilder | None:
+    """The envelope builder for each profile (generic batch, FTS registry, CEB621 message)."""
     if signer is None:
         return None
     generic = BatchEnvelopeBuilder(signer, s.sender_id)
-    if album is None:
-        return generic
-    from customs.adapters.authority.ru_fts_envelope import RuFtsRegistryBuilder
+    by_profile: dict[str, Any] = {}
+    if album is not None:
+        from customs.adapters.authority.ru_fts_envelope import RuFtsRegistryBuilder
 
-    registry = RuFtsRegistryBuilder(signer, album, s.ru_fts_sender, s.ru_fts_broker_name)
-    return ProfileBuilder(generic, {"ru-fts-express": registry})
+        by_profile["ru-fts-express"] = RuFtsRegistryBuilder(signer, album, s.ru_fts_sender,
+                                                            s.ru_fts_broker_name)
+    if ceb is not None:
+        from customs.adapters.authority.cn_ceb_message import CebMessageBuilder
+
+        by_profile["cn-ceb"] = CebMessageBuilder(signer, *ceb)
+    return ProfileBuilder(generic, by_profile) if by_profile else generic
 
 
 def _build_transport(s: Settings) -> Transport | None:
@@ -156,7 +167,8 @@ def bootstrap(settings: Settings | None = None, *,
     clock = clock or SystemClock()
     reads = operational_reads or (operations.NoDatabase() if w.engine is None
                                   else SqlOperationalReads(w.engine, w.read_engine))
-    inbox = PinnedAuthorityInbox(lambda: s.authority_cert, w.album)
+    inbox = PinnedAuthorityInbox(lambda: s.authority_cert, w.album,
+                                 None if w.ceb is None else w.ceb[0])
     outbound = usecases.Outbound(
         s, w.uow_factory, clock, new_id, w.declarer, w.batch_builder,
         (lambda: transport) if transport else lambda: _build_transport(s), inbox.ack_check)

@@ -169,6 +169,16 @@ class Settings(BaseSettings):
                                description="our participant id in FTS envelopes")
     ru_fts_broker_name: str = Field(default="customs", min_length=1, max_length=150,
                                     description="BrokerName in registries")
+    # The Chinese GACC cross-border profile (issue 20; docs/cn-ceb.md)
+    cn_profile: str = Field(default="generic", pattern="^(generic|cn-ceb)$",
+                            description="profile for parcels destined for CN")
+    cn_ceb_schemas: Path | None = Field(
+        default=None, description="folder of the GACC CEB message definitions 2022-05 "
+                                  "(official XSDs); required by the cn-ceb profile")
+    cn_ceb_config: Path | None = Field(
+        default=None, description="TOML file of the tenant's GACC registrations (platform, "
+                                  "enterprise, agent, logistics, legal units); required by "
+                                  "the cn-ceb profile")
 
     # The web console (docs/console.md)
     console_totp_required: bool = Field(

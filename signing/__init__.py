@@ -47,7 +47,7 @@ from signing.keys import (
     secret_from,
 )
 from signing.sign import sign_bytes_document, sign_enveloped, signed_canonical
-from signing.verify import Verified, Verifier
+from signing.verify import Verified, Verifier, parse_untrusted
 
 __all__ = [
     "DEV_ALGORITHMS", "ECDSA_SHA256", "EXC_C14N", "EXPIRY_WARNING_DAYS", "GOST_256", "GOST_512",
@@ -56,6 +56,6 @@ __all__ = [
     "KeyRing", "PolicyError", "Signer", "SignerConfig", "SigningError", "SoftwareSigner",
     "VerificationError", "Verified", "Verifier", "certificate_status", "fingerprint",
     "generate_dev_key", "load_certificate", "load_certificates", "load_signer",
-    "load_software_signer", "secret_from", "sign_bytes_document", "sign_enveloped",
-    "signed_canonical",
+    "load_software_signer", "parse_untrusted", "secret_from", "sign_bytes_document",
+    "sign_enveloped", "signed_canonical",
 ]

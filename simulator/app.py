@@ -19,7 +19,7 @@ from lxml import etree
 
 import signing
 from schemas import batch_xsd_path, compiled, declaration_xsd_path
-from simulator import ru_fts
+from simulator import cn_ceb, ru_fts
 from simulator.rules import Outcome, Rules, charged, decide
 
 A = "urn:customs:authority:1"
@@ -41,6 +41,7 @@ class SimState:
     outbox: list[bytes] = field(default_factory=list)  # decisions messages, for polling
     lock: threading.Lock = field(default_factory=threading.Lock)
     album: Any = None  # schemas.ru_fts.Album: speaks the ru-fts-express profile too
+    ceb: Any = None  # schemas.cn_ceb.CebSchemas: speaks the cn-ceb profile too
     faults: Faults = field(default_factory=lambda: Faults())
 
 
@@ -169,6 +170,16 @@ def _push(document: bytes, state: SimState) -> None:
         time.sleep(min(5.0, 0.2 * 2 ** attempt))
 
 
+def _register(state: SimState, message_id: str, parcels: int) -> bool:
+    """Registers a message once: True the first time, False (a resend, counted) after."""
+    with state.lock:
+        if message_id in state.registered:
+            state.resends += 1
+            return False
+        state.registered[message_id] = parcels
+        return True
+
+
 def _receive_ru(document: bytes, state: SimState) -> Response:
     """A registry in the FTS formats: a signed receipt now, per-waybill answers later."""
     try:
@@ -176,12 +187,7 @@ def _receive_ru(document: bytes, state: SimState) -> Response:
     except (signing.VerificationError, ValueError) as exc:
         return Response(f"refused: {exc}", status=400)
     envelope_id = routing["EnvelopeID"]
-    with state.lock:
-        new = envelope_id not in state.registered
-        if new:
-            state.registered[envelope_id] = len(houses)
-        else:
-            state.resends += 1
+    new = _register(state, envelope_id, len(houses))
     if new:
         office = routing["ReceiverInformation"]
         marks, corrections = [], []
@@ -210,6 +216,34 @@ def _receive_ru(document: bytes, state: SimState) -> Response:
                     mimetype="application/xml")
 
 
+def _receive_ceb(document: bytes, state: SimState) -> Response:
+    """An inventory message in the GACC formats: a signed receipt now (declaring), receipts
+    later: every inventory registered (120), then each one's own outcome."""
+    try:
+        message, inventories = cn_ceb.check(document, state.verifier, state.ceb)
+    except (signing.VerificationError, ValueError) as exc:
+        return Response(f"refused: {exc}", status=400)
+    guid = message.get("guid", "")
+    new = _register(state, guid, len(inventories))
+    office, receiver = cn_ceb.office_of(message), cn_ceb.receiver_of(message)
+    if new:
+        finals = []
+        for inventory in inventories:
+            status, reason = cn_ceb.decide_inventory(state.rules, inventory)
+            finals.append((inventory, status, reason))
+            with state.lock:
+                state.decisions[inventory.guid.lower()] = {
+                    "tracking_number": inventory.cop_no, "code": cn_ceb.OUTCOME[status],
+                    "ceb": f"CEB:{status}", "duty": None}
+        registered = [(i, cn_ceb.REGISTERED, None) for i in inventories]
+        answers = [cn_ceb.dxp(cn_ceb.receipt(message, answer, office), receiver, state.signer)
+                   for answer in (registered, finals)]
+        threading.Thread(target=_deliver, args=(answers, state), daemon=True).start()
+    declaring = [(i, cn_ceb.DECLARING, None) for i in inventories]
+    return Response(cn_ceb.dxp(cn_ceb.receipt(message, declaring, office), receiver,
+                               state.signer), status=202, mimetype="application/xml")
+
+
 def create_sim_app(state: SimState) -> Flask:
     app = Flask("customs-authority-sim")
 
@@ -223,16 +257,13 @@ def create_sim_app(state: SimState) -> Flask:
             time.sleep(5)
         if state.album is not None and ru_fts.is_ru(request.get_data()):
             return _receive_ru(request.get_data(), state)
+        if state.ceb is not None and cn_ceb.is_ceb(request.get_data()):
+            return _receive_ceb(request.get_data(), state)
         try:
             message_id, declarations = _check(request.get_data(), state)
         except (signing.VerificationError, ValueError) as exc:
             return Response(f"refused: {exc}", status=400)
-        with state.lock:
-            new = message_id not in state.registered
-            if new:
-                state.registered[message_id] = len(declarations)
-            else:
-                state.resends += 1
+        new = _register(state, message_id, len(declarations))
         ack_id = f"ACK-{uuid.uuid4()}"
         ack = _element("Ack", ack_id)
         for name, text in (("MessageId", ack_id), ("InitialMessageId", message_id),
@@ -275,7 +306,8 @@ def create_sim_app(state: SimState) -> Flask:
 
 def make_state(service_cert: Path, key_dir: Path, *, notify_url: str | None = None,
                seed: int = 7, delay: float = 0.5, hold_share: float = 0.05,
-               album: Path | None = None, algorithm: str = "ecdsa-p256") -> SimState:
+               album: Path | None = None, algorithm: str = "ecdsa-p256",
+               ceb: Path | None = None) -> SimState:
     """`algorithm`: of the key the simulated authority signs with when it makes one (the FTS
     signs with GOST R 34.10-2012: gost2012-256 or gost2012-512); a key in `key_dir` is kept."""
     key, cert = key_dir / "key.pem", key_dir / "cert.pem"
@@ -284,4 +316,5 @@ def make_state(service_cert: Path, key_dir: Path, *, notify_url: str | None = No
     return SimState(signer=signing.load_software_signer(key, cert),
                     verifier=signing.Verifier([signing.load_certificate(service_cert)]),
                     rules=Rules(seed=seed, hold_share=hold_share), notify_url=notify_url,
-                    delay=delay, album=None if album is None else ru_fts.Album.load(album))
+                    delay=delay, album=None if album is None else ru_fts.Album.load(album),
+                    ceb=None if ceb is None else cn_ceb.CebSchemas.load(ceb))

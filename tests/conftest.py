@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +23,10 @@ from customs.bootstrap import bootstrap
 from customs.settings import Settings
 from customs.usecases import Application
 
+if TYPE_CHECKING:
+    from customs.adapters.documents.profiles.cn_ceb_config import CebConfig
+    from schemas.cn_ceb import CebSchemas
+
 # Webhook secrets are encrypted at rest: every Settings of the session (and every worker
 # process it starts) gets this key unless a test says otherwise (tests/api/test_secrets_at_rest).
 TEST_SECRETS_KEY = os.environ.setdefault("CUSTOMS_SECRETS_KEY", Fernet.generate_key().decode())
@@ -32,6 +37,7 @@ DEV_KEY_NOT_BEFORE = datetime(2026, 1, 1, tzinfo=UTC)
 DEV_KEY_DAYS = 3650
 METRICS_TOKEN = "test-metrics-token-0123456789"
 METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+TENANT = Path(__file__).resolve().parents[1] / "examples" / "cn-ceb-tenant.toml"
 
 
 def shared_path(*parts: str) -> Path:
@@ -149,3 +155,25 @@ def other_key(customs: Application) -> str:
 @pytest.fixture
 def auth(marketplace_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {marketplace_key}"}
+
+
+# The official GACC CEB message definitions (../shared) and the example tenant (cn-ceb).
+@pytest.fixture(scope="session")
+def ceb_path() -> Path:
+    path = shared_path("schemas", "cn-gacc-ceb-2022-05")
+    assert (path / "xmldsig-core-schema.xsd").is_file(), f"{path}: GACC CEB schemas missing"
+    return path
+
+
+@pytest.fixture(scope="session")
+def ceb_schemas(ceb_path: Path) -> CebSchemas:
+    from schemas.cn_ceb import CebSchemas
+
+    return CebSchemas.load(ceb_path)
+
+
+@pytest.fixture(scope="session")
+def tenant() -> CebConfig:
+    from customs.adapters.documents.profiles.cn_ceb_config import load_config
+
+    return load_config(TENANT)

@@ -40,6 +40,31 @@ FTS_DECISION_STATUS: dict[str, ParcelStatus | None] = {
     "FTS:REQ-CORRECT": ParcelStatus.HELD,  # ExpressCargoReqCorrect: corrections requested
 }
 
+# The GACC's returnStatus in CEB622 (import) and CEB604 (export) receipts, per inventory, mapped
+# onto our lifecycle; the code is kept on the event as its source (CEB:800). None: recorded on
+# the parcel's history without a move (the receipt that carries it is itself the evidence that
+# the authority holds the message: its parcels are ACKNOWLEDGED first). A code not listed here
+# (a negative processing-error code, a new one) sets the parcel aside for a person.
+CEB_DECISION_STATUS: dict[str, ParcelStatus | None] = {
+    "CEB:1": None,  # stored by the e-port (暂存)
+    "CEB:2": None,  # being declared by the e-port (申报中)
+    "CEB:3": None,  # sent to customs (发送海关成功)
+    "CEB:4": ParcelStatus.HELD,  # the e-port failed to send it to customs: a person looks
+    "CEB:100": ParcelStatus.REFUSED,  # returned by customs (海关退单), with the reason
+    "CEB:120": None,  # registered by customs (海关入库)
+    "CEB:300": ParcelStatus.HELD,  # manual review (人工审核)
+    "CEB:399": None,  # adjudicated (海关审结): the release follows
+    "CEB:500": ParcelStatus.HELD,  # inspection (查验)
+    "CEB:501": ParcelStatus.HELD,  # detained, passed to clearance (扣留移送通关)
+    "CEB:502": ParcelStatus.HELD,  # detained, passed to anti-smuggling (扣留移送缉私)
+    "CEB:503": ParcelStatus.HELD,  # detained, passed to legal affairs (扣留移送法规)
+    "CEB:599": ParcelStatus.HELD,  # detained, other (其它扣留)
+    "CEB:700": ParcelStatus.RETURNED,  # returned abroad (退运): through REFUSED
+    "CEB:800": ParcelStatus.RELEASED,  # released (放行)
+    "CEB:899": ParcelStatus.RELEASED,  # closed (结关): released, if it was not yet
+}
+_TABLES = (FTS_DECISION_STATUS, CEB_DECISION_STATUS)
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -55,12 +80,13 @@ class Decision:
     def known(self) -> bool:
         """Whether we know what the code means (the FTS album allows any 1-2 character code;
         an unknown one is set aside for a person, never guessed at)."""
-        return self.code in FTS_DECISION_STATUS or self.code in DECISION_STATUS
+        return any(self.code in table for table in _TABLES) or self.code in DECISION_STATUS
 
     @property
     def status(self) -> ParcelStatus | None:
-        if self.code in FTS_DECISION_STATUS:
-            return FTS_DECISION_STATUS[self.code]
+        for table in _TABLES:
+            if self.code in table:
+                return table[self.code]
         return DECISION_STATUS.get(self.code)
 
     @property
@@ -76,6 +102,8 @@ class Decision:
             return ()
         if self.code == "FTS:32" and current is ParcelStatus.DUTY_DUE:
             return (ParcelStatus.PAID, ParcelStatus.RELEASED)
+        if self.code == "CEB:700" and current is not ParcelStatus.REFUSED:
+            return (ParcelStatus.REFUSED, ParcelStatus.RETURNED)
         return (target,)
 
 

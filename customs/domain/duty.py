@@ -56,6 +56,9 @@ class DutyRule:
     rate: Decimal = ZERO
     min_per_kg: Decimal = ZERO
     flat_amount: Decimal = ZERO
+    # The regime's limits per buyer, in `currency` (China 9610: per transaction, per year).
+    transaction_limit: Decimal | None = None
+    annual_limit: Decimal | None = None
 
     def applies(self, country: str, day: date) -> bool:
         if country not in self.countries or day < self.valid_from:

@@ -75,6 +75,11 @@ _CODES = (
               "The corrected parcel's tracking number is not the one corrected."),
     ErrorCode("CORRECTION_UNCHANGED", "correction",
               "The corrected parcel is the same as its current version."),
+    # The China cross-border regime (cn-ceb): limits per buyer
+    ErrorCode("BUYER_TRANSACTION_LIMIT", "parcel",
+              "The parcel is worth more than the regime allows per transaction."),
+    ErrorCode("BUYER_ANNUAL_LIMIT", "parcel",
+              "With this parcel the buyer's purchases this year exceed the regime's limit."),
 )
 
 CATALOGUE: dict[str, ErrorCode] = {c.code: c for c in _CODES}

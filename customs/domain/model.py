@@ -66,6 +66,7 @@ class Parcel:
     items: tuple[Item, ...]
     house_waybill: str | None = None
     ioss_number: str | None = None
+    order_ref: str | None = None  # the platform's order number (CEB621 orderNo)
 
     def to_document(self) -> dict[str, Any]:
         """A JSON-ready dict (Decimals as strings) for storage and the API."""
@@ -79,6 +80,7 @@ class Parcel:
             "declared_value": _money_doc(self.declared_value),
             "ioss_number": self.ioss_number,
             "items": [_item_doc(item) for item in self.items],
+            "order_ref": self.order_ref,
         }
 
 
@@ -227,6 +229,7 @@ def parcel_from_document(doc: dict[str, Any]) -> Parcel:
         gross_weight=Decimal(doc["gross_weight"]),
         declared_value=money(doc["declared_value"]),
         ioss_number=doc.get("ioss_number"),
+        order_ref=doc.get("order_ref"),
         items=tuple(Item(
             description=i["description"], hs_code=i["hs_code"],
             origin_country=i["origin_country"], quantity=Decimal(i["quantity"]), unit=i["unit"],

@@ -1,7 +1,8 @@
 """Use case: seal declared parcels into batches (the outbox), each parcel in exactly one.
 
-A batch is sealed per (profile, customs office) when the group reaches the size cap (or the
-byte cap), or when its oldest parcel has waited `max_age`. One transaction per batch: open the
+A batch is sealed per (profile, customs office) when the group reaches the size cap (the
+smaller of the policy's and what the profile's message holds: 100 inventories for cn-ceb) or
+the byte cap, or when its oldest parcel has waited `max_age`. One transaction per batch: open the
 batch row, claim the parcels with a guarded update (only rows still DECLARED and in no batch),
 build and sign the envelope, store it. A worker killed anywhere leaves either a whole sealed
 batch or nothing; two workers never put one parcel in two batches.
@@ -10,7 +11,7 @@ batch or nothing; two workers never put one parcel in two batches.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from customs.services.ports import BatchBuilder, Clock, DeclaredGroup
@@ -41,13 +42,14 @@ def seal_batches(
     with uow:
         groups = uow.batches.declared_groups()
     for group in groups:
+        sized = replace(policy, size=_size(builder, group.profile, policy.size))
         while len(report.sealed) < max_batches:
             current = _group_now(uow, group)
-            if current is None or not _due(current, policy, clock, force):
+            if current is None or not _due(current, sized, clock, force):
                 break
             try:
                 sealed = _seal_one(current, uow=uow, builder=builder, clock=clock,
-                                   new_id=new_id, policy=policy)
+                                   new_id=new_id, policy=sized)
             except ValueError as exc:  # the envelope could not be built or signed
                 report.errors.append(f"{group.profile}/{group.office}/{group.key or ''}: {exc}")
                 break
@@ -56,6 +58,13 @@ def seal_batches(
             report.sealed.append(sealed[0])
             report.parcels += sealed[1]
     return report
+
+
+def _size(builder: BatchBuilder, profile: str, size: int) -> int:
+    """The policy's size, or less when the profile's message holds fewer declarations."""
+    capacity_for = getattr(builder, "capacity_for", None)
+    largest = capacity_for(profile) if capacity_for is not None else None
+    return min(size, largest) if largest else size
 
 
 def _group_now(uow: UnitOfWork, group: DeclaredGroup) -> DeclaredGroup | None:

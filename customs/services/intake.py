@@ -17,6 +17,7 @@ from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext, check_parcel, is_country
 from customs.domain.tracking import awb_is_valid, looks_like_awb
 from customs.services.declare import declare_outcomes
+from customs.services.limits import check_buyer_limits
 from customs.services.ports import (
     Clock,
     ConcurrentWrite,
@@ -188,6 +189,8 @@ def _accept(
         return RuleContext(today=now.date(), rules=rules, nomenclature=nomenclature)
 
     header, outcomes = read_and_check(cmd.document, reader=reader, ctx_for=ctx_for)
+    if duty is not None and rates is not None:
+        check_buyer_limits(cmd.tenant_id, header, outcomes, now, duty.rules, rates, reads)
     declarations = {} if inline is None else declare_outcomes(
         header, outcomes, declarer=inline.declarer, at=now, new_id=new_id,
         limit=inline.max_parcels)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
+from customs.domain.money import Money
 from customs.services.read_models.dossier import DossierRecord
 from customs.services.read_models.feed import FeedChange, StatsCounts
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
@@ -127,6 +128,12 @@ class ParcelRepository(Protocol):
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...
     def counts_by_status(self, statuses: Collection[str] | None = None) -> dict[str, int]: ...
+    def buyer_spending(self, tenant_id: int, country: str, since: datetime,
+                       numbers: Sequence[str]) -> list[tuple[str, Money]]:
+        """(buyer key, declared value) of the tenant's parcels to `country` received since
+        `since` whose recipient's PersonalId number is one of `numbers`, except those
+        rejected, refused, returned or cancelled (customs.domain.buyer_limits)."""
+        ...
 
 
 class IdempotencyRepository(Protocol):

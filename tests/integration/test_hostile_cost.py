@@ -116,7 +116,10 @@ def test_customs_validate_answers_hostile_files_briefly(shape, n, tmp_path, data
                             env={**_env(), "CUSTOMS_DATABASE_URL": database_url})
     assert result.returncode in (1, 2), result.stderr[-500:]
     assert "Traceback" not in result.stderr
-    assert len(result.stdout) < 64 * 1024 + path.stat().st_size
+    # At most about the file's own size: many_bad_parcels' report has three violations a
+    # parcel, one of them libxml2's "Expected is ( OrderRef )" since the manifest gained that
+    # optional last element (issue 20): 7 % above the file's size, hence the 1.25.
+    assert len(result.stdout) < 64 * 1024 + 1.25 * path.stat().st_size
 
 
 def _env() -> dict[str, str]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from customs.domain.buyer_limits import NOT_SPENT, key_of
 from customs.domain.intake import intake_steps
 from customs.domain.lifecycle import is_final
 from customs.domain.model import ParcelOutcome
@@ -137,6 +138,16 @@ class FakeParcels:
             if wanted is None or p["status"] in wanted:
                 counts[p["status"]] = counts.get(p["status"], 0) + 1
         return counts
+
+    def buyer_spending(self, tenant_id: int, country: str, since: Any,
+                       numbers: Iterable[str]) -> list[tuple[str, Any]]:
+        wanted = set(numbers)
+        return [(key_of(pid.kind, pid.value), p["parcel"].declared_value)
+                for p in self.state.parcels if p["parcel"] is not None
+                and (pid := p["parcel"].recipient.personal_id) is not None
+                and pid.value in wanted and p["tenant_id"] == tenant_id
+                and p["header"].destination_country == country
+                and p["updated_at"] >= since and p["status"] not in NOT_SPENT]
 
 
 def _line(p: dict[str, Any]) -> ManifestParcelLine:

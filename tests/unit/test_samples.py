@@ -31,6 +31,11 @@ def test_all_valid_manifest_validates_against_the_whole_schema():
         assert schema.validate(doc), (destination, schema.error_log)
 
 
+# Checked at intake only, with the service's rates and the buyer's earlier parcels: the
+# offline check (`customs validate`) has neither (tests/integration/test_cn_ceb_flow.py).
+AT_INTAKE = {"BUYER_TRANSACTION_LIMIT"}
+
+
 @pytest.mark.parametrize("destination", ["RU", "DE", "FR", "US", "CN", "GB"])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_each_parcel_gets_its_designed_outcome(offline, destination, seed):
@@ -41,7 +46,7 @@ def test_each_parcel_gets_its_designed_outcome(offline, destination, seed):
     assert len(designed) >= 8  # a variety of defects
     for outcome, code in zip(outcomes, sample.expected, strict=True):
         found = {v.code for v in outcome.violations}
-        if code is None:
+        if code is None or code in AT_INTAKE:
             assert not found, (outcome.position, found)
         else:
             assert code in found, (outcome.position, code, found)

@@ -1,5 +1,5 @@
 """The AuthorityInbox port: the authority's messages verified against its pinned certificate
-(CUSTOMS_AUTHORITY_CERT) and read, in the generic or the ru-fts-express profile.
+(CUSTOMS_AUTHORITY_CERT) and read, in the generic, ru-fts-express or cn-ceb profile.
 
 The certificate is loaded at first use, not at start: a bad CUSTOMS_AUTHORITY_CERT refuses
 messages (and says why), it does not stop the service from serving everything else."""
@@ -27,8 +27,9 @@ _UNMAPPABLE = (ValueError, InvalidOperation, LookupError, AssertionError, TypeEr
 class PinnedAuthorityInbox:
     """`certificate` is asked at each use (the setting may change while the process runs)."""
 
-    def __init__(self, certificate: Callable[[], Path | None], album: Any = None) -> None:
-        self.certificate, self.album = certificate, album
+    def __init__(self, certificate: Callable[[], Path | None], album: Any = None,
+                 ceb: Any = None) -> None:
+        self.certificate, self.album, self.ceb = certificate, album, ceb
         self._verifiers: dict[Path, signing.Verifier] = {}
 
     def verifier(self) -> signing.Verifier:
@@ -42,6 +43,11 @@ class PinnedAuthorityInbox:
     def read(self, document: bytes) -> DecisionMessage:
         verifier = self.verifier()
         try:
+            if self.ceb is not None:
+                from customs.adapters.authority.cn_ceb_replies import is_dxp, read_ceb_decisions
+
+                if is_dxp(document):
+                    return read_ceb_decisions(document, verifier, self.ceb)
             if self.album is not None:
                 from customs.adapters.authority.ru_fts_replies import (
                     is_ru_envelope,
@@ -59,10 +65,22 @@ class PinnedAuthorityInbox:
         if self.certificate() is None:
             return None
         verifier = self.verifier()
-        if self.album is None:
-            return lambda body, message_id: read_acknowledgement(body, verifier, message_id)
-        from customs.adapters.authority.ru_fts_replies import is_ru_envelope, read_ru_receipt
+        album, ceb = self.album, self.ceb
 
-        return lambda body, message_id: (
-            read_ru_receipt(body, verifier, message_id) if is_ru_envelope(body)
-            else read_acknowledgement(body, verifier, message_id))
+        def check(body: bytes, message_id: str) -> str | None:
+            if ceb is not None:
+                from customs.adapters.authority.cn_ceb_replies import is_dxp, read_ceb_receipt
+
+                if is_dxp(body):
+                    return read_ceb_receipt(body, verifier, ceb, message_id)
+            if album is not None:
+                from customs.adapters.authority.ru_fts_replies import (
+                    is_ru_envelope,
+                    read_ru_receipt,
+                )
+
+                if is_ru_envelope(body):
+                    return read_ru_receipt(body, verifier, message_id)
+            return read_acknowledgement(body, verifier, message_id)
+
+        return check

@@ -19,11 +19,12 @@ from customs.adapters.database.declaration_rows import declaration_row, declared
 from customs.adapters.database.parcel_events import role_of
 from customs.adapters.database.search_index import search_columns, stage_search_rows
 from customs.adapters.database.tables import Declaration, ParcelEvent, ParcelRow
+from customs.domain.buyer_limits import NOT_SPENT, key_of
 from customs.domain.duty import Estimate
 from customs.domain.intake import intake_status, intake_steps
 from customs.domain.lifecycle import FINAL_STATUSES, ParcelStatus
 from customs.domain.model import ParcelOutcome
-from customs.domain.money import decimal_text
+from customs.domain.money import Money, decimal_text
 from customs.services.ports import ConcurrentWrite, IntakeDeclaration, NewManifest, Page
 from customs.services.read_models.manifest import ManifestParcelLine
 from customs.services.read_models.parcel import Amount, Destination
@@ -90,6 +91,23 @@ class SqlParcelRepository:
                 P.c.tenant_id == tenant_id, P.c.tracking_number.in_(chunk),
                 P.c.status.not_in(final))
             found.update(self.session.execute(query).scalars())
+        return found
+
+    def buyer_spending(self, tenant_id: int, country: str, since: datetime,
+                       numbers: Sequence[str]) -> list[tuple[str, Money]]:
+        """Read from the parcels' stored documents (JSON paths; no index: the tenant's parcels
+        to `country` since `since` are scanned once per manifest that has buyer limits)."""
+        kind = P.c.data[("recipient", "personal_id", "type")].as_string()
+        number = P.c.data[("recipient", "personal_id", "value")].as_string()
+        excluded = sorted(s.value for s in NOT_SPENT)
+        found: list[tuple[str, Money]] = []
+        for start in range(0, len(numbers), CHUNK):
+            query = sa.select(kind, number, P.c.declared_value, P.c.currency).where(
+                P.c.tenant_id == tenant_id, P.c.destination_country == country,
+                P.c.created_at >= since, P.c.status.not_in(excluded),
+                number.in_(list(numbers[start : start + CHUNK])))
+            found += [(key_of(k, n), Money.of(value, currency))
+                      for k, n, value, currency in self.session.execute(query)]
         return found
 
     def stage(self, m: NewManifest, outcomes: Sequence[ParcelOutcome], actor: str,

@@ -49,6 +49,8 @@ class DeclarationPipeline:
         # it as it is instead of canonicalizing the tree (what that saved: docs/performance.md).
         self._render_canonical = getattr(profile, "render_canonical", None)
         self._group_key = getattr(profile, "group_key", None)
+        # A profile whose schema requires the signature checks the document as signed too.
+        self._check_signed = getattr(profile, "check_signed", None)
 
     def declare(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
                 at: datetime) -> SignedDocument:
@@ -96,6 +98,9 @@ class DeclarationPipeline:
             document = self.signer.sign_element(element, at, canonical)
         except Exception as exc:  # any signer failure keeps the parcel waiting, unsigned
             return DeclarationFailed(f"signing: {exc}")
+        errors = self._check_signed(document) if self._check_signed else []
+        if errors:
+            return DeclarationFailed("signed declaration schema: " + "; ".join(errors[:3]))
         return SignedDocument(document, hashlib.sha256(document).hexdigest(),
                               self.signer.fingerprint, self.signer.algorithm,
                               profile=self.profile, group_key=key)

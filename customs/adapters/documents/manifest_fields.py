@@ -78,6 +78,7 @@ def header_from_element(root: etree._Element) -> ManifestHeader:
 _HOUSE_WAYBILL = _NS + "HouseWaybill"
 _IOSS_NUMBER = _NS + "IossNumber"
 _PRODUCT_URL = _NS + "ProductUrl"
+_ORDER_REF = _NS + "OrderRef"
 _RECIPIENT_EXTRAS = {_NS + "Phone": "phone", _NS + "Email": "email",
                      _NS + "PersonalId": "personal_id", _NS + "TaxId": "tax_id"}
 
@@ -101,13 +102,15 @@ def parcel_from_element(element: etree._Element) -> Parcel:
     seller, recipient, gross, declared = top[at:at + 4]
     rest = top[at + 4:]
     ioss = rest[0] if rest[0].tag == _IOSS_NUMBER else None
+    items = rest if ioss is None else rest[1:]
+    order = items[-1] if items[-1].tag == _ORDER_REF else None
     # Parcel(tracking_number, courier, seller, recipient, gross_weight, declared_value, items,
-    #        house_waybill, ioss_number)
+    #        house_waybill, ioss_number, order_ref)
     return Parcel(
         top[0].text.strip(), top[1].text.strip(), _seller(seller), _recipient(recipient),
         parse_decimal(gross.text), _money(declared),
-        tuple(map(_item, rest if ioss is None else rest[1:])),
-        top[2].text.strip() if at == 3 else None, _o(ioss))
+        tuple(map(_item, items if order is None else items[:-1])),
+        top[2].text.strip() if at == 3 else None, _o(ioss), _o(order))
 
 
 def _seller(element: etree._Element) -> Seller:

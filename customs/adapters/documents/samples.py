@@ -51,6 +51,12 @@ SELLERS = (
     ("Hangzhou Home Goods", "CN", "https://homegoods.example.cn"),
     ("Berlin Gadget GmbH", "DE", "https://gadget.example.de"),
 )
+# Russian sellers to Chinese buyers (the RU->CN manifests of the cn-ceb demo).
+SELLERS_RU = (
+    ("OOO Altai Honey", "RU", "https://altai-honey.example.ru"),
+    ("Ural Gems Trading", "RU", "https://uralgems.example.ru"),
+    ("Baikal Cosmetics LLC", "RU", "https://baikal-cosmetics.example.ru"),
+)
 COURIERS = ("CDEK", "BOXBERRY", "RUPOST", "DHL", "DPD", "UPS", "YUNEXPRESS")
 # Who carries a parcel follows from its tracking number: a CDEK number by CDEK, a YunExpress
 # (YT) number by YunExpress, a UPU S10 number by the destination's post.
@@ -69,6 +75,10 @@ class Destination:
     personal_id: bool = False
     product_url: bool = False
     ioss: bool = False
+    id_kind: str = "passport"
+    order_ref: bool = False  # the platform's order number (China's inventories need it)
+    sellers: tuple[tuple[str, str, str], ...] = SELLERS
+    transaction_limit: Decimal | None = None  # a parcel worth more is rejected at intake
 
 
 DESTINATIONS = {
@@ -91,7 +101,9 @@ DESTINATIONS = {
                       ("350 Fifth Avenue", "1600 Main St Apt 4"), "+1 512"),
     "CN": Destination("CN", "CNY", 10, ("王伟", "李娜", "张敏"),
                       (("上海", "200000"), ("北京", "100000")),
-                      ("南京路100号", "长安街1号"), "+86 138", personal_id=True),
+                      ("南京路100号", "长安街1号"), "+86 138", personal_id=True,
+                      id_kind="national-id", order_ref=True, sellers=SELLERS_RU,
+                      transaction_limit=Decimal(5000)),
 }
 RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "CNY": Decimal("7.80")}
 
@@ -134,7 +146,7 @@ def _tracking(rng: random.Random, position: int, seed: int) -> str:
 
 
 def _parcel(rng: random.Random, dest: Destination, position: int, seed: int) -> _Parcel:
-    seller = rng.choice(SELLERS)
+    seller = rng.choice(dest.sellers)
     rate = RATES.get(dest.currency, Decimal(1))
     items = []
     for n in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
@@ -251,9 +263,11 @@ def _write(p: _Parcel, dest: Destination) -> str:
     r = p.recipient
     serial = zlib.crc32(r["email"].encode()) % 10**6  # not hash(): it changes per process
     pid = "" if not dest.personal_id or "no_pid" in r else (
-        f'<PersonalId type="passport">{4500 + len(r["name"])} {serial:06d}</PersonalId>')
+        f'<PersonalId type="{dest.id_kind}">{_id_number(dest, r["name"], serial)}</PersonalId>')
     ioss = f"<IossNumber>{p.ioss}</IossNumber>" if p.ioss else ""
     items = "".join(_item(i, p.currency) for i in p.items)
+    if dest.order_ref:
+        items += f"<OrderRef>ORD-{zlib.crc32(p.tracking.encode()):010d}</OrderRef>"
     return (
         f"<Parcel><TrackingNumber>{escape(p.tracking)}</TrackingNumber>"
         f"<Courier>{p.courier}</Courier>"
@@ -266,6 +280,13 @@ def _write(p: _Parcel, dest: Destination) -> str:
         f"<GrossWeight>{p.gross}</GrossWeight>"
         f"<DeclaredValue currency={quoteattr(p.currency)}>{p.value}</DeclaredValue>{ioss}"
         f"{items}</Parcel>\n")
+
+
+def _id_number(dest: Destination, name: str, serial: int) -> str:
+    """A passport's series and number, or (national-id) an 18-character resident ID number."""
+    if dest.id_kind == "national-id":
+        return f"110101199{serial % 10}0101{serial % 10000:04d}"[:18].ljust(18, "0")
+    return f"{4500 + len(name)} {serial:06d}"
 
 
 def _item(i: dict[str, str], currency: str) -> str:
@@ -297,9 +318,13 @@ def iter_parcels(parcels: int, seed: int, invalid_rate: float, destination: str,
                 code = None if previous is None else code
                 if code:
                     p.tracking = previous  # type: ignore[assignment]
-                    expected[-1] = expected[-1] or code
+                    # a duplicate is rejected before any limit is checked
+                    kept = expected[-1] != "BUYER_TRANSACTION_LIMIT" and expected[-1]
+                    expected[-1] = kept or code
             else:
                 DEFECTS[code](p)
+        if code is None and dest.transaction_limit and Decimal(p.value) > dest.transaction_limit:
+            code = "BUYER_TRANSACTION_LIMIT"  # the regime's limit (CN 9610, duty rules)
         previous = p.tracking
         expected.append(code)
         yield _write(p, dest)

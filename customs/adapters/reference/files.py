@@ -97,7 +97,9 @@ def _duty_rule(raw: dict, groups: dict[str, frozenset[str]]) -> DutyRule:
         value_threshold=_amount(raw, "value_threshold"),
         weight_threshold=_amount(raw, "weight_threshold"),
         rate=_amount(raw, "rate") or Decimal(0), min_per_kg=_amount(raw, "min_per_kg") or
-        Decimal(0), flat_amount=_amount(raw, "flat_amount") or Decimal(0))
+        Decimal(0), flat_amount=_amount(raw, "flat_amount") or Decimal(0),
+        transaction_limit=_amount(raw, "transaction_limit"),
+        annual_limit=_amount(raw, "annual_limit"))
 
 
 RATE_COLUMNS = ("date", "currency", "base", "rate")
