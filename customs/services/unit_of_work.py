@@ -14,6 +14,7 @@ from customs.services.ports import (
     DeclarationRepository,
     IdempotencyRepository,
     KeyRepository,
+    ManifestJobRepository,
     ManifestRepository,
     NomenclatureRepository,
     OfficerRepository,
@@ -23,13 +24,15 @@ from customs.services.ports import (
     RateRepository,
     ViewRepository,
 )
-from customs.services.webhook_ports import WebhookRepository
+from customs.services.webhook_ports import EventRepository, WebhookRepository
 
 
 class UnitOfWork(Protocol):
     quarantine: QuarantineRepository
     views: ViewRepository
     webhooks: WebhookRepository
+    events: EventRepository
+    manifest_jobs: ManifestJobRepository
     officer: OfficerRepository
     audit: AuditRepository
     rates: RateRepository
