@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from api import openapi_quarantine, openapi_views
+from api.openapi_events import EVENT_SCHEMAS, WEBHOOK_EVENTS
 from api.openapi_schemas import COMPONENTS
 from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
 
@@ -44,19 +45,34 @@ def _paths() -> dict[str, Any]:
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
                             "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
                             "description": "Same key and body: same reply. Same key, other "
-                                           "body: 422. Scoped to the tenant."}],
+                                           "body: 422. Scoped to the tenant."},
+                           {"name": "Prefer", "in": "header", "required": False,
+                            "schema": {"type": "string"}, "example": "respond-async",
+                            "description": "respond-async: answer at once with status "
+                                           "processing (RFC 7240); manifests over "
+                                           "CUSTOMS_ASYNC_MANIFEST_BYTES always are"}],
             "requestBody": {"required": True, "content": {
                 "application/xml": {"schema": {"type": "string"}},
                 "text/xml": {"schema": {"type": "string"}}}},
             "responses": {"202": {
-                "description": "Manifest stored; see accepted, rejected and rejections",
+                "description": "Manifest stored; see accepted, rejected and rejections. A "
+                               "large one (or with Prefer: respond-async) is answered at once "
+                               "with status processing: poll Location, or wait for the "
+                               "manifest.processed webhook event",
                 "headers": {"Location": {"schema": {"type": "string"}},
-                            "Idempotent-Replayed": {"schema": {"type": "string"}}},
-                "content": _json("Receipt")}, **_errors(400, 401, 403, 413, 415, 422)}}},
+                            "Idempotent-Replayed": {"schema": {"type": "string"}},
+                            "Preference-Applied": {"schema": {"type": "string"},
+                                                   "description": "respond-async, when "
+                                                                  "asked for and done"}},
+                "content": _json("ManifestSubmitted")},
+                **_errors(400, 401, 403, 413, 415, 422)}}},
         "/v1/manifests/{manifest_id}": {"get": {
             "operationId": "getManifest", "tags": ["manifests"], "security": _SECURE,
             "parameters": [_ID],
-            "responses": {"200": {"description": "The manifest", "content": _json("Manifest")},
+            "responses": {"200": {
+                "description": "The manifest with its receipt; while a worker has yet to "
+                               "process it, its status (processing, refused or failed)",
+                "content": _json("ManifestState")},
                           **_errors(401, 403, 404)}}},
         "/v1/manifests/{manifest_id}/document": {"get": {
             "operationId": "getManifestDocument", "tags": ["manifests"], "security": _SECURE,
@@ -153,9 +169,10 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": with_rate_limits({**_paths(), **openapi_views.paths(),
                                     **openapi_quarantine.PATHS, **WEBHOOK_PATHS}),
+        "webhooks": WEBHOOK_EVENTS,
         "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS,
                                    **openapi_quarantine.SCHEMAS,
-                                   **WEBHOOK_SCHEMAS},
+                                   **WEBHOOK_SCHEMAS, **EVENT_SCHEMAS},
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}, "metricsToken": {

@@ -149,3 +149,24 @@ def other_key(customs: Application) -> str:
 @pytest.fixture
 def auth(marketplace_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {marketplace_key}"}
+
+
+@pytest.fixture
+def receiver():  # type: ignore[no-untyped-def]
+    """A real webhook receiver (tests/webhook_receiver.py), stopped after the test."""
+    from tests.webhook_receiver import Receiver
+
+    r = Receiver()
+    r.thread.start()
+    yield r
+    r.server.shutdown()
+
+
+@pytest.fixture
+def hooked(customs: Application) -> Application:
+    """The application set to reach a local receiver, its retry jitter at the ceiling."""
+    from tests.webhook_receiver import MaxRng
+
+    customs.settings.webhook_allow_private_urls = True
+    customs.webhooks.rng = MaxRng()  # type: ignore[assignment]
+    return customs
