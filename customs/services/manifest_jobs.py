@@ -105,8 +105,9 @@ def process_due(p: Processing, *, max_jobs: int = 10) -> JobReport:
     return report
 
 
-def _process(job: ClaimedJob, owner: str, p: Processing, report: JobReport) -> None:
-    if job.attempts > p.policy.max_attempts:
+def _process(claimed: ClaimedJob, owner: str, p: Processing, report: JobReport) -> None:
+    job = claimed.job
+    if claimed.attempts > p.policy.max_attempts:
         _give_up(job, owner, p, report, {
             "code": "MANIFEST_PROCESSING_FAILED",
             "detail": f"processing did not finish in {p.policy.max_attempts} attempts"})
@@ -133,7 +134,7 @@ def _process(job: ClaimedJob, owner: str, p: Processing, report: JobReport) -> N
     report.processed.append(job.id)
 
 
-def _give_up(job: ClaimedJob, owner: str, p: Processing, report: JobReport,
+def _give_up(job: NewJob, owner: str, p: Processing, report: JobReport,
              problem: dict[str, Any], *, refused: bool = False) -> None:
     now = p.clock.now()
     status = "refused" if refused else "failed"

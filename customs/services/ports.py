@@ -143,15 +143,8 @@ class NewJob:
 
 @dataclass(frozen=True, slots=True)
 class ClaimedJob:
-    id: str
-    tenant_id: int
-    idempotency_key: str
-    request_sha256: str
-    content_type: str
-    actor: str
-    document: bytes
-    attempts: int  # this claim included
-    received_at: datetime
+    job: NewJob
+    attempts: int  # claims so far, this one included
 
 
 class ManifestJobRepository(Protocol):

@@ -71,10 +71,7 @@ class FakeManifestJobs:
             if j["status"] == "processing" and (j["lease_until"] is None
                                                 or j["lease_until"] < at):
                 j.update(owner=owner, lease_until=lease_until, attempts=j["attempts"] + 1)
-                job = j["job"]
-                return ClaimedJob(job.id, job.tenant_id, job.idempotency_key,
-                                  job.request_sha256, job.content_type, job.actor,
-                                  job.document, j["attempts"], job.received_at)
+                return ClaimedJob(j["job"], j["attempts"])
         return None
 
     def renew(self, job_id: str, owner: str, lease_until: datetime) -> bool:

@@ -69,7 +69,8 @@ class SqlManifestJobRepository:
                        J.c.received_at)).first()
         if row is None:
             return None
-        return ClaimedJob(*row[:7], attempts=int(row[7]), received_at=utc(row[8]) or row[8])
+        return ClaimedJob(NewJob(*row[:7], received_at=utc(row[8]) or row[8]),
+                          attempts=int(row[7]))
 
     def renew(self, job_id: str, owner: str, lease_until: datetime) -> bool:
         moved = self.session.execute(sa.update(J).where(
