@@ -90,12 +90,21 @@ class Processing:
     policy: JobPolicy
 
 
-def process_due(p: Processing, *, max_jobs: int = 10) -> JobReport:
-    """Claim and process waiting jobs, one at a time, until none is free or `max_jobs`."""
+def process_due(p: Processing, *, max_jobs: int = 10,
+                budget: timedelta = timedelta(seconds=10)) -> JobReport:
+    """Claim and process waiting jobs, one at a time, until none is free, `max_jobs` are
+    done, or `budget` has passed (no new claim after it: the worker's other stages wait for
+    this one)."""
     report = JobReport()
+    started = p.clock.now()
+    with p.reads as reads:  # a read first: on SQLite a claim takes the write lock
+        if not reads.manifest_jobs.waiting(started):
+            return report
     for _ in range(max_jobs):
         owner = secrets.token_hex(8)
         now = p.clock.now()
+        if now - started > budget:
+            break
         with p.uow as uow:
             job = uow.manifest_jobs.claim(now, now + p.policy.lease, owner)
             uow.commit()

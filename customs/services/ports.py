@@ -158,6 +158,9 @@ class ManifestJobRepository(Protocol):
         worker died); one worker only gets it (PostgreSQL: SKIP LOCKED; SQLite: the
         conditional UPDATE under the write lock)."""
         ...
+    def waiting(self, at: datetime) -> bool:
+        """Whether a job may be claimed at `at` (a read, no lock)."""
+        ...
     def renew(self, job_id: str, owner: str, lease_until: datetime) -> bool: ...
     def finish(self, job_id: str, owner: str, status: str, at: datetime,
                problem: dict[str, Any] | None = None) -> bool:

@@ -66,6 +66,11 @@ class FakeManifestJobs:
         j = self.state.jobs.get(job_id)
         return None if j is None or j["job"].tenant_id != tenant_id else self._view(j)
 
+    def waiting(self, at: datetime) -> bool:
+        return any(j["status"] == "processing" and (j["lease_until"] is None
+                                                    or j["lease_until"] < at)
+                   for j in self.state.jobs.values())
+
     def claim(self, at: datetime, lease_until: datetime, owner: str) -> ClaimedJob | None:
         for j in self.state.jobs.values():
             if j["status"] == "processing" and (j["lease_until"] is None

@@ -53,8 +53,12 @@ class SqlManifestJobRepository:
         return ManifestJobView(row.id, row.status, iso(row.received_at), row.request_sha256,
                                int(row.document_size), int(row.attempts), row.problem)
 
+    def waiting(self, at: datetime) -> bool:
+        return self.session.execute(sa.select(J.c.id).where(*_free(at)).limit(1)).first() \
+            is not None
+
     def claim(self, at: datetime, lease_until: datetime, owner: str) -> ClaimedJob | None:
-        free = (J.c.status == PROCESSING, sa.or_(J.c.lease_until.is_(None), J.c.lease_until < at))
+        free = _free(at)
         pick = sa.select(J.c.id).where(*free).order_by(J.c.received_at, J.c.id).limit(1)
         if self.session.get_bind().dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
@@ -88,3 +92,8 @@ class SqlManifestJobRepository:
             J.c.id == job_id, J.c.lease_owner == owner, J.c.status == PROCESSING)
             .values(**values))
         return bool(moved.rowcount)
+
+
+def _free(at: datetime) -> tuple[sa.ColumnElement[bool], ...]:
+    """Not finished, and its lease free: never held, or expired (its worker died)."""
+    return (J.c.status == PROCESSING, sa.or_(J.c.lease_until.is_(None), J.c.lease_until < at))
