@@ -27,7 +27,8 @@ log = logging.getLogger("customs.worker")
               help="Serve this worker's Prometheus metrics (authority latency) on this port")
 @with_appcontext
 def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | None) -> None:
-    """Run the background work: declare VALIDATED parcels, seal DECLARED ones into batches.
+    """Run the background work: process manifests accepted for later, declare VALIDATED
+    parcels, seal DECLARED ones into batches.
 
     Then sends due batches to the authority (CUSTOMS_AUTHORITY_URL or CUSTOMS_AUTHORITY_DIR)
     and delivers the feed to registered webhooks.
@@ -62,14 +63,19 @@ def worker(once: bool, interval: float, force_seal: bool, metrics_port: int | No
 def _report(done: PassResult) -> None:
     declared, sealed, sent, polled, hooks = (done.declared, done.sealed, done.sent,
                                              done.polled, done.hooks)
+    jobs = done.manifests
     log.info("worker pass", extra={
+        "manifests_processed": len(jobs.processed), "manifests_refused": len(jobs.refused),
+        "manifests_failed": len(jobs.failed),
         "declared": declared.declared, "declare_failed": declared.failed,
         "sealed_batches": len(sealed.sealed), "sealed_parcels": sealed.parcels,
         "submitted_batches": len(sent.submitted), "retrying_batches": len(sent.retrying),
         "failed_batches": len(sent.failed), "decision_messages": polled,
         "webhooks_delivered": hooks.delivered, "webhooks_retrying": hooks.retrying,
         "webhooks_failed": hooks.failed, "failed_stages": done.failed})
-    click.echo(f"declared {declared.declared} (failed {declared.failed}), "
+    click.echo(f"manifests {len(jobs.processed)} processed ({len(jobs.refused)} refused, "
+               f"{len(jobs.failed)} failed), "
+               f"declared {declared.declared} (failed {declared.failed}), "
                f"sealed {len(sealed.sealed)} batches with {sealed.parcels} parcels, "
                f"submitted {len(sent.submitted)} (retrying {len(sent.retrying)}, "
                f"failed {len(sent.failed)}), polled {polled} decision messages, "

@@ -33,15 +33,23 @@ def customs():  # type: ignore[no-untyped-def]
 @roles("marketplace")
 def submit_manifest() -> Response:
     key = _xml_with_key("the manifest")
-    document = read_bounded_body(customs().settings.max_manifest_bytes)
+    settings = customs().settings
+    document = read_bounded_body(settings.max_manifest_bytes)
     who = principal()
-    receipt = customs().intake.submit_manifest(
-        SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}"))
+    cmd = SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}",
+                         content_type=request.mimetype)
+    asked = prefers_async(request.headers.getlist("Prefer"))
+    if asked or len(document) > settings.async_manifest_bytes:
+        receipt = customs().intake.submit_manifest_async(cmd)
+    else:
+        receipt = customs().intake.submit_manifest(cmd)
     response = jsonify(receipt.body)
     response.status_code = 202
     response.headers["Location"] = url_for("v1.get_manifest", manifest_id=receipt.manifest_id)
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
+    if asked and receipt.processing:
+        response.headers["Preference-Applied"] = "respond-async"
     return response
 
 
@@ -77,6 +85,15 @@ def _xml_with_key(what: str) -> str:
         raise ApiProblem(400, "IDEMPOTENCY_KEY_INVALID",
                          "the Idempotency-Key must be 1-255 visible ASCII characters")
     return key
+def prefers_async(values: list[str]) -> bool:
+    """RFC 7240: preferences are comma-separated, each a token with optional parameters;
+    names are case-insensitive. Only respond-async is acted on."""
+    for value in values[:16]:
+        for preference in value[:1024].split(","):
+            name = preference.split(";", 1)[0].split("=", 1)[0].strip().lower()
+            if name == "respond-async":
+                return True
+    return False
 
 
 @v1.get("/manifests/<manifest_id>")

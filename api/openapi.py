@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from api import openapi_quarantine, openapi_views
+from api.openapi_events import EVENT_SCHEMAS, WEBHOOK_EVENTS
 from api.openapi_schemas import COMPONENTS
 from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
 
@@ -48,12 +49,25 @@ def _paths() -> dict[str, Any]:
         "/v1/manifests": {"post": {
             "operationId": "submitManifest", "tags": ["manifests"], "security": _SECURE,
             "summary": "Submit a seller manifest; every parcel is accepted or rejected",
-            "parameters": [_KEY], "requestBody": _XML_BODY,
+            "parameters": [_KEY,
+                           {"name": "Prefer", "in": "header", "required": False,
+                            "schema": {"type": "string"}, "example": "respond-async",
+                            "description": "respond-async: answer at once with status "
+                                           "processing (RFC 7240); manifests over "
+                                           "CUSTOMS_ASYNC_MANIFEST_BYTES always are"}],
+            "requestBody": _XML_BODY,
             "responses": {"202": {
-                "description": "Manifest stored; see accepted, rejected and rejections",
+                "description": "Manifest stored; see accepted, rejected and rejections. A "
+                               "large one (or with Prefer: respond-async) is answered at once "
+                               "with status processing: poll Location, or wait for the "
+                               "manifest.processed webhook event",
                 "headers": {"Location": {"schema": {"type": "string"}},
-                            "Idempotent-Replayed": {"schema": {"type": "string"}}},
-                "content": _json("Receipt")}, **_errors(400, 401, 403, 413, 415, 422)}}},
+                            "Idempotent-Replayed": {"schema": {"type": "string"}},
+                            "Preference-Applied": {"schema": {"type": "string"},
+                                                   "description": "respond-async, when "
+                                                                  "asked for and done"}},
+                "content": _json("ManifestSubmitted")},
+                **_errors(400, 401, 403, 413, 415, 422)}}},
         "/v1/parcels/{tracking_number}/corrections": {"post": {
             "operationId": "correctParcel", "tags": ["parcels"], "security": _SECURE,
             "summary": "Marketplaces: correct a parcel the authority asked to correct (HELD with "
@@ -71,7 +85,10 @@ def _paths() -> dict[str, Any]:
         "/v1/manifests/{manifest_id}": {"get": {
             "operationId": "getManifest", "tags": ["manifests"], "security": _SECURE,
             "parameters": [_ID],
-            "responses": {"200": {"description": "The manifest", "content": _json("Manifest")},
+            "responses": {"200": {
+                "description": "The manifest with its receipt; while a worker has yet to "
+                               "process it, its status (processing, refused or failed)",
+                "content": _json("ManifestState")},
                           **_errors(401, 403, 404)}}},
         "/v1/manifests/{manifest_id}/document": {"get": {
             "operationId": "getManifestDocument", "tags": ["manifests"], "security": _SECURE,
@@ -168,9 +185,10 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": with_rate_limits({**_paths(), **openapi_views.paths(),
                                     **openapi_quarantine.PATHS, **WEBHOOK_PATHS}),
+        "webhooks": WEBHOOK_EVENTS,
         "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS,
                                    **openapi_quarantine.SCHEMAS,
-                                   **WEBHOOK_SCHEMAS},
+                                   **WEBHOOK_SCHEMAS, **EVENT_SCHEMAS},
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}, "metricsToken": {

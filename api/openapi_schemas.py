@@ -42,11 +42,28 @@ COMPONENTS: dict[str, Any] = {"schemas": {
         rejections={"type": "array", "items": {"$ref": "#/components/schemas/Rejection"}},
         violations_omitted={"type": "integer"}),
     "Manifest": _obj(
-        ["id", "ref", "parcels", "accepted", "rejected"], id=_STR, ref=_STR,
+        ["id", "status", "ref", "parcels", "accepted", "rejected"], id=_STR,
+        status={"type": "string", "enum": ["processed"]}, ref=_STR,
         issued_at=_STR, received_at=_STR, destination=_DEST,
         transport={"type": ["object", "null"]}, document_sha256=_STR,
         document_size={"type": "integer"}, parcels={"type": "integer"},
-        accepted={"type": "integer"}, rejected={"type": "integer"}),
+        accepted={"type": "integer"}, rejected={"type": "integer"},
+        receipt={"oneOf": [{"$ref": "#/components/schemas/Receipt"}, {"type": "null"}],
+                 "description": "the receipt (null for manifests stored before receipts "
+                                "were kept)"}),
+    "ManifestProcessing": {**_obj(
+        ["id", "status", "received_at", "document_sha256", "document_size"], id=_STR,
+        status={"type": "string", "enum": ["processing", "refused", "failed"]},
+        received_at={"type": "string", "format": "date-time"}, document_sha256=_STR,
+        document_size={"type": "integer"},
+        problem=_obj(["code", "detail"], code=_STR, detail=_STR, violations=_VIOLATIONS)),
+        "description": "A manifest stored for a worker: `processing` until its receipt is "
+                       "ready (then GET answers the Manifest), or `refused` / `failed` with "
+                       "the problem (nothing of it was stored)"},
+    "ManifestSubmitted": {"oneOf": [{"$ref": "#/components/schemas/Receipt"},
+                                    {"$ref": "#/components/schemas/ManifestProcessing"}]},
+    "ManifestState": {"oneOf": [{"$ref": "#/components/schemas/Manifest"},
+                                {"$ref": "#/components/schemas/ManifestProcessing"}]},
     "ParcelSummary": _obj(
         ["position", "status", "manifest_id"], position={"type": "integer"},
         tracking_number=_NSTR, manifest_id=_STR, courier=_NSTR,

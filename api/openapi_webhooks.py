@@ -16,6 +16,8 @@ _NTIME = {"type": ["string", "null"], "format": "date-time"}
 _ID = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _LIMIT = {"name": "limit", "in": "query",
           "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
+_EVENT_TYPES = {"type": "string", "enum": ["parcel.status_changed", "manifest.processed",
+                                           "manifest.refused", "batch.failed"]}
 _TEXT = {400: "Bad request (body, field or parameter; see code)", 401: "No valid API key",
          404: "Not found (or another tenant's)", 409: "Too many webhooks for the tenant",
          413: "Body over 16 KiB", 415: "Not application/json",
@@ -83,6 +85,23 @@ WEBHOOK_PATHS: dict[str, Any] = {
                                    "enum": ["pending", "delivered", "failed"]}},
                                {"name": "cursor", "in": "query", "schema": _STR,
                                 "description": "next_cursor of the previous page"}])},
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}": {
+        "get": _op("getWebhookDelivery", "One delivery with every attempt made: time, status "
+                                         "code, duration, error",
+                   {"200": {"description": "The delivery and its attempt history",
+                            "content": _json("DeliveryDetail")}, **_errors(401, 404)},
+                   parameters=[_ID, {"name": "delivery_id", "in": "path", "required": True,
+                                     "schema": {"type": "string"}}])},
+    "/v1/webhooks/{webhook_id}/ping": {
+        "post": _op("pingWebhook", "Send a test event (webhook.ping) now and say how the "
+                                   "receiver answered",
+                    {"200": {"description": "Sent (or not): delivered, status code, duration, "
+                                            "error; the delivery is readable afterwards",
+                             "content": _json("PingResult")},
+                     **_errors(400, 401, 404, 413, 415)},
+                    parameters=[_ID],
+                    requestBody={"required": False, "content": {"application/json": {
+                        "schema": {"type": "object", "additionalProperties": False}}}})},
 }
 
 
@@ -90,23 +109,36 @@ def _obj(required: list[str], **props: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props}
 
 
+_EVENTS = {"type": ["array", "null"], "items": _EVENT_TYPES,
+           "description": "the event types it receives (null: every type)"}
 _WEBHOOK = _obj(["id", "url", "scope", "created_at", "previous_secret_until"], id=_STR,
-                url=_STR, created_at=_TIME, previous_secret_until=_NTIME,
+                url=_STR, created_at=_TIME, previous_secret_until=_NTIME, events=_EVENTS,
                 scope=_obj(["role", "courier", "offices"],
                            role={"type": "string",
                                  "enum": ["marketplace", "courier", "officer"]},
                            courier=_NSTR, offices={"type": "array", "items": _STR}))
 _DELIVERY = _obj(["id", "event_id", "status", "attempts", "created_at"],
                  id={"type": "integer"}, event_id={"type": "integer"},
+                 event_type={"type": "string", "description": "the event's type; event ids "
+                             "are unique per type"},
                  status={"type": "string", "enum": ["pending", "delivered", "failed"]},
                  attempts={"type": "integer"}, created_at=_TIME, first_attempt_at=_NTIME,
                  next_attempt_at=_NTIME, delivered_at=_NTIME,
                  last_status={"type": ["integer", "null"]}, last_error=_NSTR)
 
+_ATTEMPT = _obj(["at", "status_code", "duration_ms", "error"], at=_TIME,
+                status_code={"type": ["integer", "null"],
+                             "description": "the receiver's HTTP status (null: no reply)"},
+                duration_ms={"type": ["integer", "null"]}, error=_NSTR)
+
 WEBHOOK_SCHEMAS: dict[str, Any] = {
     "WebhookCreate": {**_obj(["url"], url={"type": "string", "maxLength": 2048},
                              **{"from": {"type": "string", "enum": ["now", "start"],
-                                         "default": "now"}}),
+                                         "default": "now"}},
+                             events={"type": ["array", "null"], "items": _EVENT_TYPES,
+                                     "minItems": 1, "maxItems": 4,
+                                     "description": "receive only these types (default, or "
+                                                    "null: every type; webhook.ping always)"}),
                       "additionalProperties": False},
     "Webhook": _WEBHOOK,
     "WebhookWithSecret": {"allOf": [{"$ref": "#/components/schemas/Webhook"},
@@ -121,6 +153,15 @@ WEBHOOK_SCHEMAS: dict[str, Any] = {
                "additionalProperties": False},
     "ReplayReport": _obj(["replayed"], replayed={"type": "integer"}),
     "Delivery": _DELIVERY,
+    "Attempt": _ATTEMPT,
+    "DeliveryDetail": {"allOf": [{"$ref": "#/components/schemas/Delivery"},
+                                 _obj(["attempt_history"], attempt_history={
+                                     "type": "array", "description": "oldest first",
+                                     "items": {"$ref": "#/components/schemas/Attempt"}})]},
+    "PingResult": {"allOf": [_obj(["delivery_id", "event_id", "delivered"],
+                                  delivery_id={"type": "integer"}, event_id={"type": "integer"},
+                                  delivered={"type": "boolean"}),
+                             {"$ref": "#/components/schemas/Attempt"}]},
     "DeliveryPage": _obj(["items", "next_cursor"], next_cursor=_NSTR,
                          items={"type": "array",
                                 "items": {"$ref": "#/components/schemas/Delivery"}}),

@@ -1,4 +1,5 @@
-"""Webhooks (/v1/webhooks...): register a URL, rotate its secret, replay, see deliveries.
+"""Webhooks (/v1/webhooks...): register a URL (and the event types it wants), rotate its
+secret, replay, ping it, see deliveries and each delivery's attempts.
 
 Every role may register one; it belongs to the tenant and sees what the registering key's feed
 shows. Another tenant's webhook id is a 404. See docs/webhooks.md.
@@ -31,12 +32,13 @@ def customs():  # type: ignore[no-untyped-def]
 @hooks.post("/webhooks")
 @roles(*ALL)
 def create_webhook() -> tuple[Response, int, dict[str, str]]:
-    body = _body({"url", "from"}, required=("url",))
+    body = _body({"url", "from", "events"}, required=("url",))
     start = body.get("from", "now")
     if start not in ("now", "start"):
         raise _invalid("from", '"now" (default: only new changes) or "start" (the whole feed)')
     created = customs().webhooks.create_webhook(principal(), body["url"],
-                                                from_start=start == "start")
+                                                from_start=start == "start",
+                                                events=body.get("events"))
     return jsonify(created.to_json()), 201, {"Location": f"/v1/webhooks/{created.id}"}
 
 
@@ -99,6 +101,23 @@ def deliveries(webhook_id: str) -> Response:
         params.limit())
     return jsonify({"items": [i.to_json() for i in items],
                     "next_cursor": None if before is None else str(before)})
+
+
+@hooks.get("/webhooks/<webhook_id>/deliveries/<delivery_id>")
+@roles(*ALL)
+def delivery(webhook_id: str, delivery_id: str) -> Response:
+    if not params.is_integer_key(delivery_id):
+        raise ApiProblem(404, "NOT_FOUND", f"no delivery {delivery_id[:40]}")
+    return jsonify(customs().webhooks.webhook_delivery(principal(), _id(webhook_id),
+                                                       int(delivery_id)))
+
+
+@hooks.post("/webhooks/<webhook_id>/ping")
+@roles(*ALL)
+def ping(webhook_id: str) -> Response:
+    """A test event sent now; 200 whatever the receiver answered (the result says)."""
+    _body(set(), required=(), empty_ok=True)
+    return jsonify(customs().webhooks.ping_webhook(principal(), _id(webhook_id)).to_json())
 
 
 def _id(webhook_id: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from customs.services.batching import SealReport
 from customs.services.declare import DeclareReport
+from customs.services.manifest_jobs import JobReport
 from customs.services.submission import SubmitReport
 from customs.services.webhook_delivery import DeliveryReport
 
@@ -54,6 +55,7 @@ class Backoff:
 
 @dataclass
 class PassResult:
+    manifests: JobReport = field(default_factory=JobReport)
     declared: DeclareReport = field(default_factory=DeclareReport)
     sealed: SealReport = field(default_factory=SealReport)
     sent: SubmitReport = field(default_factory=SubmitReport)
@@ -80,6 +82,9 @@ class WorkerPass:
         rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self.clock = clock
         self.stages: dict[str, Callable[[PassResult], None]] = {
+            # manifests stored for later (large, or Prefer: respond-async), exactly once each
+            "manifests": lambda r: setattr(r, "manifests",
+                                           customs.intake.process_manifest_jobs()),
             "declare": lambda r: setattr(r, "declared", customs.outbound.declare_pending()),
             "seal": lambda r: setattr(r, "sealed", customs.outbound.seal_batches(force=force_seal)),
             "submit": lambda r: setattr(r, "sent", customs.outbound.submit_batches()),

@@ -129,9 +129,25 @@ class Settings(BaseSettings):
         description="Fernet keys, comma-separated, the current first, that encrypt webhook "
                     "secrets at rest; without one no webhook can be registered "
                     "(docs/webhooks.md)")
+    webhook_retry_after_max_seconds: float = Field(
+        default=3600, ge=0, description="a receiver's Retry-After delays its next attempt up "
+                                        "to this many seconds")
     webhook_lease_seconds: float = Field(
         default=120, gt=0, description="a sender's hold on a delivery; a crashed sender's "
                                        "deliveries are taken over after it")
+
+    # Manifests processed by the workers (docs/api.md, "Large manifests")
+    async_manifest_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=0, description="a manifest body larger than this is "
+        "answered at once (202, status processing) and processed by a worker; smaller ones "
+        "get their receipt in the reply unless sent with Prefer: respond-async")
+    manifest_job_lease_seconds: float = Field(
+        default=60, gt=0, description="a worker's hold on a manifest it processes, renewed "
+                                      "while it works; a crashed worker's manifest is taken "
+                                      "over after it")
+    manifest_job_max_attempts: int = Field(
+        default=5, ge=1, description="claims of one manifest before it is failed (a manifest "
+                                     "that kills its worker every time)")
 
     # Workers (docs/deployment.md, "Supervising workers")
     worker_backoff_seconds: float = Field(

@@ -177,3 +177,22 @@ def tenant() -> CebConfig:
     from customs.adapters.documents.profiles.cn_ceb_config import load_config
 
     return load_config(TENANT)
+@pytest.fixture
+def receiver():  # type: ignore[no-untyped-def]
+    """A real webhook receiver (tests/webhook_receiver.py), stopped after the test."""
+    from tests.webhook_receiver import Receiver
+
+    r = Receiver()
+    r.thread.start()
+    yield r
+    r.server.shutdown()
+
+
+@pytest.fixture
+def hooked(customs: Application) -> Application:
+    """The application set to reach a local receiver, its retry jitter at the ceiling."""
+    from tests.webhook_receiver import MaxRng
+
+    customs.settings.webhook_allow_private_urls = True
+    customs.webhooks.rng = MaxRng()  # type: ignore[assignment]
+    return customs

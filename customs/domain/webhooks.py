@@ -10,7 +10,8 @@ import hmac
 import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -18,7 +19,6 @@ from customs.domain.errors import Invalid, Unprocessable
 from customs.domain.feed import FeedPosition
 
 MAX_URL = 2048
-EVENT_TYPE = "parcel.status_changed"
 STATUSES = ("pending", "delivered", "failed")
 Resolver = Callable[[str], Sequence[str]]  # host name -> IP addresses
 
@@ -104,17 +104,44 @@ class RetryPolicy:
     base: timedelta
     cap: timedelta
     window: timedelta  # retried for this long after the first attempt, then failed
+    retry_after_cap: timedelta = timedelta(hours=1)  # the longest Retry-After honoured
 
 
 def next_attempt(policy: RetryPolicy, attempts: int, first_attempt: datetime, now: datetime,
-                 rng: Random) -> datetime | None:
-    """When to try again after `attempts` failures (full jitter), or None: give up."""
+                 rng: Random, retry_after: timedelta | None = None) -> datetime | None:
+    """When to try again after `attempts` failures (full jitter), or None: give up.
+
+    A receiver's Retry-After (capped at `retry_after_cap`) is honoured: the next attempt is
+    never sooner than it asks, even when that is past the end of the window (one last try)."""
     if now - first_attempt >= policy.window:
         return None
     ceiling = min(policy.cap.total_seconds(),
                   policy.base.total_seconds() * 2 ** min(attempts - 1, 30))
-    return min(now + timedelta(seconds=rng.uniform(0, ceiling)),
-               max(now, first_attempt + policy.window))
+    at = min(now + timedelta(seconds=rng.uniform(0, ceiling)),
+             max(now, first_attempt + policy.window))
+    if retry_after is not None:
+        at = max(at, now + min(retry_after, policy.retry_after_cap))
+    return at
+
+
+MAX_RETRY_AFTER_TEXT = 64
+
+
+def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """A Retry-After header (RFC 9110: delay-seconds or an HTTP-date) as a delay from `now`;
+    None when absent or unreadable; a date in the past is no delay."""
+    if value is None or len(value) > MAX_RETRY_AFTER_TEXT:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return timedelta(seconds=min(int(text), 10**9))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(timedelta(0), when - now)
 
 
 def cursor_text(position: FeedPosition) -> str:

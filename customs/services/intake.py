@@ -6,12 +6,13 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from customs.domain.duty import DutyRules, Estimate, RateTable
 from customs.domain.duty_estimate import estimate_duty
 from customs.domain.errors import IdempotencyConflict, ManifestRefused
+from customs.domain.events import manifest_processed
 from customs.domain.model import VALUE_CHARS, ManifestHeader, ParcelOutcome, Violation, shorten
 from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext, check_parcel, is_country
@@ -57,6 +58,7 @@ class SubmitManifest:
     idempotency_key: str
     document: bytes
     actor: str
+    content_type: str = "application/xml"  # as sent; kept with a manifest processed later
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,22 @@ class Receipt:
     manifest_id: str
     body: dict[str, Any]
     replayed: bool
+    processing: bool = False  # stored for a worker: `body` is its status, not the receipt
+
+
+@dataclass(frozen=True, slots=True)
+class JobLease:
+    """Intake of a stored manifest by the worker holding its lease: the manifest gets the
+    job's id, and the job is finished in the transaction that writes the manifest (or not at
+    all: LeaseLost, when another worker took it over)."""
+
+    job_id: str
+    owner: str
+    received_at: datetime
+
+
+class LeaseLost(Exception):
+    """The worker no longer holds the job's lease: it wrote nothing."""
 
 
 def submit_manifest(
@@ -78,24 +96,62 @@ def submit_manifest(
     digest = hashlib.sha256(cmd.document).hexdigest()
     reads = read_uow or uow
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        with reads:
-            stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
-        if stored is not None:
-            return _replay(stored, digest)
+        known = replay(cmd, digest, reads)
+        if known is not None:
+            return known
         try:
-            return _accept(cmd, digest, uow=uow, reads=reads, reader=reader, rules=rules,
-                           clock=clock, new_id=new_id, duty=duty, inline=inline)
+            return accept(cmd, digest, uow=uow, reads=reads, reader=reader, rules=rules,
+                          clock=clock, new_id=new_id, duty=duty, inline=inline)
         except ConcurrentWrite:
             if attempt == MAX_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
 
-def _replay(stored: StoredResponse, digest: str) -> Receipt:
-    if stored.request_sha256 != digest:
+def submit_stored(
+    cmd: SubmitManifest, digest: str, lease: JobLease, *, uow: UnitOfWork, reads: UnitOfWork,
+    reader: ManifestReader, rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
+    duty: DutyContext | None = None, inline: InlineDeclaration | None = None,
+) -> Receipt:
+    """Intake of a manifest stored for a worker (services.manifest_jobs), by the worker that
+    holds its lease. Its key answered `processing` so far: a receipt stored meanwhile under
+    the same key (a racing synchronous request) is an IdempotencyConflict."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return accept(cmd, digest, uow=uow, reads=reads, reader=reader, rules=rules,
+                          clock=clock, new_id=new_id, duty=duty, inline=inline, lease=lease)
+        except ConcurrentWrite:
+            with reads:
+                stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
+            if stored is not None:
+                raise IdempotencyConflict(
+                    f"this Idempotency-Key got manifest {stored.manifest_id} from another "
+                    "request meanwhile") from None
+            if attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def replay(cmd: SubmitManifest, digest: str, reads: UnitOfWork) -> Receipt | None:
+    """What the tenant's key already answered: a receipt, or a manifest stored for a worker
+    (its current status); IdempotencyConflict for another body; None for a new key."""
+    with reads:
+        stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
+        job = None if stored is not None else reads.manifest_jobs.by_key(
+            cmd.tenant_id, cmd.idempotency_key)
+    if stored is not None:
+        _same_body(stored.request_sha256, digest)
+        return Receipt(stored.manifest_id, stored.body, replayed=True)
+    if job is not None:
+        _same_body(job.document_sha256, digest)
+        return Receipt(job.id, job.to_json(), replayed=True, processing=True)
+    return None
+
+
+def _same_body(stored_sha256: str, digest: str) -> None:
+    if stored_sha256 != digest:
         raise IdempotencyConflict(
             "this Idempotency-Key was used with a different manifest; use a new key")
-    return Receipt(stored.manifest_id, stored.body, replayed=True)
 
 
 def read_and_check(
@@ -173,12 +229,16 @@ def _positions(same: list[ParcelOutcome], largest: int = 10) -> str:
     return where if len(same) <= largest else f"{where} and {len(same) - largest} more"
 
 
-def _accept(
+def accept(
     cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reads: UnitOfWork,
     reader: ManifestReader, rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
     duty: DutyContext | None = None, inline: InlineDeclaration | None = None,
+    lease: JobLease | None = None,
 ) -> Receipt:
-    now = clock.now()
+    """Read, check, estimate, declare, then write the manifest, its parcels, its idempotency
+    record and its `manifest.processed` event in one transaction (with `lease`: as the
+    stored job's manifest, finishing the job in that transaction)."""
+    now = clock.now() if lease is None else lease.received_at
     with reads:
         nomenclature = reads.nomenclature.codes()
         rates = None if duty is None else RateTable(
@@ -194,7 +254,7 @@ def _accept(
     declarations = {} if inline is None else declare_outcomes(
         header, outcomes, declarer=inline.declarer, at=now, new_id=new_id,
         limit=inline.max_parcels)
-    manifest_id = new_id()
+    manifest_id = new_id() if lease is None else lease.job_id
 
     def stage() -> tuple[NewManifest, Any]:
         """The manifest and its parcels' rows, prepared without any statement."""
@@ -212,10 +272,16 @@ def _accept(
         if _reject_open_duplicates(uow, cmd.tenant_id, outcomes):
             manifest, rows = stage()  # again, with those rejections
         body = receipt_body(manifest, outcomes)
-        uow.manifests.add(manifest)
+        done = clock.now()
+        # First: on PostgreSQL the job's row is locked from here, so no other worker claims it.
+        if lease is not None and not uow.manifest_jobs.finish(lease.job_id, lease.owner,
+                                                              "processed", done):
+            raise LeaseLost(lease.job_id)
+        uow.manifests.add(replace(manifest, receipt=body))
         uow.parcels.add_staged(rows)
         uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
                             StoredResponse(digest, manifest.id, body), now)
+        uow.events.add([manifest_processed(body, cmd.tenant_id, done)])
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)
 

@@ -12,7 +12,11 @@ from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 from customs.domain.money import Money
 from customs.services.read_models.dossier import DossierRecord
 from customs.services.read_models.feed import FeedChange, StatsCounts
-from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.manifest import (
+    ManifestJobView,
+    ManifestParcelLine,
+    ManifestView,
+)
 from customs.services.read_models.parcel import ParcelRecord
 from customs.services.read_models.reference import ApiKeyView
 
@@ -49,6 +53,7 @@ class NewManifest:
     document_sha256: str
     accepted: int
     rejected: int
+    receipt: dict[str, Any] | None = None  # set by intake once the receipt is made
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +138,48 @@ class ParcelRepository(Protocol):
         """(buyer key, declared value) of the tenant's parcels to `country` received since
         `since` whose recipient's PersonalId number is one of `numbers`, except those
         rejected, refused, returned or cancelled (customs.domain.buyer_limits)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewJob:
+    """A manifest stored for processing later; `id` becomes the manifest's id."""
+
+    id: str
+    tenant_id: int
+    idempotency_key: str
+    request_sha256: str
+    content_type: str
+    actor: str
+    document: bytes
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    job: NewJob
+    attempts: int  # claims so far, this one included
+
+
+class ManifestJobRepository(Protocol):
+    def add(self, job: NewJob) -> None:
+        """Raises ConcurrentWrite when the tenant's key is taken (a racing request)."""
+        ...
+    def by_key(self, tenant_id: int, key: str) -> ManifestJobView | None: ...
+    def get(self, tenant_id: int, job_id: str) -> ManifestJobView | None: ...
+    def claim(self, at: datetime, lease_until: datetime, owner: str) -> ClaimedJob | None:
+        """The oldest job not finished whose lease is free (never held, or expired: its
+        worker died); one worker only gets it (PostgreSQL: SKIP LOCKED; SQLite: the
+        conditional UPDATE under the write lock)."""
+        ...
+    def waiting(self, at: datetime) -> bool:
+        """Whether a job may be claimed at `at` (a read, no lock)."""
+        ...
+    def renew(self, job_id: str, owner: str, lease_until: datetime) -> bool: ...
+    def finish(self, job_id: str, owner: str, status: str, at: datetime,
+               problem: dict[str, Any] | None = None) -> bool:
+        """Mark it finished if `owner` still holds it (False: the lease was lost, the caller
+        rolls back); a processed job's document is dropped (the manifest keeps it)."""
         ...
 
 

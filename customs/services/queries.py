@@ -8,7 +8,7 @@ from typing import TypeVar
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import Page
-from customs.services.read_models.manifest import ManifestView
+from customs.services.read_models.manifest import ManifestJobView, ManifestView
 from customs.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -21,9 +21,14 @@ def _found(value: T | None, what: str) -> T:
     return value
 
 
-def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> ManifestView:
+def get_manifest(tenant_id: int, manifest_id: str, *,
+                 uow: UnitOfWork) -> ManifestView | ManifestJobView:
+    """The manifest; until a worker has written it, its job (processing, refused, failed)."""
     with uow:
-        return _found(uow.manifests.get(tenant_id, manifest_id), f"manifest {manifest_id}")
+        found = uow.manifests.get(tenant_id, manifest_id)
+        if found is not None:
+            return found
+        return _found(uow.manifest_jobs.get(tenant_id, manifest_id), f"manifest {manifest_id}")
 
 
 def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from customs.domain.events import FailedBatch, batch_failed
 from customs.services.ports import Clock, DueBatch, Transport
 from customs.services.unit_of_work import UnitOfWork
 
@@ -104,10 +105,18 @@ def _send(batch: DueBatch, report: SubmitReport, *, uow: UnitOfWork, transport: 
         else:
             reason = (f"after {batch.attempts} attempts: " if result.retryable else
                       "refused by the authority: ") + (result.error or "failed")
-            uow.outbox.failed(batch.id, now, reason, ACTOR)
+            if uow.outbox.failed(batch.id, now, reason, ACTOR):
+                _tell_failed(batch, reason, now, uow)
             report.failed.append(batch.id)
         uow.commit()
     return result.accepted
+
+
+def _tell_failed(batch: DueBatch, reason: str, at: datetime, uow: UnitOfWork) -> None:
+    """`batch.failed` to the marketplaces with parcels in it and to its office's officers."""
+    office, shares = uow.events.batch_audience(batch.id)
+    uow.events.add(batch_failed(FailedBatch(batch.id, batch.message_id, office, reason),
+                                shares, at))
 
 
 def retry_batch(batch_id: str, *, uow: UnitOfWork, clock: Clock) -> bool:

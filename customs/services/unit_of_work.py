@@ -16,6 +16,7 @@ from customs.services.ports import (
     DeclarationRepository,
     IdempotencyRepository,
     KeyRepository,
+    ManifestJobRepository,
     ManifestRepository,
     NomenclatureRepository,
     OfficerRepository,
@@ -25,7 +26,7 @@ from customs.services.ports import (
     RateRepository,
     ViewRepository,
 )
-from customs.services.webhook_ports import WebhookRepository
+from customs.services.webhook_ports import EventRepository, WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -33,6 +34,8 @@ class UnitOfWork(Protocol):
     quarantine: QuarantineRepository
     views: ViewRepository
     webhooks: WebhookRepository
+    events: EventRepository
+    manifest_jobs: ManifestJobRepository
     officer: OfficerRepository
     audit: AuditRepository
     rates: RateRepository

@@ -8,6 +8,10 @@
    replay). After a receiver fails, its other deliveries claimed in this pass wait for its
    next attempt instead of being sent into the failure.
 The address is checked again at send time (DNS may have changed since registration).
+A receiver's Retry-After (seconds or an HTTP date) delays its next attempt, up to a cap.
+Events other than parcel changes (customs.domain.events) are queued when they are stored;
+an endpoint's filter (`events`) is applied there and, for the feed, here.
+Every attempt is recorded with its time, status code, duration and error.
 """
 
 from __future__ import annotations
@@ -19,14 +23,15 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from customs.domain.errors import SecretsUnavailable
+from customs.domain.events import PARCEL_STATUS_CHANGED, StoredEvent, wants
 from customs.domain.webhooks import (
-    EVENT_TYPE,
     Random,
     RetryPolicy,
     active_secrets,
     cursor_position,
     cursor_text,
     next_attempt,
+    parse_retry_after,
     public_address,
     sign,
 )
@@ -70,6 +75,8 @@ def fan_out(*, uow: UnitOfWork, clock: Clock, policy: DeliveryPolicy) -> int:
         targets = uow.webhooks.active(policy.max_webhooks, clock.now())
     queued = 0
     for target in targets:
+        if not wants(target.events, PARCEL_STATUS_CHANGED):
+            continue  # filtered out: its feed is not read (nor its cursor moved)
         for _ in range(policy.max_pages):
             with uow:
                 items = uow.views.feed(target.scope, cursor_position(target.cursor),
@@ -132,9 +139,9 @@ def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
     with uow:
         if not uow.webhooks.renew(d.id, owner, clock.now() + policy.lease):
             return None
-        fields = uow.webhooks.event_fields(d.event_id)
+        body = event_body(d, uow)
         uow.commit()
-    result = _post(d, fields, sender=sender, clock=clock, policy=policy)
+    result = post(d, body, sender=sender, clock=clock, policy=policy)
     now = clock.now()
     retry_at = None
     if result.delivered:
@@ -142,7 +149,7 @@ def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
         report.delivered += 1
     else:
         retry_at = next_attempt(policy.retry, d.attempts + 1, d.first_attempt_at or now, now,
-                                rng)
+                                rng, parse_retry_after(result.retry_after, now))
         status = "pending" if retry_at is not None else "failed"
         if retry_at is None:
             report.failed += 1
@@ -155,10 +162,20 @@ def _send_one(d: DueDelivery, report: DeliveryReport, *, uow: UnitOfWork,
     return retry_at
 
 
-def _post(d: DueDelivery, fields: FeedChange | None, *, sender: WebhookSender,
-          clock: Clock, policy: DeliveryPolicy) -> SendResult:
-    if fields is None:
-        return SendResult(None, f"event {d.event_id} not found")
+def event_body(d: DueDelivery, uow: UnitOfWork) -> bytes | None:
+    """The JSON body of the delivery's event, or None when the event is gone."""
+    if d.event_type == PARCEL_STATUS_CHANGED:
+        change = uow.webhooks.event_fields(d.event_id)
+        return None if change is None else payload(d.event_id, change, d)
+    stored = uow.events.get(d.event_id)
+    return None if stored is None else event_payload(stored)
+
+
+def post(d: DueDelivery, body: bytes | None, *, sender: WebhookSender,
+         clock: Clock, policy: DeliveryPolicy) -> SendResult:
+    """Sign and POST one event body, the address checked again first."""
+    if body is None:
+        return SendResult(None, f"event {d.event_type} {d.event_id} not found")
     host = urlsplit(d.url).hostname or ""
     refused, address = None, None
     if not policy.urls.allow_private:
@@ -166,7 +183,6 @@ def _post(d: DueDelivery, fields: FeedChange | None, *, sender: WebhookSender,
     if refused:
         return SendResult(None, f"not sent: the host is now {refused}")
     now = clock.now()
-    body = payload(d.event_id, fields, d)
     timestamp = int(now.timestamp())
     try:
         previous = None if d.previous_secret is None else policy.secrets.open(d.previous_secret)
@@ -175,12 +191,21 @@ def _post(d: DueDelivery, fields: FeedChange | None, *, sender: WebhookSender,
     except SecretsUnavailable as exc:  # retried like a failed send, until a key is installed
         return SendResult(None, f"not sent: {exc.detail}")
     headers = {"Content-Type": "application/json", "Customs-Webhook-Id": d.webhook_id,
-               "Customs-Event-Id": str(d.event_id), "Customs-Timestamp": str(timestamp),
+               "Customs-Event-Id": str(d.event_id), "Customs-Event-Type": d.event_type,
+               "Customs-Timestamp": str(timestamp),
                "Customs-Signature": sign(keys, timestamp, body)}
     return sender.send(d.url, headers, body, address)
 
 
 def payload(event_id: int, change: FeedChange, d: DueDelivery) -> bytes:
-    document = {"id": event_id, "type": EVENT_TYPE, "created_at": change.at,
-                "data": change.to_json(d.scope.role)}
+    return _json({"id": event_id, "type": PARCEL_STATUS_CHANGED, "created_at": change.at,
+                  "data": change.to_json(d.scope.role)})
+
+
+def event_payload(event: StoredEvent) -> bytes:
+    return _json({"id": event.id, "type": event.type, "created_at": event.at.isoformat(),
+                  "data": event.data})
+
+
+def _json(document: dict[str, object]) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

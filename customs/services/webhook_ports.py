@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from customs.domain.events import BatchShare, NewEvent, StoredEvent
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
 from customs.services.read_models.feed import FeedChange
-from customs.services.read_models.webhooks import DeliveryView, WebhookView
+from customs.services.read_models.webhooks import AttemptView, DeliveryView, WebhookView
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class NewWebhook:
     secret: str  # sealed (SecretBox), as stored
     cursor: str
     at: datetime
+    events: tuple[str, ...] | None = None  # the types it receives (None: every type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class WebhookTarget:
     id: str
     scope: Principal
     cursor: str
+    events: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +47,15 @@ class DueDelivery:
     secret: str  # sealed, as stored: SecretBox.open before signing
     previous_secret: str | None
     previous_secret_until: datetime | None
+    event_type: str = "parcel.status_changed"  # other types: event_id is a webhook_events id
 
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
     status: int | None  # HTTP status, None when no reply came
     error: str | None
+    duration_ms: int | None = None  # from the request to the reply's end (or the failure)
+    retry_after: str | None = None  # the receiver's Retry-After header, as sent
 
     @property
     def delivered(self) -> bool:
@@ -79,6 +85,20 @@ class StoredSecrets:
     previous_secret: str | None
 
 
+class EventRepository(Protocol):
+    """Events other than parcel status changes (customs.domain.events), and the readings
+    needed to address them."""
+
+    def add(self, events: Sequence[NewEvent]) -> list[int]:
+        """Store them and queue a delivery of each to every active webhook it reaches
+        (customs.domain.events.reaches), in the caller's transaction."""
+        ...
+    def get(self, event_id: int) -> StoredEvent | None: ...
+    def batch_audience(self, batch_id: str) -> tuple[str, list[BatchShare]]:
+        """The batch's customs office, and its parcels' tracking numbers by tenant."""
+        ...
+
+
 class WebhookRepository(Protocol):
     def add(self, hook: NewWebhook) -> None: ...
     def count(self, tenant_id: int) -> int: ...
@@ -97,6 +117,13 @@ class WebhookRepository(Protocol):
     def active(self, limit: int, at: datetime) -> list[WebhookTarget]: ...
     def enqueue(self, target: WebhookTarget, items: Sequence[FeedItem], cursor: str,
                 at: datetime) -> bool: ...
+    def add_delivery(self, webhook_id: str, event_id: int, event_type: str, at: datetime,
+                     lease_until: datetime, owner: str) -> int:
+        """A delivery claimed at once by `owner` (a ping, sent now)."""
+        ...
+    def claimed(self, delivery_id: int) -> DueDelivery | None: ...
+    def delivery(self, webhook_id: str, delivery_id: int) -> DeliveryView | None: ...
+    def attempts(self, delivery_id: int, limit: int) -> list[AttemptView]: ...
     def claim_due(self, at: datetime, lease_until: datetime, limit: int,
                   owner: str) -> list[DueDelivery]: ...
     def renew(self, delivery_id: int, owner: str, lease_until: datetime) -> bool: ...

@@ -14,15 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from customs.domain.errors import Conflict, Invalid, NotFound
+from customs.domain.events import check_event_filter
 from customs.domain.feed import START
 from customs.domain.webhooks import STATUSES, Resolver, check_url, cursor_text
 from customs.services.ports import Clock, Principal
+from customs.services.read_models import JsonObject
 from customs.services.read_models.webhooks import DeliveryView, WebhookView
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import NewWebhook, SecretBox
 
 MAX_WEBHOOKS = 20  # per tenant
 MAX_OVERLAP = timedelta(days=7)
+MAX_ATTEMPTS_SHOWN = 1000  # a delivery retried for a day has some tens
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +39,11 @@ def new_secret() -> str:
 
 
 def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, clock: Clock,
-             policy: UrlPolicy, new_id: Callable[[], str], box: SecretBox) -> WebhookView:
+             policy: UrlPolicy, new_id: Callable[[], str], box: SecretBox,
+             events: object = None) -> WebhookView:
+    """`events`: the event types it receives (None: every type)."""
     checked = check_url(url, allow_private=policy.allow_private, resolve=policy.resolve)
+    wanted = check_event_filter(events)
     now = clock.now()
     secret = new_secret()
     sealed = box.seal(secret)  # before anything is written: no key, no webhook
@@ -46,7 +52,7 @@ def register(who: Principal, url: object, *, from_start: bool, uow: UnitOfWork, 
             raise Conflict("WEBHOOK_LIMIT_REACHED", f"a tenant has at most {MAX_WEBHOOKS} "
                                                     "webhooks; delete one first")
         start = START if from_start else uow.webhooks.feed_end()
-        hook = NewWebhook(new_id(), who, checked, sealed, cursor_text(start), now)
+        hook = NewWebhook(new_id(), who, checked, sealed, cursor_text(start), now, wanted)
         uow.webhooks.add(hook)
         created = uow.webhooks.get(who, hook.id)
         assert created is not None
@@ -123,6 +129,18 @@ def deliveries(who: Principal, webhook_id: str, status: str | None, before: int 
         _found(uow, who, webhook_id)
         items = uow.webhooks.deliveries(webhook_id, status, before, limit)
     return items, items[-1].id if len(items) == limit else None
+
+
+def delivery(who: Principal, webhook_id: str, delivery_id: int, *,
+             uow: UnitOfWork) -> JsonObject:
+    """One delivery with the history of its attempts, oldest first."""
+    with uow:
+        _found(uow, who, webhook_id)
+        found = uow.webhooks.delivery(webhook_id, delivery_id)
+        if found is None:
+            raise NotFound(f"no delivery {delivery_id} of webhook {webhook_id}")
+        attempts = uow.webhooks.attempts(delivery_id, MAX_ATTEMPTS_SHOWN)
+    return {**found.to_json(), "attempt_history": [a.to_json() for a in attempts]}
 
 
 def _found(uow: UnitOfWork, who: Principal, webhook_id: str) -> WebhookView:

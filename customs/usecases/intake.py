@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.regimes import DestinationRules
 from customs.gcpause import paused_gc
-from customs.services import corrections, intake, queries
+from customs.services import corrections, intake, manifest_jobs, queries
 from customs.services.correction_ports import CorrectionDeclarer
 from customs.services.ports import Clock, ManifestReader, Page
-from customs.services.read_models.manifest import ManifestView
+from customs.services.read_models.manifest import ManifestJobView, ManifestView
 from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 from customs.usecases.outbound import Outbound
@@ -54,6 +55,33 @@ class Intake:
         return corrections.correct_parcel(
             cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
             declarer=self.corrector, clock=self.clock, new_id=self.new_id)
+    def submit_manifest_async(self, cmd: intake.SubmitManifest) -> intake.Receipt:
+        """Store the manifest for a worker and answer at once (`processing`); a known key
+        replays what it answered."""
+        return manifest_jobs.accept(cmd, uow=self.uow_factory(), reads=self.read_uow_factory(),
+                                    clock=self.clock, new_id=self.new_id)
+
+    def process_manifest_jobs(self, max_jobs: int = 10) -> manifest_jobs.JobReport:
+        """The worker's stage: process stored manifests, each exactly once."""
+        declarer = self.outbound.declarer if self.settings.declare_inline else None
+        inline = None if declarer is None else intake.InlineDeclaration(
+            declarer, self.settings.declare_inline_max)
+        uow = self.uow_factory()
+
+        def run(cmd: intake.SubmitManifest, digest: str, reads: UnitOfWork,
+                lease: intake.JobLease) -> intake.Receipt:
+            with paused_gc():
+                return intake.submit_stored(
+                    cmd, digest, lease, uow=uow, reads=reads, reader=self.reader,
+                    rules=self.rules, clock=self.clock, new_id=self.new_id, duty=self.duty,
+                    inline=inline)
+
+        policy = manifest_jobs.JobPolicy(
+            timedelta(seconds=self.settings.manifest_job_lease_seconds),
+            self.settings.manifest_job_max_attempts)
+        return manifest_jobs.process_due(manifest_jobs.Processing(
+            uow, self.read_uow_factory(), self.uow_factory(), self.clock, run, policy),
+            max_jobs=max_jobs)
 
     def validate_offline(self, document: bytes, progress: Callable[[int], None] | None = None,
                          ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
@@ -62,7 +90,9 @@ class Intake:
         return intake.check_offline(document, reader=self.reader, rules=self.rules,
                                     today=self.clock.now().date(), progress=progress)
 
-    def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
+    def get_manifest(self, tenant_id: int, manifest_id: str,
+                     ) -> ManifestView | ManifestJobView:
+        """The manifest, or while it waits for a worker (or was refused there) its job."""
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:

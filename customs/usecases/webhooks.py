@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 
 from customs.domain.errors import SecretsUnavailable
 from customs.domain.webhooks import Resolver, RetryPolicy
-from customs.services import webhook_delivery, webhook_secrets, webhooks
+from customs.services import webhook_delivery, webhook_ping, webhook_secrets, webhooks
 from customs.services.ports import Clock, Principal
-from customs.services.read_models.webhooks import DeliveryView, WebhookView
+from customs.services.read_models import JsonObject
+from customs.services.read_models.webhooks import DeliveryView, PingResult, WebhookView
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import SecretBox, WebhookSender
 from customs.settings import Settings
@@ -35,11 +36,21 @@ class Webhooks:
     sender: WebhookSender
     rng: random.Random = field(default_factory=random.Random)
 
-    def create_webhook(self, who: Principal, url: object,
-                       from_start: bool = False) -> WebhookView:
+    def create_webhook(self, who: Principal, url: object, from_start: bool = False,
+                       events: object = None) -> WebhookView:
         return webhooks.register(who, url, from_start=from_start, uow=self.uow_factory(),
                                  clock=self.clock, policy=self.url_policy(),
-                                 new_id=lambda: str(uuid.uuid4()), box=self.box)
+                                 new_id=lambda: str(uuid.uuid4()), box=self.box,
+                                 events=events)
+
+    def ping_webhook(self, who: Principal, webhook_id: str) -> PingResult:
+        """A test event sent now; its delivery and attempt are recorded."""
+        return webhook_ping.ping(who, webhook_id, uow=self.uow_factory(), sender=self.sender,
+                                 clock=self.clock, policy=self.delivery_policy())
+
+    def webhook_delivery(self, who: Principal, webhook_id: str,
+                         delivery_id: int) -> JsonObject:
+        return webhooks.delivery(who, webhook_id, delivery_id, uow=self.uow_factory())
 
     def list_webhooks(self, who: Principal, after: str | None,
                       limit: int) -> tuple[list[WebhookView], str | None]:
@@ -98,6 +109,8 @@ class Webhooks:
         return webhook_delivery.DeliveryPolicy(
             retry=RetryPolicy(base=timedelta(seconds=s.webhook_retry_base_seconds),
                               cap=timedelta(seconds=s.webhook_retry_max_seconds),
-                              window=timedelta(hours=s.webhook_retry_hours)),
+                              window=timedelta(hours=s.webhook_retry_hours),
+                              retry_after_cap=timedelta(
+                                  seconds=s.webhook_retry_after_max_seconds)),
             lease=timedelta(seconds=s.webhook_lease_seconds), urls=self.url_policy(),
             secrets=self.box)

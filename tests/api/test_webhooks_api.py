@@ -50,6 +50,42 @@ def test_lifecycle_conforms_to_the_contract(client, auth, allow_private):
     assert client.get(f"{H}/{hook['id']}", headers=auth).status_code == 404
 
 
+def test_ping_and_a_delivery_with_its_attempts_conform(client, auth, allow_private):
+    hook = _create(client, auth, events=["manifest.processed", "batch.failed"]).get_json()
+    assert hook["events"] == ["manifest.processed", "batch.failed"]
+    assert client.get(f"{H}/{hook['id']}", headers=auth).get_json()["events"] == hook["events"]
+    ping = client.post(f"{H}/{hook['id']}/ping", headers=auth)  # port 9: nobody listens
+    assert_conforms(ping, f"{H}/{{webhook_id}}/ping", "post")
+    result = ping.get_json()
+    assert result["delivered"] is False and result["status_code"] is None
+    assert result["error"].startswith("ConnectionError")
+    one = client.get(f"{H}/{hook['id']}/deliveries/{result['delivery_id']}", headers=auth)
+    assert_conforms(one, f"{H}/{{webhook_id}}/deliveries/{{delivery_id}}")
+    shown = one.get_json()
+    assert (shown["event_type"], shown["status"], shown["attempts"]) == ("webhook.ping",
+                                                                         "failed", 1)
+    assert [a["error"] for a in shown["attempt_history"]] == [result["error"]]
+    listed = client.get(f"{H}/{hook['id']}/deliveries", headers=auth)
+    assert_conforms(listed, f"{H}/{{webhook_id}}/deliveries")
+    assert [d["event_type"] for d in listed.get_json()["items"]] == ["webhook.ping"]
+    for missing in ("999999", "x", "99999999999999999999"):
+        reply = client.get(f"{H}/{hook['id']}/deliveries/{missing}", headers=auth)
+        assert reply.status_code == 404 and reply.get_json()["code"] == "NOT_FOUND"
+    unknown = client.post(f"{H}/{hook['id']}/ping", json={"x": 1}, headers=auth)
+    assert unknown.status_code == 400 and unknown.get_json()["code"] == "INVALID_FIELD"
+
+
+@pytest.mark.parametrize("events", [[], ["parcel.moved"], "manifest.processed", None, [3]])
+def test_a_bad_event_filter_is_a_400_naming_the_field(client, auth, allow_private, events):
+    reply = _create(client, auth, events=events)
+    if events is None:  # explicit null: every type
+        assert reply.status_code == 201 and reply.get_json()["events"] is None
+        return
+    assert reply.status_code == 400, reply.get_json()
+    assert reply.get_json()["code"] == "INVALID_FIELD"
+    assert reply.get_json()["detail"].startswith("events:")
+
+
 def test_list_is_paginated(client, auth, allow_private):
     ids = sorted(_create(client, auth).get_json()["id"] for _ in range(3))
     first = client.get(f"{H}?limit=2", headers=auth).get_json()

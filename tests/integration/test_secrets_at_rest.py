@@ -2,7 +2,7 @@
 with the plain secret; a key rotation (new key first, `customs webhooks reencrypt`, old key
 removed) keeps every webhook signing; plaintext secrets from before are sealed by
 `customs db upgrade`; without a key no webhook can be registered."""
-# ruff: noqa: F811 (the webhook tests' fixtures, imported, are parameters here)
+
 
 from __future__ import annotations
 
@@ -20,13 +20,7 @@ from api.cli import cli
 from customs.bootstrap import bootstrap
 from customs.settings import Settings
 from tests.conftest import TEST_SECRETS_KEY
-from tests.integration.test_webhooks import (  # noqa: F401
-    _courier,
-    _submit,
-    _verify,
-    hooked,
-    receiver,
-)
+from tests.integration.test_webhooks import _courier, _submit, _verify
 
 ROOT = Path(__file__).resolve().parents[2]
 

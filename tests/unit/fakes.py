@@ -22,6 +22,7 @@ from customs.services.ports import (
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
 from customs.services.read_models.parcel import Amount, Destination
 from customs.services.read_models.reference import ApiKeyView
+from tests.unit.fakes_events import FakeEvents, FakeManifestJobs
 from tests.unit.fakes_outbound import FakeBatches, FakeDeclarations, FakeOutbox
 from tests.unit.fakes_views import FakeViews
 
@@ -44,6 +45,8 @@ class FakeState:
         self.audit: list[tuple[str, str, str, str]] = []  # actor, action, object type and id
         self.batches: dict[str, dict[str, Any]] = {}
         self.messages: list[tuple[str, str, str | None, int | None]] = []  # the exchange log
+        self.events: list[Any] = []  # NewEvent, id = index + 1
+        self.jobs: dict[str, dict[str, Any]] = {}
 
 
 class FakeManifests:
@@ -271,6 +274,8 @@ class FakeUnitOfWork:
         self.declarations = FakeDeclarations(self.working)
         self.batches = FakeBatches(self.working)
         self.views = FakeViews(self.working)
+        self.events = FakeEvents(self.working)
+        self.manifest_jobs = FakeManifestJobs(self.working)
         return self
 
     def __exit__(self, *args: object) -> None:

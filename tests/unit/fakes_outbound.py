@@ -72,7 +72,8 @@ class FakeBatches:
     def open_batch(self, batch_id: str, message_id: str, profile: str, office: str,
                    at: datetime) -> None:
         self.state.batches[batch_id] = {"message_id": message_id, "status": "OPEN",
-                                        "attempts": 0, "next_at": at, "leased_until": at,
+                                        "office": office, "attempts": 0, "next_at": at,
+                                        "leased_until": at,
                                         "parcels": []}
 
     def claim(self, batch_id: str, parcel_ids: list[int], at: datetime) -> list[int]:

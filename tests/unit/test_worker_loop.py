@@ -45,6 +45,10 @@ class FlakyCustoms:
         self._maybe_fail("poll")
         return 0
 
+    def process_manifest_jobs(self):  # type: ignore[no-untyped-def]
+        from customs.services.manifest_jobs import JobReport
+        return JobReport()
+
     def deliver_webhooks(self):  # type: ignore[no-untyped-def]
         from customs.services.webhook_delivery import DeliveryReport
         self.calls["webhooks"] += 1
@@ -54,7 +58,8 @@ class FlakyCustoms:
 def test_a_failing_stage_backs_off_alone_and_recovers(caplog: pytest.LogCaptureFixture) -> None:
     now = [0.0]
     customs = FlakyCustoms(fail=2)
-    app = SimpleNamespace(outbound=customs, authority=customs, webhooks=customs)
+    app = SimpleNamespace(outbound=customs, authority=customs, webhooks=customs,
+                          intake=customs)
     stages = WorkerPass(app, force_seal=False, backoff_base=1, backoff_cap=4,
                         clock=lambda: now[0], rng=random.Random(1))
     caplog.set_level(logging.INFO, "customs.worker")

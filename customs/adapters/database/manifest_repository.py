@@ -32,7 +32,7 @@ class SqlManifestRepository:
                 transport.expected_arrival.isoformat()},
             document_sha256=m.document_sha256, document_size=len(m.document),
             parcel_count=m.accepted + m.rejected, accepted_count=m.accepted,
-            rejected_count=m.rejected))
+            rejected_count=m.rejected, receipt=m.receipt))
         self.session.execute(sa.insert(ManifestDocument.__table__).values(  # type: ignore[attr-defined]
             manifest_id=m.id, content=m.document))
 
@@ -44,7 +44,7 @@ class SqlManifestRepository:
             row.id, row.ref, iso(row.issued_at), iso(row.received_at),
             Destination(row.destination_country, row.customs_office), row.transport,
             row.document_sha256, row.document_size, row.parcel_count, row.accepted_count,
-            row.rejected_count)
+            row.rejected_count, row.receipt)
 
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         if self.get(tenant_id, manifest_id) is None:

@@ -103,6 +103,37 @@ class Manifest(SQLModel, table=True):
     parcel_count: int
     accepted_count: int
     rejected_count: int
+    # The receipt as the submitter got it (async: once processed); null before migration 0013.
+    receipt: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+
+
+class ManifestJob(SQLModel, table=True):
+    """A manifest accepted for processing later (large, or `Prefer: respond-async`): stored as
+    received with its idempotency key, claimed by one worker at a time with a lease, finished
+    in the transaction that writes its manifest and parcels. Its id is the manifest's id."""
+
+    __tablename__ = "manifest_jobs"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "idempotency_key", name="ux_manifest_jobs_key"),
+        sa.Index("ix_manifest_jobs_due", "status", "lease_until"),
+    )
+    id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))
+    tenant_id: int = Field(foreign_key="tenants.id")
+    idempotency_key: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    request_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    content_type: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    actor: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    # Emptied once processed (the manifest's document holds it then).
+    document: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    document_size: int
+    status: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    attempts: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False,
+                                                         server_default="0"))
+    received_at: datetime = Field(sa_column=utc_column())
+    lease_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    lease_owner: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    problem: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
 
 
 class ManifestDocument(SQLModel, table=True):
@@ -403,12 +434,31 @@ class Webhook(SQLModel, table=True):
     cursor: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    events: list | None = Field(default=None, sa_column=sa.Column(JSONType))  # null: every type
+
+
+class WebhookEvent(SQLModel, table=True):
+    """An event other than a parcel's status change, for the webhooks of its audience: a
+    marketplace tenant (`tenant_id`), an office's officers (`customs_office`), or one webhook
+    (a ping: `webhook_id`). Its deliveries are queued in the transaction that stores it."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (sa.Index("ix_webhook_events_tenant", "tenant_id", "id"),
+                      sa.Index("ix_webhook_events_office", "customs_office", "id"))
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    at: datetime = Field(sa_column=utc_column())
+    audience: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    tenant_id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    customs_office: str | None = Field(default=None, sa_column=sa.Column(sa.String(12)))
+    webhook_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(36)))
+    data: dict = Field(sa_column=sa.Column(JSONType, nullable=False))
 
 
 class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        sa.UniqueConstraint("webhook_id", "event_id", name="ux_delivery_event"),
+        sa.UniqueConstraint("webhook_id", "event_type", "event_id", name="ux_delivery_event"),
         sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
         sa.Index("ix_deliveries_webhook", "webhook_id", "status", "id"),
     )
@@ -416,6 +466,9 @@ class WebhookDelivery(SQLModel, table=True):
     webhook_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("webhooks.id"),
                                                 nullable=False))
     event_id: int
+    # parcel.status_changed: event_id is a parcel_events id; any other: a webhook_events id.
+    event_type: str = Field(default="parcel.status_changed", sa_column=sa.Column(
+        sa.String(40), nullable=False, server_default="parcel.status_changed"))
     status: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
     attempts: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False,
                                                          server_default="0"))
@@ -427,6 +480,21 @@ class WebhookDelivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_status: int | None = None
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class WebhookAttempt(SQLModel, table=True):
+    """One attempt to deliver: when, the receiver's status code, how long, what failed."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (sa.Index("ix_webhook_attempts_delivery", "delivery_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey(
+        "webhook_deliveries.id"), nullable=False))
+    at: datetime = Field(sa_column=utc_column())
+    status_code: int | None = None
+    duration_ms: int | None = None
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
 
 class ExchangeRate(SQLModel, table=True):
     """Dated exchange rates loaded by operators: on `day`, 1 `currency` = `rate` `base`."""

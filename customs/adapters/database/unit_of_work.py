@@ -18,8 +18,10 @@ from customs.adapters.database.batch_repository import SqlBatchRepository
 from customs.adapters.database.correction_repository import SqlCorrectionRepository
 from customs.adapters.database.decision_repository import SqlDecisionRepository
 from customs.adapters.database.declaration_repository import SqlDeclarationRepository
+from customs.adapters.database.event_repository import SqlEventRepository
 from customs.adapters.database.idempotency_repository import SqlIdempotencyRepository
 from customs.adapters.database.key_repository import SqlKeyRepository
+from customs.adapters.database.manifest_job_repository import SqlManifestJobRepository
 from customs.adapters.database.manifest_repository import SqlManifestRepository
 from customs.adapters.database.nomenclature_repository import SqlNomenclatureRepository
 from customs.adapters.database.officer_repository import SqlOfficerRepository
@@ -69,6 +71,8 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.console_sessions = SqlSessionRepository(session)
         self.corrections = SqlCorrectionRepository(session)
+        self.events = SqlEventRepository(session)
+        self.manifest_jobs = SqlManifestJobRepository(session)
         return self
 
     def __exit__(self, *args: Any) -> None:

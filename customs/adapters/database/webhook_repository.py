@@ -23,6 +23,7 @@ from customs.adapters.database.tables import (
     ParcelRow,
     Tenant,
     Webhook,
+    WebhookAttempt,
     WebhookDelivery,
 )
 from customs.adapters.database.view_records import feed_change
@@ -30,7 +31,12 @@ from customs.adapters.database.view_repository import HORIZON, feed_select
 from customs.domain.feed import FeedPosition
 from customs.services.ports import FeedItem, Principal
 from customs.services.read_models.feed import FeedChange
-from customs.services.read_models.webhooks import DeliveryView, WebhookScope, WebhookView
+from customs.services.read_models.webhooks import (
+    AttemptView,
+    DeliveryView,
+    WebhookScope,
+    WebhookView,
+)
 from customs.services.webhook_ports import (
     DueDelivery,
     NewWebhook,
@@ -45,8 +51,12 @@ E = ParcelEvent.__table__  # type: ignore[attr-defined]
 P = ParcelRow.__table__  # type: ignore[attr-defined]
 T = Tenant.__table__  # type: ignore[attr-defined]
 K = ApiKey.__table__  # type: ignore[attr-defined]
+A = WebhookAttempt.__table__  # type: ignore[attr-defined]
 PUBLIC = (W.c.id, W.c.url, W.c.role, W.c.courier, W.c.offices, W.c.created_at,
-          W.c.previous_secret_until)
+          W.c.previous_secret_until, W.c.events)
+DELIVERY = (D.c.id, D.c.event_id, D.c.status, D.c.attempts, D.c.created_at,
+            D.c.first_attempt_at, D.c.next_attempt_at, D.c.delivered_at, D.c.last_status,
+            D.c.last_error, D.c.event_type)
 
 
 class SqlWebhookRepository:
@@ -63,7 +73,8 @@ class SqlWebhookRepository:
             id=hook.id, tenant_id=who.tenant_id, api_key_id=who.key_id,
             scope_key=who.scope_key, role=who.role, courier=who.courier,
             offices=list(who.offices) if who.role == "officer" else None, url=hook.url,
-            secret=hook.secret, cursor=hook.cursor, created_at=hook.at))
+            secret=hook.secret, cursor=hook.cursor, created_at=hook.at,
+            events=None if hook.events is None else list(hook.events)))
 
     def count(self, tenant_id: int) -> int:
         return int(self.session.execute(sa.select(sa.func.count()).select_from(W).where(
@@ -120,16 +131,31 @@ class SqlWebhookRepository:
 
     def deliveries(self, webhook_id: str, status: str | None, before: int | None,
                    limit: int) -> list[DeliveryView]:
-        query = sa.select(D.c.id, D.c.event_id, D.c.status, D.c.attempts, D.c.created_at,
-                          D.c.first_attempt_at, D.c.next_attempt_at, D.c.delivered_at,
-                          D.c.last_status, D.c.last_error).where(D.c.webhook_id == webhook_id)
+        query = sa.select(*DELIVERY).where(D.c.webhook_id == webhook_id)
         if status is not None:
             query = query.where(D.c.status == status)
         if before is not None:
             query = query.where(D.c.id < before)
         rows = self.session.execute(query.order_by(D.c.id.desc()).limit(limit)).mappings()
-        return [DeliveryView(**{k: iso(v) if isinstance(v, datetime) else v
-                                for k, v in r.items()}) for r in rows]
+        return [_delivery(r) for r in rows]
+
+    def delivery(self, webhook_id: str, delivery_id: int) -> DeliveryView | None:
+        row = self.session.execute(sa.select(*DELIVERY).where(
+            D.c.webhook_id == webhook_id, D.c.id == delivery_id)).mappings().first()
+        return None if row is None else _delivery(row)
+
+    def attempts(self, delivery_id: int, limit: int) -> list[AttemptView]:
+        rows = self.session.execute(
+            sa.select(A.c.at, A.c.status_code, A.c.duration_ms, A.c.error)
+            .where(A.c.delivery_id == delivery_id).order_by(A.c.id).limit(limit))
+        return [AttemptView(iso(r.at), r.status_code, r.duration_ms, r.error) for r in rows]
+
+    def add_delivery(self, webhook_id: str, event_id: int, event_type: str, at: datetime,
+                     lease_until: datetime, owner: str) -> int:
+        return int(self.session.execute(sa.insert(D).values(
+            webhook_id=webhook_id, event_id=event_id, event_type=event_type, status="pending",
+            attempts=0, created_at=at, next_attempt_at=at, lease_until=lease_until,
+            lease_owner=owner).returning(D.c.id)).scalar_one())
 
     def feed_end(self) -> FeedPosition:
         """The last position every later event will come after (no backfill)."""
@@ -146,7 +172,9 @@ class SqlWebhookRepository:
             .join(K, K.c.id == W.c.api_key_id)
             .where(W.c.deleted_at.is_(None), *_key_valid(at)).order_by(W.c.id).limit(limit)
         ).mappings()
-        return [WebhookTarget(r["id"], _scope(r["id"], r), r["cursor"]) for r in rows]
+        return [WebhookTarget(r["id"], _scope(r["id"], r), r["cursor"],
+                              None if r["events"] is None else tuple(r["events"]))
+                for r in rows]
 
     def enqueue(self, target: WebhookTarget, items: Sequence[FeedItem], cursor: str,
                 at: datetime) -> bool:
@@ -177,19 +205,27 @@ class SqlWebhookRepository:
             sa.update(D).where(D.c.id.in_(ids), *free).values(lease_until=lease_until,
                                                               lease_owner=owner)
             .returning(D.c.id)).scalars().all()
+        return self._due(D.c.id.in_(claimed))
+
+    def claimed(self, delivery_id: int) -> DueDelivery | None:
+        found = self._due(D.c.id == delivery_id)
+        return found[0] if found else None
+
+    def _due(self, where: Any) -> list[DueDelivery]:
         rows = self.session.execute(
-            sa.select(D.c.id, D.c.webhook_id, D.c.event_id, D.c.attempts,
+            sa.select(D.c.id, D.c.webhook_id, D.c.event_id, D.c.event_type, D.c.attempts,
                       D.c.first_attempt_at, W.c.url, W.c.tenant_id, W.c.role, W.c.courier,
                       W.c.offices, W.c.secret, W.c.previous_secret, W.c.previous_secret_until,
                       T.c.name.label("tenant"))
             .join(W, W.c.id == D.c.webhook_id).join(T, T.c.id == W.c.tenant_id)
-            .where(D.c.id.in_(claimed)).order_by(D.c.next_attempt_at, D.c.id)).mappings()
+            .where(where).order_by(D.c.next_attempt_at, D.c.id)).mappings()
         return [DueDelivery(
             id=r["id"], webhook_id=r["webhook_id"], event_id=int(r["event_id"]),
             attempts=int(r["attempts"]), first_attempt_at=utc(r["first_attempt_at"]),
             url=r["url"], scope=_scope(r["webhook_id"], r), secret=r["secret"],
             previous_secret=r["previous_secret"],
-            previous_secret_until=utc(r["previous_secret_until"])) for r in rows]
+            previous_secret_until=utc(r["previous_secret_until"]),
+            event_type=r["event_type"]) for r in rows]
 
     def event_fields(self, event_id: int) -> FeedChange | None:
         row = self.session.execute(feed_select().where(E.c.id == event_id)).mappings().first()
@@ -204,13 +240,19 @@ class SqlWebhookRepository:
 
     def outcome(self, delivery_id: int, *, status: str, result: SendResult, at: datetime,
                 next_attempt_at: datetime | None, owner: str) -> None:
-        self.session.execute(sa.update(D).where(
+        """Record the attempt (in the history too) if this worker still holds the delivery."""
+        done = self.session.execute(sa.update(D).where(
             D.c.id == delivery_id, D.c.lease_owner == owner).values(
             status=status, attempts=D.c.attempts + 1, lease_until=None, lease_owner=None,
             first_attempt_at=sa.func.coalesce(D.c.first_attempt_at, at),
             next_attempt_at=next_attempt_at, last_status=result.status,
             last_error=None if result.error is None else result.error[:2000],
             delivered_at=at if status == "delivered" else None))
+        if done.rowcount:
+            self.session.execute(sa.insert(A).values(
+                delivery_id=delivery_id, at=at, status_code=result.status,
+                duration_ms=result.duration_ms,
+                error=None if result.error is None else result.error[:2000]))
 
     def release(self, delivery_ids: Sequence[int], next_attempt_at: datetime,
                 at: datetime, owner: str) -> None:
@@ -242,4 +284,9 @@ def _scope(webhook_id: str, r: Any) -> Principal:
 def _public(r: Any) -> WebhookView:
     return WebhookView(r["id"], r["url"],
                        WebhookScope(r["role"], r["courier"], list(r["offices"] or [])),
-                       iso(r["created_at"]), iso(r["previous_secret_until"]))
+                       iso(r["created_at"]), iso(r["previous_secret_until"]),
+                       events=r["events"])
+
+
+def _delivery(r: Any) -> DeliveryView:
+    return DeliveryView(**{k: iso(v) if isinstance(v, datetime) else v for k, v in r.items()})

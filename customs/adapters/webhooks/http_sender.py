@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from urllib.parse import urlsplit
 
 import certifi
@@ -25,19 +26,23 @@ class HttpWebhookSender:
 
     def send(self, url: str, headers: dict[str, str], body: bytes,
              address: str | None = None) -> SendResult:
+        """The status, the time the exchange took, and the receiver's Retry-After."""
+        started = time.monotonic()
         try:
             if address is not None:
-                status = self._pinned(url, headers, body, address)
+                status, retry_after = self._pinned(url, headers, body, address)
             else:
                 with requests.post(url, data=body, headers=headers, timeout=self.timeout,
                                    allow_redirects=False, stream=True) as reply:
                     reply.raw.read(MAX_REPLY, decode_content=False)  # bounded; unused
-                    status = reply.status_code
+                    status, retry_after = reply.status_code, reply.headers.get("Retry-After")
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            return SendResult(None, f"{type(exc).__name__}: {exc}"[:500])
-        return SendResult(status, None if 200 <= status < 300 else f"HTTP {status}")
+            return SendResult(None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
+        return SendResult(status, None if 200 <= status < 300 else f"HTTP {status}",
+                          _ms(started), retry_after)
 
-    def _pinned(self, url: str, headers: dict[str, str], body: bytes, address: str) -> int:
+    def _pinned(self, url: str, headers: dict[str, str], body: bytes,
+                address: str) -> tuple[int, str | None]:
         parts = urlsplit(url)
         host = parts.hostname or ""
         timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
@@ -56,9 +61,13 @@ class HttpWebhookSender:
                                  parts.netloc.rpartition("@")[2]}, redirect=False,
                                  preload_content=False, assert_same_host=False)
             reply.read(MAX_REPLY)
-            return int(reply.status)
+            return int(reply.status), reply.headers.get("Retry-After")
         finally:
             pool.close()
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
 
 
 def resolve(host: str) -> list[str]:

@@ -22,13 +22,39 @@ class ManifestView:
     parcels: int
     accepted: int
     rejected: int
+    receipt: JsonObject | None = None  # None for manifests stored before receipts were kept
 
     def to_json(self) -> JsonObject:
-        return {"id": self.id, "ref": self.ref, "issued_at": self.issued_at,
+        return {"id": self.id, "status": "processed", "ref": self.ref,
+                "issued_at": self.issued_at,
                 "received_at": self.received_at, "destination": self.destination.to_json(),
                 "transport": self.transport, "document_sha256": self.document_sha256,
                 "document_size": self.document_size, "parcels": self.parcels,
-                "accepted": self.accepted, "rejected": self.rejected}
+                "accepted": self.accepted, "rejected": self.rejected,
+                "receipt": self.receipt}
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestJobView:
+    """A manifest accepted for processing later, until its manifest exists: `processing`,
+    or `refused` / `failed` with the problem (then it never will)."""
+
+    id: str
+    status: str
+    received_at: str | None
+    document_sha256: str
+    document_size: int
+    attempts: int
+    problem: JsonObject | None
+
+    def to_json(self) -> JsonObject:
+        shown: JsonObject = {"id": self.id, "status": self.status,
+                             "received_at": self.received_at,
+                             "document_sha256": self.document_sha256,
+                             "document_size": self.document_size}
+        if self.problem is not None:
+            shown["problem"] = self.problem
+        return shown
 
 
 @dataclass(frozen=True, slots=True)
