@@ -168,12 +168,14 @@ def bootstrap(settings: Settings | None = None, *,
         parcels=usecases.Parcels(*uows, clock, DeclarationCheck(w.signer),
                                  timedelta(days=s.feed_cursor_max_age_days)),
         webhooks=_build_webhooks(w, clock, webhook_sender),
-        access=usecases.Access(*uows, clock, access.KeyCache(s.api_key_cache_seconds)),
+        access=usecases.Access(*uows, clock, access.KeyCache(s.api_key_cache_seconds),
+                               access.CursorKey(s.cursor_key)),
         reference=usecases.Reference(w.uow_factory, clock, usecases.reference.ReferenceFiles(
             files.read_nomenclature, files.read_rates, files.parse_rates)),
         operations=usecases.Operations(w.read_uow_factory, clock, reads, w.signer,
                                        operations.FinalCounts(),
-                                       lambda: migrate.upgrade(s.database_url)))
+                                       lambda: migrate.upgrade(s.database_url)),
+        replies=usecases.Replies(s, w.uow_factory, clock))
 
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> SampleManifest:

@@ -6,7 +6,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from customs.domain.duty import DutyRules, Estimate, RateTable
@@ -69,21 +69,26 @@ def submit_manifest(
     cmd: SubmitManifest, *, uow: UnitOfWork, reader: ManifestReader, rules: DestinationRules,
     clock: Clock, new_id: Callable[[], str], duty: DutyContext | None = None,
     inline: InlineDeclaration | None = None, read_uow: UnitOfWork | None = None,
+    replies_ttl: timedelta | None = None,
 ) -> Receipt:
     """Validate every parcel and store the manifest once per (tenant, Idempotency-Key); each
     accepted parcel gets its duty estimate (when duty rules are given) and, with `inline`,
     its signed declaration. `read_uow` serves the reads before the write (on SQLite a write
-    unit of work takes the database's write lock at its first statement)."""
+    unit of work takes the database's write lock at its first statement). A receipt stored
+    more than `replies_ttl` ago has expired: the key is free again (services.replies)."""
     digest = hashlib.sha256(cmd.document).hexdigest()
     reads = read_uow or uow
     for attempt in range(1, MAX_ATTEMPTS + 1):
+        expired = None if replies_ttl is None else clock.now() - replies_ttl
         with reads:
-            stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
+            stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key,
+                                           not_before=expired)
         if stored is not None:
             return _replay(stored, digest)
         try:
             return _accept(cmd, digest, uow=uow, reads=reads, reader=reader, rules=rules,
-                           clock=clock, new_id=new_id, duty=duty, inline=inline)
+                           clock=clock, new_id=new_id, duty=duty, inline=inline,
+                           replace_before=expired)
         except ConcurrentWrite:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -91,7 +96,7 @@ def submit_manifest(
 
 
 def _replay(stored: StoredResponse, digest: str) -> Receipt:
-    if stored.request_sha256 != digest:
+    if stored.request_sha256 != digest or stored.manifest_id is None:
         raise IdempotencyConflict(
             "this Idempotency-Key was used with a different manifest; use a new key")
     return Receipt(stored.manifest_id, stored.body, replayed=True)
@@ -176,6 +181,7 @@ def _accept(
     cmd: SubmitManifest, digest: str, *, uow: UnitOfWork, reads: UnitOfWork,
     reader: ManifestReader, rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
     duty: DutyContext | None = None, inline: InlineDeclaration | None = None,
+    replace_before: datetime | None = None,
 ) -> Receipt:
     now = clock.now()
     with reads:
@@ -212,7 +218,8 @@ def _accept(
         uow.manifests.add(manifest)
         uow.parcels.add_staged(rows)
         uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
-                            StoredResponse(digest, manifest.id, body), now)
+                            StoredResponse(digest, manifest.id, body), now,
+                            replace_before=replace_before)
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)
 

@@ -15,10 +15,11 @@ from customs.usecases.operations import Operations
 from customs.usecases.outbound import Outbound
 from customs.usecases.parcels import Parcels
 from customs.usecases.reference import Reference
+from customs.usecases.replies import Replies
 from customs.usecases.webhooks import Webhooks
 
 __all__ = ["Access", "Application", "Authority", "Intake", "Operations", "Outbound", "Parcels",
-           "Reference", "Resources", "Webhooks"]
+           "Reference", "Replies", "Resources", "Webhooks"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Application:
     access: Access
     reference: Reference
     operations: Operations
+    replies: Replies
 
     def close(self) -> None:
         self.resources.close()

@@ -60,11 +60,17 @@ class Parcels:
                                verify=self.verify_declaration, marketplace=marketplace)
 
     def decide(self, who: Principal, tracking_number: str, action: str, reason: str | None,
-               duty: tuple[str, str] | None, marketplace: str | None = None) -> ParcelView:
+               duty: tuple[str, str] | None, marketplace: str | None = None,
+               if_match: tuple[str, ...] | None = None) -> ParcelView:
         money = None if duty is None else Money.of(duty[0], duty[1]).quantized()
         decision = OfficerDecision(OfficerAction(action), reason, money)
         return parcels.decide(who, tracking_number, decision, uow=self.uow_factory(),
-                              clock=self.clock, marketplace=marketplace)
+                              clock=self.clock, marketplace=marketplace, if_match=if_match)
+
+    @staticmethod
+    def version(view: ParcelView) -> str:
+        """The parcel's version, for its ETag (If-Match on decisions)."""
+        return parcels.version_of(view)
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> StatsView:
         return parcels.stats(who, start, end, uow=self.read_uow_factory())
