@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from api import openapi_quarantine, openapi_views
+from api import openapi_quarantine, openapi_quotes, openapi_views
 from api.openapi_conventions import CURSOR, with_idempotency, with_pagination
 from api.openapi_schemas import COMPONENTS
 from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
@@ -161,10 +161,10 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": with_idempotency(with_rate_limits({
             **_paths(), **openapi_views.paths(), **openapi_quarantine.PATHS,
-            **WEBHOOK_PATHS})),
+            **openapi_quotes.PATHS, **WEBHOOK_PATHS})),
         "components": {"schemas": with_pagination({
             **COMPONENTS["schemas"], **openapi_views.SCHEMAS, **openapi_quarantine.SCHEMAS,
-            **WEBHOOK_SCHEMAS}),
+            **openapi_quotes.SCHEMAS, **WEBHOOK_SCHEMAS}),
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}, "metricsToken": {

@@ -28,7 +28,7 @@ from customs.adapters.reference import files
 from customs.adapters.webhooks.http_sender import HttpWebhookSender, resolve
 from customs.adapters.webhooks.secret_box import MISSING, FernetSecretBox, is_plaintext, parse_keys
 from customs.domain.regimes import DestinationRules
-from customs.services import access, intake, operations
+from customs.services import access, intake, operations, quotes
 from customs.services.authority_ports import DecisionSource
 from customs.services.operations_ports import OperationalReads
 from customs.services.ports import BatchBuilder, Clock, Transport
@@ -160,6 +160,7 @@ def bootstrap(settings: Settings | None = None, *,
     duty = intake.DutyContext(files.load_duty_rules(s.duty_rules),
                               timedelta(days=s.rate_max_age_days))
     uows = (w.uow_factory, w.read_uow_factory)
+    tables = quotes.RateTables()
     return usecases.Application(
         s, clock, usecases.Resources(w.engine, w.read_engine),
         intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound),
@@ -171,11 +172,12 @@ def bootstrap(settings: Settings | None = None, *,
         access=usecases.Access(*uows, clock, access.KeyCache(s.api_key_cache_seconds),
                                access.CursorKey(s.cursor_key)),
         reference=usecases.Reference(w.uow_factory, clock, usecases.reference.ReferenceFiles(
-            files.read_nomenclature, files.read_rates, files.parse_rates)),
+            files.read_nomenclature, files.read_rates, files.parse_rates), tables.forget),
         operations=usecases.Operations(w.read_uow_factory, clock, reads, w.signer,
                                        operations.FinalCounts(),
                                        lambda: migrate.upgrade(s.database_url)),
-        replies=usecases.Replies(s, w.uow_factory, clock))
+        replies=usecases.Replies(s, w.uow_factory, clock),
+        quotes=usecases.Quotes(w.read_uow_factory, clock, duty, tables))
 
 
 def generate_sample(parcels: int, seed: int, **options: Any) -> SampleManifest:

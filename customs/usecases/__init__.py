@@ -14,12 +14,13 @@ from customs.usecases.intake import Intake
 from customs.usecases.operations import Operations
 from customs.usecases.outbound import Outbound
 from customs.usecases.parcels import Parcels
+from customs.usecases.quotes import Quotes
 from customs.usecases.reference import Reference
 from customs.usecases.replies import Replies
 from customs.usecases.webhooks import Webhooks
 
 __all__ = ["Access", "Application", "Authority", "Intake", "Operations", "Outbound", "Parcels",
-           "Reference", "Replies", "Resources", "Webhooks"]
+           "Quotes", "Reference", "Replies", "Resources", "Webhooks"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Application:
     reference: Reference
     operations: Operations
     replies: Replies
+    quotes: Quotes
 
     def close(self) -> None:
         self.resources.close()

@@ -171,6 +171,36 @@ class FakeIdempotency:
             raise ConcurrentWrite("idempotency key taken")
         self.state.idempotency[(tenant_id, key)] = replace(response, created_at=at)
 
+    def claim(self, tenant_id: int, key: str, request_sha256: str, at: datetime, *,
+              expired_before: datetime, abandoned_before: datetime) -> None:
+        stored = self.state.idempotency.get((tenant_id, key))
+        if stored is not None and stored.created_at is not None and (
+                stored.created_at < expired_before
+                or (stored.body is None and stored.created_at < abandoned_before)):
+            stored = None
+        if stored is not None:
+            raise ConcurrentWrite("idempotency key taken")
+        self.state.idempotency[(tenant_id, key)] = StoredResponse(request_sha256, None, None,
+                                                                  created_at=at)
+
+    def complete(self, tenant_id: int, key: str, status: int, body: Any,
+                 headers: dict[str, str]) -> None:
+        stored = self.state.idempotency[(tenant_id, key)]
+        self.state.idempotency[(tenant_id, key)] = replace(stored, body=body, status=status,
+                                                           headers=headers)
+
+    def release(self, tenant_id: int, key: str) -> None:
+        stored = self.state.idempotency.get((tenant_id, key))
+        if stored is not None and stored.body is None:
+            del self.state.idempotency[(tenant_id, key)]
+
+    def purge(self, before: datetime, limit: int) -> int:
+        old = [k for k, v in self.state.idempotency.items()
+               if v.created_at is not None and v.created_at < before][:limit]
+        for k in old:
+            del self.state.idempotency[k]
+        return len(old)
+
 
 class FakeNomenclature:
     def __init__(self, state: FakeState) -> None:
