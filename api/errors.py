@@ -85,7 +85,8 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(
         BadQuery, lambda e: problem(400, "Bad Request", str(e), code="BAD_QUERY"))
     app.register_error_handler(
-        CodedError, lambda e: problem(e.status, _title(e.status), e.detail, code=e.code))
+        CodedError, lambda e: problem(e.status, _title(e.status), e.detail, code=e.code,
+                                      **e.extra))
     app.register_error_handler(DatabaseNotMigrated, _not_migrated)
     app.register_error_handler(Exception, _unexpected)
 

@@ -16,6 +16,7 @@ from api.observability import instrument, metrics
 from api.openapi import docs
 from api.parcels import views
 from api.quarantine import quarantine
+from api.quotes import quotes
 from api.rates import rates
 from api.webhooks import hooks
 from customs import __version__, logs
@@ -66,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.register_blueprint(authority)
     app.register_blueprint(quarantine)
     app.register_blueprint(rates)
+    app.register_blueprint(quotes)
     app.register_blueprint(docs)
     console.init_app(app)
     app.add_url_rule("/health", "health", health)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import re
-from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
@@ -12,6 +10,8 @@ from api import params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_bounded_body
 from api.errors import ApiProblem
+from api.etags import immutable
+from api.pagination import page, resume_point
 from customs.domain.errors import NotFound
 from customs.services.corrections import CorrectParcel
 from customs.services.intake import SubmitManifest
@@ -107,21 +107,23 @@ def get_manifest(manifest_id: str) -> Response:
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
     content = customs().intake.get_manifest_document(principal().tenant_id, _known(manifest_id))
-    return Response(content, mimetype="application/xml")
+    return immutable(content, "application/xml")
 
 
 @v1.get("/manifests/<manifest_id>/parcels")
 @roles("marketplace")
 def list_manifest_parcels(manifest_id: str) -> Response:
     limit = params.limit()
-    after = _decode_cursor(request.args.get("cursor"))
-    page = customs().intake.list_manifest_parcels(
-        principal().tenant_id, _known(manifest_id), status=request.args.get("status"),
-        after=after, limit=limit)
-    body: dict[str, Any] = {"items": [i.to_json() for i in page.items], "next_cursor": None}
-    if page.next_after is not None:
-        body["next_cursor"] = _encode_cursor(page.next_after)
-    return jsonify(body)
+    status = request.args.get("status")
+    kind = f"manifest-parcels:{manifest_id}:{status or ''}"
+    after = resume_point(kind) or "0"
+    if not params.is_integer_key(after):
+        raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
+    found = customs().intake.list_manifest_parcels(
+        principal().tenant_id, _known(manifest_id), status=status, after=int(after),
+        limit=limit)
+    return page(kind, [i.to_json() for i in found.items],
+                None if found.next_after is None else str(found.next_after))
 
 
 def _known(manifest_id: str) -> str:
@@ -130,20 +132,3 @@ def _known(manifest_id: str) -> str:
         raise NotFound("no such manifest")
     return manifest_id
 
-
-def _encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"p:{position}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, value = text.partition(":")
-        if kind != "p" or not params.is_integer_key(value):
-            raise ValueError(text)
-        return int(value)
-    except ValueError:
-        raise ApiProblem(400, "INVALID_CURSOR",
-                         "the cursor is not one this API returned") from None

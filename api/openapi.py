@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from api import openapi_quarantine, openapi_views
+from api import openapi_quarantine, openapi_quotes, openapi_views
+from api.openapi_conventions import CURSOR, with_idempotency, with_pagination
 from api.openapi_events import EVENT_SCHEMAS, WEBHOOK_EVENTS
 from api.openapi_schemas import COMPONENTS
 from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
@@ -42,6 +43,14 @@ _KEY = {"name": "Idempotency-Key", "in": "header", "required": True,
                        "the tenant."}
 _XML_BODY = {"required": True, "content": {"application/xml": {"schema": {"type": "string"}},
                                            "text/xml": {"schema": {"type": "string"}}}}
+_LIMIT = {"name": "limit", "in": "query",
+          "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "strong: the SHA-256 of the "
+                 "document, which never changes"}}
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"},
+                 "description": "the ETag you hold: 304 Not Modified if it is still current"}
+NOT_MODIFIED = {"304": {"description": "Not modified: the ETag in If-None-Match is current",
+                        "headers": ETAG}}
 
 
 def _paths() -> dict[str, Any]:
@@ -92,21 +101,19 @@ def _paths() -> dict[str, Any]:
                           **_errors(401, 403, 404)}}},
         "/v1/manifests/{manifest_id}/document": {"get": {
             "operationId": "getManifestDocument", "tags": ["manifests"], "security": _SECURE,
-            "parameters": [_ID],
+            "parameters": [_ID, IF_NONE_MATCH],
             "responses": {"200": {"description": "The manifest exactly as received",
+                                  "headers": ETAG,
                                   "content": {"application/xml": {"schema": {
                                       "type": "string"}}}},
-                          **_errors(401, 403, 404)}}},
+                          **NOT_MODIFIED, **_errors(401, 403, 404)}}},
         "/v1/manifests/{manifest_id}/parcels": {"get": {
             "operationId": "listManifestParcels", "tags": ["manifests"], "security": _SECURE,
             "parameters": [
                 _ID,
                 {"name": "status", "in": "query",
                  "schema": {"$ref": "#/components/schemas/Status"}},
-                {"name": "limit", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-                {"name": "cursor", "in": "query", "schema": {"type": "string"},
-                 "description": "next_cursor of the previous page"}],
+                _LIMIT, CURSOR],
             "responses": {"200": {"description": "A page of parcels in manifest order",
                                   "content": _json("ParcelPage")},
                           **_errors(400, 401, 403, 404)}}},
@@ -133,7 +140,8 @@ def _paths() -> dict[str, Any]:
                      "description": "first day (default: 30 days before `to`)"},
                     {"name": "to", "in": "query", "schema": {"type": "string",
                                                              "format": "date"},
-                     "description": "last day (default: today); at most 366 days after from"}],
+                     "description": "last day (default: today); at most 366 days after from"},
+                    _LIMIT, CURSOR],
                 "responses": {"200": {"description": "The rates, oldest day first",
                                       "content": _json("RatePage")},
                               **_errors(400, 401, 403)}},
@@ -183,12 +191,13 @@ def openapi_document() -> dict[str, Any]:
                  "description": "Electronic customs clearance for cross-border e-commerce. "
                                 "Errors are RFC 9457 problem details; codes in docs/errors.md."},
         "servers": [{"url": "/"}],
-        "paths": with_rate_limits({**_paths(), **openapi_views.paths(),
-                                    **openapi_quarantine.PATHS, **WEBHOOK_PATHS}),
+        "paths": with_idempotency(with_rate_limits({
+            **_paths(), **openapi_views.paths(), **openapi_quarantine.PATHS,
+            **openapi_quotes.PATHS, **WEBHOOK_PATHS})),
         "webhooks": WEBHOOK_EVENTS,
-        "components": {"schemas": {**COMPONENTS["schemas"], **openapi_views.SCHEMAS,
-                                   **openapi_quarantine.SCHEMAS,
-                                   **WEBHOOK_SCHEMAS, **EVENT_SCHEMAS},
+        "components": {"schemas": with_pagination({
+            **COMPONENTS["schemas"], **openapi_views.SCHEMAS, **openapi_quarantine.SCHEMAS,
+            **openapi_quotes.SCHEMAS, **WEBHOOK_SCHEMAS, **EVENT_SCHEMAS}),
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}, "metricsToken": {

@@ -29,9 +29,8 @@ SCHEMAS: dict[str, Any] = {
         "size": {"type": "integer"},
         "status": {"type": "string", "enum": ["QUARANTINED", "REPLAYED"]},
         "attempts": {"type": "integer"}, "resolved_at": _NSTR, "result": _NSTR}},
-    "QuarantinePage": {"type": "object", "required": ["items", "next_after"], "properties": {
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/QuarantineItem"}},
-        "next_after": {"type": ["integer", "null"]}}},
+    "QuarantinePage": {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/QuarantineItem"}}}},
 }
 
 PATHS: dict[str, Any] = {
@@ -42,8 +41,8 @@ PATHS: dict[str, Any] = {
             {"name": "status", "in": "query", "schema": {
                 "type": "string", "enum": ["QUARANTINED", "REPLAYED"],
                 "default": "QUARANTINED"}},
-            {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0},
-             "description": "the last id of the previous page"},
+            {"name": "cursor", "in": "query", "schema": {"type": "string"},
+             "description": "next_cursor of the previous page (same status)"},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
         "responses": {"200": {"description": "A page of quarantined messages", "content": {
             "application/json": {"schema": {

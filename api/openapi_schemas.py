@@ -12,6 +12,8 @@ _AMOUNT = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
 _MONEY = {"type": "object", "required": ["amount", "currency"],
           "properties": {"amount": _AMOUNT, "currency": {"type": "string",
                                                          "pattern": "^[A-Z]{3}$"}}}
+PUBLIC_ID = {"type": "string", "pattern": "^pcl_[a-z2-7]{16}$",
+             "description": "the parcel's public id: stable, opaque"}
 _DEST = {"type": "object", "required": ["country", "customs_office"],
          "properties": {"country": _STR, "customs_office": _STR}}
 
@@ -27,7 +29,13 @@ _VIOLATIONS = {"type": "array", "items": {"$ref": "#/components/schemas/Violatio
 COMPONENTS: dict[str, Any] = {"schemas": {
     "Problem": {**_obj(["type", "title", "status"], type=_STR, title=_STR,
                        status={"type": "integer"}, detail=_STR, instance=_STR, code=_STR,
-                       violations=_VIOLATIONS, request_id=_STR),
+                       violations=_VIOLATIONS, request_id=_STR,
+                       ids={"type": "array", "items": _STR, "description": "409 "
+                            "TRACKING_NUMBER_AMBIGUOUS: the public ids of the parcels"},
+                       parcel={"type": "object", "description": "412 PRECONDITION_FAILED: "
+                               "the parcel's current state"},
+                       version={"type": "string", "description": "412 PRECONDITION_FAILED: "
+                                "the parcel's current version (its ETag)"}),
                 "description": "RFC 9457 problem details"},
     "Violation": VIOLATION,
     "Status": {"type": "string", "enum": [s.value for s in ParcelStatus]},
@@ -65,7 +73,7 @@ COMPONENTS: dict[str, Any] = {"schemas": {
     "ManifestState": {"oneOf": [{"$ref": "#/components/schemas/Manifest"},
                                 {"$ref": "#/components/schemas/ManifestProcessing"}]},
     "ParcelSummary": _obj(
-        ["position", "status", "manifest_id"], position={"type": "integer"},
+        ["id", "position", "status", "manifest_id"], id=PUBLIC_ID, position={"type": "integer"},
         tracking_number=_NSTR, manifest_id=_STR, courier=_NSTR,
         status={"$ref": "#/components/schemas/Status"}, destination=_DEST,
         declared_value={"oneOf": [_MONEY, {"type": "null"}]}, gross_weight=_NSTR,

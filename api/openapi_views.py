@@ -18,8 +18,11 @@ _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schema
 _SECURE = [{"bearerAuth": []}]
 _TEXT = {"400": "Bad parameter or body", "401": "No valid API key",
          "403": "Not this role's operation", "404": "Not found (or outside the caller's scope)",
-         "409": "The lifecycle does not allow it now, or the parcel changed meanwhile",
-         "410": "Cursor expired", "415": "Not application/json",
+         "409": "TRACKING_NUMBER_AMBIGUOUS (`ids`: the parcels' ids); decisions: the "
+                "lifecycle does not allow it now, or the parcel changed meanwhile",
+         "410": "Cursor expired", "412": "If-Match names a version that is no longer "
+                                         "current (`parcel`: the current state)",
+         "415": "Not application/json",
          "422": "A required reason or amount is missing"}
 
 
@@ -39,7 +42,14 @@ def _q(name: str, schema: dict[str, Any], text: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "schema": schema, "description": text}
 
 
-_TRACKING = {"name": "tracking_number", "in": "path", "required": True, "schema": _STR}
+_TRACKING = {"name": "parcel", "in": "path", "required": True, "schema": _STR,
+             "description": "the parcel's public id (pcl_...) or its tracking number (409 "
+                            "TRACKING_NUMBER_AMBIGUOUS when several parcels in scope carry it)"}
+_ID = {"type": "string", "pattern": "^pcl_[a-z2-7]{16}$",
+       "description": "the parcel's public id: stable, opaque"}
+_VERSION = {"ETag": {"schema": _STR, "description": "the parcel's version: send it as "
+                                                   "If-Match with a decision"}}
+_ETAG = {"ETag": {"schema": _STR, "description": "strong: the SHA-256 of the document"}}
 _MARKETPLACE = _q("marketplace", _STR, "Officers and couriers: the marketplace, when the same "
                                        "tracking number is used by several")
 _LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
@@ -50,7 +60,7 @@ SCHEMAS: dict[str, Any] = {
     "ViewEvent": _obj(["status", "at"], status=_STATUS, previous_status=_NSTR, at=_STR,
                       actor=_NSTR, role=_NSTR, source=_NSTR, reason=_NSTR),
     "ParcelView": _obj(
-        ["tracking_number", "status", "destination", "updated_at", "history"],
+        ["id", "tracking_number", "status", "destination", "updated_at", "history"], id=_ID,
         tracking_number=_NSTR, status=_STATUS, destination=_DEST, courier=_NSTR,
         marketplace=_STR, manifest_id=_STR, position=_INT, declared_value=_NMONEY,
         gross_weight=_NSTR, duty=_NMONEY, received_at=_STR, updated_at=_STR,
@@ -81,7 +91,7 @@ SCHEMAS: dict[str, Any] = {
     "ParcelSearchPage": _obj(
         ["items", "next_cursor"], next_cursor=_NSTR,
         items={"type": "array", "items": _obj(
-            ["tracking_number", "status"], tracking_number=_NSTR, status=_STATUS,
+            ["id", "tracking_number", "status"], id=_ID, tracking_number=_NSTR, status=_STATUS,
             marketplace=_STR, courier=_NSTR, destination=_DEST, declared_value=_NMONEY,
             duty=_NMONEY, received_at=_STR, updated_at=_STR)}),
     "Decision": _obj(
@@ -111,8 +121,9 @@ SCHEMAS: dict[str, Any] = {
     "FeedPage": _obj(
         ["items", "next_cursor", "has_more"], next_cursor=_STR, has_more={"type": "boolean"},
         items={"type": "array", "items": _obj(
-            ["event_id", "tracking_number", "status", "at"], event_id=_INT,
-            tracking_number=_NSTR, house_waybill=_NSTR, marketplace=_STR, courier=_NSTR,
+            ["event_id", "parcel_id", "tracking_number", "status", "at"], event_id=_INT,
+            parcel_id=_ID, tracking_number=_NSTR, house_waybill=_NSTR, marketplace=_STR,
+            courier=_NSTR,
             customs_office=_NSTR, status=_STATUS, previous_status=_NSTR, at=_STR,
             source=_NSTR, reason=_NSTR, duty=_NMONEY, actor=_NSTR, role=_NSTR,
             duty_estimate={"type": ["object", "null"],
@@ -136,17 +147,26 @@ _SEARCH = [
 
 
 def _op(op_id: str, tag: str, summary: str, parameters: list[Any], ok: str,
-        content: dict[str, Any], *errors: int, body: str | None = None) -> dict[str, Any]:
+        content: dict[str, Any], *errors: int, body: str | None = None,
+        headers: dict[str, Any] | None = None,
+        more: dict[str, Any] | None = None) -> dict[str, Any]:
+    done: dict[str, Any] = {"description": ok, "content": content}
+    if headers:
+        done["headers"] = headers
     op: dict[str, Any] = {
         "operationId": op_id, "tags": [tag], "security": _SECURE, "summary": summary,
         "parameters": parameters,
-        "responses": {"200": {"description": ok, "content": content}, **_errors(*errors)}}
+        "responses": {"200": done, **(more or {}), **_errors(*errors)}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": _ref(body)}
     return op
 
 
 _ONE = [_TRACKING, _MARKETPLACE]
+_IF_MATCH = {"name": "If-Match", "in": "header", "schema": _STR,
+             "description": "the parcel's ETag you decided on: 412 if it changed since"}
+_IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": _STR,
+                  "description": "the ETag you hold: 304 Not Modified if it is still current"}
 
 
 def paths() -> dict[str, Any]:
@@ -154,22 +174,26 @@ def paths() -> dict[str, Any]:
         "/v1/parcels": {"get": _op(
             "searchParcels", "parcels", "Search the parcels in the caller's scope (officers: "
             "their offices)", _SEARCH, "A page, sorted", _ref("ParcelSearchPage"), 400, 401)},
-        "/v1/parcels/{tracking_number}": {"get": _op(
-            "getParcel", "parcels", "The latest parcel with this number in the caller's scope, "
-            "with its history (couriers get the delivery view)", _ONE, "The parcel",
-            _ref("ParcelView"), 400, 401, 404)},
-        "/v1/parcels/{tracking_number}/declaration": {"get": _op(
-            "getDeclaration", "parcels", "The signed declaration (marketplaces, officers)", _ONE,
+        "/v1/parcels/{parcel}": {"get": _op(
+            "getParcel", "parcels", "The parcel with this id (or tracking number) in the "
+            "caller's scope, with its history (couriers get the delivery view)", _ONE,
+            "The parcel", _ref("ParcelView"), 400, 401, 404, 409, headers=_VERSION)},
+        "/v1/parcels/{parcel}/declaration": {"get": _op(
+            "getDeclaration", "parcels", "The signed declaration (marketplaces, officers)",
+            [*_ONE, _IF_NONE_MATCH],
             "The signed declaration, byte for byte as signed (W3C XML-Signature, enveloped)",
-            {"application/xml": {"schema": _STR}}, 400, 401, 403, 404)},
-        "/v1/parcels/{tracking_number}/dossier": {"get": _op(
+            {"application/xml": {"schema": _STR}}, 400, 401, 403, 404, 409, headers=_ETAG,
+            more={"304": {"description": "Not modified: the ETag in If-None-Match is current",
+                          "headers": _ETAG}})},
+        "/v1/parcels/{parcel}/dossier": {"get": _op(
             "getDossier", "officers", "Officers: data, history, the signed declaration verified "
             "now, the batch, messages exchanged, decisions and duty", _ONE, "The dossier",
-            _ref("Dossier"), 400, 401, 403, 404)},
-        "/v1/parcels/{tracking_number}/decisions": {"post": _op(
+            _ref("Dossier"), 400, 401, 403, 404, 409)},
+        "/v1/parcels/{parcel}/decisions": {"post": _op(
             "recordDecision", "officers", "Officers: hold, request documents, release, refuse "
-            "or assess duty", _ONE, "The parcel after the decision", _ref("ParcelView"),
-            400, 401, 403, 404, 409, 415, 422, body="Decision")},
+            "or assess duty", [*_ONE, _IF_MATCH], "The parcel after the decision",
+            _ref("ParcelView"), 400, 401, 403, 404, 409, 412, 415, 422, body="Decision",
+            headers=_VERSION)},
         "/v1/stats": {"get": _op(
             "getStats", "officers", "Counts per status and office of the parcels received in "
             "the period, and clearance time percentiles (received to released)",

@@ -174,9 +174,10 @@ def sort() -> str:
     return chosen
 
 
-def search_filters(cursor_owner: str) -> SearchFilters:
+def search_filters(cursor_owner: str, cursor: str | None) -> SearchFilters:
     """Every filter of the officer search, from the query string (the API's /v1/parcels and
-    the console's search page read the same parameters)."""
+    the console's search page read the same parameters); `cursor`: the keyset the page
+    resumes at (the API's is unsealed first: api.pagination)."""
     chosen = sort()
     return SearchFilters(
         statuses=statuses(), office=text("office", 12),
@@ -187,4 +188,4 @@ def search_filters(cursor_owner: str) -> SearchFilters:
         currency=pattern("currency", CURRENCY, "an ISO 4217 code such as EUR"),
         words=tuple(words_of(text("q", 200) or "")),
         tracking_number=text("tracking_number", 64), waybill=text("waybill", 64), sort=chosen,
-        after=decode_keyset(request.args.get("cursor"), chosen, cursor_owner))
+        after=decode_keyset(cursor, chosen, cursor_owner))

@@ -2,6 +2,8 @@
 
 Thin handlers: parse, call the use cases, shape the reply. Scope (which parcels a key may
 see) is applied below, in the services: another tenant's parcel is a 404 like a missing one.
+`{parcel}` in a path is the parcel's public id (`pcl_...`) or its tracking number. A parcel's
+ETag is its version (If-Match on decisions); a signed declaration's, its SHA-256.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from api import params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_json_object
 from api.errors import ApiProblem
+from api.etags import if_match, immutable
+from api.idempotency import idempotent
+from api.pagination import page, resume_point
+from customs.domain.errors import PreconditionFailed
 
 views = Blueprint("views", __name__, url_prefix="/v1")
 views.before_request(authenticate_request)
@@ -42,36 +48,41 @@ def search_parcels() -> Response:
         if hidden:
             raise params.bad(hidden[0], "not available to couriers (the delivery view has no "
                                         "goods, values or marketplace)")
-    filters = params.search_filters(principal().cursor_owner)
+    filters = params.search_filters(principal().cursor_owner, resume_point("parcels"))
     items, after = customs().parcels.search_parcels(principal(), filters, params.limit())
-    return jsonify({"items": [i.to_json() for i in items], "next_cursor": None if after is None
-                    else params.encode_keyset(sort, *after, principal().cursor_owner)})
+    return page("parcels", [i.to_json() for i in items], None if after is None
+                else params.encode_keyset(sort, *after, principal().cursor_owner))
 
 
-@views.get("/parcels/<tracking_number>")
+@views.get("/parcels/<parcel>")
 @roles(*ALL)
-def get_parcel(tracking_number: str) -> Response:
-    return jsonify(customs().parcels.parcel(principal(), tracking_number, _marketplace()).to_json())
+def get_parcel(parcel: str) -> Response:
+    view = customs().parcels.parcel(principal(), parcel, _marketplace())
+    response = jsonify(view.to_json())
+    response.set_etag(customs().parcels.version(view))
+    return response
 
 
-@views.get("/parcels/<tracking_number>/declaration")
+@views.get("/parcels/<parcel>/declaration")
 @roles("marketplace", "officer")
-def get_declaration(tracking_number: str) -> Response:
-    """The signed declaration exactly as signed (verify it with the published certificate)."""
-    document = customs().parcels.declaration(principal(), tracking_number, _marketplace())
-    return Response(document, mimetype="application/xml")
+def get_declaration(parcel: str) -> Response:
+    """The signed declaration exactly as signed (verify it with the published certificate);
+    immutable: its ETag is its SHA-256, If-None-Match answers 304."""
+    document = customs().parcels.declaration(principal(), parcel, _marketplace())
+    return immutable(document, "application/xml")
 
 
-@views.get("/parcels/<tracking_number>/dossier")
+@views.get("/parcels/<parcel>/dossier")
 @roles("officer")
-def get_dossier(tracking_number: str) -> Response:
-    dossier = customs().parcels.dossier(principal(), tracking_number, _marketplace())
+def get_dossier(parcel: str) -> Response:
+    dossier = customs().parcels.dossier(principal(), parcel, _marketplace())
     return jsonify(dossier.to_json())
 
 
-@views.post("/parcels/<tracking_number>/decisions")
+@views.post("/parcels/<parcel>/decisions")
 @roles("officer")
-def record_decision(tracking_number: str) -> Response:
+@idempotent()
+def record_decision(parcel: str) -> Response:
     body = _json_object()
     action = body.get("action")
     if action not in ACTIONS:
@@ -90,9 +101,16 @@ def record_decision(tracking_number: str) -> Response:
             raise ApiProblem(400, "INVALID_DECISION", 'duty is {"amount": "12.50", "currency": '
                                                       '"EUR"} (amount a decimal string)')
         money = (duty["amount"], duty["currency"])
-    parcel = customs().parcels.decide(principal(), tracking_number, action, reason, money,
-                              _marketplace())
-    return jsonify(parcel.to_json())
+    try:
+        view = customs().parcels.decide(principal(), parcel, action, reason, money,
+                                        _marketplace(), if_match=if_match())
+    except PreconditionFailed as exc:  # the current state, and its version as the ETag
+        raise ApiProblem(412, exc.code, exc.detail, headers={
+            "ETag": f'"{exc.extra["version"]}"'}, **exc.extra) from None
+    response = jsonify(view.to_json())
+    response.set_etag(customs().parcels.version(view))
+    return response
+
 
 
 @views.get("/stats")
@@ -106,8 +124,9 @@ def stats() -> Response:
 @views.get("/feed")
 @roles(*ALL)
 def feed() -> Response:
-    cursor = request.args.get("cursor")
-    return jsonify(customs().parcels.feed(principal(), cursor, params.limit()).to_json())
+    changes = customs().parcels.feed(principal(), resume_point("feed"), params.limit())
+    return page("feed", changes.to_json()["items"], changes.next_cursor,
+                has_more=changes.has_more)
 
 
 def _json_object() -> dict[str, Any]:

@@ -13,6 +13,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.auth import authenticate_request, roles
 from api.errors import ApiProblem
+from api.idempotency import idempotent
+from api.pagination import page, resume_point
 from api.params import INTEGER, is_integer_key, limit
 from customs.services.ports import QuarantineItem
 
@@ -38,17 +40,18 @@ def item_json(item: QuarantineItem) -> dict[str, Any]:
 @quarantine.get("")
 @roles(*STAFF)
 def list_quarantine() -> Response:
-    """Oldest first; `status` QUARANTINED (default) or REPLAYED; `after` an id."""
+    """Oldest first; `status` QUARANTINED (default) or REPLAYED; pages as every list."""
     status = request.args.get("status", "QUARANTINED")
     if status not in STATUSES:
         raise ApiProblem(400, "INVALID_STATUS", "status must be QUARANTINED or REPLAYED")
-    after = request.args.get("after", "0")
+    after = resume_point(f"quarantine:{status}") or "0"
     if not is_integer_key(after):
-        raise ApiProblem(400, "INVALID_CURSOR", "after must be a quarantine id")
+        raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
     size = limit()
-    items = _customs().authority.quarantined(status=status, after=int(after), limit=size)
-    return jsonify({"items": [item_json(i) for i in items],
-                    "next_after": items[-1].id if len(items) == size else None})
+    items = _customs().authority.quarantined(status=status, after=int(after), limit=size + 1)
+    more = len(items) > size
+    return page(f"quarantine:{status}", [item_json(i) for i in items[:size]],
+                str(items[size - 1].id) if more else None)
 
 
 @quarantine.get("/<int:item_id>")
@@ -62,6 +65,7 @@ def get_quarantined(item_id: int) -> Response:
 
 @quarantine.post("/<int:item_id>/replay")
 @roles(*STAFF)
+@idempotent()
 def replay(item_id: int) -> Response:
     """Apply the message again (after its cause was fixed); 409 if it is still refused."""
     received = _customs().authority.replay_quarantined(item_id) if item_id < INTEGER else None

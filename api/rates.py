@@ -12,6 +12,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from api.auth import authenticate_request, principal, roles
 from api.body import json_excess, read_bounded_body
 from api.errors import ApiProblem
+from api.idempotency import idempotent
+from api.pagination import page, resume_point
+from api.params import limit
 from customs.domain.errors import ReferenceDataError
 
 rates = Blueprint("rates", __name__, url_prefix="/v1")
@@ -29,6 +32,7 @@ def _customs():  # type: ignore[no-untyped-def]
 
 @rates.put("/rates")
 @roles("operator")
+@idempotent(MAX_RATES_BYTES, code="RATES_TOO_LARGE")
 def load_rates() -> Response:
     """Load rates: CSV (date,currency,base,rate) or JSON {"rates": [{...}]}; all or none.
     Only the operator role: every marketplace's estimates use them, so no officer of one
@@ -49,11 +53,28 @@ def load_rates() -> Response:
 @rates.get("/rates")
 @roles("marketplace", "courier", "officer", "operator")
 def list_rates() -> Response:
-    """Rates held for the days from..to (default: the last 31 days), at most 366 days."""
+    """Rates held for the days from..to (default: the last 31 days), at most 366 days, a
+    page at a time (the cursor holds the window and the offset into it)."""
     last = _day("to") or _customs().clock.now().date()
     first = _day("from") or last - timedelta(days=min(DEFAULT_DAYS - 1, (last - date.min).days))
-    return jsonify({"from": first.isoformat(), "to": last.isoformat(),
-                    "items": [r.to_json() for r in _customs().reference.list_rates(first, last)]})
+    window = f"{first.isoformat()}/{last.isoformat()}"
+    offset, size = _offset(window), limit()
+    held = _customs().reference.list_rates(first, last)
+    more = len(held) > offset + size
+    return page("rates", [r.to_json() for r in held[offset:offset + size]],
+                f"{window}/{offset + size}" if more else None,
+                **{"from": first.isoformat(), "to": last.isoformat()})
+
+
+def _offset(window: str) -> int:
+    """Where the cursor resumes; its window must be the request's (from, to)."""
+    resumed = resume_point("rates")
+    if resumed is None:
+        return 0
+    cursor_window, _, offset = resumed.rpartition("/")
+    if cursor_window != window or not offset.isdigit():
+        raise ApiProblem(400, "INVALID_CURSOR", "the cursor was given for other from/to dates")
+    return int(offset)
 
 
 def _day(name: str) -> date | None:

@@ -17,6 +17,8 @@ from api import params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_json_object
 from api.errors import ApiProblem
+from api.idempotency import idempotent
+from api.pagination import page, resume_point
 
 hooks = Blueprint("webhooks", __name__, url_prefix="/v1")
 hooks.before_request(authenticate_request)
@@ -31,6 +33,7 @@ def customs():  # type: ignore[no-untyped-def]
 
 @hooks.post("/webhooks")
 @roles(*ALL)
+@idempotent(MAX_BODY)
 def create_webhook() -> tuple[Response, int, dict[str, str]]:
     body = _body({"url", "from", "events"}, required=("url",))
     start = body.get("from", "now")
@@ -45,11 +48,11 @@ def create_webhook() -> tuple[Response, int, dict[str, str]]:
 @hooks.get("/webhooks")
 @roles(*ALL)
 def list_webhooks() -> Response:
-    after = request.args.get("cursor")
+    after = resume_point("webhooks")
     if after is not None and not WEBHOOK_ID.match(after):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
     items, next_after = customs().webhooks.list_webhooks(principal(), after, params.limit())
-    return jsonify({"items": [i.to_json() for i in items], "next_cursor": next_after})
+    return page("webhooks", [i.to_json() for i in items], next_after)
 
 
 @hooks.get("/webhooks/<webhook_id>")
@@ -67,6 +70,7 @@ def delete_webhook(webhook_id: str) -> Response:
 
 @hooks.post("/webhooks/<webhook_id>/rotate-secret")
 @roles(*ALL)
+@idempotent(MAX_BODY)
 def rotate_secret(webhook_id: str) -> Response:
     body = _body({"overlap_seconds"}, required=(), empty_ok=True)
     overlap = body.get("overlap_seconds", 0)
@@ -80,6 +84,7 @@ def rotate_secret(webhook_id: str) -> Response:
 
 @hooks.post("/webhooks/<webhook_id>/replay")
 @roles(*ALL)
+@idempotent(MAX_BODY)
 def replay(webhook_id: str) -> Response:
     body = _body({"since"}, required=(), empty_ok=True)
     since = None
@@ -93,14 +98,14 @@ def replay(webhook_id: str) -> Response:
 @roles(*ALL)
 def deliveries(webhook_id: str) -> Response:
     status = request.args.get("status")
-    raw = request.args.get("cursor")
+    raw = resume_point(f"deliveries:{webhook_id}")
     if raw is not None and not params.is_integer_key(raw):
         raise ApiProblem(400, "INVALID_CURSOR", "the cursor is not one this list returned")
     items, before = customs().webhooks.webhook_deliveries(
         principal(), _id(webhook_id), status, None if raw is None else int(raw),
         params.limit())
-    return jsonify({"items": [i.to_json() for i in items],
-                    "next_cursor": None if before is None else str(before)})
+    return page(f"deliveries:{webhook_id}", [i.to_json() for i in items],
+                None if before is None else str(before))
 
 
 @hooks.get("/webhooks/<webhook_id>/deliveries/<delivery_id>")

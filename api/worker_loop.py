@@ -61,6 +61,7 @@ class PassResult:
     sent: SubmitReport = field(default_factory=SubmitReport)
     polled: int = 0
     hooks: DeliveryReport = field(default_factory=DeliveryReport)
+    purged: int = 0  # idempotent replies past their lifetime
     failed: list[str] = field(default_factory=list)  # stages that raised in this pass
 
 
@@ -92,6 +93,7 @@ class WorkerPass:
             # decisions that arrived before their batch's evidence, applied in their turn
             "pending": lambda r: customs.authority.apply_pending_decisions(),
             "webhooks": lambda r: setattr(r, "hooks", customs.webhooks.deliver_webhooks()),
+            "purge": lambda r: setattr(r, "purged", customs.replies.purge_expired()),
         }
         self.backoff = {name: Backoff(backoff_base, backoff_cap, rng) for name in self.stages}
 

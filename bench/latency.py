@@ -69,7 +69,7 @@ def _officer_search(sample: Sample, rng: random.Random) -> tuple[str, str]:
 
 
 ENDPOINTS: list[Endpoint] = [
-    Endpoint("status", "GET /v1/parcels/{tracking_number}", "marketplace", _status_lookup),
+    Endpoint("status", "GET /v1/parcels/{parcel}", "marketplace", _status_lookup),
     Endpoint("feed-marketplace", "GET /v1/feed (marketplace)", "marketplace", _feed_page),
     Endpoint("feed-courier", "GET /v1/feed (courier)", "courier", _feed_page),
     Endpoint("search", "GET /v1/parcels?… (officer search)", "officer", _officer_search),

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from customs.adapters.database.engine import make_engine
 from customs.adapters.database.migrate import upgrade
 from customs.adapters.database.tables import Manifest, ParcelEvent, ParcelGoods, ParcelRow, Tenant
+from customs.domain.public_ids import RANDOM_BYTES, parcel_id
 from customs.domain.tracking import s10_check_digit
 
 CHUNK = 50_000
@@ -198,7 +199,8 @@ def _chunk(start: int, size: int, rng: random.Random, templates: list, tenant_id
             number = tracking_number(pid)
             updated = received + timedelta(minutes=10 * len(PATHS[status][1]))
             parcels.append((
-                pid, manifest_id, tenant, position, number, doc.get("courier"), country, office,
+                pid, parcel_id(rng.randbytes(RANDOM_BYTES)), manifest_id, tenant, position,
+                number, doc.get("courier"), country, office,
                 status, doc["declared_value"]["amount"], doc["declared_value"]["currency"],
                 doc["gross_weight"], text.replace(doc["tracking_number"], number),
                 json.dumps([{"code": "HS_CODE_FORMAT", "message": "seeded rejection"}])
@@ -218,7 +220,8 @@ def _chunk(start: int, size: int, rng: random.Random, templates: list, tenant_id
                        "destination_country", "customs_office", "document_sha256",
                        "document_size", "parcel_count", "accepted_count", "rejected_count"],
                       manifests),
-        "parcels": (["id", "manifest_id", "tenant_id", "position", "tracking_number", "courier",
+        "parcels": (["id", "public_id", "manifest_id", "tenant_id", "position",
+                     "tracking_number", "courier",
                      "destination_country", "customs_office", "status", "declared_value",
                      "currency", "gross_weight", "data", "violations", "created_at",
                      "updated_at", "declared_amount", "house_waybill", "search_text"], parcels),

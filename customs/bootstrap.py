@@ -30,7 +30,7 @@ from customs.adapters.webhooks.http_sender import HttpWebhookSender, resolve
 from customs.adapters.webhooks.secret_box import MISSING, FernetSecretBox, is_plaintext, parse_keys
 from customs.domain.accounts import Lockout, SessionPolicy
 from customs.domain.regimes import DestinationRules
-from customs.services import access, intake, operations
+from customs.services import access, intake, operations, quotes
 from customs.services.accounts import AccountRules
 from customs.services.authority_ports import DecisionSource
 from customs.services.operations_ports import OperationalReads
@@ -175,6 +175,7 @@ def bootstrap(settings: Settings | None = None, *,
     duty = intake.DutyContext(files.load_duty_rules(s.duty_rules),
                               timedelta(days=s.rate_max_age_days))
     uows = (w.uow_factory, w.read_uow_factory)
+    tables = quotes.RateTables()
     return usecases.Application(
         s, clock, usecases.Resources(w.engine, w.read_engine),
         intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound,
@@ -184,13 +185,16 @@ def bootstrap(settings: Settings | None = None, *,
         parcels=usecases.Parcels(*uows, clock, DeclarationCheck(w.signer),
                                  timedelta(days=s.feed_cursor_max_age_days)),
         webhooks=_build_webhooks(w, clock, webhook_sender),
-        access=usecases.Access(*uows, clock, access.KeyCache(s.api_key_cache_seconds)),
+        access=usecases.Access(*uows, clock, access.KeyCache(s.api_key_cache_seconds),
+                               access.CursorKey(s.cursor_key)),
         reference=usecases.Reference(w.uow_factory, clock, usecases.reference.ReferenceFiles(
-            files.read_nomenclature, files.read_rates, files.parse_rates)),
+            files.read_nomenclature, files.read_rates, files.parse_rates), tables.forget),
         operations=usecases.Operations(w.read_uow_factory, clock, reads, w.signer,
                                        operations.FinalCounts(),
                                        lambda: migrate.upgrade(s.database_url)),
-        accounts=usecases.Accounts(w.uow_factory, clock, account_rules(s)))
+        accounts=usecases.Accounts(w.uow_factory, clock, account_rules(s)),
+        replies=usecases.Replies(s, w.uow_factory, clock),
+        quotes=usecases.Quotes(w.read_uow_factory, clock, duty, tables))
 
 
 def account_rules(s: Settings) -> AccountRules:

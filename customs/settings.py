@@ -25,7 +25,8 @@ RATE_LIMIT_FORM = ("limits separated by ';', each COUNT/second|minute|hour|day "
 STORAGE_FORM = "memory:// or redis://HOST:PORT/DB (rediss:// with TLS)"
 HTTP_FORM = "an http:// or https:// URL with a host"
 DEFAULT_RATE_LIMIT = "600/minute"
-SECRETS = frozenset({"metrics_token", "secrets_key", "console_secret_key"})  # never echoed back
+SECRETS = frozenset({"metrics_token", "secrets_key", "console_secret_key",
+                     "cursor_key"})  # never echoed back
 
 
 class Settings(BaseSettings):
@@ -161,6 +162,15 @@ class Settings(BaseSettings):
         default=5, ge=0, le=300, description="a verified API key is trusted this long without "
                                              "reading it again; a key revoked by another "
                                              "process stops working within it (0: read always)")
+
+    # Lists and POSTs (docs/api.md, "Pagination" and "Idempotency")
+    cursor_key: str | None = Field(
+        default=None, repr=False, min_length=32,
+        description="secret that signs list cursors (at least 32 characters, the same for "
+                    "every process); unset: one is generated once and kept in the database")
+    idempotency_ttl_hours: float = Field(
+        default=24, gt=0, le=24 * 30, description="a POST's stored reply is replayed for its "
+                                                  "Idempotency-Key this long, then purged")
 
     # Per-key rate limits (docs/configuration.md)
     rate_limit: str = Field(

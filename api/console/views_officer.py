@@ -74,7 +74,7 @@ def search() -> object:
     error = items = cursor = None
     if request.args:
         try:
-            filters = params.search_filters(who.cursor_owner)
+            filters = params.search_filters(who.cursor_owner, request.args.get("cursor"))
             items, after = parcels().search_parcels(who, filters, PAGE)
             cursor = None if after is None else params.encode_keyset(
                 filters.sort, *after, who.cursor_owner)
@@ -95,7 +95,7 @@ def search_csv() -> object:
     """Every parcel the search matches, in pages of 500, written as they are read."""
     who = current_principal()
     try:
-        filters = replace(params.search_filters(who.cursor_owner), after=None)
+        filters = replace(params.search_filters(who.cursor_owner, None), after=None)
     except ApiProblem as exc:
         return Response(exc.detail + "\n", status=400, mimetype="text/plain")
     use_case = parcels()

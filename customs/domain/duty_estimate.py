@@ -60,10 +60,16 @@ def _over(value: Decimal, limit: Decimal | None) -> bool:
     return limit is not None and value > limit
 
 
+def over_thresholds(rule: DutyRule, value: Decimal, weight: Decimal) -> bool:
+    """Above the rule's value or weight threshold (both inclusive: at the threshold is not
+    over), the value in the rule's currency."""
+    return _over(value, rule.value_threshold) or _over(weight, rule.weight_threshold)
+
+
 def _charge(rule: DutyRule, value: Decimal, weight: Decimal,
             hs_codes: Sequence[str]) -> tuple[Decimal | None, str]:
     """The charge in the rule's currency (None: not estimable), and how it was reached."""
-    over = _over(value, rule.value_threshold) or _over(weight, rule.weight_threshold)
+    over = over_thresholds(rule, value, weight)
     if rule.method is Method.EXCESS:
         if not over:
             return ZERO, "within the duty-free thresholds"

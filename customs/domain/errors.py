@@ -154,10 +154,12 @@ class CodedError(DomainError):
 
     status = 400
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, **extra: object) -> None:
+        """`extra`: members of the problem details beyond the code and detail (JSON values)."""
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.extra = extra
 
 
 class Invalid(CodedError):
@@ -176,6 +178,12 @@ class Conflict(CodedError):
     """The object's state does not allow this now (lifecycle), or it changed meanwhile."""
 
     status = 409
+
+
+class PreconditionFailed(CodedError):
+    """The caller's If-Match names a version of the object that is no longer current."""
+
+    status = 412
 
 
 class Gone(CodedError):

@@ -156,3 +156,24 @@ def revoke_api_key(key_id: str, *, uow: UnitOfWork, clock: Clock,
     if cache is not None:
         cache.forget(key_id)
     return done
+
+
+class CursorKey:
+    """The key that signs list cursors (customs.domain.cursors): CUSTOMS_CURSOR_KEY when set,
+    else one generated once and kept in the database, the same for every process (a key per
+    process would refuse a cursor another worker gave). Read once per process."""
+
+    NAME = "cursor_key"
+
+    def __init__(self, configured: str | None) -> None:
+        self._key = None if configured is None else hashlib.sha256(
+            configured.encode("utf-8")).digest()
+
+    def get(self, *, uow: UnitOfWork, clock: Clock) -> bytes:
+        if self._key is None:
+            with uow:
+                stored = uow.keys.server_secret(self.NAME, secrets.token_urlsafe(32),
+                                                clock.now())
+                uow.commit()
+            self._key = hashlib.sha256(stored.encode("utf-8")).digest()
+        return self._key

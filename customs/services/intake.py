@@ -88,20 +88,24 @@ def submit_manifest(
     cmd: SubmitManifest, *, uow: UnitOfWork, reader: ManifestReader, rules: DestinationRules,
     clock: Clock, new_id: Callable[[], str], duty: DutyContext | None = None,
     inline: InlineDeclaration | None = None, read_uow: UnitOfWork | None = None,
+    replies_ttl: timedelta | None = None,
 ) -> Receipt:
     """Validate every parcel and store the manifest once per (tenant, Idempotency-Key); each
     accepted parcel gets its duty estimate (when duty rules are given) and, with `inline`,
     its signed declaration. `read_uow` serves the reads before the write (on SQLite a write
-    unit of work takes the database's write lock at its first statement)."""
+    unit of work takes the database's write lock at its first statement). A receipt stored
+    more than `replies_ttl` ago has expired: the key is free again (services.replies)."""
     digest = hashlib.sha256(cmd.document).hexdigest()
     reads = read_uow or uow
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        known = replay(cmd, digest, reads)
+        expired = None if replies_ttl is None else clock.now() - replies_ttl
+        known = replay(cmd, digest, reads, not_before=expired)
         if known is not None:
             return known
         try:
             return accept(cmd, digest, uow=uow, reads=reads, reader=reader, rules=rules,
-                          clock=clock, new_id=new_id, duty=duty, inline=inline)
+                          clock=clock, new_id=new_id, duty=duty, inline=inline,
+                          replace_before=expired)
         except ConcurrentWrite:
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -132,15 +136,18 @@ def submit_stored(
     raise AssertionError("unreachable")
 
 
-def replay(cmd: SubmitManifest, digest: str, reads: UnitOfWork) -> Receipt | None:
-    """What the tenant's key already answered: a receipt, or a manifest stored for a worker
-    (its current status); IdempotencyConflict for another body; None for a new key."""
+def replay(cmd: SubmitManifest, digest: str, reads: UnitOfWork,
+           not_before: datetime | None = None) -> Receipt | None:
+    """What the tenant's key already answered: a receipt (stored after `not_before`: older
+    ones have expired), or a manifest stored for a worker (its current status);
+    IdempotencyConflict for another body or a key another request used; None for a new key."""
     with reads:
-        stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key)
+        stored = reads.idempotency.get(cmd.tenant_id, cmd.idempotency_key,
+                                       not_before=not_before)
         job = None if stored is not None else reads.manifest_jobs.by_key(
             cmd.tenant_id, cmd.idempotency_key)
     if stored is not None:
-        _same_body(stored.request_sha256, digest)
+        _same_body(stored.request_sha256 if stored.manifest_id is not None else "", digest)
         return Receipt(stored.manifest_id, stored.body, replayed=True)
     if job is not None:
         _same_body(job.document_sha256, digest)
@@ -234,6 +241,7 @@ def accept(
     reader: ManifestReader, rules: DestinationRules, clock: Clock, new_id: Callable[[], str],
     duty: DutyContext | None = None, inline: InlineDeclaration | None = None,
     lease: JobLease | None = None,
+    replace_before: datetime | None = None,
 ) -> Receipt:
     """Read, check, estimate, declare, then write the manifest, its parcels, its idempotency
     record and its `manifest.processed` event in one transaction (with `lease`: as the
@@ -280,7 +288,8 @@ def accept(
         uow.manifests.add(replace(manifest, receipt=body))
         uow.parcels.add_staged(rows)
         uow.idempotency.add(cmd.tenant_id, cmd.idempotency_key,
-                            StoredResponse(digest, manifest.id, body), now)
+                            StoredResponse(digest, manifest.id, body), now,
+                            replace_before=replace_before)
         uow.events.add([manifest_processed(body, cmd.tenant_id, done)])
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)

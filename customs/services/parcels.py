@@ -11,9 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from customs.domain.errors import Conflict, Invalid, NotFound
+from customs.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
+from customs.domain.public_ids import is_parcel_id
 from customs.services.ports import Clock, Principal, SearchFilters
 from customs.services.read_models.dossier import (
     Dossier,
@@ -31,6 +32,7 @@ from customs.services.read_models.parcel import (
 from customs.services.unit_of_work import UnitOfWork
 
 MAX_STATS_PERIOD = timedelta(days=366)
+AMBIGUOUS_LISTED = 10  # ids named when a tracking number matches several parcels
 NO_ESTIMATE = {"status": "NONE", "reason": "no estimate was made for this parcel (rejected, or "
                                            "received before estimates existed)"}
 Keyset = tuple[object, int]  # the sort value and id of a page's last row
@@ -38,7 +40,7 @@ Keyset = tuple[object, int]  # the sort value and id of a page's last row
 
 def summary(p: ParcelRecord) -> ParcelSummary:
     """The one summary builder: search pages and the head of the full view."""
-    return ParcelSummary(p.tracking_number, p.manifest_id, p.position, p.marketplace,
+    return ParcelSummary(p.public_id, p.tracking_number, p.manifest_id, p.position, p.marketplace,
                          p.courier, p.status, p.destination, p.declared_value, p.gross_weight,
                          p.duty, _iso(p.created_at), _iso(p.updated_at))
 
@@ -54,7 +56,7 @@ def _iso(value: datetime | None) -> str | None:
 def courier_view(p: ParcelRecord) -> CourierParcel:
     recipient = (p.data or {}).get("recipient") or {}
     return CourierParcel(
-        p.tracking_number, p.house_waybill, p.courier, p.status, p.duty, p.destination,
+        p.public_id, p.tracking_number, p.house_waybill, p.courier, p.status, p.duty, p.destination,
         p.gross_weight, p.estimate_brief,
         DeliverTo(recipient.get("name"), recipient.get("address"), recipient.get("phone")),
         _iso(p.updated_at), p.history)
@@ -71,14 +73,24 @@ def view_for(who: Principal, p: ParcelRecord) -> ParcelView:
     return courier_view(p) if who.role == "courier" else full_view(p, who)
 
 
-def find(who: Principal, tracking_number: str, uow: UnitOfWork,
+def find(who: Principal, key: str, uow: UnitOfWork,
          marketplace: str | None = None) -> ParcelRecord:
-    if len(tracking_number) > 64 or not tracking_number.isprintable():
-        raise NotFound(f"no parcel {tracking_number!r}")  # no such number can exist
-    row = uow.views.find_parcel(who, tracking_number, marketplace)
-    if row is None:
-        raise NotFound(f"no parcel {tracking_number}")
-    return row
+    """The one parcel in scope with this public id (`pcl_...`) or tracking number. A tracking
+    number that several parcels in scope carry (a marketplace's number used again after the
+    first parcel was final, or two marketplaces' numbers) is TRACKING_NUMBER_AMBIGUOUS, with
+    their ids: never silently the newest."""
+    if len(key) > 64 or not key.isprintable():
+        raise NotFound(f"no parcel {key!r}")  # no such number can exist
+    rows = uow.views.find_parcels(who, key, by_public_id=is_parcel_id(key),
+                                  marketplace=marketplace, limit=AMBIGUOUS_LISTED)
+    if not rows:
+        raise NotFound(f"no parcel {key}")
+    if len(rows) > 1:
+        raise Conflict("TRACKING_NUMBER_AMBIGUOUS",
+                       f"{len(rows) if len(rows) < AMBIGUOUS_LISTED else 'several'} parcels "
+                       f"in your scope have tracking number {key}: ask for one by its id",
+                       ids=[r.public_id for r in rows])
+    return rows[0]
 
 
 def get_parcel(who: Principal, tracking_number: str, *, uow: UnitOfWork,
@@ -143,15 +155,31 @@ def dossier(who: Principal, tracking_number: str, *, uow: UnitOfWork,
     return Dossier(full_view(row, who), signed, extra.batch, extra.messages)
 
 
+def version_of(p: ParcelRecord | ParcelView) -> str:
+    """The parcel's version (its ETag): it changes with every event, and the history only
+    grows. If-Match on a decision names the version the officer decided on."""
+    return f"{p.public_id if isinstance(p, ParcelRecord) else p.id}.{len(p.history)}"
+
+
 def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
            uow: UnitOfWork, clock: Clock, marketplace: str | None = None,
-           expected: str | None = None) -> ParcelView:
-    """An officer's decision: checked against the lifecycle, recorded with who and why. With
-    `expected` (the status the officer saw), a parcel that moved meanwhile is not decided on:
-    someone else's decision is shown, never overwritten."""
+           expected: str | None = None,
+           if_match: tuple[str, ...] | None = None) -> ParcelView:
+    """An officer's decision: checked against the lifecycle, recorded with who and why.
+    `if_match` (the API): the versions the caller decided on ("*": any); another current
+    version is PRECONDITION_FAILED with the current state. `expected` (the console): the
+    status the officer saw; a parcel that moved meanwhile is not decided on. Either way two
+    officers never overwrite each other silently; the move is also guarded by the parcel's
+    status and `updated_at` as read here."""
     now = clock.now()
     with uow:
         row = find(who, tracking_number, uow, marketplace)
+        version = version_of(row)
+        if if_match is not None and "*" not in if_match and version not in if_match:
+            raise PreconditionFailed(
+                "PRECONDITION_FAILED", "the parcel changed since the version in If-Match: "
+                "read the current state (in `parcel`, its version in `version`) and decide "
+                "again", version=version, parcel=view_for(who, row).to_json())
         if expected is not None and row.status != expected:
             raise Conflict("CONCURRENT_CHANGE", f"the parcel is {row.status} now, no longer "
                                                 f"{expected}: read it again before deciding")
@@ -164,7 +192,8 @@ def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
                                           "be released before it is")
         if not uow.officer.move(row.id, current, decision.status, at=now,
                                 actor=who.actor, source=decision.source,
-                                reason=decision.reason, duty=decision.duty):
+                                reason=decision.reason, duty=decision.duty,
+                                unchanged_since=row.updated_at):
             raise Conflict("CONCURRENT_CHANGE", "the parcel changed while the decision was "
                                                 "recorded; read it again and retry")
         uow.commit()

@@ -96,9 +96,15 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
+    """A POST's stored reply: a manifest's receipt (`manifest_id`), or any other POST's
+    status, body and headers. `body` None: claimed, the request is still running."""
+
     request_sha256: str
-    manifest_id: str
-    body: dict[str, Any]
+    manifest_id: str | None
+    body: Any
+    status: int | None = None
+    headers: dict[str, str] | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +190,16 @@ class ManifestJobRepository(Protocol):
 
 
 class IdempotencyRepository(Protocol):
-    def get(self, tenant_id: int, key: str) -> StoredResponse | None: ...
-    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime) -> None: ...
+    def get(self, tenant_id: int, key: str,
+            not_before: datetime | None = None) -> StoredResponse | None: ...
+    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime,
+            replace_before: datetime | None = None) -> None: ...
+    def claim(self, tenant_id: int, key: str, request_sha256: str, at: datetime, *,
+              expired_before: datetime, abandoned_before: datetime) -> None: ...
+    def complete(self, tenant_id: int, key: str, status: int, body: Any,
+                 headers: dict[str, str]) -> None: ...
+    def release(self, tenant_id: int, key: str) -> None: ...
+    def purge(self, before: datetime, limit: int) -> int: ...
 
 
 class NomenclatureRepository(Protocol):
@@ -194,6 +208,7 @@ class NomenclatureRepository(Protocol):
 
 
 class KeyRepository(Protocol):
+    def server_secret(self, name: str, candidate: str, at: datetime) -> str: ...
     def tenant_id(self, name: str, create_at: datetime | None = None) -> int | None: ...
     def add(self, key_id: str, tenant_id: int, role: str, key_hash: str, at: datetime,
             expires_at: datetime | None, label: str | None, *, courier: str | None = None,
@@ -376,8 +391,11 @@ class FeedItem:
 class ViewRepository(Protocol):
     """Reads across parcels, always inside the caller's scope."""
 
-    def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> ParcelRecord | None: ...
+    def find_parcels(self, who: Principal, key: str, *, by_public_id: bool,
+                     marketplace: str | None = None, limit: int = 10) -> list[ParcelRecord]:
+        """The parcels in scope whose public id (or tracking number) is `key`, newest first, at
+        most `limit`; the history is read only when exactly one matches."""
+        ...
     def search(self, who: Principal, filters: SearchFilters, limit: int) -> list[ParcelRecord]:
         ...
     def dossier(self, parcel_id: int) -> DossierRecord: ...
@@ -392,7 +410,8 @@ class ViewRepository(Protocol):
 
 class OfficerRepository(Protocol):
     def move(self, parcel_id: int, current: Any, new: Any, *, at: datetime, actor: str,
-             source: str, reason: str | None, duty: Any) -> bool: ...
+             source: str, reason: str | None, duty: Any,
+             unchanged_since: datetime | None = None) -> bool: ...
 
 
 class AuditRepository(Protocol):

@@ -15,11 +15,13 @@ from customs.usecases.intake import Intake
 from customs.usecases.operations import Operations
 from customs.usecases.outbound import Outbound
 from customs.usecases.parcels import Parcels
+from customs.usecases.quotes import Quotes
 from customs.usecases.reference import Reference
+from customs.usecases.replies import Replies
 from customs.usecases.webhooks import Webhooks
 
 __all__ = ["Access", "Accounts", "Application", "Authority", "Intake", "Operations",
-           "Outbound", "Parcels", "Reference", "Resources", "Webhooks"]
+           "Outbound", "Parcels", "Quotes", "Reference", "Replies", "Resources", "Webhooks"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Application:
     reference: Reference
     operations: Operations
     accounts: Accounts
+    replies: Replies
+    quotes: Quotes
 
     def close(self) -> None:
         self.resources.close()

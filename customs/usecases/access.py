@@ -17,6 +17,11 @@ class Access:
     read_uow_factory: Callable[[], UnitOfWork]
     clock: Clock
     key_cache: access.KeyCache
+    cursor_keys: access.CursorKey
+
+    def cursor_key(self) -> bytes:
+        """The key that signs list cursors (customs.domain.cursors)."""
+        return self.cursor_keys.get(uow=self.uow_factory(), clock=self.clock)
 
     def authenticate(self, token: str) -> Principal | None:
         return access.authenticate(token, uow=self.read_uow_factory(), clock=self.clock,

@@ -43,7 +43,8 @@ class Intake:
             receipt = intake.submit_manifest(
                 cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
                 clock=self.clock, new_id=self.new_id, duty=self.duty, inline=inline,
-                read_uow=self.read_uow_factory())
+                read_uow=self.read_uow_factory(),
+                replies_ttl=timedelta(hours=self.settings.idempotency_ttl_hours))
             if inline is not None and not receipt.replayed and \
                     receipt.body["accepted"] > inline.max_parcels:
                 self.outbound.declare_pending(manifest_id=receipt.manifest_id)

@@ -62,11 +62,13 @@ class Parcels:
 
     def decide(self, who: Principal, tracking_number: str, action: str, reason: str | None,
                duty: tuple[str, str] | None, marketplace: str | None = None,
-               expected: str | None = None) -> ParcelView:
+               expected: str | None = None,
+               if_match: tuple[str, ...] | None = None) -> ParcelView:
         money = None if duty is None else Money.of(duty[0], duty[1]).quantized()
         decision = OfficerDecision(OfficerAction(action), reason, money)
         return parcels.decide(who, tracking_number, decision, uow=self.uow_factory(),
-                              clock=self.clock, marketplace=marketplace, expected=expected)
+                              clock=self.clock, marketplace=marketplace, expected=expected,
+                              if_match=if_match)
 
     def work_queue(self, who: Principal, statuses: tuple[str, ...], office: str | None,
                    limit: int, after: Keyset | None = None) -> QueuePage:
@@ -77,6 +79,11 @@ class Parcels:
                          marketplace: str | None = None) -> bytes:
         return parcels.message_document(who, tracking_number, message_id,
                                         uow=self.read_uow_factory(), marketplace=marketplace)
+
+    @staticmethod
+    def version(view: ParcelView) -> str:
+        """The parcel's version, for its ETag (If-Match on decisions)."""
+        return parcels.version_of(view)
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> StatsView:
         return parcels.stats(who, start, end, uow=self.read_uow_factory())

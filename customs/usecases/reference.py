@@ -28,19 +28,23 @@ class Reference:
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
     files: ReferenceFiles
-
+    rates_loaded: Callable[[], None] = lambda: None  # what keeps rate tables drops them
     def load_nomenclature(self, path: Path) -> int:
         rows = list(self.files.nomenclature(path))
         return reference.load_nomenclature(rows, uow=self.uow_factory())
 
     def load_rates_file(self, path: Path, actor: str = "operator:cli") -> int:
         """Load a rates CSV (date,currency,base,rate); all rows or none."""
-        return rates.load_rates(self.files.rates_file(path), uow=self.uow_factory(),
-                                clock=self.clock, actor=actor)
+        count = rates.load_rates(self.files.rates_file(path), uow=self.uow_factory(),
+                                 clock=self.clock, actor=actor)
+        self.rates_loaded()
+        return count
 
     def load_rates_text(self, text: str, actor: str) -> int:
-        return rates.load_rates(self.files.rates_text(text, "body"), uow=self.uow_factory(),
-                                clock=self.clock, actor=actor)
+        count = rates.load_rates(self.files.rates_text(text, "body"), uow=self.uow_factory(),
+                                 clock=self.clock, actor=actor)
+        self.rates_loaded()
+        return count
 
     def list_rates(self, first: date, last: date) -> list[RateView]:
         return rates.list_rates(first, last, uow=self.uow_factory())

@@ -28,7 +28,7 @@ def test_valid_manifest_is_accepted_and_readable(client, auth):
     assert got.get_json()["issued_at"] == "2026-11-23T06:00:00+00:00"  # +03:00 kept as UTC
 
     detail = client.get("/v1/parcels/RR123456785CN", headers=auth)
-    assert_conforms(detail, "/v1/parcels/{tracking_number}")
+    assert_conforms(detail, "/v1/parcels/{parcel}")
     history = [(e["status"], e["previous_status"]) for e in detail.get_json()["history"]]
     assert history == [("RECEIVED", None), ("VALIDATED", "RECEIVED")]
     assert detail.get_json()["data"]["recipient"]["name"] == "Иван Петров"
@@ -114,11 +114,22 @@ def test_open_tracking_number_is_rejected_in_a_later_manifest(client, auth, othe
 
 
 def test_rejected_tracking_number_may_be_resubmitted(client, auth):
-    post(client, auth, manifest(parcel(gross="0.050")), key="a")
+    rejected = post(client, auth, manifest(parcel(gross="0.050")), key="a").get_json()
     fixed = post(client, auth, manifest(parcel()), key="b").get_json()
     assert fixed["accepted"] == 1
-    assert client.get("/v1/parcels/RR123456785CN", headers=auth).get_json()["status"] == \
-        "VALIDATED"
+    lines = {m: client.get(f"/v1/manifests/{m}/parcels", headers=auth).get_json()["items"][0]
+             for m in (rejected["id"], fixed["id"])}
+    # Two parcels now carry the number: asked by it, the API names both instead of guessing.
+    ambiguous = client.get("/v1/parcels/RR123456785CN", headers=auth)
+    assert ambiguous.status_code == 409
+    assert_conforms(ambiguous, "/v1/parcels/{parcel}", "get")
+    assert ambiguous.get_json()["code"] == "TRACKING_NUMBER_AMBIGUOUS"
+    assert ambiguous.get_json()["ids"] == [lines[fixed["id"]]["id"], lines[rejected["id"]]["id"]]
+    by_id = {m: client.get(f"/v1/parcels/{line['id']}", headers=auth).get_json()
+             for m, line in lines.items()}
+    assert by_id[fixed["id"]]["status"] == "VALIDATED"
+    assert by_id[rejected["id"]]["status"] == "REJECTED"
+    assert by_id[fixed["id"]]["id"] == lines[fixed["id"]]["id"]
 
 
 def test_envelope_invalid_refuses_whole_manifest_and_stores_nothing(client, auth, customs):

@@ -38,7 +38,7 @@ def test_metrics_count_requests_by_route_and_report_the_backlog(signed_client, s
         "Idempotency-Key": "k1"})
     signed_client.get("/v1/parcels/RR123456785CN", headers={"Authorization": f"Bearer {token}"})
     text = signed_client.get("/metrics", headers=METRICS_AUTH).get_data(as_text=True)
-    assert 'route="/v1/parcels/<tracking_number>",status="200"' in text
+    assert 'route="/v1/parcels/<parcel>",status="200"' in text
     assert ('customs_http_request_duration_seconds_count{method="POST",'
             'route="/v1/manifests",status="202"}') in text
     assert 'customs_backlog_parcels{step="batch"} 1.0' in text

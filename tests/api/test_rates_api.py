@@ -109,7 +109,7 @@ def test_parcel_shows_its_estimate_or_why_there_is_none(client, auth, customs):
     # no rates yet: the estimate says so; value EUR 250 is above the EUR 200 threshold
     submit(client, auth, manifest(parcel(value="250.00")))
     detail = client.get("/v1/parcels/RR123456785CN", headers=auth)
-    assert_conforms(detail, "/v1/parcels/{tracking_number}")
+    assert_conforms(detail, "/v1/parcels/{parcel}")
     estimate = detail.get_json()["duty_estimate"]
     assert estimate["status"] == "RATES_MISSING" and estimate["amount"] is None
     assert "EUR->RUB" in estimate["reason"]

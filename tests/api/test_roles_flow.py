@@ -12,7 +12,7 @@ def test_officer_holds_then_releases_and_everyone_sees_it_in_order(world):
     held = world.post("moscow", f"/v1/parcels/{TN}/decisions",
                       {"action": "hold", "reason": "x-ray: undeclared battery"})
     assert held.status_code == 200, held.get_json()
-    assert_conforms(held, "/v1/parcels/{tracking_number}/decisions", "post")
+    assert_conforms(held, "/v1/parcels/{parcel}/decisions", "post")
     assert held.get_json()["status"] == "HELD"
     released = world.post("moscow", f"/v1/parcels/{TN}/decisions",
                           {"action": "release", "reason": "inspected, battery declared"})
@@ -75,7 +75,7 @@ def test_decisions_need_their_reason_or_amount(world):
 
 def test_courier_sees_what_delivery_needs_and_nothing_more(world):
     reply = world.get("cdek", f"/v1/parcels/{TN}")
-    assert_conforms(reply, "/v1/parcels/{tracking_number}")
+    assert_conforms(reply, "/v1/parcels/{parcel}")
     body = reply.get_json()
     assert body["deliver_to"]["name"] == "Иван Петров"
     for secret in ("data", "declared_value", "violations", "manifest_id", "marketplace"):
@@ -99,7 +99,7 @@ def test_officer_sees_only_the_offices_of_its_jurisdiction(world):
 
 def test_dossier_has_the_verified_declaration_batch_and_messages(world):
     reply = world.get("moscow", f"/v1/parcels/{TN}/dossier")
-    assert_conforms(reply, "/v1/parcels/{tracking_number}/dossier")
+    assert_conforms(reply, "/v1/parcels/{parcel}/dossier")
     body = reply.get_json()
     assert body["declaration"]["verification"]["valid"] is True
     assert body["declaration"]["document"].startswith("<?xml")

@@ -69,8 +69,8 @@ def test_latency_benchmark_keep_alive_clients_on_gthread_workers(database_url):
     result = run_latency(database_url, clients=4, requests_per_endpoint=40, workers=1,
                          threads=2, keep_alive=True, endpoints=("status",),
                          say=lambda _s: None)
-    assert list(result["endpoints"]) == ["GET /v1/parcels/{tracking_number}"]
-    assert result["endpoints"]["GET /v1/parcels/{tracking_number}"]["errors"] == 0
+    assert list(result["endpoints"]) == ["GET /v1/parcels/{parcel}"]
+    assert result["endpoints"]["GET /v1/parcels/{parcel}"]["errors"] == 0
     assert result["floor"]["errors"] == 0 and result["floor"]["per_second"] > 0
     assert result["keep_alive"] is True and result["threads"] == 2
     assert "floor (bare WSGI app" in table(result)

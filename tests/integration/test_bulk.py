@@ -45,11 +45,12 @@ def a_parcel_row(customs):  # type: ignore[no-untyped-def]
 
 def test_bulk_rows_are_stored_like_core_rows(customs, a_parcel_row):  # type: ignore[no-untyped-def]
     many = [{**a_parcel_row, "position": 100 + n, "tracking_number": f"BULK-{n}",
+             "public_id": f"pcl_bulk{n:012d}",
              "created_at": datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC),  # no microseconds
              "declared_value": "12.50", "house_waybill": None} for n in range(60)]
     for row in many:
         row.pop("id")
-    core = {**many[0], "position": 99, "tracking_number": "CORE"}
+    core = {**many[0], "position": 99, "tracking_number": "CORE", "public_id": "pcl_core"}
     event = {"status": "HELD", "previous_status": "DECLARED", "actor": "officer:x",
              "source": "OFFICER:moscow", "reason": "x-ray", "tenant_id": 1, "courier": "CDEK",
              "customs_office": "10005020", "role": "officer", "duty_amount": "15.00",
@@ -64,7 +65,7 @@ def test_bulk_rows_are_stored_like_core_rows(customs, a_parcel_row):  # type: ig
         session.execute(sa.insert(E), [{**event, "parcel_id": core_id}])
         session.commit()
         ours, theirs = stored(session, P, ids[0]), stored(session, P, core_id)
-        for key in ("id", "position", "tracking_number"):
+        for key in ("id", "position", "tracking_number", "public_id"):
             ours.pop(key), theirs.pop(key)
         assert ours == theirs
         assert isinstance(ours["data"], str | dict) and ours["created_at"] is not None
@@ -79,7 +80,8 @@ def test_bulk_rows_are_stored_like_core_rows(customs, a_parcel_row):  # type: ig
 def test_a_bulk_insert_that_breaks_a_constraint_raises_integrity_error(customs, a_parcel_row):  # type: ignore[no-untyped-def]
     from sqlalchemy.exc import IntegrityError
 
-    row = {k: v for k, v in a_parcel_row.items() if k != "id"}  # same manifest and position
+    row = {k: v for k, v in a_parcel_row.items() if k not in ("id", "public_id")}  # same
+    row["public_id"] = "pcl_other"  # manifest and position
     with Session(customs.resources.engine) as session, pytest.raises(IntegrityError):
         insert_with_ids(session, P, [row])
 

@@ -66,3 +66,21 @@ def test_large_values_are_compressed_with_lz4_and_the_downgrade_resets_it(databa
     assert not any(_compression(database_url).values())
     upgrade(database_url)
     assert _compression(database_url) == methods
+
+
+def test_parcels_stored_before_public_ids_get_one_each(customs, database_url):  # type: ignore[no-untyped-def]
+    from customs.domain.public_ids import is_parcel_id
+    from customs.services.intake import SubmitManifest
+    from tests.manifests import manifest, parcel
+
+    tenant = customs.access.authenticate(customs.access.create_api_key("acme", "marketplace")[1])
+    body = manifest(*[parcel(f"OLD-{n:03d}") for n in range(7)])
+    customs.intake.submit_manifest(SubmitManifest(tenant.tenant_id, "old", body, "t"))
+    customs.close()
+    command.downgrade(alembic_config(database_url), "0009")  # the release before public ids
+    upgrade(database_url)
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        ids = conn.exec_driver_sql("SELECT public_id FROM parcels").scalars().all()
+    engine.dispose()
+    assert len(ids) == 7 and len(set(ids)) == 7 and all(is_parcel_id(i) for i in ids)

@@ -67,3 +67,29 @@ def test_a_reopened_batch_that_fails_again_moves_nothing(signed_customs):  # typ
     assert _events(customs) == failed_once  # no TRANSMISSION_FAILED -> TRANSMISSION_FAILED
     assert [e[1:] for e in failed_once if e[3] == "SUBMISSION"] == [
         ("BATCHED", "TRANSMISSION_FAILED", "SUBMISSION")] * 3
+
+
+def test_a_move_guarded_by_what_was_read_changes_nothing_after_another_move(customs):  # type: ignore[no-untyped-def]
+    """Decisions pass the parcel's updated_at as read: a move made since (even one that kept
+    the status) makes the later one change nothing (CONCURRENT_CHANGE, never an overwrite)."""
+    _submit(customs, "SEEN", 1)
+    ((parcel_id, _),) = _parcels(customs).items()
+    at = customs.clock.now()
+
+    def move(current: S, new: S, seconds: int, **guard):  # type: ignore[no-untyped-def]
+        with SqlUnitOfWork(customs.resources.engine) as uow:
+            moved = uow.officer.move(parcel_id, current, new, at=at + timedelta(seconds=seconds),
+                                     actor="officer:x", source="OFFICER", reason="r", duty=None,
+                                     **guard)
+            uow.commit()
+        return moved
+
+    with customs.resources.engine.begin() as conn:  # as if submitted and acknowledged
+        conn.exec_driver_sql("UPDATE parcels SET status = 'ACKNOWLEDGED'")
+    assert move(S.ACKNOWLEDGED, S.HELD, 1)
+    with customs.resources.engine.connect() as conn:
+        seen = conn.exec_driver_sql("SELECT updated_at FROM parcels").scalar()
+    assert move(S.HELD, S.HELD, 2)  # another officer: documents requested, still HELD
+    before = _events(customs)
+    assert not move(S.HELD, S.RELEASED, 3, unchanged_since=seen)
+    assert _events(customs) == before and _parcels(customs)[parcel_id] == S.HELD

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -111,7 +112,9 @@ class FakeParcels:
                 raise ConcurrentWrite("open tracking number already exists")
             p = o.parcel
             self.state.parcels.append({
-                "id": len(self.state.parcels) + 1, "parcel": p, "header": manifest.header,
+                "id": len(self.state.parcels) + 1,
+                "public_id": f"pcl_{len(self.state.parcels) + 1:0>16}", "parcel": p,
+                "header": manifest.header,
                 "tenant_id": manifest.tenant_id, "manifest_id": manifest.id,
                 "position": o.position, "tracking_number": o.tracking_number,
                 "courier": p.courier if p else None, "updated_at": manifest.received_at,
@@ -155,7 +158,8 @@ class FakeParcels:
 
 def _line(p: dict[str, Any]) -> ManifestParcelLine:
     """What the SQL repository's page holds for a row."""
-    return ManifestParcelLine(p["position"], p["tracking_number"] or "", p["manifest_id"],
+    return ManifestParcelLine(p["public_id"], p["position"], p["tracking_number"] or "",
+                              p["manifest_id"],
                               p["courier"] or "", p["status"], p["destination"],
                               p["declared_value"], p["gross_weight"],
                               p["violation_documents"], iso(p["updated_at"]))
@@ -165,13 +169,51 @@ class FakeIdempotency:
     def __init__(self, state: FakeState) -> None:
         self.state = state
 
-    def get(self, tenant_id: int, key: str) -> StoredResponse | None:
-        return self.state.idempotency.get((tenant_id, key))
+    def get(self, tenant_id: int, key: str,
+            not_before: datetime | None = None) -> StoredResponse | None:
+        stored = self.state.idempotency.get((tenant_id, key))
+        if stored is None or (not_before is not None and stored.created_at is not None
+                              and stored.created_at < not_before):
+            return None
+        return stored
 
-    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime) -> None:
-        if (tenant_id, key) in self.state.idempotency:
+    def add(self, tenant_id: int, key: str, response: StoredResponse, at: datetime,
+            replace_before: datetime | None = None) -> None:
+        stored = self.state.idempotency.get((tenant_id, key))
+        if stored is not None and not (replace_before is not None and stored.created_at
+                                       is not None and stored.created_at < replace_before):
             raise ConcurrentWrite("idempotency key taken")
-        self.state.idempotency[(tenant_id, key)] = response
+        self.state.idempotency[(tenant_id, key)] = replace(response, created_at=at)
+
+    def claim(self, tenant_id: int, key: str, request_sha256: str, at: datetime, *,
+              expired_before: datetime, abandoned_before: datetime) -> None:
+        stored = self.state.idempotency.get((tenant_id, key))
+        if stored is not None and stored.created_at is not None and (
+                stored.created_at < expired_before
+                or (stored.body is None and stored.created_at < abandoned_before)):
+            stored = None
+        if stored is not None:
+            raise ConcurrentWrite("idempotency key taken")
+        self.state.idempotency[(tenant_id, key)] = StoredResponse(request_sha256, None, None,
+                                                                  created_at=at)
+
+    def complete(self, tenant_id: int, key: str, status: int, body: Any,
+                 headers: dict[str, str]) -> None:
+        stored = self.state.idempotency[(tenant_id, key)]
+        self.state.idempotency[(tenant_id, key)] = replace(stored, body=body, status=status,
+                                                           headers=headers)
+
+    def release(self, tenant_id: int, key: str) -> None:
+        stored = self.state.idempotency.get((tenant_id, key))
+        if stored is not None and stored.body is None:
+            del self.state.idempotency[(tenant_id, key)]
+
+    def purge(self, before: datetime, limit: int) -> int:
+        old = [k for k, v in self.state.idempotency.items()
+               if v.created_at is not None and v.created_at < before][:limit]
+        for k in old:
+            del self.state.idempotency[k]
+        return len(old)
 
 
 class FakeNomenclature:
@@ -202,6 +244,9 @@ class FakeKeys:
                                      "label": label, "courier": courier, "offices": offices,
                                      "created_at": at, "expires_at": expires_at,
                                      "revoked_at": None}
+
+    def server_secret(self, name: str, candidate: str, at: datetime) -> str:
+        return self.state.__dict__.setdefault("secrets", {}).setdefault(name, candidate)
 
     def _tenant(self, tenant_id: int) -> str:
         return next(n for n, i in self.state.tenants.items() if i == tenant_id)

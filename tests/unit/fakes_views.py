@@ -1,4 +1,4 @@
-"""A fake of the view repository's look-up (find_parcel) in a marketplace's or a courier's
+"""A fake of the view repository's look-up (find_parcels) in a marketplace's or a courier's
 scope, over FakeState's parcel rows as FakeParcels writes them. Search, feed, stats and the
 dossier are not faked: their SQL (keysets, JSON filters, joins) is what the database tests
 exercise."""
@@ -25,13 +25,12 @@ class FakeViews:
     def __init__(self, state: Any) -> None:
         self.state = state
 
-    def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> ParcelRecord | None:
-        for row in reversed(self.state.parcels):  # the newest of a number, as the SQL orders
-            if row["tracking_number"] == tracking_number and _visible(
-                    who, row, marketplace, self.state.tenants):
-                return self._record(row)
-        return None
+    def find_parcels(self, who: Principal, key: str, *, by_public_id: bool,
+                     marketplace: str | None = None, limit: int = 10) -> list[ParcelRecord]:
+        column = "public_id" if by_public_id else "tracking_number"
+        found = [self._record(row) for row in reversed(self.state.parcels)  # newest first
+                 if row[column] == key and _visible(who, row, marketplace, self.state.tenants)]
+        return found[:limit]
 
     def _record(self, row: dict[str, Any]) -> ParcelRecord:
         at = row["updated_at"].isoformat()
@@ -52,6 +51,7 @@ class FakeViews:
             row["courier"] or "", row["destination"], str(row["status"]), row["declared_value"],
             row["gross_weight"], None, row["updated_at"], row["updated_at"],
             None if p is None else p.house_waybill, None, row.get("declaration_error"), brief,
+            row["public_id"],
             data=None if p is None else p.to_document(), violations=row["violation_documents"],
             estimate=None if estimate is None else estimate.to_document(),
             history=tuple(history))

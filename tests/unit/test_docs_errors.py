@@ -22,7 +22,7 @@ def test_every_code_raised_by_the_api_is_documented():
     raised |= set(re.findall(r'ApiProblem\(\d+, "([A-Z_]+)"', source))
     services = "\n".join(p.read_text() for p in (ROOT / "customs").rglob("*.py"))
     raised |= set(re.findall(
-        r'(?:Invalid|Unprocessable|Conflict|Gone|SecretsUnavailable)\(\s*"([A-Z_]+)"',
+        r'(?:Invalid|Unprocessable|Conflict|PreconditionFailed|Gone|SecretsUnavailable)\(\s*"([A-Z_]+)"',
         services))
     assert raised, "no codes found: the pattern is out of date"
     assert sorted(c for c in raised if f"`{c}`" not in DOC) == []

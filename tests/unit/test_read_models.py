@@ -21,7 +21,7 @@ HISTORY = (HistoryEvent("RECEIVED", None, "2026-01-01T00:00:00+00:00", "marketpl
                         "INTAKE", "received in manifest", None),
            HistoryEvent("HELD", "VALIDATED", "2026-01-02T00:00:00+00:00", "officer:anna",
                         "OFFICER:HOLD", "inspection", "officer"))
-SUMMARY = ParcelSummary("CDEK-1", "m-1", 1, "acme", "CDEK", "HELD", HERE,
+SUMMARY = ParcelSummary("pcl_aaaaaaaaaaaaaaaa", "CDEK-1", "m-1", 1, "acme", "CDEK", "HELD", HERE,
                         Amount("12.50", "EUR"), 1.2, None, "2026-01-01T00:00:00+00:00",
                         "2026-01-02T00:00:00+00:00")
 
@@ -34,7 +34,7 @@ def _full(role: str) -> MarketplaceParcel:
 def test_the_full_view_keeps_its_key_order_and_names_deciders_only_to_officers():
     shown = _full("marketplace").to_json()
     assert list(shown) == [
-        "tracking_number", "manifest_id", "position", "marketplace", "courier", "status",
+        "id", "tracking_number", "manifest_id", "position", "marketplace", "courier", "status",
         "destination", "declared_value", "gross_weight", "duty", "received_at", "updated_at",
         "house_waybill", "master_waybill", "violations", "data", "declaration_error",
         "history", "duty_estimate", "assessed_duty", "versions", "correction_request"]
@@ -48,9 +48,10 @@ def test_the_full_view_keeps_its_key_order_and_names_deciders_only_to_officers()
 
 
 def test_the_courier_view_has_no_goods_values_or_actors():
-    view = CourierParcel("CDEK-1", "HWB1", "CDEK", "HELD", None, HERE, 1.2, None,
+    view = CourierParcel("pcl_aaaaaaaaaaaaaaaa", "CDEK-1", "HWB1", "CDEK", "HELD", None, HERE,
+                         1.2, None,
                          DeliverTo("Ann", "Main St 1", None), None, HISTORY).to_json()
-    assert list(view) == ["tracking_number", "house_waybill", "courier", "status", "duty",
+    assert list(view) == ["id", "tracking_number", "house_waybill", "courier", "status", "duty",
                           "destination", "gross_weight", "duty_estimate", "deliver_to",
                           "updated_at", "history"]
     assert list(view["history"][1]) == ["status", "previous_status", "at", "source", "reason"]
@@ -63,7 +64,8 @@ def test_a_dossier_lists_the_decisions_of_its_history():
 
 
 def test_feed_changes_are_shaped_per_role():
-    change = FeedChange(7, "CDEK-1", None, "acme", "CDEK", "10005020", "HELD", "VALIDATED",
+    change = FeedChange(7, "pcl_aaaaaaaaaaaaaaaa", "CDEK-1", None, "acme", "CDEK", "10005020",
+                        "HELD", "VALIDATED",
                         "2026-01-02T00:00:00+00:00", "OFFICER:HOLD", "inspection", None, None,
                         "officer:anna", "officer")
     assert "marketplace" not in change.to_json("courier")
@@ -90,8 +92,8 @@ def test_a_webhook_secret_is_shown_only_when_given():
 
 
 def test_a_manifest_line_keeps_its_order():
-    line = ManifestParcelLine(1, "CDEK-1", "m-1", "CDEK", "REJECTED", HERE, None, None,
-                              [{"code": "X"}], None).to_json()
-    assert list(line) == ["position", "tracking_number", "manifest_id", "courier", "status",
+    line = ManifestParcelLine("pcl_aaaaaaaaaaaaaaaa", 1, "CDEK-1", "m-1", "CDEK", "REJECTED",
+                              HERE, None, None, [{"code": "X"}], None).to_json()
+    assert list(line) == ["id", "position", "tracking_number", "manifest_id", "courier", "status",
                           "destination", "declared_value", "gross_weight", "violations",
                           "updated_at"]

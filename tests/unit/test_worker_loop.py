@@ -54,18 +54,22 @@ class FlakyCustoms:
         self.calls["webhooks"] += 1
         return DeliveryReport(delivered=1)
 
+    def purge_expired(self) -> int:
+        return 2
+
 
 def test_a_failing_stage_backs_off_alone_and_recovers(caplog: pytest.LogCaptureFixture) -> None:
     now = [0.0]
     customs = FlakyCustoms(fail=2)
     app = SimpleNamespace(outbound=customs, authority=customs, webhooks=customs,
-                          intake=customs)
+                          intake=customs, replies=customs)
     stages = WorkerPass(app, force_seal=False, backoff_base=1, backoff_cap=4,
                         clock=lambda: now[0], rng=random.Random(1))
     caplog.set_level(logging.INFO, "customs.worker")
     first = stages.run()
     assert first.failed == ["declare", "poll"]
     assert first.hooks.delivered == 1  # the stages after a failed one still ran
+    assert first.purged == 2
     stages.run()  # at the same instant: declare and poll wait for their backoff
     assert customs.calls == {"declare": 1, "poll": 1, "webhooks": 2}
     for _ in range(6):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customs.adapters.database.columns import iso, utc
-from customs.adapters.database.tables import ApiKey, Tenant
+from customs.adapters.database.tables import ApiKey, ServerSecret, Tenant
 from customs.services.ports import Principal
 from customs.services.read_models.reference import ApiKeyView
 
@@ -16,6 +16,22 @@ from customs.services.read_models.reference import ApiKeyView
 class SqlKeyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def server_secret(self, name: str, candidate: str, at: datetime) -> str:
+        """The server's secret `name`: stored once (`candidate` when none is), then the same
+        for every process. Two first callers race on the primary key; both read the winner."""
+        table = ServerSecret.__table__  # type: ignore[attr-defined]
+        query = sa.select(table.c.value).where(table.c.name == name)
+        found = self.session.execute(query).scalar()
+        if found is not None:
+            return str(found)
+        try:
+            self.session.execute(sa.insert(table).values(name=name, value=candidate,
+                                                         created_at=at))
+        except sa.exc.IntegrityError:
+            self.session.rollback()  # another process stored it first: read theirs
+            return str(self.session.execute(query).scalar_one())
+        return candidate
 
     def tenant_id(self, name: str, create_at: datetime | None = None) -> int | None:
         found = self.session.execute(

@@ -16,6 +16,8 @@ class SqlOfficerRepository:
         self.session = session
 
     def move(self, parcel_id: int, current: ParcelStatus, new: ParcelStatus, *, at: datetime,
-             actor: str, source: str, reason: str | None, duty: Money | None) -> bool:
+             actor: str, source: str, reason: str | None, duty: Money | None,
+             unchanged_since: datetime | None = None) -> bool:
         return move_parcel(self.session, parcel_id, current, new, at=at, actor=actor,
-                           source=source, reason=reason, duty=duty)
+                           source=source, reason=reason, duty=duty,
+                           unchanged_since=unchanged_since)

@@ -57,10 +57,14 @@ def insert_events(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: ParcelStatus, *,
                 at: datetime, actor: str, source: str, reason: str | None,
-                duty: Money | None = None, correction: bool = False) -> bool:
+                duty: Money | None = None, correction: bool = False,
+                unchanged_since: datetime | None = None) -> bool:
     """Guarded move (only from `current`) with its event; False if the parcel moved meanwhile,
     or if the lifecycle does not allow `current` -> `new` (the guard lists the statuses it does;
     `correction`: with the move a marketplace's correction makes, lifecycle._ON_CORRECTION).
+    `unchanged_since`: the parcel's `updated_at` as the caller read it; a move made since (even
+    one that kept the status, as request_documents does) makes this one change nothing. On
+    PostgreSQL a writer waiting for the row re-checks the guard on the row the other committed.
 
     A decision with a duty sets the parcel's duty to collect; RELEASED stamps released_at (the
     end of the clearance time in statistics).
@@ -74,8 +78,10 @@ def move_parcel(session: Session, parcel_id: int, current: ParcelStatus, new: Pa
     if new is ParcelStatus.RELEASED:
         values["released_at"] = at
     allowed = [s.value for s in sources(new, correction=correction)]
-    moved = session.execute(sa.update(P).where(P.c.id == parcel_id, P.c.status == current.value,
-                                               P.c.status.in_(allowed)).values(**values))
+    guard = [P.c.id == parcel_id, P.c.status == current.value, P.c.status.in_(allowed)]
+    if unchanged_since is not None:
+        guard.append(P.c.updated_at == unchanged_since)
+    moved = session.execute(sa.update(P).where(*guard).values(**values))
     if moved.rowcount != 1:
         return False
     insert_events(session, [{

@@ -3,6 +3,7 @@ staged from domain objects and written with bulk inserts; a manifest's parcel pa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from customs.adapters.database.declaration_rows import declaration_row, declared
 from customs.adapters.database.parcel_events import role_of
 from customs.adapters.database.search_index import search_columns, stage_search_rows
 from customs.adapters.database.tables import Declaration, ParcelEvent, ParcelRow
+from customs.domain import public_ids
 from customs.domain.buyer_limits import NOT_SPENT, key_of
 from customs.domain.duty import Estimate
 from customs.domain.intake import intake_status, intake_steps
@@ -59,7 +61,8 @@ def parcel_row(m: NewManifest, o: ParcelOutcome, estimate: Estimate | None = Non
                 declaration: IntakeDeclaration | None = None) -> dict[str, Any]:
     p = o.parcel
     accepted = o.accepted
-    return {**_estimate_columns(estimate),
+    return {**_estimate_columns(estimate), "public_id": public_ids.parcel_id(
+        os.urandom(public_ids.RANDOM_BYTES)),
         "manifest_id": m.id, "tenant_id": m.tenant_id, "position": o.position,
         "tracking_number": (o.tracking_number or None) and o.tracking_number[:64],
         "courier": p.courier if p else None,
@@ -218,6 +221,7 @@ def parcel_line(row: Any) -> ManifestParcelLine:
     if row["declared_value"] is not None:
         value = Amount(row["declared_value"], row["currency"])
     return ManifestParcelLine(
-        row["position"], row["tracking_number"], row["manifest_id"], row["courier"],
+        row["public_id"], row["position"], row["tracking_number"], row["manifest_id"],
+        row["courier"],
         row["status"], Destination(row["destination_country"], row["customs_office"]), value,
         row["gross_weight"], row["violations"] or [], iso(row["updated_at"]))

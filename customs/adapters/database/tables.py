@@ -168,8 +168,12 @@ class ParcelRow(SQLModel, table=True):
         sa.Index("ix_parcels_master_waybill", "master_waybill"),
         sa.Index("ix_parcels_amount", "declared_amount"),
         sa.Index("ix_parcels_released", "released_at"),
+        sa.Index("ux_parcels_public_id", "public_id", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
+    # The id the API shows (customs.domain.public_ids); nullable only for SQLite's ALTER
+    # (migration 0012): every writer sets it.
+    public_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
     manifest_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"),
                                                  nullable=False))
     tenant_id: int = Field(foreign_key="tenants.id")
@@ -304,13 +308,30 @@ class ParcelEvent(SQLModel, table=True):
 
 
 class IdempotencyRecord(SQLModel, table=True):
+    """A POST's stored reply per (tenant, Idempotency-Key): a manifest's receipt (written in the
+    manifest's transaction), or any other POST's reply (claimed first: `response` is NULL
+    while the request runs). Expired after CUSTOMS_IDEMPOTENCY_TTL_HOURS from `created_at`."""
+
     __tablename__ = "idempotency_keys"
     tenant_id: int = Field(foreign_key="tenants.id", primary_key=True)
     key: str = Field(sa_column=sa.Column(sa.String(255), primary_key=True))
     request_sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
-    manifest_id: str = Field(sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"),
-                                                 nullable=False))
-    response: dict = Field(sa_column=sa.Column(JSONType, nullable=False))
+    manifest_id: str | None = Field(default=None, sa_column=sa.Column(
+        sa.String(36), sa.ForeignKey("manifests.id"), nullable=True))
+    response: dict | None = Field(default=None, sa_column=sa.Column(JSONType, nullable=True))
+    status_code: int | None = Field(default=None, sa_column=sa.Column(sa.Integer))
+    headers: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False,
+                                                     index=True))
+
+
+class ServerSecret(SQLModel, table=True):
+    """Keys the service made for itself when none is configured (the cursor signing key):
+    one value for every process on the database."""
+
+    __tablename__ = "server_secrets"
+    name: str = Field(sa_column=sa.Column(sa.String(40), primary_key=True))
+    value: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
 
 

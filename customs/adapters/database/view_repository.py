@@ -111,14 +111,16 @@ PARCEL_SHOWN = [c for c in P.c if c.name not in UNSHOWN]
 
 
 @cache
-def _parcel_query(role: str, by_marketplace: bool) -> Any:
-    """The newest parcel in scope with a tracking number (and a marketplace's name)."""
+def _parcel_query(role: str, by_marketplace: bool, by_public_id: bool) -> Any:
+    """The parcels in scope with a public id or tracking number (and a marketplace's name),
+    newest first."""
+    column = P.c.public_id if by_public_id else P.c.tracking_number
     query = (sa.select(*PARCEL_SHOWN, T.c.name.label("marketplace"))
              .join(T, T.c.id == P.c.tenant_id)
-             .where(bound_scope(role, P), P.c.tracking_number == sa.bindparam("number")))
+             .where(bound_scope(role, P), column == sa.bindparam("number")))
     if by_marketplace:
         query = query.where(T.c.name == sa.bindparam("marketplace"))
-    return query.order_by(P.c.id.desc()).limit(1)
+    return query.order_by(P.c.id.desc()).limit(sa.bindparam("limit"))
 
 
 # A parcel's history as its views show it (HistoryEvent): 7 of 15 columns.
@@ -135,14 +137,16 @@ class SqlViewRepository:
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
-    def find_parcel(self, who: Principal, tracking_number: str,
-                    marketplace: str | None = None) -> ParcelRecord | None:
+    def find_parcels(self, who: Principal, key: str, *, by_public_id: bool,
+                     marketplace: str | None = None, limit: int = 10) -> list[ParcelRecord]:
         conn = self.session.connection()  # Core statements: no ORM execution layer
-        params = scope_values(who) | {"number": tracking_number, "marketplace": marketplace}
-        row = conn.execute(_parcel_query(who.role, marketplace is not None),
-                           params).mappings().first()
-        if row is None:
-            return None
+        params = scope_values(who) | {"number": key, "marketplace": marketplace,
+                                      "limit": limit}
+        rows = conn.execute(_parcel_query(who.role, marketplace is not None, by_public_id),
+                            params).mappings().all()
+        if len(rows) != 1:
+            return [parcel_record(r) for r in rows]
+        row = rows[0]
         events = conn.execute(HISTORY, {"parcel_id": row["id"]}).mappings().all()
         record = parcel_record(row, tuple(
             HistoryEvent(e["status"], e["previous_status"], iso(e["at"]), e["actor"],
@@ -150,7 +154,7 @@ class SqlViewRepository:
         versions, request = correction_reads(conn, row, {e["source"] for e in events})
         if versions or request:
             record = replace(record, versions=versions, correction_request=request)
-        return record
+        return [record]
 
     def search(self, who: Principal, f: SearchFilters, limit: int) -> list[ParcelRecord]:
         desc = f.sort.startswith("-")
@@ -330,6 +334,6 @@ def _feed_query(role: str, postgres: bool) -> Any:
 
 def feed_select() -> Any:
     """Events with what a feed item shows of their parcel (feed pages, webhook payloads)."""
-    return (sa.select(E, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
+    return (sa.select(E, P.c.public_id, P.c.tracking_number, P.c.house_waybill, P.c.estimate_status,
                       P.c.estimate_amount, P.c.estimate_currency, T.c.name.label("marketplace"))
             .join(P, P.c.id == E.c.parcel_id).join(T, T.c.id == E.c.tenant_id))

@@ -31,6 +31,7 @@ class FeedChange:
     """One status change of a parcel in the caller's scope (feed items, webhook payloads)."""
 
     event_id: int
+    parcel_id: str  # the parcel's public id
     tracking_number: str
     house_waybill: str | None
     marketplace: str
@@ -52,7 +53,8 @@ class FeedChange:
         duty = None if self.duty is None else self.duty.to_json()
         estimate = None if self.duty_estimate is None else self.duty_estimate.to_json()
         if viewer_role == "courier":
-            return {"event_id": self.event_id, "tracking_number": self.tracking_number,
+            return {"event_id": self.event_id, "parcel_id": self.parcel_id,
+                    "tracking_number": self.tracking_number,
                     "house_waybill": self.house_waybill, "courier": self.courier,
                     "customs_office": self.customs_office, "status": self.status,
                     "previous_status": self.previous_status, "at": self.at,
@@ -61,7 +63,8 @@ class FeedChange:
         actor = self.actor
         if viewer_role == "marketplace" and self.role in DECIDERS:
             actor = str(self.role)
-        return {"event_id": self.event_id, "tracking_number": self.tracking_number,
+        return {"event_id": self.event_id, "parcel_id": self.parcel_id,
+                    "tracking_number": self.tracking_number,
                 "house_waybill": self.house_waybill, "marketplace": self.marketplace,
                 "courier": self.courier, "customs_office": self.customs_office,
                 "status": self.status, "previous_status": self.previous_status, "at": self.at,

@@ -61,6 +61,7 @@ class ManifestJobView:
 class ManifestParcelLine:
     """One parcel of a manifest, in manifest order, with why it was rejected if it was."""
 
+    id: str
     position: int
     tracking_number: str
     manifest_id: str
@@ -73,7 +74,7 @@ class ManifestParcelLine:
     updated_at: str | None
 
     def to_json(self) -> JsonObject:
-        return {"position": self.position, "tracking_number": self.tracking_number,
+        return {"id": self.id, "position": self.position, "tracking_number": self.tracking_number,
                 "manifest_id": self.manifest_id, "courier": self.courier,
                 "status": self.status, "destination": self.destination.to_json(),
                 "declared_value": (None if self.declared_value is None

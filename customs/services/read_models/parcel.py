@@ -76,8 +76,9 @@ class HistoryEvent:
 
 @dataclass(frozen=True, slots=True)
 class ParcelSummary:
-    """A parcel in a list (search pages) and the head of the full view."""
+    """A parcel in a list (search pages) and the head of the full view; `id` is its public id."""
 
+    id: str
     tracking_number: str
     manifest_id: str
     position: int
@@ -93,6 +94,7 @@ class ParcelSummary:
 
     def to_json(self) -> JsonObject:
         return {
+            "id": self.id,
             "tracking_number": self.tracking_number, "manifest_id": self.manifest_id,
             "position": self.position, "marketplace": self.marketplace,
             "courier": self.courier, "status": self.status,
@@ -125,6 +127,10 @@ class MarketplaceParcel:
     def status(self) -> str:
         return self.summary.status
 
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
     def to_json(self) -> JsonObject:
         request = self.correction_request
         return self.summary.to_json() | {
@@ -152,6 +158,7 @@ class CourierParcel:
     """What delivery needs: status, duty to collect, where to deliver; never the goods, values,
     seller or the recipient's identity documents."""
 
+    id: str
     tracking_number: str
     house_waybill: str | None
     courier: str
@@ -166,6 +173,7 @@ class CourierParcel:
 
     def to_json(self) -> JsonObject:
         return {
+            "id": self.id,
             "tracking_number": self.tracking_number, "house_waybill": self.house_waybill,
             "courier": self.courier, "status": self.status, "duty": _json(self.duty),
             "destination": self.destination.to_json(), "gross_weight": self.gross_weight,
@@ -202,6 +210,7 @@ class ParcelRecord:
     master_waybill: str | None
     declaration_error: str | None
     estimate_brief: EstimateBrief | None
+    public_id: str
     declared_amount: object = None  # the keyset of a search sorted by value
     data: JsonObject | None = None
     violations: list[JsonObject] | None = None
