@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from customs.adapters.documents.manifest_reader import XmlManifestReader
+from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
 from customs.adapters.documents.samples import generate_manifest
 from customs.domain.model import (
     Address,
@@ -256,3 +256,20 @@ def test_a_chunk_of_large_parcels_is_cut_by_the_bytes_fed() -> None:
     assert outcomes == one_at_a_time(document)
     assert [o.accepted for o in outcomes] == [False] * 10
     assert schema.calls["chunk"] >= 3
+
+
+def test_a_parcel_over_the_element_cap_is_never_validated_alone_valid_or_not() -> None:
+    """Its elements are counted after its chunk: a valid parcel's while it is read, a bad
+    one's before it would be validated alone; either way it gets only the cap's violation."""
+    schema = CountingSchema()
+    big = parcel(1, 1 << 11 | 1 << 8)  # three items
+    bad_big = _bad(2).replace("</Item>", "</Item>" + "<Item/>" * 30, 1)
+    document = build([parcel(0, 0), big, bad_big, _bad(3)], "default")
+    reader = XmlManifestReader(schema, ReaderLimits(max_elements_per_parcel=35))
+    outcomes = list(reader.open(document).parcels())
+    assert [[v.code for v in o.violations] for o in outcomes] == [
+        [], ["PARCEL_LIMIT_EXCEEDED"], ["PARCEL_LIMIT_EXCEEDED"], ["SCHEMA_VIOLATION"]]
+    assert [o.tracking_number for o in outcomes] == [f"RR{n:09d}CN" for n in range(4)]
+    assert outcomes[1].violations[0].message == (
+        "the parcel has more than 35 elements; it was not validated")
+    assert schema.calls == {"chunk": 1, "alone": 1}  # the last parcel only

@@ -8,6 +8,11 @@ not, each parcel an error points at is validated again alone, and its errors are
 ones a parcel validated alone always gets (messages, paths, lines, values). A parcel no error
 points at is valid. An error that points at no single parcel makes the whole chunk suspect.
 
+A parcel's elements are counted against their cap (a setting) after its chunk's validation: a
+valid parcel's count comes from reading it (every element is touched then), a suspect's from
+one call into C before it is validated alone, which a parcel over the cap never is. Either way
+a parcel over the cap gets only the PARCEL_LIMIT_EXCEEDED violation.
+
 Memory holds one chunk: its tree is freed when the next chunk starts. A chunk is flushed at
 CHUNK_PARCELS parcels or once CHUNK_BYTES of the body have been fed since its first parcel,
 whichever comes first, so a chunk of large parcels holds no more tree than a small body would.
@@ -18,6 +23,7 @@ from __future__ import annotations
 from lxml import etree
 
 from customs.adapters.documents.manifest_fields import parcel_from_element
+from customs.adapters.documents.xml_limits import element_count, elements_over, over_limit
 from customs.domain.model import ParcelOutcome, Violation
 from schemas import MANIFEST_NS, ManifestSchema
 
@@ -31,8 +37,9 @@ class ParcelChunk:
     """Parcels waiting for their outcome, in document order; `flush` returns the outcomes."""
 
     def __init__(self, schema: ManifestSchema, root: etree._Element,
-                 size: int = CHUNK_PARCELS) -> None:
+                 size: int = CHUNK_PARCELS, *, elements_per_parcel: int = 3_000) -> None:
         self._schema = schema
+        self._elements = elements_per_parcel
         self._nsmap = root.nsmap
         self._size = size
         self._wrapper = self._new_wrapper()
@@ -80,8 +87,11 @@ class ParcelChunk:
 
     def _outcome(self, element: etree._Element, position: int, *,
                  suspect: bool) -> ParcelOutcome:
+        base = f"/Manifest/Parcel[{position}]"
         if suspect:
-            base = f"/Manifest/Parcel[{position}]"
+            over = elements_over(element_count(element), self._elements)
+            if over is not None:
+                return rejected(element, position, over_limit(over, base, element.sourceline))
             errors = self._schema.parcel_errors(element, base)
             if errors:
                 outcome = ParcelOutcome(position, element.findtext(_TRACKING),
@@ -89,6 +99,22 @@ class ParcelChunk:
                 outcome.violations.extend(Violation("SCHEMA_VIOLATION", e.message, e.path,
                                                     e.line, e.value) for e in errors)
                 return outcome
-        parcel = parcel_from_element(element)
+        parcel, elements = parcel_from_element(element)
+        over = elements_over(elements, self._elements)
+        if over is not None:
+            return rejected(element, position, over_limit(over, base, element.sourceline))
         # valid, so its TrackingNumber is a bare token: the same text findtext would give
         return ParcelOutcome(position, parcel.tracking_number, element.sourceline, parcel)
+
+
+def rejected(element: etree._Element, position: int, violation: Violation) -> ParcelOutcome:
+    """The outcome of a parcel rejected unvalidated (over a limit)."""
+    outcome = ParcelOutcome(position, tracking_text(element), element.sourceline)
+    outcome.violations.append(violation)
+    return outcome
+
+
+def tracking_text(element: etree._Element) -> str | None:
+    """The tracking number of a parcel rejected unvalidated, if it is a short plain text."""
+    text = element.findtext(_TRACKING)
+    return text.strip() if text and len(text) <= 64 else None

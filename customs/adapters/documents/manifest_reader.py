@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from customs.adapters.documents.manifest_chunk import CHUNK_PARCELS, ParcelChunk
+from customs.adapters.documents.manifest_chunk import CHUNK_PARCELS, ParcelChunk, rejected
 from customs.adapters.documents.manifest_fields import header_from_element
 from customs.adapters.documents.xml_limits import ShapeLimits, ShapeWatch, check_markup, release
 from customs.domain.errors import ManifestRefused
@@ -23,7 +23,6 @@ from schemas import MANIFEST_NS, ManifestSchema
 
 _MANIFEST = f"{{{MANIFEST_NS}}}Manifest"
 _PARCEL = f"{{{MANIFEST_NS}}}Parcel"
-_TRACKING = f"{{{MANIFEST_NS}}}TrackingNumber"
 CHUNK = 64 * 1024
 
 
@@ -156,7 +155,8 @@ class ManifestStream:
     def parcels(self) -> Iterator[ParcelOutcome]:
         assert self._root is not None
         position = 0
-        chunk = ParcelChunk(self._schema, self._root, self._chunk_parcels)
+        chunk = ParcelChunk(self._schema, self._root, self._chunk_parcels,
+                            elements_per_parcel=self._limits.max_elements_per_parcel)
         for event, element in _chain(iter(self._pending), self._stream):
             if element.tag == _PARCEL and event == "end" and self._watch.is_parcel(element):
                 position += 1
@@ -178,9 +178,7 @@ class ManifestStream:
         if over is None:
             chunk.validate_later(element, position, self._offset)
             return
-        outcome = ParcelOutcome(position, _tracking_text(element), element.sourceline)
-        outcome.violations.append(over)
-        chunk.decided(outcome, self._offset)
+        chunk.decided(rejected(element, position, over), self._offset)
         release(self._root, element)  # type: ignore[arg-type]
 
     def _finish(self, count: int) -> None:
@@ -189,12 +187,6 @@ class ManifestStream:
         self._refuse_if_invalid(self._root)
         if count == 0:
             raise ManifestRefused("MANIFEST_ENVELOPE_INVALID", "the manifest has no Parcel")
-
-
-def _tracking_text(element: etree._Element) -> str | None:
-    """The tracking number of a parcel rejected unvalidated, if it is a short plain text."""
-    text = element.findtext(_TRACKING)
-    return text.strip() if text and len(text) <= 64 else None
 
 
 def _chain(first: Iterator, second: Iterator) -> Iterator:

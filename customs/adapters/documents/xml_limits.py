@@ -60,6 +60,25 @@ def _too_much(what: str, limit: int) -> str:
     return f"more than {limit} {what}"
 
 
+def elements_over(elements: int, limit: int) -> str | None:
+    return _too_much("elements", limit) if elements > limit else None
+
+
+def attributes_over(attributes: int, limit: int) -> str | None:
+    return _too_much("attributes", limit) if attributes > limit else None
+
+
+def element_count(element: etree._Element) -> int:
+    """The elements of the subtree, the element itself included (one call into C)."""
+    return int(_ELEMENTS(element))
+
+
+def over_limit(over: str, base: str, line: int | None) -> Violation:
+    """The violation of a parcel rejected unvalidated for what `over` says it has."""
+    return Violation("PARCEL_LIMIT_EXCEEDED", f"the parcel has {over}; it was not validated",
+                     base, line)
+
+
 class ShapeWatch:
     """Counts one manifest's shape as it streams; refuses it or marks its open parcel."""
 
@@ -135,29 +154,21 @@ class ShapeWatch:
                                    self._limits.attributes_outside_parcels))
 
     def parcel_ended(self, element: etree._Element, base: str) -> Violation | None:
-        """The violation that rejects this parcel unvalidated, or None if it is within limits."""
+        """The violation that rejects this parcel unvalidated, or None if it is within limits
+        as far as they are watched here. A parcel read within one chunk of the feed holds at
+        most a chunk's worth of elements, attributes and text, whose validation costs a bounded
+        amount: its elements are counted after its chunk's validation, by `elements_over`
+        (that cap is also a setting). A parcel seen at a chunk boundary is counted whole, with
+        its attributes and texts, now."""
         self._parcel = None
-        over, self._over = self._over or self._excess(element), None
-        if over is None:
-            return None
-        return Violation("PARCEL_LIMIT_EXCEEDED", f"the parcel has {over}; it was not "
-                         "validated", base, element.sourceline)
-
-    def _excess(self, element: etree._Element) -> str | None:
-        """What a finished parcel has beyond its limits. A parcel read within one chunk holds
-        at most a chunk's worth of attributes and text, whose validation costs a bounded
-        amount: only its elements are counted (that cap is also a setting); a parcel seen at
-        a chunk boundary is counted whole, with its texts."""
-        if not self._spanned:
-            return self._parcel_excess(int(_ELEMENTS(element)), 0)
-        return self._parcel_excess(*counts(element)) or _long_text(element)
+        over, self._over = self._over, None
+        if over is None and self._spanned:
+            over = self._parcel_excess(*counts(element)) or _long_text(element)
+        return None if over is None else over_limit(over, base, element.sourceline)
 
     def _parcel_excess(self, elements: int, attributes: int) -> str | None:
-        if elements > self._limits.elements_per_parcel:
-            return _too_much("elements", self._limits.elements_per_parcel)
-        if attributes > self._limits.attributes_per_parcel:
-            return _too_much("attributes", self._limits.attributes_per_parcel)
-        return None
+        return (elements_over(elements, self._limits.elements_per_parcel)
+                or attributes_over(attributes, self._limits.attributes_per_parcel))
 
     @staticmethod
     def _refuse(detail: str) -> None:
