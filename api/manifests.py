@@ -66,7 +66,7 @@ def correct_parcel(tracking_number: str) -> Response:
         who.tenant_id, tracking_number, key, document, actor=who.actor))
     response = jsonify(receipt.body)
     response.status_code = 202
-    response.headers["Location"] = url_for("views.get_parcel", tracking_number=tracking_number)
+    response.headers["Location"] = url_for("views.get_parcel", parcel=tracking_number)
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response

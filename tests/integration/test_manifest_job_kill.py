@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,9 @@ def test_a_worker_killed_midway_leaves_the_manifest_to_be_processed_once(
     who = signed_customs.access.authenticate(
         signed_customs.access.create_api_key("acme", "marketplace")[1])
     body = generate_sample(PARCELS, 18).xml
+    # Received now, by the real clock the worker processes with (its purge stage drops replies
+    # older than CUSTOMS_IDEMPOTENCY_TTL_HOURS: the fixture's fixed date is weeks ago).
+    signed_customs.clock.current = datetime.now(UTC)
     job = signed_customs.intake.submit_manifest_async(SubmitManifest(who.tenant_id, "big", body,
                                                                      "marketplace:acme"))
     env = {**os.environ, "CUSTOMS_DATABASE_URL": database_url,
