@@ -16,7 +16,16 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from api.console import auth, i18n, pages, security, views_account, views_home  # noqa: F401  (their routes)
+from api.console import (  # noqa: F401  (their routes)
+    auth,
+    i18n,
+    pages,
+    security,
+    views_account,
+    views_dashboard,
+    views_home,
+    views_market,
+)
 from api.console.blueprint import console
 from customs.domain.errors import NotFound
 

@@ -26,6 +26,13 @@ def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> Manife
         return _found(uow.manifests.get(tenant_id, manifest_id), f"manifest {manifest_id}")
 
 
+def latest_manifests(tenant_id: int, after_id: str | None, limit: int, *,
+                     uow: UnitOfWork) -> list[ManifestView]:
+    """The tenant's manifests, newest first (a page after the manifest `after_id`)."""
+    with uow:
+        return uow.manifests.latest(tenant_id, after_id, limit)
+
+
 def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:
     with uow:
         return _found(uow.manifests.document(tenant_id, manifest_id), f"manifest {manifest_id}")

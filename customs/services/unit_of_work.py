@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from customs.services.account_ports import SessionRepository, UserRepository
+from customs.services.dashboard_ports import DashboardReads
 from customs.services.ports import (
     AuditRepository,
     BatchRepository,
@@ -30,6 +31,7 @@ from customs.services.webhook_ports import WebhookRepository
 class UnitOfWork(Protocol):
     quarantine: QuarantineRepository
     views: ViewRepository
+    dashboard: DashboardReads
     webhooks: WebhookRepository
     officer: OfficerRepository
     audit: AuditRepository

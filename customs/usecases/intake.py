@@ -56,6 +56,10 @@ class Intake:
     def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
 
+    def latest_manifests(self, tenant_id: int, after_id: str | None,
+                         limit: int) -> list[ManifestView]:
+        return queries.latest_manifests(tenant_id, after_id, limit, uow=self.read_uow_factory())
+
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
         return queries.get_manifest_document(tenant_id, manifest_id,
                                              uow=self.read_uow_factory())

@@ -63,6 +63,14 @@ class FakeManifests:
                             found.document_sha256, len(found.document),
                             found.accepted + found.rejected, found.accepted, found.rejected)
 
+    def latest(self, tenant_id: int, after_id: str | None, limit: int) -> list[ManifestView]:
+        mine = sorted((m for m in self.state.manifests.values() if m.tenant_id == tenant_id),
+                      key=lambda m: (m.received_at, m.id), reverse=True)
+        last = self.state.manifests.get(after_id or "")
+        if last is not None and last.tenant_id == tenant_id:
+            mine = [m for m in mine if (m.received_at, m.id) < (last.received_at, last.id)]
+        return [view for m in mine[:limit] if (view := self.get(tenant_id, m.id))]
+
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         found = self.state.manifests.get(manifest_id)
         return None if found is None or found.tenant_id != tenant_id else found.document

@@ -1,0 +1,76 @@
+"""A manifest's rejections as rows (one per violation: parcel, line, path, code, message),
+read page by page from the intake use case, filtered, and written out as CSV.
+
+The CSV is streamed (every matching row, not one page); a cell that a spreadsheet would take
+for a formula (=, +, -, @, tab, CR) is prefixed with a quote, since the text comes from the
+uploaded file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import current_app
+
+from api.console.codes import explain
+
+READ_PAGE = 500
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    position: int
+    tracking_number: str
+    line: int | None
+    path: str
+    code: str
+    message: str
+
+    def matches(self, code: str, text: str) -> bool:
+        if code and self.code != code:
+            return False
+        if not text:
+            return True
+        needle = text.casefold()
+        return any(needle in value.casefold()
+                   for value in (self.tracking_number, self.path, self.message))
+
+
+def rejections(tenant_id: int, manifest_id: str) -> Iterator[Rejection]:
+    """Every violation of the manifest's rejected parcels, in manifest order."""
+    intake = current_app.extensions["customs"].intake
+    after = 0
+    while True:
+        page = intake.list_manifest_parcels(tenant_id, manifest_id, status="REJECTED",
+                                            after=after, limit=READ_PAGE)
+        for parcel in page.items:
+            for v in parcel.violations or [{}]:
+                yield Rejection(parcel.position, parcel.tracking_number or "", v.get("line"),
+                                v.get("path") or "", v.get("code") or "",
+                                v.get("message") or "")
+        if page.next_after is None:
+            return
+        after = page.next_after
+
+
+def csv_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_lines(rows: Iterator[Rejection], header: list[str]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in (row.position, row.tracking_number, row.line,
+                                               row.path, row.code, row.message,
+                                               explain(row.code))])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
