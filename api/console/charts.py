@@ -17,7 +17,7 @@ PALETTE = ("#0b5cad", "#a4161a", "#1e6b34", "#8a5300", "#6a3d9a", "#00707a", "#b
            "#4a5560", "#5b6b00", "#7a4f2a", "#2f4b7c", "#9c2f00", "#3c6e71", "#595959",
            "#8b1e3f")
 WIDTH = 640
-LABEL_WIDTH = 110
+CHAR_WIDTH = 7  # of a 12 px label, about: the label column fits the longest label
 ROW = 26
 PLOT_HEIGHT = 220
 
@@ -51,11 +51,12 @@ def stacked_bars(ident: str, title: str, desc: str, categories: Sequence[str],
     """One horizontal bar per category, one segment per series, on a common scale."""
     totals = [sum(s.values[i] or 0 for s in series) for i in range(len(categories))]
     top = max(totals, default=0) or 1
-    scale = (WIDTH - LABEL_WIDTH - 70) / top
+    label_width = min(WIDTH // 2, 12 + CHAR_WIDTH * max(map(len, categories), default=4))
+    scale = (WIDTH - label_width - 70) / top
     body = []
     for row, category in enumerate(categories):
-        y, x = 8 + row * ROW, float(LABEL_WIDTH)
-        body.append(_text(LABEL_WIDTH - 6, y + 15, category, "end"))
+        y, x = 8 + row * ROW, float(label_width)
+        body.append(_text(label_width - 6, y + 15, category, "end"))
         for s in series:
             value = s.values[row] or 0
             if value:

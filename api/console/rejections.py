@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -37,6 +37,28 @@ class Rejection:
         needle = text.casefold()
         return any(needle in value.casefold()
                    for value in (self.tracking_number, self.path, self.message))
+
+
+@dataclass(slots=True)
+class RejectionPage:
+    """One page of the rows matching a filter, read in one pass (memory: one page and the
+    set of codes, whatever the manifest holds), with the counts the page shows."""
+
+    start: int
+    size: int
+    rows: list[Rejection] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    total: int = 0
+    matching: int = 0
+
+    def read(self, found: Iterator[Rejection], code: str, text: str) -> None:
+        for row in found:
+            self.total += 1
+            self.codes.add(row.code)
+            if row.matches(code, text):
+                if self.start <= self.matching < self.start + self.size:
+                    self.rows.append(row)
+                self.matching += 1
 
 
 def rejections(tenant_id: int, manifest_id: str) -> Iterator[Rejection]:

@@ -18,6 +18,11 @@ DEFAULT_DAYS = 14
 BATCH_WORDS = {"SEALED": _l("Sealed, not sent yet"), "RETRY": _l("Waiting to be sent again"),
                "SUBMITTED": _l("Sent, not registered yet"), "FAILED": _l("Transmission failed")}
 HOUR = 3600.0
+# One colour per status, the same on every visit (charts.PALETTE: 3:1 or more on white).
+STATUS_COLOURS = dict(zip(STATUS_WORDS, ("#4a5560", "#00707a", "#a4161a", "#2f4b7c",
+                                         "#6a3d9a", "#0b5cad", "#3c6e71", "#1e6b34",
+                                         "#8a5300", "#b3367a", "#5b6b00", "#8b1e3f",
+                                         "#595959", "#9c2f00", "#7a4f2a"), strict=True))
 
 
 def _days() -> int:
@@ -28,9 +33,8 @@ def _days() -> int:
 def _office_chart(view: DashboardView):  # type: ignore[no-untyped-def]
     offices = sorted(view.by_office)
     statuses = [s for s in STATUS_WORDS if any(s in c for c in view.by_office.values())]
-    series = [charts.Series(status_word(s), charts.PALETTE[n % len(charts.PALETTE)],
-                            [view.by_office[o].get(s, 0) for o in offices])
-              for n, s in enumerate(statuses)]
+    series = [charts.Series(status_word(s), STATUS_COLOURS[s],
+                            [view.by_office[o].get(s, 0) for o in offices]) for s in statuses]
     total = sum(sum(c.values()) for c in view.by_office.values())
     svg = charts.stacked_bars(
         "chart-offices", str(_l("Parcels received, by customs office and status")),

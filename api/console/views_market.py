@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from itertools import islice
 
 from flask import (
     Response,
@@ -27,7 +26,7 @@ from api.console import pages
 from api.console.auth import console_login_required, current_principal
 from api.console.blueprint import console
 from api.console.codes import explain
-from api.console.rejections import csv_lines, rejections
+from api.console.rejections import RejectionPage, csv_lines, rejections
 from customs.domain.errors import IdempotencyConflict, ManifestRefused, NotFound
 from customs.services.intake import SubmitManifest
 
@@ -118,15 +117,14 @@ def manifest_receipt(manifest_id: str) -> str:
     tenant = current_principal().tenant_id
     manifest = _app().intake.get_manifest(tenant, _known(manifest_id))
     code, text = _filters()
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    every = list(rejections(tenant, manifest.id)) if manifest.rejected else []
-    matching = [r for r in every if r.matches(code, text)]
-    start = (page - 1) * REJECTIONS_PAGE
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    shown = RejectionPage((page - 1) * REJECTIONS_PAGE, REJECTIONS_PAGE)
+    if manifest.rejected:
+        shown.read(rejections(tenant, manifest.id), code, text)
     return render_template(
         "console/market_receipt.html", manifest=manifest, code=code, q=text,
-        codes=sorted({r.code for r in every}), total=len(every), matching=len(matching),
-        rows=list(islice(matching, start, start + REJECTIONS_PAGE)), page=page,
-        more=len(matching) > start + REJECTIONS_PAGE,
+        codes=sorted(shown.codes), total=shown.total, matching=shown.matching,
+        rows=shown.rows, page=page, more=shown.matching > shown.start + len(shown.rows),
         replayed=request.args.get("replayed") == "1")
 
 

@@ -56,11 +56,11 @@ class DashboardView:
 
 
 def dashboard(who: Principal, days: int, now: datetime, *, uow: UnitOfWork) -> DashboardView:
-    """The last `days` days (1..MAX_DAYS) up to `now`, in `who`'s scope."""
+    """The last `days` whole days (1..MAX_DAYS, today included), in `who`'s scope."""
     if not 1 <= days <= MAX_DAYS:
         raise Invalid("INVALID_PERIOD", f"the dashboard shows 1 to {MAX_DAYS} days")
-    end = now
-    start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = today - timedelta(days=days - 1), today + timedelta(days=1)  # whole days
     with uow:
         reads = uow.dashboard
         per_office = reads.per_office(who, start, end)

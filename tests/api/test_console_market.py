@@ -135,3 +135,14 @@ def test_marketplace_pages_are_for_marketplace_staff_only(customs) -> None:
     assert client.get("/console/manifests").status_code == 403
     refused = post(client, "/console/manifests", idempotency_key="x")
     assert refused.status_code == 403
+
+
+def test_a_page_of_rejections_keeps_one_page_and_counts_all() -> None:
+    from api.console.rejections import Rejection, RejectionPage
+
+    found = (Rejection(n, f"RR{n}", n + 10, "/p", "A" if n % 3 else "B", "m")
+             for n in range(1, 1001))
+    page = RejectionPage(start=200, size=200)
+    page.read(found, "A", "")
+    assert page.total == 1000 and page.codes == {"A", "B"} and page.matching == 667
+    assert len(page.rows) == 200 and page.rows[0].position == 301  # the 201st "A"
