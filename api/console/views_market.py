@@ -29,6 +29,7 @@ from api.console.codes import explain
 from api.console.rejections import RejectionPage, csv_lines, rejections
 from customs.domain.errors import IdempotencyConflict, ManifestRefused, NotFound
 from customs.services.intake import SubmitManifest
+from customs.services.read_models.manifest import ManifestView
 
 MARKETPLACE = "marketplace"
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -107,16 +108,17 @@ def manifest_upload() -> object:
     return redirect(target, code=303)
 
 
-def _filters() -> tuple[str, str]:
-    return request.args.get("code", "")[:64], request.args.get("q", "")[:200]
+def _asked(manifest_id: str) -> tuple[int, ManifestView, str, str]:
+    """The tenant, its manifest (else not found) and the rejections' filter (code, text)."""
+    tenant = current_principal().tenant_id
+    manifest = _app().intake.get_manifest(tenant, _known(manifest_id))
+    return tenant, manifest, request.args.get("code", "")[:64], request.args.get("q", "")[:200]
 
 
 @console.get("/manifests/<manifest_id>")
 @console_login_required(role=MARKETPLACE)
 def manifest_receipt(manifest_id: str) -> str:
-    tenant = current_principal().tenant_id
-    manifest = _app().intake.get_manifest(tenant, _known(manifest_id))
-    code, text = _filters()
+    tenant, manifest, code, text = _asked(manifest_id)
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
     shown = RejectionPage((page - 1) * REJECTIONS_PAGE, REJECTIONS_PAGE)
     if manifest.rejected:
@@ -131,9 +133,7 @@ def manifest_receipt(manifest_id: str) -> str:
 @console.get("/manifests/<manifest_id>/rejections.csv")
 @console_login_required(role=MARKETPLACE)
 def manifest_rejections_csv(manifest_id: str) -> Response:
-    tenant = current_principal().tenant_id
-    manifest = _app().intake.get_manifest(tenant, _known(manifest_id))
-    code, text = _filters()
+    tenant, manifest, code, text = _asked(manifest_id)
     header = [_("parcel"), _("tracking number"), _("line"), _("path"), _("code"),
               _("message"), _("explanation")]
     rows = (r for r in rejections(tenant, manifest.id) if r.matches(code, text))

@@ -29,7 +29,9 @@ def test_the_dashboard_charts_the_supervisors_offices(world) -> None:
     customs = world.customs
     customs.clock.current += timedelta(minutes=30)
     world.post("moscow", "/v1/parcels/RR123456785CN/decisions", {"action": "release"})
-    assert world.post("moscow", "/v1/parcels/RR123456799CN/decisions", {"action": "hold", "reason": "inspection"}).status_code == 200
+    held = world.post("moscow", "/v1/parcels/RR123456799CN/decisions",
+                      {"action": "hold", "reason": "inspection"})
+    assert held.status_code == 200
     customs.clock.current += timedelta(days=2)
     client = console_for(customs, "boss@customs.example", "supervisor", ["10005020"])
     page = client.get("/console/dashboard")
