@@ -66,16 +66,15 @@ def rejections(tenant_id: int, manifest_id: str) -> Iterator[Rejection]:
     intake = current_app.extensions["customs"].intake
     after = 0
     while True:
-        page = intake.list_manifest_parcels(tenant_id, manifest_id, status="REJECTED",
-                                            after=after, limit=READ_PAGE)
-        for parcel in page.items:
+        page = intake.manifest_rejections(tenant_id, manifest_id, after=after, limit=READ_PAGE)
+        for parcel in page:
             for v in parcel.violations or [{}]:
                 yield Rejection(parcel.position, parcel.tracking_number or "", v.get("line"),
                                 v.get("path") or "", v.get("code") or "",
                                 v.get("message") or "")
-        if page.next_after is None:
+        if len(page) < READ_PAGE:
             return
-        after = page.next_after
+        after = page[-1].position
 
 
 def csv_cell(value: object) -> str:

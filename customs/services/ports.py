@@ -11,7 +11,11 @@ from customs.domain.duty import Estimate, Rate
 from customs.domain.model import ManifestHeader, Parcel, ParcelOutcome
 from customs.services.read_models.dossier import DossierRecord
 from customs.services.read_models.feed import FeedChange, StatsCounts
-from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.manifest import (
+    ManifestParcelLine,
+    ManifestView,
+    RejectedParcel,
+)
 from customs.services.read_models.parcel import ParcelRecord
 from customs.services.read_models.reference import ApiKeyView
 
@@ -124,6 +128,8 @@ class ParcelRepository(Protocol):
         ...
     def page(self, tenant_id: int, manifest_id: str, status: str | None, after: int,
              limit: int) -> Page: ...
+    def rejected(self, tenant_id: int, manifest_id: str, after: int,
+                 limit: int) -> list[RejectedParcel]: ...
     def counts_by_status(self, statuses: Collection[str] | None = None) -> dict[str, int]: ...
 
 

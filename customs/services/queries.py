@@ -8,7 +8,7 @@ from typing import TypeVar
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import Page
-from customs.services.read_models.manifest import ManifestView
+from customs.services.read_models.manifest import ManifestView, RejectedParcel
 from customs.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -48,6 +48,15 @@ def list_manifest_parcels(
         if uow.manifests.get(tenant_id, manifest_id) is None:
             raise NotFound(f"no manifest {manifest_id}")
         return uow.parcels.page(tenant_id, manifest_id, status, after, limit)
+
+
+def manifest_rejections(tenant_id: int, manifest_id: str, *, after: int, limit: int,
+                        uow: UnitOfWork) -> list[RejectedParcel]:
+    """A page of the manifest's rejected parcels and their violations, in manifest order."""
+    with uow:
+        if uow.manifests.get(tenant_id, manifest_id) is None:
+            raise NotFound(f"no manifest {manifest_id}")
+        return uow.parcels.rejected(tenant_id, manifest_id, after, limit)
 
 
 def parcel_counts(*, uow: UnitOfWork, statuses: Collection[str] | None = None) -> dict[str, int]:

@@ -11,7 +11,7 @@ from customs.domain.regimes import DestinationRules
 from customs.gcpause import paused_gc
 from customs.services import intake, queries
 from customs.services.ports import Clock, ManifestReader, Page
-from customs.services.read_models.manifest import ManifestView
+from customs.services.read_models.manifest import ManifestView, RejectedParcel
 from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 from customs.usecases.outbound import Outbound
@@ -59,6 +59,11 @@ class Intake:
     def latest_manifests(self, tenant_id: int, after_id: str | None,
                          limit: int) -> list[ManifestView]:
         return queries.latest_manifests(tenant_id, after_id, limit, uow=self.read_uow_factory())
+
+    def manifest_rejections(self, tenant_id: int, manifest_id: str, *, after: int,
+                            limit: int) -> list[RejectedParcel]:
+        return queries.manifest_rejections(tenant_id, manifest_id, after=after, limit=limit,
+                                           uow=self.read_uow_factory())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
         return queries.get_manifest_document(tenant_id, manifest_id,

@@ -18,7 +18,11 @@ from customs.services.ports import (
     Principal,
     StoredResponse,
 )
-from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.manifest import (
+    ManifestParcelLine,
+    ManifestView,
+    RejectedParcel,
+)
 from customs.services.read_models.parcel import Amount, Destination
 from customs.services.read_models.reference import ApiKeyView
 from tests.unit.fakes_outbound import FakeBatches, FakeDeclarations, FakeOutbox
@@ -137,6 +141,11 @@ class FakeParcels:
                 and (status is None or p["status"] == status)]
         lines = [_line(p) for p in rows[:limit]]
         return Page(lines, rows[limit - 1]["position"] if len(rows) > limit else None)
+
+    def rejected(self, tenant_id: int, manifest_id: str, after: int,
+                 limit: int) -> list[RejectedParcel]:
+        return [RejectedParcel(line.position, line.tracking_number or None, line.violations)
+                for line in self.page(tenant_id, manifest_id, "REJECTED", after, limit).items]
 
     def counts_by_status(self, statuses: Iterable[str] | None = None) -> dict[str, int]:
         wanted = None if statuses is None else set(statuses)
