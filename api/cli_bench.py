@@ -111,3 +111,27 @@ def latency(database: str, clients: int, count: int, workers: int, threads: int,
     click.echo(table(result))
     if output is not None:
         output.write_text(json.dumps(result, indent=2))
+
+
+@bench.command("console")
+@click.option("--database", required=True, metavar="URL",
+              help="The database bench.bench_officer seeded (or an empty one, with --seed)")
+@click.option("--seed", "seed_parcels", type=click.IntRange(min=0), default=0,
+              help="Seed this many parcels first when the database has none")
+@click.option("--runs", type=click.IntRange(min=5), default=50, show_default=True)
+@click.option("--manifest-parcels", type=click.IntRange(min=10), default=5000,
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), default=None)
+def console_pages(database: str, seed_parcels: int, runs: int, manifest_parcels: int,
+                  output: str | None) -> None:
+    """Web console pages timed server-side (p50/p90/p99) on a seeded database."""
+    from api import create_app
+    from bench.bench_console import prepare, run
+
+    customs, total = prepare(database, seed_parcels)
+    try:
+        run(customs, create_app(customs=customs), total, runs=runs,
+            manifest_parcels=manifest_parcels, output=output)
+    finally:
+        customs.close()
+

@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 
 import signing
 from api import create_app
+from api.cli_demo_console import console_people, print_console, wait_until_stopped
 from api.cli_demo_correction import correction_round_trip
 from api.cli_demo_report import LEGEND, print_table
 from api.cli_demo_roles import roles_tour
@@ -47,8 +48,8 @@ DECIDED = {"RELEASED", "HELD", "DUTY_DUE", "REFUSED"}
 
 
 @contextmanager
-def serving(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serving(app, port: int = 0) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -110,9 +111,14 @@ def worker(customs: Application, interval: float = 0.3) -> Iterator[None]:
                                       "and the simulated authority (gost2012-*: GOST R "
                                       "34.10-2012, as the FTS requires; needs the OpenSSL GOST "
                                       "engine)")
+@click.option("--serve", is_flag=True, help="Keep the service (and its web console), the "
+                                            "worker and the simulator running after the "
+                                            "demo, until Ctrl-C")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The service's port on 127.0.0.1 (0: a free one)")
 def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
          timeout: float, profile: str, album: Path | None, ceb_schemas: Path | None,
-         ceb_config: Path, key_algorithm: str) -> None:
+         ceb_config: Path, key_algorithm: str, serve: bool, port: int) -> None:
     """Run the whole flow on a fresh SQLite database and print each parcel's outcome."""
     if profile == "ru-fts-express" and album is None:
         raise click.UsageError("--profile ru-fts-express needs --album PATH (the FTS format "
@@ -154,7 +160,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
         customs.operations.upgrade_database()
         _, token = customs.access.create_api_key("demo-marketplace", "marketplace")
         timings["set up database, keys, key"] = time.perf_counter() - started
-        with serving(create_app(customs=customs)) as base, worker(customs):
+        with serving(create_app(customs=customs), port) as base, worker(customs):
             sim.notify_url = f"{base}/v1/authority/notifications"
             click.echo(f"service {base} (API docs {base}/docs), authority simulator {sim_base}, "
                        f"database {database}")
@@ -179,7 +185,12 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             if keep is not None:
                 _keep_declarations(session, base, keep, manifests)
                 _keep_messages(customs, keep)
-    _summary(timings, database, failures, sim)
+            _summary(timings, database, failures, sim)
+            people = console_people(customs, "demo-marketplace",
+                                    [office for _, office, _ in DEMO_MANIFESTS])
+            print_console(base, people, serve)
+            if serve:
+                wait_until_stopped()
     customs.close()
     sys.exit(1 if failures else 0)
 

@@ -22,8 +22,10 @@ from api.console import (  # noqa: F401  (imported for their routes)
     pages,
     security,
     views_account,
+    views_dashboard,
     views_dossier,
     views_home,
+    views_market,
     views_officer,
 )
 from api.console.blueprint import console

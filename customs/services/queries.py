@@ -8,7 +8,7 @@ from typing import TypeVar
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
 from customs.services.ports import Page
-from customs.services.read_models.manifest import ManifestJobView, ManifestView
+from customs.services.read_models.manifest import ManifestJobView, ManifestView, RejectedParcel
 from customs.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -31,6 +31,13 @@ def get_manifest(tenant_id: int, manifest_id: str, *,
         return _found(uow.manifest_jobs.get(tenant_id, manifest_id), f"manifest {manifest_id}")
 
 
+def latest_manifests(tenant_id: int, after_id: str | None, limit: int, *,
+                     uow: UnitOfWork) -> list[ManifestView]:
+    """The tenant's manifests, newest first (a page after the manifest `after_id`)."""
+    with uow:
+        return uow.manifests.latest(tenant_id, after_id, limit)
+
+
 def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:
     with uow:
         return _found(uow.manifests.document(tenant_id, manifest_id), f"manifest {manifest_id}")
@@ -46,6 +53,15 @@ def list_manifest_parcels(
         if uow.manifests.get(tenant_id, manifest_id) is None:
             raise NotFound(f"no manifest {manifest_id}")
         return uow.parcels.page(tenant_id, manifest_id, status, after, limit)
+
+
+def manifest_rejections(tenant_id: int, manifest_id: str, *, after: int, limit: int,
+                        uow: UnitOfWork) -> list[RejectedParcel]:
+    """A page of the manifest's rejected parcels and their violations, in manifest order."""
+    with uow:
+        if uow.manifests.get(tenant_id, manifest_id) is None:
+            raise NotFound(f"no manifest {manifest_id}")
+        return uow.parcels.rejected(tenant_id, manifest_id, after, limit)
 
 
 def parcel_counts(*, uow: UnitOfWork, statuses: Collection[str] | None = None) -> dict[str, int]:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from customs.services.account_ports import SessionRepository, UserRepository
 from customs.services.correction_ports import CorrectionRepository
+from customs.services.dashboard_ports import DashboardReads
 from customs.services.ports import (
     AuditRepository,
     BatchRepository,
@@ -33,6 +34,7 @@ class UnitOfWork(Protocol):
     corrections: CorrectionRepository
     quarantine: QuarantineRepository
     views: ViewRepository
+    dashboard: DashboardReads
     webhooks: WebhookRepository
     events: EventRepository
     manifest_jobs: ManifestJobRepository

@@ -13,7 +13,7 @@ from customs.gcpause import paused_gc
 from customs.services import corrections, intake, manifest_jobs, queries
 from customs.services.correction_ports import CorrectionDeclarer
 from customs.services.ports import Clock, ManifestReader, Page
-from customs.services.read_models.manifest import ManifestJobView, ManifestView
+from customs.services.read_models.manifest import ManifestJobView, ManifestView, RejectedParcel
 from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
 from customs.usecases.outbound import Outbound
@@ -95,6 +95,15 @@ class Intake:
                      ) -> ManifestView | ManifestJobView:
         """The manifest, or while it waits for a worker (or was refused there) its job."""
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
+
+    def latest_manifests(self, tenant_id: int, after_id: str | None,
+                         limit: int) -> list[ManifestView]:
+        return queries.latest_manifests(tenant_id, after_id, limit, uow=self.read_uow_factory())
+
+    def manifest_rejections(self, tenant_id: int, manifest_id: str, *, after: int,
+                            limit: int) -> list[RejectedParcel]:
+        return queries.manifest_rejections(tenant_id, manifest_id, after=after, limit=limit,
+                                           uow=self.read_uow_factory())
 
     def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
         return queries.get_manifest_document(tenant_id, manifest_id,

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from customs.domain.money import Money
 from customs.domain.officer import OfficerAction, OfficerDecision
-from customs.services import feed, parcels, queue
+from customs.services import dashboard, feed, parcels, queue
+from customs.services.dashboard import DashboardView
 from customs.services.parcels import Keyset
 from customs.services.ports import Clock, Principal, SearchFilters
 from customs.services.queue import QueuePage
@@ -87,6 +88,10 @@ class Parcels:
 
     def stats(self, who: Principal, start: datetime, end: datetime) -> StatsView:
         return parcels.stats(who, start, end, uow=self.read_uow_factory())
+
+    def dashboard(self, who: Principal, days: int) -> DashboardView:
+        """The supervisor's dashboard over the last `days` days, in `who`'s scope."""
+        return dashboard.dashboard(who, days, self.clock.now(), uow=self.read_uow_factory())
 
     def feed(self, who: Principal, cursor: str | None, limit: int) -> FeedPage:
         return feed.feed_page(who, cursor, limit, uow=self.read_uow_factory(), clock=self.clock,

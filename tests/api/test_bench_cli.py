@@ -36,3 +36,20 @@ def test_bench_quick_tiny_writes_documented_json(tmp_path, migrated):
         "per_second"]  # the whole is slower than one of its parts (no replay is timed)
     assert result["http"]["runs"]["1"]["accepted"] == 40
     assert {"cpu", "cores", "python", "lxml", "database"} <= set(result["environment"])
+
+
+def test_bench_console_times_every_page_on_a_small_seeded_database(tmp_path):
+    """`customs bench console` seeds, signs in, and prints each page's figures (SQLite)."""
+    output = tmp_path / "console.json"
+    database = f"sqlite:///{tmp_path / 'console.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "api", "bench", "console", "--database", database, "--seed",
+         "3000", "--runs", "5", "--manifest-parcels", "30", "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(output.read_text())
+    assert result["parcels"] == 3000 and result["manifest"]["parcels"] == 30
+    assert len(result["pages"]) == 8
+    for name, figures in result["pages"].items():
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"], name
+        assert name in done.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -282,3 +283,55 @@ def test_every_readme_command_works_as_written(shell):
     for command in readme_commands((ROOT / "README.md").read_text(encoding="utf-8")):
         step = shell.run(command)
         _check_for(command)(step, shell)
+
+
+def test_the_readmes_demo_serve_keeps_the_console_up_until_stopped(tmp_path):
+    """`customs demo --serve --port 8000` as the README shows it (a free port instead, three
+    parcels a manifest): it prints the console's address and two sign-ins that work, keeps
+    serving after the demo, and stops cleanly on SIGTERM (as Ctrl-C would)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^(customs demo --serve[^#\n]*?)\s*(#.*)?$", readme, re.M).group(1)
+    port = free_port()
+    line = command.replace("8000", str(port)) + " --parcels 3 --workdir demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOMS_")}
+    env.update(PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
+               PYTHONPATH=str(ROOT))
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(["bash", "-c", f"exec {line}"], cwd=tmp_path, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while "Ctrl-C" not in log.read_text() and process.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
+        output = log.read_text()
+        assert "Ctrl-C" in output, output[-3000:]
+        assert f"web console: http://127.0.0.1:{port}/console/" in output
+        people = dict(re.findall(r"^  (?:officer|marketplace)\s+(\S+@\S+)\s+password (\S+)$",
+                                 output, re.M))
+        assert len(people) == 2, output[-2000:]
+        for email, password in people.items():
+            _console_sign_in(f"http://127.0.0.1:{port}", email, password)
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+        assert "stopping" in log.read_text()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+
+
+def _console_sign_in(base: str, email: str, password: str) -> None:
+    """Sign in as the form does (its CSRF token, the session cookie) and open the home page."""
+    import requests
+
+    browser = requests.Session()
+    page = browser.get(f"{base}/console/sign-in", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    signed = browser.post(f"{base}/console/sign-in", timeout=30, allow_redirects=False,
+                          data={"csrf_token": token, "email": email, "password": password})
+    assert signed.status_code == 302, signed.text[-1000:]
+    home = browser.get(f"{base}/console/", timeout=30)
+    assert home.status_code == 200 and email in home.text

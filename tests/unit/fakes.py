@@ -20,7 +20,11 @@ from customs.services.ports import (
     Principal,
     StoredResponse,
 )
-from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
+from customs.services.read_models.manifest import (
+    ManifestParcelLine,
+    ManifestView,
+    RejectedParcel,
+)
 from customs.services.read_models.parcel import Amount, Destination
 from customs.services.read_models.reference import ApiKeyView
 from tests.unit.fakes_events import FakeEvents, FakeManifestJobs
@@ -67,6 +71,14 @@ class FakeManifests:
                             _transport(h.transport),
                             found.document_sha256, len(found.document),
                             found.accepted + found.rejected, found.accepted, found.rejected)
+
+    def latest(self, tenant_id: int, after_id: str | None, limit: int) -> list[ManifestView]:
+        mine = sorted((m for m in self.state.manifests.values() if m.tenant_id == tenant_id),
+                      key=lambda m: (m.received_at, m.id), reverse=True)
+        last = self.state.manifests.get(after_id or "")
+        if last is not None and last.tenant_id == tenant_id:
+            mine = [m for m in mine if (m.received_at, m.id) < (last.received_at, last.id)]
+        return [view for m in mine[:limit] if (view := self.get(tenant_id, m.id))]
 
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         found = self.state.manifests.get(manifest_id)
@@ -136,6 +148,11 @@ class FakeParcels:
                 and (status is None or p["status"] == status)]
         lines = [_line(p) for p in rows[:limit]]
         return Page(lines, rows[limit - 1]["position"] if len(rows) > limit else None)
+
+    def rejected(self, tenant_id: int, manifest_id: str, after: int,
+                 limit: int) -> list[RejectedParcel]:
+        return [RejectedParcel(line.position, line.tracking_number or None, line.violations)
+                for line in self.page(tenant_id, manifest_id, "REJECTED", after, limit).items]
 
     def counts_by_status(self, statuses: Iterable[str] | None = None) -> dict[str, int]:
         wanted = None if statuses is None else set(statuses)

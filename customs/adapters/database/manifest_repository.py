@@ -40,14 +40,32 @@ class SqlManifestRepository:
         row = self.session.get(Manifest, manifest_id)
         if row is None or row.tenant_id != tenant_id:
             return None
-        return ManifestView(
-            row.id, row.ref, iso(row.issued_at), iso(row.received_at),
-            Destination(row.destination_country, row.customs_office), row.transport,
-            row.document_sha256, row.document_size, row.parcel_count, row.accepted_count,
-            row.rejected_count, row.receipt)
+        return _view(row)
+
+    def latest(self, tenant_id: int, after_id: str | None, limit: int) -> list[ManifestView]:
+        """The tenant's manifests, newest first: a keyset page on (received_at, id) after the
+        manifest `after_id` (the last one shown; not the tenant's: the first page)."""
+        table = Manifest.__table__  # type: ignore[attr-defined]
+        query = sa.select(Manifest).where(table.c.tenant_id == tenant_id)
+        last = None if after_id is None else self.session.get(Manifest, after_id)
+        if last is not None and last.tenant_id == tenant_id:
+            query = query.where(sa.tuple_(table.c.received_at, table.c.id)
+                                < (last.received_at, last.id))
+        rows = self.session.execute(query.order_by(table.c.received_at.desc(),
+                                                   table.c.id.desc()).limit(limit)).scalars()
+        return [_view(row) for row in rows]
 
     def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
         if self.get(tenant_id, manifest_id) is None:
             return None
         doc = self.session.get(ManifestDocument, manifest_id)
         return None if doc is None else doc.content
+
+
+def _view(row: Manifest) -> ManifestView:
+    return ManifestView(
+        row.id, row.ref, iso(row.issued_at), iso(row.received_at),
+        Destination(row.destination_country, row.customs_office), row.transport,
+        row.document_sha256, row.document_size, row.parcel_count, row.accepted_count,
+        row.rejected_count, row.receipt)
+

@@ -28,7 +28,7 @@ from customs.domain.lifecycle import FINAL_STATUSES, ParcelStatus
 from customs.domain.model import ParcelOutcome
 from customs.domain.money import Money, decimal_text
 from customs.services.ports import ConcurrentWrite, IntakeDeclaration, NewManifest, Page
-from customs.services.read_models.manifest import ManifestParcelLine
+from customs.services.read_models.manifest import ManifestParcelLine, RejectedParcel
 from customs.services.read_models.parcel import Amount, Destination
 
 CHUNK = 1000
@@ -158,6 +158,18 @@ class SqlParcelRepository:
         more = len(items) > limit
         items = items[:limit]
         return Page(items, items[-1].position if more else None)
+
+    def rejected(self, tenant_id: int, manifest_id: str, after: int,
+                 limit: int) -> list[RejectedParcel]:
+        """The manifest's rejected parcels after position `after`: only the columns a
+        receipt shows (the parcels' documents stay unread)."""
+        rows = self.session.execute(
+            sa.select(P.c.position, P.c.tracking_number, P.c.violations)
+            .where(P.c.tenant_id == tenant_id, P.c.manifest_id == manifest_id,
+                   P.c.status == "REJECTED", P.c.position > after)
+            .order_by(P.c.position).limit(limit)).all()
+        return [RejectedParcel(position, number, violations or [])
+                for position, number, violations in rows]
 
     def counts_by_status(self, statuses: Collection[str] | None = None) -> dict[str, int]:
         """Parcels by status; only these statuses when given (an index-only scan of them)."""

@@ -154,7 +154,16 @@ class ParcelRow(SQLModel, table=True):
         sa.Index("ix_parcels_tenant_tracking", "tenant_id", "tracking_number"),
         sa.Index("ux_parcels_open_tracking", "tenant_id", "tracking_number", unique=True,
                  sqlite_where=sa.text(_FINAL_SQL), postgresql_where=sa.text(_FINAL_SQL)),
-        sa.Index("ix_parcels_office_created", "customs_office", "created_at", "id"),
+        # The dashboard's (migration 0017): status carried for counts per office and status;
+        # released and held parcels only, by office.
+        sa.Index("ix_parcels_office_created", "customs_office", "created_at", "id",
+                 postgresql_include=["status"]),
+        sa.Index("ix_parcels_office_released", "customs_office", "released_at", "created_at",
+                 sqlite_where=sa.text("released_at IS NOT NULL"),
+                 postgresql_where=sa.text("released_at IS NOT NULL")),
+        sa.Index("ix_parcels_held_office_updated", "customs_office", "updated_at",
+                 sqlite_where=sa.text("status = 'HELD'"),
+                 postgresql_where=sa.text("status = 'HELD'")),
         sa.Index("ix_parcels_office_status_created", "customs_office", "status", "created_at",
                  "id"),
         sa.Index("ix_parcels_office_amount", "customs_office", "declared_amount", "id"),

@@ -16,6 +16,7 @@ from customs.adapters.database.account_repository import (
 from customs.adapters.database.audit_repository import SqlAuditRepository
 from customs.adapters.database.batch_repository import SqlBatchRepository
 from customs.adapters.database.correction_repository import SqlCorrectionRepository
+from customs.adapters.database.dashboard_repository import SqlDashboardRepository
 from customs.adapters.database.decision_repository import SqlDecisionRepository
 from customs.adapters.database.declaration_repository import SqlDeclarationRepository
 from customs.adapters.database.event_repository import SqlEventRepository
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(session)
         self.decisions = SqlDecisionRepository(session)
         self.views = SqlViewRepository(session)
+        self.dashboard = SqlDashboardRepository(session)
         self.officer = SqlOfficerRepository(session)
         self.audit = SqlAuditRepository(session)
         self.webhooks = SqlWebhookRepository(session)

@@ -82,3 +82,12 @@ class ManifestParcelLine:
                 "gross_weight": self.gross_weight, "violations": self.violations,
                 "updated_at": self.updated_at}
 
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedParcel:
+    """A rejected parcel of a manifest and only why: what the receipt's rejections list."""
+
+    position: int
+    tracking_number: str | None
+    violations: list[JsonObject]
