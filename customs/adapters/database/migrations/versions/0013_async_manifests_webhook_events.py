@@ -95,9 +95,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('ux_delivery_event', type_='unique')
         batch_op.create_unique_constraint('ux_delivery_event', ['webhook_id', 'event_id'])
         batch_op.drop_column('event_type')
-    with op.batch_alter_table('webhooks') as batch_op:
-        batch_op.drop_column('events')
+    op.drop_column('webhooks', 'events')  # SQLite 3.35+: no rebuild (referenced tables)
     op.drop_table('webhook_events')
-    with op.batch_alter_table('manifests') as batch_op:
-        batch_op.drop_column('receipt')
+    op.drop_column('manifests', 'receipt')
     op.drop_table('manifest_jobs')
