@@ -162,7 +162,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             session.headers["Authorization"] = f"Bearer {token}"
             _load_rates(customs, base)
             manifests = _submit_all(session, base, destinations, parcels, invalid_rate, keep,
-                                    timings)
+                                    timings, two_legs=ceb is not None)
             t0 = time.perf_counter()
             waiting = _wait_for_decisions(session, base, manifests, timeout)
             timings["authority decisions for every parcel"] = time.perf_counter() - t0
@@ -191,11 +191,18 @@ def _other_roles(customs: Application, base: str, session: requests.Session,
                  manifests: list[tuple[str, str, list]], timeout: float) -> int:
     """An officer decides on a held parcel; its courier pulls the changes (cli_demo_roles)."""
     held = [p for _, manifest_id, _ in manifests for p in _parcels(session, base, manifest_id)
-            if p["status"] == "HELD" and p["tracking_number"]]
+            if p["status"] == "HELD" and p["tracking_number"] and _at_destination(
+                session, base, p["tracking_number"])]
     if not held:
         click.echo("\nno parcel was held by the authority: no officer decision to show")
         return 0
     return roles_tour(customs, base, session, held[0], timeout)
+
+
+def _at_destination(session: requests.Session, base: str, number: str) -> bool:
+    """Whether the parcel's destination decides now (not on its export leg: a 409 there)."""
+    legs = session.get(f"{base}/v1/parcels/{number}", timeout=30).json().get("legs") or []
+    return all(leg["leg"] != "export" or leg["status"] == "RELEASED" for leg in legs)
 
 
 def _load_rates(customs: Application, base: str) -> None:
@@ -211,12 +218,15 @@ def _load_rates(customs: Application, base: str) -> None:
 
 def _submit_all(session: requests.Session, base: str,
                 destinations: tuple[tuple[str, str, int], ...], parcels: int,
-                invalid_rate: float, keep: Path | None,
-                timings: dict[str, float]) -> list[tuple[str, str, list]]:
+                invalid_rate: float, keep: Path | None, timings: dict[str, float],
+                two_legs: bool = False) -> list[tuple[str, str, list]]:
     manifests = []
     for destination, office, seed in destinations:
+        # with cn-ceb, the RU manifest's parcels from China are exported first: the CEB603
+        # inventory needs their order numbers
         sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
-                                 destination=destination, customs_office=office)
+                                 destination=destination, customs_office=office,
+                                 order_refs=two_legs and destination == "RU")
         t0 = time.perf_counter()
         reply = session.post(f"{base}/v1/manifests", data=sample.xml, timeout=600, headers={
             "Content-Type": "application/xml", "Idempotency-Key": str(uuid.uuid4())})

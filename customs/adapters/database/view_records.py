@@ -29,7 +29,8 @@ def parcel_record(r: Any, history: tuple[HistoryEvent, ...] = ()) -> ParcelRecor
         amount_of(r["declared_value"], r["currency"]), r["gross_weight"],
         amount_of(r["duty_amount"], r["duty_currency"]), r["created_at"], r["updated_at"],
         r["house_waybill"], r["master_waybill"], r["declaration_error"], estimate_brief(r),
-        get("declared_amount"), get("data"), get("violations"), get("estimate"), history)
+        get("declared_amount"), get("data"), get("violations"), get("estimate"), history,
+        leg=get("leg"))
 
 
 def with_iso(row: Any) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def feed_change(r: Any) -> FeedChange:
     return FeedChange(int(r["id"]), r["tracking_number"], r["house_waybill"], r["marketplace"],
                       r["courier"], r["customs_office"], r["status"], r["previous_status"],
                       iso(r["at"]), r["source"], r["reason"], duty, estimate_brief(r),
-                      r["actor"], r["role"])
+                      r["actor"], r["role"], r.get("leg"))
 
 
 def estimate_brief(r: Any) -> EstimateBrief | None:
