@@ -288,7 +288,37 @@ def _report(session: requests.Session, base: str, destination: str, manifest_id:
     own = {number: d.get("fts") or d["ceb"] for number, d in by_tracking.items()
            if d.get("fts") or d.get("ceb")}
     print_table(session, base, destination, manifest_id, parcels, checked, own)
-    return sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
+    return (sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
+            + _check_legs(session, base, destination, parcels, sim))
+
+
+def _check_legs(session: requests.Session, base: str, destination: str,
+                parcels: list[dict], sim: SimState) -> int:
+    """Each two-leg parcel's legs as the authorities decided: the export leg as the simulated
+    GACC's CEB604 said, the import leg as the destination's decision once the export was
+    released, else WAITING. The number of parcels whose legs are not."""
+    export = {d["tracking_number"]: d for d in sim.decisions.values() if d.get("ceb")
+              and d["ceb"] and destination != "CN"}
+    wrong, two = [], 0
+    for parcel in parcels:
+        number = parcel["tracking_number"]
+        if number not in export:
+            continue
+        legs = session.get(f"{base}/v1/parcels/{number}", timeout=30).json()["legs"]
+        if len(legs) != 2:
+            continue  # a later parcel with the same tracking number (the roles tour's)
+        two += 1
+        done = export[number]["code"]
+        later = [d["code"] for d in sim.decisions.values()
+                 if d["tracking_number"] == number and not d.get("ceb")]
+        wanted = [done, (later[-1] if later else "?") if done == "RELEASED" else "WAITING"]
+        if [leg["status"] for leg in legs] != wanted:
+            wrong.append(f"{number} {legs} (expected {wanted})")
+    if two:
+        click.echo(f"  {two} parcels from China cleared on two legs (export CEB603 at CN, then "
+                   f"import at {destination}): " + ("every leg as decided" if not wrong else
+                                                    "; ".join(wrong[:5])))
+    return len(wrong)
 
 
 def _dev_key(folder: Path, algorithm: str) -> tuple[Path, Path]:
