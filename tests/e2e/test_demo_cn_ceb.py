@@ -1,8 +1,9 @@
 """`customs demo --profile cn-ceb --ceb-schemas PATH`: a RU->CN manifest cleared into China
 beside the other destinations, and the RU manifest's parcels from Chinese sellers cleared on
-two legs (export CEB603/CEB604 at CN, then import at RU), each leg checked by the demo; every CEB document the demo leaves (stored in its database and
-served into --keep) validates against the official GACC schemas with both validators, and
-every signature on them verifies (ours pinned, xmlsec1, signxml)."""
+two legs (export CEB603/CEB604 at CN, then import at RU), each leg checked by the demo;
+every CEB document the demo leaves (stored in its database and served into --keep) validates
+against the official GACC schemas with both validators, and every signature on them verifies
+(ours pinned, xmlsec1, signxml)."""
 
 from __future__ import annotations
 
