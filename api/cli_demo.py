@@ -168,7 +168,7 @@ def demo(workdir: Path, parcels: int, invalid_rate: float, keep: Path | None,
             session.headers["Authorization"] = f"Bearer {token}"
             _load_rates(customs, base)
             manifests = _submit_all(session, base, destinations, parcels, invalid_rate, keep,
-                                    timings)
+                                    timings, two_legs=ceb is not None)
             t0 = time.perf_counter()
             waiting = _wait_for_decisions(session, base, manifests, timeout)
             timings["authority decisions for every parcel"] = time.perf_counter() - t0
@@ -202,11 +202,18 @@ def _other_roles(customs: Application, base: str, session: requests.Session,
                  manifests: list[tuple[str, str, list]], timeout: float) -> int:
     """An officer decides on a held parcel; its courier pulls the changes (cli_demo_roles)."""
     held = [p for _, manifest_id, _ in manifests for p in _parcels(session, base, manifest_id)
-            if p["status"] == "HELD" and p["tracking_number"]]
+            if p["status"] == "HELD" and p["tracking_number"] and _at_destination(
+                session, base, p["tracking_number"])]
     if not held:
         click.echo("\nno parcel was held by the authority: no officer decision to show")
         return 0
     return roles_tour(customs, base, session, held[0], timeout)
+
+
+def _at_destination(session: requests.Session, base: str, number: str) -> bool:
+    """Whether the parcel's destination decides now (not on its export leg: a 409 there)."""
+    legs = session.get(f"{base}/v1/parcels/{number}", timeout=30).json().get("legs") or []
+    return all(leg["leg"] != "export" or leg["status"] == "RELEASED" for leg in legs)
 
 
 def _load_rates(customs: Application, base: str) -> None:
@@ -222,12 +229,15 @@ def _load_rates(customs: Application, base: str) -> None:
 
 def _submit_all(session: requests.Session, base: str,
                 destinations: tuple[tuple[str, str, int], ...], parcels: int,
-                invalid_rate: float, keep: Path | None,
-                timings: dict[str, float]) -> list[tuple[str, str, list]]:
+                invalid_rate: float, keep: Path | None, timings: dict[str, float],
+                two_legs: bool = False) -> list[tuple[str, str, list]]:
     manifests = []
     for destination, office, seed in destinations:
+        # with cn-ceb, the RU manifest's parcels from China are exported first: the CEB603
+        # inventory needs their order numbers
         sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
-                                 destination=destination, customs_office=office)
+                                 destination=destination, customs_office=office,
+                                 order_refs=two_legs and destination == "RU")
         t0 = time.perf_counter()
         reply = session.post(f"{base}/v1/manifests", data=sample.xml, timeout=600, headers={
             "Content-Type": "application/xml", "Idempotency-Key": str(uuid.uuid4())})
@@ -289,7 +299,37 @@ def _report(session: requests.Session, base: str, destination: str, manifest_id:
     own = {number: d.get("fts") or d["ceb"] for number, d in by_tracking.items()
            if d.get("fts") or d.get("ceb")}
     print_table(session, base, destination, manifest_id, parcels, checked, own)
-    return sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
+    return (sum(not ok for ok, _ in checked) + (len(parcels) != len(expected))
+            + _check_legs(session, base, destination, parcels, sim))
+
+
+def _check_legs(session: requests.Session, base: str, destination: str,
+                parcels: list[dict], sim: SimState) -> int:
+    """Each two-leg parcel's legs as the authorities decided: the export leg as the simulated
+    GACC's CEB604 said, the import leg as the destination's decision once the export was
+    released, else WAITING. The number of parcels whose legs are not."""
+    export = {d["tracking_number"]: d for d in sim.decisions.values() if d.get("ceb")
+              and d["ceb"] and destination != "CN"}
+    wrong, two = [], 0
+    for parcel in parcels:
+        number = parcel["tracking_number"]
+        if number not in export:
+            continue
+        legs = session.get(f"{base}/v1/parcels/{number}", timeout=30).json()["legs"]
+        if len(legs) != 2:
+            continue  # a later parcel with the same tracking number (the roles tour's)
+        two += 1
+        done = export[number]["code"]
+        later = [d["code"] for d in sim.decisions.values()
+                 if d["tracking_number"] == number and not d.get("ceb")]
+        wanted = [done, (later[-1] if later else "?") if done == "RELEASED" else "WAITING"]
+        if [leg["status"] for leg in legs] != wanted:
+            wrong.append(f"{number} {legs} (expected {wanted})")
+    if two:
+        click.echo(f"  {two} parcels from China cleared on two legs (export CEB603 at CN, then "
+                   f"import at {destination}): " + ("every leg as decided" if not wrong else
+                                                    "; ".join(wrong[:5])))
+    return len(wrong)
 
 
 def _dev_key(folder: Path, algorithm: str) -> tuple[Path, Path]:

@@ -56,9 +56,12 @@ _LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default"
             "page size")
 _DATE = {"type": "string", "description": "ISO 8601 date or date-time with offset"}
 
+# the leg of a two-leg parcel an event belongs to; null for a parcel with the one import leg
+_LEG = {"type": ["string", "null"], "enum": ["export", "import", None]}
+
 SCHEMAS: dict[str, Any] = {
     "ViewEvent": _obj(["status", "at"], status=_STATUS, previous_status=_NSTR, at=_STR,
-                      actor=_NSTR, role=_NSTR, source=_NSTR, reason=_NSTR),
+                      actor=_NSTR, role=_NSTR, source=_NSTR, reason=_NSTR, leg=_LEG),
     "ParcelView": _obj(
         ["id", "tracking_number", "status", "destination", "updated_at", "history"], id=_ID,
         tracking_number=_NSTR, status=_STATUS, destination=_DEST, courier=_NSTR,
@@ -72,7 +75,13 @@ SCHEMAS: dict[str, Any] = {
                   "once corrected (1 from the manifest, then each correction); empty before",
                   "items": {"$ref": "#/components/schemas/ParcelVersion"}},
         correction_request={"oneOf": [{"$ref": "#/components/schemas/CorrectionRequest"},
-                                      {"type": "null"}]}),
+                                      {"type": "null"}]},
+        legs={"type": "array", "description": "each leg's status: one import leg, or the export "
+              "at origin then the import at destination (docs/cn-ceb.md); `status` is derived "
+              "from them", "items": {"$ref": "#/components/schemas/ParcelLeg"}}),
+    "ParcelLeg": _obj(["leg", "status"], leg={"type": "string", "enum": ["export", "import"]},
+                      country=_NSTR, status={"type": "string", "description": "a parcel status, "
+                                             "or WAITING: the leg has not started"}),
     "ParcelVersion": _obj(
         ["version", "source", "data"], version=_INT, received_at=_NSTR, source=_STR,
         actor=_NSTR, data={"type": "object"}, declaration_id=_NSTR,
@@ -125,7 +134,7 @@ SCHEMAS: dict[str, Any] = {
             parcel_id=_ID, tracking_number=_NSTR, house_waybill=_NSTR, marketplace=_STR,
             courier=_NSTR,
             customs_office=_NSTR, status=_STATUS, previous_status=_NSTR, at=_STR,
-            source=_NSTR, reason=_NSTR, duty=_NMONEY, actor=_NSTR, role=_NSTR,
+            source=_NSTR, reason=_NSTR, duty=_NMONEY, actor=_NSTR, role=_NSTR, leg=_LEG,
             duty_estimate={"type": ["object", "null"],
                            "description": "estimate made at intake: status, amount, currency"})}),
 }

@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import signing
 from customs.adapters.database.migrate import upgrade
@@ -34,7 +35,7 @@ from customs.bootstrap import bootstrap, generate_sample
 from customs.services.intake import SubmitManifest
 from customs.services.ports import TransportResult
 from customs.settings import Settings
-from simulator.app import create_sim_app, make_state
+from simulator.app import SimState, create_sim_app, make_state
 
 ROOT = Path(__file__).resolve().parents[1]
 TENANT = ROOT / "examples" / "cn-ceb-tenant.toml"
@@ -66,19 +67,24 @@ class Stages:
         return result
 
 
+def service(work: Path, schemas: Path, hold_share: float) -> tuple[Any, SimState, int]:
+    """The service with the cn-ceb profile on a new SQLite database in `work`, the simulator
+    beside it, and a marketplace's tenant id."""
+    key, cert = signing.generate_dev_key("ecdsa-p256", work / "keys")
+    sim = make_state(cert, work / "sim", delay=0, ceb=schemas, hold_share=hold_share)
+    database = f"sqlite:///{work / 'customs.db'}"
+    upgrade(database)
+    app = bootstrap(Settings(database_url=database, signing_key=key, signing_cert=cert,
+                             cn_profile="cn-ceb", cn_ceb_schemas=schemas,
+                             cn_ceb_config=TENANT, authority_cert=work / "sim" / "cert.pem",
+                             declare_inline_max=50_000))
+    _, token = app.access.create_api_key("bench", "marketplace")
+    return app, sim, app.access.authenticate(token).tenant_id
+
+
 def run(parcels: int, schemas: Path) -> tuple[int, int, dict[str, tuple[float, float]]]:
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        key, cert = signing.generate_dev_key("ecdsa-p256", work / "keys")
-        sim = make_state(cert, work / "sim", delay=0, ceb=schemas, hold_share=0.05)
-        database = f"sqlite:///{work / 'customs.db'}"
-        upgrade(database)
-        app = bootstrap(Settings(database_url=database, signing_key=key, signing_cert=cert,
-                                 cn_profile="cn-ceb", cn_ceb_schemas=schemas,
-                                 cn_ceb_config=TENANT, authority_cert=work / "sim" / "cert.pem",
-                                 declare_inline_max=50_000))
-        _, token = app.access.create_api_key("bench", "marketplace")
-        tenant = app.access.authenticate(token).tenant_id
+        app, sim, tenant = service(Path(folder), schemas, 0.05)
         sample = generate_sample(parcels, 20, destination="CN", customs_office="3700")
         accepted = sum(code is None for code in sample.expected)
         stages = Stages()
@@ -100,12 +106,16 @@ def run(parcels: int, schemas: Path) -> tuple[int, int, dict[str, tuple[float, f
         return accepted, messages, stages.times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--parcels", type=int, default=2000)
     parser.add_argument("--schemas", type=Path,
                         default=ROOT.parent / "shared" / "schemas" / "cn-gacc-ceb-2022-05")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0])
     count, messages, times = run(args.parcels, args.schemas)
     print(f"{count} parcels accepted, {messages} CEB621Messages")
     print(f"{'stage':<10} {'wall s':>8} {'CPU s':>8} {'parcels/CPU s':>14}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +88,10 @@ def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = N
     if signer is None and signing_configured(settings):
         signer = EnvelopedSigner(key_ring(settings))
     reader = XmlManifestReader(limits=ReaderLimits(max_parcels=settings.max_parcels))
-    return Wiring(settings, reader, files.load_destination_rules(settings.destination_rules),
-                  signer, _build_declarer(settings, signer, album, ceb),
+    rules = files.load_destination_rules(settings.destination_rules)
+    # a leg rule is in force only where an export profile declares the origin's exports
+    rules = replace(rules, legs=rules.legs.only({"CN"} if ceb is not None else set()))
+    return Wiring(settings, reader, rules, signer, _build_declarer(settings, signer, album, ceb),
                   _build_batch_builder(settings, signer, album, ceb), album, uow_factory,
                   read_uow_factory or uow_factory, engine, read_engine, ceb)
 
@@ -104,12 +106,15 @@ def _build_declarer(s: Settings, signer: EnvelopedSigner | None, album: Any,
 
         by_destination["RU"] = DeclarationPipeline(
             RuFtsExpressProfile(album, s.ru_fts_broker_name, s.ru_fts_sender), signer)
+    exports = {}
     if ceb is not None:
         from customs.adapters.documents.profiles.cn_ceb import CnCebProfile
+        from customs.adapters.documents.profiles.cn_ceb_export import CnCebExportProfile
 
         by_destination["CN"] = DeclarationPipeline(CnCebProfile(*ceb), signer)
+        exports["CN"] = DeclarationPipeline(CnCebExportProfile(*ceb), signer)
     return DestinationDeclarer(DeclarationPipeline(GenericProfile(s.declarant), signer),
-                               by_destination)
+                               by_destination, exports)
 
 
 def _build_batch_builder(s: Settings, signer: EnvelopedSigner | None, album: Any,
@@ -125,9 +130,13 @@ def _build_batch_builder(s: Settings, signer: EnvelopedSigner | None, album: Any
         by_profile["ru-fts-express"] = RuFtsRegistryBuilder(signer, album, s.ru_fts_sender,
                                                             s.ru_fts_broker_name)
     if ceb is not None:
-        from customs.adapters.authority.cn_ceb_message import CebMessageBuilder
+        from customs.adapters.authority.cn_ceb_message import (
+            CebExportMessageBuilder,
+            CebMessageBuilder,
+        )
 
         by_profile["cn-ceb"] = CebMessageBuilder(signer, *ceb)
+        by_profile["cn-ceb-export"] = CebExportMessageBuilder(signer, *ceb)
     return ProfileBuilder(generic, by_profile) if by_profile else generic
 
 

@@ -66,12 +66,22 @@ _ON_CORRECTION: dict[ParcelStatus, frozenset[ParcelStatus]] = {
 }
 
 
+# The move that starts a parcel's next leg (customs.domain.legs): released for export at its
+# origin, it is declared again for import at its destination. Apart from the table above: only
+# the hand-over of a two-leg parcel makes it, never a decision.
+_ON_HANDOVER: dict[ParcelStatus, frozenset[ParcelStatus]] = {
+    S.RELEASED: frozenset({S.VALIDATED}),
+}
+
+
 def can_move(current: ParcelStatus, new: ParcelStatus, *, evidence: bool = False,
-             correction: bool = False) -> bool:
+             correction: bool = False, handover: bool = False) -> bool:
     """`evidence`: the authority has shown it holds the parcel's batch; `correction`: the
-    move is a marketplace's correction of a parcel that awaits one."""
+    move is a marketplace's correction of a parcel that awaits one; `handover`: the parcel's
+    export leg is over and its import leg starts."""
     return (new in _ALLOWED[current] or (evidence and new in _ON_EVIDENCE.get(current, ()))
-            or (correction and new in _ON_CORRECTION.get(current, ())))
+            or (correction and new in _ON_CORRECTION.get(current, ()))
+            or (handover and new in _ON_HANDOVER.get(current, ())))
 
 
 def received_from(new: ParcelStatus) -> tuple[ParcelStatus, ...]:
@@ -80,8 +90,8 @@ def received_from(new: ParcelStatus) -> tuple[ParcelStatus, ...]:
 
 
 @cache
-def sources(new: ParcelStatus, *, evidence: bool = False,
-            correction: bool = False) -> tuple[ParcelStatus, ...]:
+def sources(new: ParcelStatus, *, evidence: bool = False, correction: bool = False,
+            handover: bool = False) -> tuple[ParcelStatus, ...]:
     """The statuses a parcel may move to `new` from, sorted: what the SQL writers put in their
     guards (`status IN (...)`), so that the database refuses what this table refuses. Sorted, so
     that a statement's text, and so the statement cache, stays the same."""
@@ -90,6 +100,8 @@ def sources(new: ParcelStatus, *, evidence: bool = False,
         found.update(received_from(new))
     if correction:
         found.update(s for s, targets in _ON_CORRECTION.items() if new in targets)
+    if handover:
+        found.update(s for s, targets in _ON_HANDOVER.items() if new in targets)
     return tuple(sorted(found))
 
 

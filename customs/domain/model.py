@@ -101,6 +101,9 @@ class ManifestHeader:
     destination_country: str
     customs_office: str
     transport: Transport | None = None
+    # the leg a declaration is made for (customs.domain.legs): "export" at the parcel's origin;
+    # None: the import at this destination
+    leg: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

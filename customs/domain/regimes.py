@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from customs.domain.legs import LegRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class DestinationRule:
 @dataclass(frozen=True, slots=True)
 class DestinationRules:
     rules: tuple[DestinationRule, ...]
+    # which parcels are exported at their origin first
+    legs: LegRules = field(default_factory=LegRules)
 
     def in_force(self, country: str, day: date) -> tuple[DestinationRule, ...]:
         return tuple(rule for rule in self.rules if rule.applies(country, day))

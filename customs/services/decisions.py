@@ -13,6 +13,8 @@ along the lifecycle:
 - a stale one (the parcel is past it) is counted as ignored;
 - a code we do not know sets the parcel aside (HELD, the raw code as the event's source) for
   a person; the known decisions beside it still apply.
+A parcel RELEASED on its export leg starts its import leg there and then (customs.domain.legs:
+VALIDATED again, declared for its destination by the worker).
 A correction request (FTS ReqCorrect) is kept with its parcel, whatever it moves: the parcel
 awaits a correction while it is HELD and the request is open (customs.domain.corrections).
 """
@@ -149,6 +151,8 @@ def _move(uow: UnitOfWork, parcel_id: int, current: ParcelStatus, decision: Deci
                 parcel_id, current, decision, now, ACTOR, status=step):
             return False
         current = step
+    if current is ParcelStatus.RELEASED:  # a two-leg parcel cleared for export: import next
+        uow.decisions.hand_over(parcel_id, now, ACTOR)
     return True
 
 

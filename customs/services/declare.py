@@ -7,7 +7,7 @@ whose declaration fails stays VALIDATED with the reason, and is tried again on t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -53,14 +53,18 @@ def declare_pending(
 
 def declare_outcomes(
     header: ManifestHeader, outcomes: list[ParcelOutcome], *, declarer: Declarer,
-    at: datetime, new_id: Callable[[], str], limit: int,
+    at: datetime, new_id: Callable[[], str], limit: int, legs: Mapping[int, str] | None = None,
 ) -> dict[int, IntakeDeclaration]:
     """The declarations of a manifest's first `limit` accepted parcels, by position, made
-    before any row exists (intake stores them with the parcels)."""
+    before any row exists (intake stores them with the parcels); a parcel whose first leg is
+    in `legs` (by position) is declared for that leg (its export at origin)."""
     chosen = [o for o in outcomes if o.parcel is not None and o.accepted][:limit]
     ids = [new_id() for _ in chosen]
-    results = declarer.declare_many([(o.parcel, header, i) for o, i in zip(chosen, ids, strict=True)
-                                      if o.parcel is not None], at)
+    legs = legs or {}
+    leg_headers = {leg: replace(header, leg=leg) for leg in set(legs.values())}
+    results = declarer.declare_many(
+        [(o.parcel, leg_headers.get(legs.get(o.position, ""), header), i)
+         for o, i in zip(chosen, ids, strict=True) if o.parcel is not None], at)
     made: dict[int, IntakeDeclaration] = {}
     for outcome, declaration_id, result in zip(chosen, ids, results, strict=True):
         if isinstance(result, DeclarationFailed):

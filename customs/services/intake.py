@@ -259,16 +259,17 @@ def accept(
     header, outcomes = read_and_check(cmd.document, reader=reader, ctx_for=ctx_for)
     if duty is not None and rates is not None:
         check_buyer_limits(cmd.tenant_id, header, outcomes, now, duty.rules, rates, reads)
+    legs = first_legs(header, outcomes, rules, now.date())
     declarations = {} if inline is None else declare_outcomes(
         header, outcomes, declarer=inline.declarer, at=now, new_id=new_id,
-        limit=inline.max_parcels)
+        limit=inline.max_parcels, legs=legs)
     manifest_id = new_id() if lease is None else lease.job_id
 
     def stage() -> tuple[NewManifest, Any]:
         """The manifest and its parcels' rows, prepared without any statement."""
         accepted = sum(1 for o in outcomes if o.accepted)
         manifest = NewManifest(manifest_id, cmd.tenant_id, header, now, cmd.document, digest,
-                               accepted, len(outcomes) - accepted)
+                               accepted, len(outcomes) - accepted, legs)
         return manifest, uow.parcels.stage(
             manifest, outcomes, cmd.actor,
             estimates=_estimates(header, outcomes, now, duty, rates), declarations=declarations)
@@ -293,6 +294,19 @@ def accept(
         uow.events.add([manifest_processed(body, cmd.tenant_id, done)])
         uow.commit()
     return Receipt(manifest.id, body, replayed=False)
+
+
+def first_legs(header: ManifestHeader, outcomes: list[ParcelOutcome], rules: DestinationRules,
+               day: date) -> dict[int, str]:
+    """By position, the first leg of each accepted parcel that has two (the leg rules, by its
+    seller's country and the manifest's destination)."""
+    found = {}
+    for o in outcomes:
+        if o.accepted and o.parcel is not None:
+            leg = rules.legs.first_leg(o.parcel.seller.country, header.destination_country, day)
+            if leg is not None:
+                found[o.position] = leg.value
+    return found
 
 
 def _estimates(header: ManifestHeader, outcomes: list[ParcelOutcome], now: Any,

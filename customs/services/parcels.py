@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from customs.domain.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from customs.domain.legs import LegKind, decided_at_destination, legs_of
 from customs.domain.lifecycle import ParcelStatus
 from customs.domain.officer import OfficerDecision
 from customs.domain.public_ids import is_parcel_id
@@ -24,6 +25,7 @@ from customs.services.read_models.feed import StatsView
 from customs.services.read_models.parcel import (
     CourierParcel,
     DeliverTo,
+    LegView,
     MarketplaceParcel,
     ParcelRecord,
     ParcelSummary,
@@ -53,20 +55,29 @@ def _iso(value: datetime | None) -> str | None:
     return str(value.isoformat())
 
 
+def legs(p: ParcelRecord) -> tuple[LegView, ...]:
+    """Each leg's status, derived from the parcel's row (customs.domain.legs.legs_of); the
+    export leg's country is the seller's (when the view read the parcel's data)."""
+    origin = ((p.data or {}).get("seller") or {}).get("country")
+    found = legs_of(None if p.leg is None else LegKind(p.leg), ParcelStatus(p.status),
+                    origin or "", p.destination.country)
+    return tuple(LegView(s.leg.kind.value, s.leg.country or None, s.status) for s in found)
+
+
 def courier_view(p: ParcelRecord) -> CourierParcel:
     recipient = (p.data or {}).get("recipient") or {}
     return CourierParcel(
         p.public_id, p.tracking_number, p.house_waybill, p.courier, p.status, p.duty, p.destination,
         p.gross_weight, p.estimate_brief,
         DeliverTo(recipient.get("name"), recipient.get("address"), recipient.get("phone")),
-        _iso(p.updated_at), p.history)
+        _iso(p.updated_at), p.history, legs(p))
 
 
 def full_view(p: ParcelRecord, who: Principal) -> MarketplaceParcel:
     return MarketplaceParcel(summary(p), p.house_waybill, p.master_waybill, p.violations or [],
                              p.data, p.declaration_error, p.history,
                              p.estimate or NO_ESTIMATE, p.duty, who.role, p.versions,
-                             p.correction_request)
+                             p.correction_request, legs(p))
 
 
 def view_for(who: Principal, p: ParcelRecord) -> ParcelView:
@@ -184,6 +195,9 @@ def decide(who: Principal, tracking_number: str, decision: OfficerDecision, *,
             raise Conflict("CONCURRENT_CHANGE", f"the parcel is {row.status} now, no longer "
                                                 f"{expected}: read it again before deciding")
         current = ParcelStatus(row.status)
+        if not decided_at_destination(None if row.leg is None else LegKind(row.leg)):
+            raise Conflict("EXPORT_NOT_CLEARED", "the parcel is on its export leg: the origin's "
+                                                 "customs decide until it is cleared for export")
         decision.check(current)
         paid = any(e.status == ParcelStatus.PAID for e in row.history)
         if decision.status is ParcelStatus.RELEASED and row.duty and not paid:

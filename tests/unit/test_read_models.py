@@ -37,14 +37,14 @@ def test_the_full_view_keeps_its_key_order_and_names_deciders_only_to_officers()
         "id", "tracking_number", "manifest_id", "position", "marketplace", "courier", "status",
         "destination", "declared_value", "gross_weight", "duty", "received_at", "updated_at",
         "house_waybill", "master_waybill", "violations", "data", "declaration_error",
-        "history", "duty_estimate", "assessed_duty", "versions", "correction_request"]
+        "history", "duty_estimate", "assessed_duty", "versions", "correction_request", "legs"]
     assert (shown["versions"], shown["correction_request"]) == ([], None)  # never corrected
     assert shown["declared_value"] == {"amount": "12.50", "currency": "EUR"}
     assert [e["actor"] for e in shown["history"]] == ["marketplace:acme", "officer"]
     assert [e["actor"] for e in _full("officer").to_json()["history"]] == [
         "marketplace:acme", "officer:anna"]
     assert list(shown["history"][0]) == ["status", "previous_status", "at", "actor", "source",
-                                         "reason", "role"]
+                                         "reason", "role", "leg"]
 
 
 def test_the_courier_view_has_no_goods_values_or_actors():
@@ -53,8 +53,9 @@ def test_the_courier_view_has_no_goods_values_or_actors():
                          DeliverTo("Ann", "Main St 1", None), None, HISTORY).to_json()
     assert list(view) == ["id", "tracking_number", "house_waybill", "courier", "status", "duty",
                           "destination", "gross_weight", "duty_estimate", "deliver_to",
-                          "updated_at", "history"]
-    assert list(view["history"][1]) == ["status", "previous_status", "at", "source", "reason"]
+                          "updated_at", "history", "legs"]
+    assert list(view["history"][1]) == ["status", "previous_status", "at", "source", "reason",
+                                        "leg"]
 
 
 def test_a_dossier_lists_the_decisions_of_its_history():

@@ -13,6 +13,7 @@ from lxml import etree
 
 from customs.adapters.documents.profiles.cn_ceb import CEB, base_transfer, message
 from customs.adapters.documents.profiles.cn_ceb_config import CebConfig
+from customs.adapters.documents.profiles.cn_ceb_export import CebExportBuilder
 from customs.adapters.documents.signer import EnvelopedSigner
 from customs.services.ports import SignedDocument
 from schemas.cn_ceb import CebSchemas
@@ -23,6 +24,31 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 def parse(document: bytes) -> etree._Element:
     return etree.fromstring(document, _PARSER)
+
+
+def inventories(declarations: list[bytes]) -> list[etree._Element]:
+    """The one Inventory of each declaration, in order."""
+    found = []
+    for document in declarations:
+        inventory = parse(document).findall(CEB + "Inventory")
+        if len(inventory) != 1:
+            raise ValueError("each declaration holds exactly one Inventory")
+        found.append(inventory[0])
+    return found
+
+
+class CebExportMessageBuilder:
+    """The BatchBuilder port for the export leg (cn-ceb-export): the declarations' CEB603
+    inventories in CEB603Messages of at most 100, checked and signed by CebExportBuilder."""
+
+    capacity = MAX_INVENTORIES
+
+    def __init__(self, signer: EnvelopedSigner, schemas: CebSchemas, config: CebConfig) -> None:
+        self.builder = CebExportBuilder(signer, schemas, config)
+
+    def build(self, message_id: str, office: str, profile: str, at: datetime,
+              declarations: list[bytes]) -> SignedDocument:
+        return self.builder.build(message_id, inventories(declarations), at)
 
 
 class CebMessageBuilder:
@@ -39,11 +65,8 @@ class CebMessageBuilder:
             raise ValueError(f"a CEB621Message holds 1 to {MAX_INVENTORIES} inventories, "
                              f"not {len(declarations)}")
         root = message("CEB621Message", message_id)
-        for document in declarations:
-            found = parse(document).findall(CEB + "Inventory")
-            if len(found) != 1:
-                raise ValueError("each declaration holds exactly one Inventory")
-            root.append(copy.deepcopy(found[0]))
+        for found in inventories(declarations):
+            root.append(copy.deepcopy(found))
         base_transfer(root, self.config)
         return root
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from customs.adapters.database.parcel_events import insert_events, move_parcel
+from customs.adapters.database.parcel_events import hand_over, insert_events, move_parcel
 from customs.adapters.database.tables import (
     Batch,
     Declaration,
@@ -127,6 +127,9 @@ class SqlDecisionRepository:
         return move_parcel(self.session, parcel_id, current, target, at=at, actor=actor,
                            source=decision.source[:40], duty=decision.duty,
                            reason=((decision.reason or decision.code) + duty))
+
+    def hand_over(self, parcel_id: int, at: datetime, actor: str) -> bool:
+        return hand_over(self.session, parcel_id, at=at, actor=actor)
 
     def orphan(self, message_id: str, decision: Decision, at: datetime,
                why: str | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from customs.adapters.database.columns import manifest_header
 from customs.adapters.database.declaration_rows import declaration_row, declared_event
 from customs.adapters.database.parcel_events import insert_events
 from customs.adapters.database.tables import Declaration, Manifest, ParcelEvent, ParcelRow
+from customs.domain.legs import LegKind
 from customs.domain.lifecycle import ParcelStatus, sources
 from customs.domain.model import ManifestHeader, parcel_from_document
 from customs.services.ports import PendingParcel, SignedDocument
@@ -30,8 +32,8 @@ class SqlDeclarationRepository:
         self.session = session
 
     def pending(self, limit: int, manifest_id: str | None = None) -> list[PendingParcel]:
-        query = (sa.select(P.c.id, P.c.data, M.c.ref, M.c.issued_at, M.c.destination_country,
-                           M.c.customs_office, M.c.transport)
+        query = (sa.select(P.c.id, P.c.data, P.c.leg, M.c.ref, M.c.issued_at,
+                           M.c.destination_country, M.c.customs_office, M.c.transport)
                  .join(M, M.c.id == P.c.manifest_id).where(P.c.status == VALIDATED))
         if manifest_id is not None:
             query = query.where(P.c.manifest_id == manifest_id)
@@ -39,8 +41,11 @@ class SqlDeclarationRepository:
         headers: dict[tuple, ManifestHeader] = {}
         found = []
         for row in rows:
-            key = (row["ref"], row["issued_at"], row["customs_office"])
-            header = headers.get(key) or headers.setdefault(key, manifest_header(row))
+            # the export leg is declared at the origin; the import leg (or the one leg) here
+            leg = row["leg"] if row["leg"] == LegKind.EXPORT else None
+            key = (row["ref"], row["issued_at"], row["customs_office"], leg)
+            header = headers.get(key) or headers.setdefault(
+                key, replace(manifest_header(row), leg=leg))
             found.append(PendingParcel(row["id"], parcel_from_document(row["data"]), header))
         return found
 

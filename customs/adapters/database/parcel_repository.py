@@ -69,6 +69,7 @@ def parcel_row(m: NewManifest, o: ParcelOutcome, estimate: Estimate | None = Non
         "destination_country": m.header.destination_country,
         "customs_office": m.header.customs_office,
         "status": _status(o, declaration).value,
+        "leg": m.legs.get(o.position) if accepted else None,
         "declaration_error": declaration.error[:2000] if accepted and declaration is not None
         and declaration.error else None,
         "declared_value": decimal_text(p.declared_value.amount) if p else None,
@@ -214,7 +215,7 @@ def _events(ids: Sequence[int], rows: Sequence[dict[str, Any]],
     events = []
     for parcel_id, row, o, d in zip(ids, rows, outcomes, made, strict=True):
         scope = {"tenant_id": row["tenant_id"], "courier": row["courier"],
-                 "customs_office": row["customs_office"]}
+                 "customs_office": row["customs_office"], "leg": row["leg"]}
         for step in intake_steps(o.accepted, (v.code for v in o.violations), _declared(d)):
             if step.reason is None:  # DECLARED: the declaration is the reason
                 assert d is not None and d.signed is not None

@@ -217,6 +217,8 @@ class ParcelRow(SQLModel, table=True):
     estimate_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
     estimate_rule: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
     estimate: dict | None = Field(default=None, sa_column=sa.Column(JSONType))
+    # the current leg of a parcel with two (customs.domain.legs); NULL: the one import leg
+    leg: str | None = Field(default=None, sa_column=sa.Column(sa.String(8)))
 
 
 class ParcelGoods(SQLModel, table=True):
@@ -314,6 +316,7 @@ class ParcelEvent(SQLModel, table=True):
     role: str | None = Field(default=None, sa_column=sa.Column(sa.String(20)))
     duty_amount: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
     duty_currency: str | None = Field(default=None, sa_column=sa.Column(sa.String(3)))
+    leg: str | None = Field(default=None, sa_column=sa.Column(sa.String(8)))  # of a two-leg parcel
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -30,7 +30,7 @@ def parcel_record(r: Any, history: tuple[HistoryEvent, ...] = ()) -> ParcelRecor
         amount_of(r["duty_amount"], r["duty_currency"]), r["created_at"], r["updated_at"],
         r["house_waybill"], r["master_waybill"], r["declaration_error"], estimate_brief(r),
         r["public_id"], get("declared_amount"), get("data"), get("violations"), get("estimate"),
-        history)
+        history, leg=get("leg"))
 
 
 def with_iso(row: Any) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def feed_change(r: Any) -> FeedChange:
                       r["marketplace"],
                       r["courier"], r["customs_office"], r["status"], r["previous_status"],
                       iso(r["at"]), r["source"], r["reason"], duty, estimate_brief(r),
-                      r["actor"], r["role"])
+                      r["actor"], r["role"], r.get("leg"))
 
 
 def estimate_brief(r: Any) -> EstimateBrief | None:

@@ -123,9 +123,9 @@ def _parcel_query(role: str, by_marketplace: bool, by_public_id: bool) -> Any:
     return query.order_by(P.c.id.desc()).limit(sa.bindparam("limit"))
 
 
-# A parcel's history as its views show it (HistoryEvent): 7 of 15 columns.
+# A parcel's history as its views show it (HistoryEvent): 8 of 16 columns.
 HISTORY = (sa.select(E.c.status, E.c.previous_status, E.c.at, E.c.actor, E.c.source,
-                     E.c.reason, E.c.role)
+                     E.c.reason, E.c.role, E.c.leg)
            .where(E.c.parcel_id == sa.bindparam("parcel_id")).order_by(E.c.id))
 
 
@@ -150,7 +150,7 @@ class SqlViewRepository:
         events = conn.execute(HISTORY, {"parcel_id": row["id"]}).mappings().all()
         record = parcel_record(row, tuple(
             HistoryEvent(e["status"], e["previous_status"], iso(e["at"]), e["actor"],
-                         e["source"], e["reason"], e["role"]) for e in events))
+                         e["source"], e["reason"], e["role"], e["leg"]) for e in events))
         versions, request = correction_reads(conn, row, {e["source"] for e in events})
         if versions or request:
             record = replace(record, versions=versions, correction_request=request)

@@ -135,22 +135,33 @@ class DeclarationPipeline:
 
 class DestinationDeclarer:
     """The Declarer port choosing a pipeline by the manifest's destination (settings decide
-    which destinations have their own profile; the rest use the default)."""
+    which destinations have their own profile; the rest use the default), or, for a parcel's
+    export leg (header.leg "export"), by its origin (the seller's country)."""
 
     def __init__(self, default: DeclarationPipeline,
-                 by_destination: dict[str, DeclarationPipeline]) -> None:
+                 by_destination: dict[str, DeclarationPipeline],
+                 exports: dict[str, DeclarationPipeline] | None = None) -> None:
         self.default = default
         self.by_destination = by_destination
+        self.exports = exports or {}
         self.profile = default.profile
 
     def declare_many(self, requests: Sequence[DeclarationRequest],
                      at: datetime) -> list[SignedDocument | DeclarationFailed]:
-        """Requests grouped by their destination's pipeline; results in the requests' order."""
+        """Requests grouped by their leg's pipeline; results in the requests' order."""
         groups: dict[int, tuple[DeclarationPipeline, list[int]]] = {}
-        for n, (_parcel, header, _id) in enumerate(requests):
-            pipeline = self.by_destination.get(header.destination_country, self.default)
-            groups.setdefault(id(pipeline), (pipeline, []))[1].append(n)
         results: list[Any] = [None] * len(requests)
+        for n, (parcel, header, _id) in enumerate(requests):
+            if header.leg == "export":
+                found = self.exports.get(parcel.seller.country)
+                if found is None:
+                    results[n] = DeclarationFailed(
+                        f"no export profile for origin {parcel.seller.country}")
+                    continue
+                pipeline = found
+            else:
+                pipeline = self.by_destination.get(header.destination_country, self.default)
+            groups.setdefault(id(pipeline), (pipeline, []))[1].append(n)
         for pipeline, indices in groups.values():
             made = pipeline.declare_many([requests[n] for n in indices], at)
             for n, result in zip(indices, made, strict=True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
@@ -299,12 +299,15 @@ def _item(i: dict[str, str], currency: str) -> str:
 
 
 def iter_parcels(parcels: int, seed: int, invalid_rate: float, destination: str,
-                 expected: list[str | None]) -> Iterator[str]:
-    """Parcel elements as text, appending each parcel's designed code to `expected`."""
+                 expected: list[str | None], order_refs: bool = False) -> Iterator[str]:
+    """Parcel elements as text, appending each parcel's designed code to `expected`.
+    `order_refs`: every parcel carries an OrderRef (an export leg from China needs one)."""
     dest = DESTINATIONS.get(destination) or DESTINATIONS["DE"]
     if destination not in DESTINATIONS:
         dest = Destination(destination, "EUR", 6, *[getattr(dest, f) for f in (
             "names", "cities", "streets", "phone_prefix")])
+    if order_refs:
+        dest = replace(dest, order_ref=True)
     rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
     codes = _defects_for(dest)
     every = round(1 / invalid_rate) if invalid_rate > 0 else 0
@@ -344,14 +347,15 @@ def _header(ref: str, destination: str, office: str, seed: int) -> str:
 def write_manifest(out: BinaryIO, parcels: int, seed: int, invalid_rate: float = 0.0,
                    destination: str = "RU", customs_office: str = "10005020",
                    ref: str | None = None,
-                   progress: Callable[[int], None] | None = None) -> list[str | None]:
+                   progress: Callable[[int], None] | None = None,
+                   order_refs: bool = False) -> list[str | None]:
     """Stream a manifest to a binary file; returns the designed code per parcel. `progress`
     is told how many parcels were written, after each one."""
     expected: list[str | None] = []
     out.write(_header(ref or f"SAMPLE-{destination}-{seed}", destination, customs_office,
                       seed).encode())
     for done, text in enumerate(iter_parcels(parcels, seed, invalid_rate, destination,
-                                             expected), start=1):
+                                             expected, order_refs), start=1):
         out.write(text.encode())
         if progress is not None:
             progress(done)
@@ -362,12 +366,13 @@ def write_manifest(out: BinaryIO, parcels: int, seed: int, invalid_rate: float =
 def generate_manifest(parcels: int, seed: int, invalid_rate: float = 0.0,
                       destination: str = "RU", customs_office: str = "10005020",
                       ref: str | None = None,
-                      progress: Callable[[int], None] | None = None) -> SampleManifest:
+                      progress: Callable[[int], None] | None = None,
+                      order_refs: bool = False) -> SampleManifest:
     import io
 
     buffer = io.BytesIO()
     expected = write_manifest(buffer, parcels, seed, invalid_rate, destination, customs_office,
-                              ref, progress)
+                              ref, progress, order_refs)
     return SampleManifest(buffer.getvalue(), expected)
 
 

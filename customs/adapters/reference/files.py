@@ -12,6 +12,7 @@ from pathlib import Path
 
 from customs.domain.duty import DutyRule, DutyRules, Method, Rate
 from customs.domain.errors import ReferenceDataError
+from customs.domain.legs import LegRule, LegRules
 from customs.domain.money import is_currency, parse_decimal
 from customs.domain.regimes import DestinationRule, DestinationRules
 
@@ -39,19 +40,36 @@ def load_destination_rules(path: Path | None = None) -> DestinationRules:
     try:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
         groups = {name: frozenset(codes) for name, codes in data.get("groups", {}).items()}
-        return DestinationRules(tuple(_rule(r, groups) for r in data.get("rule", [])))
+        return DestinationRules(tuple(_rule(r, groups) for r in data.get("rule", [])),
+                                LegRules(tuple(_leg_rule(r, groups) for r in data.get("legs", []))))
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
         raise ReferenceDataError(f"{source}: {exc}") from exc
 
 
+def _countries(names: list[str], groups: dict[str, frozenset[str]]) -> frozenset[str]:
+    found: set[str] = set()
+    for name in names:
+        found |= groups.get(name, {name})
+    return frozenset(found)
+
+
+def _leg_rule(raw: dict, groups: dict[str, frozenset[str]]) -> LegRule:
+    """A [[legs]] entry: origins exported first; destinations ["*"] or absent: all."""
+    destinations = raw.get("destinations", ["*"])
+    return LegRule(
+        id=raw["id"], origins=_countries(raw["origins"], groups),
+        destinations=None if destinations == ["*"] else _countries(destinations, groups),
+        valid_from=date.fromisoformat(raw["valid_from"]),
+        valid_to=date.fromisoformat(raw["valid_to"]) if raw.get("valid_to") else None,
+        source=raw.get("source", ""))
+
+
 def _rule(raw: dict, groups: dict[str, frozenset[str]]) -> DestinationRule:
-    countries: set[str] = set()
-    for name in raw["destinations"]:
-        countries |= groups.get(name, {name})
+    countries = _countries(raw["destinations"], groups)
     ioss = raw.get("ioss_required_up_to")
     return DestinationRule(
         id=raw["id"],
-        countries=frozenset(countries),
+        countries=countries,
         valid_from=date.fromisoformat(raw["valid_from"]),
         valid_to=date.fromisoformat(raw["valid_to"]) if raw.get("valid_to") else None,
         source=raw.get("source", ""),

@@ -46,6 +46,7 @@ class FeedChange:
     duty_estimate: EstimateBrief | None
     actor: str
     role: str | None
+    leg: str | None = None  # the leg of a two-leg parcel the change belongs to
 
     def to_json(self, viewer_role: str) -> JsonObject:
         """Couriers see no actors or marketplaces; marketplaces the role (not the name) of the
@@ -59,7 +60,7 @@ class FeedChange:
                     "customs_office": self.customs_office, "status": self.status,
                     "previous_status": self.previous_status, "at": self.at,
                     "source": self.source, "reason": self.reason, "duty": duty,
-                    "duty_estimate": estimate}
+                    "duty_estimate": estimate, "leg": self.leg}
         actor = self.actor
         if viewer_role == "marketplace" and self.role in DECIDERS:
             actor = str(self.role)
@@ -69,7 +70,7 @@ class FeedChange:
                 "courier": self.courier, "customs_office": self.customs_office,
                 "status": self.status, "previous_status": self.previous_status, "at": self.at,
                 "source": self.source, "reason": self.reason, "duty": duty,
-                "duty_estimate": estimate, "actor": actor, "role": self.role}
+                "duty_estimate": estimate, "actor": actor, "role": self.role, "leg": self.leg}
 
 
 @dataclass(frozen=True, slots=True)

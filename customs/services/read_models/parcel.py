@@ -56,6 +56,7 @@ class HistoryEvent:
     source: str | None
     reason: str | None
     role: str | None
+    leg: str | None = None  # the leg of a two-leg parcel it belongs to (export, import)
 
     def shown_actor(self, viewer_role: str) -> str:
         """Officers see who acted; everyone else the role of an officer or authority."""
@@ -66,12 +67,24 @@ class HistoryEvent:
     def to_json(self, viewer_role: str) -> JsonObject:
         return {"status": self.status, "previous_status": self.previous_status, "at": self.at,
                 "actor": self.shown_actor(viewer_role), "source": self.source,
-                "reason": self.reason, "role": self.role}
+                "reason": self.reason, "role": self.role, "leg": self.leg}
 
     def delivery_json(self) -> JsonObject:
         """A courier's line: no actor, no role."""
         return {"status": self.status, "previous_status": self.previous_status, "at": self.at,
-                "source": self.source, "reason": self.reason}
+                "source": self.source, "reason": self.reason, "leg": self.leg}
+
+
+@dataclass(frozen=True, slots=True)
+class LegView:
+    """One leg of a parcel (customs.domain.legs): where it is cleared, and its status."""
+
+    leg: str  # export, import
+    country: str | None
+    status: str  # a parcel status, or WAITING (not started)
+
+    def to_json(self) -> JsonObject:
+        return {"leg": self.leg, "country": self.country, "status": self.status}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +135,7 @@ class MarketplaceParcel:
     viewer_role: str
     versions: tuple[ParcelVersion, ...] = ()  # empty until a first correction
     correction_request: CorrectionRequestView | None = None
+    legs: tuple[LegView, ...] = ()
 
     @property
     def status(self) -> str:
@@ -140,7 +154,8 @@ class MarketplaceParcel:
             "history": [e.to_json(self.viewer_role) for e in self.history],
             "duty_estimate": self.duty_estimate, "assessed_duty": _json(self.assessed_duty),
             "versions": [v.to_json() for v in self.versions],
-            "correction_request": None if request is None else request.to_json()}
+            "correction_request": None if request is None else request.to_json(),
+            "legs": [leg.to_json() for leg in self.legs]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +185,7 @@ class CourierParcel:
     deliver_to: DeliverTo
     updated_at: str | None
     history: tuple[HistoryEvent, ...]
+    legs: tuple[LegView, ...] = ()
 
     def to_json(self) -> JsonObject:
         return {
@@ -180,6 +196,7 @@ class CourierParcel:
             "duty_estimate": None if self.duty_estimate is None else self.duty_estimate.to_json(),
             "deliver_to": self.deliver_to.to_json(), "updated_at": self.updated_at,
             "history": [e.delivery_json() for e in self.history],
+            "legs": [leg.to_json() for leg in self.legs],
         }
 
 
@@ -218,3 +235,4 @@ class ParcelRecord:
     history: tuple[HistoryEvent, ...] = ()
     versions: tuple[ParcelVersion, ...] = ()
     correction_request: CorrectionRequestView | None = None
+    leg: str | None = None  # the current leg of a two-leg parcel (customs.domain.legs)

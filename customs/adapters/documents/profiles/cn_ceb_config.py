@@ -47,6 +47,13 @@ class CebConfig:
     charges_included: bool = False  # prices include freight and insurance: both declared 0
     wrap_type: str | None = None  # export: the packaging code (wrapType, 1 character)
     ports: dict[str, str] | None = None  # export: destination country → port code (POD)
+    export_office: str | None = None  # export: the GACC customs code declaring our exports
+
+    def export_customs_code(self) -> str:
+        if self.export_office is None:
+            raise MissingValue("no export customs office in the cn-ceb configuration "
+                               "([export] customs_code)")
+        return self.export_office
 
     def port_for(self, country: str) -> str:
         found = (self.ports or {}).get(country)
@@ -132,7 +139,7 @@ def load_config(path: Path, codes: Path = CODES) -> CebConfig:
         bool((data.get("charges") or {}).get("included", False)), *_export(data))
 
 
-def _export(data: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+def _export(data: dict[str, Any]) -> tuple[str | None, dict[str, str], str | None]:
     export = data.get("export") or {}
     wrap = export.get("wrap_type")
     if wrap is not None and len(str(wrap)) != 1:
@@ -140,4 +147,7 @@ def _export(data: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
     ports = {str(k): str(v) for k, v in (export.get("ports") or {}).items()}
     if any(not 3 <= len(v) <= 4 for v in ports.values()):
         raise ConfigError("[export.ports] port codes have 3 or 4 characters")
-    return None if wrap is None else str(wrap), ports
+    office = export.get("customs_code")
+    if office is not None and (len(str(office)) != 4 or not str(office).isdigit()):
+        raise ConfigError("[export] customs_code is a 4-digit GACC customs code")
+    return None if wrap is None else str(wrap), ports, None if office is None else str(office)

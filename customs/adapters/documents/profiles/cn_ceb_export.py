@@ -1,5 +1,6 @@
-"""Export inventories (CEB603, e-commerce export 9610) for parcels leaving China: a library for
-the export leg (issue 20), not wired to a profile yet. The receipts (CEB604) are read by
+"""Export inventories (CEB603, e-commerce export 9610) for parcels leaving China: the export
+leg of a two-leg parcel (customs.domain.legs), declared by `CnCebExportProfile` at the office
+of the configuration's [export] customs_code. The receipts (CEB604) are read by
 customs.adapters.authority.cn_ceb_replies, as the import ones.
 
 `export_inventory` makes one parcel's Inventory; `export_message` gathers at most 100 into a
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -153,3 +155,30 @@ class CebExportBuilder:
             raise ValueError("signed CEB603Message invalid: " + "; ".join(errors[:3]))
         return SignedDocument(body, hashlib.sha256(body).hexdigest(), self.signer.fingerprint,
                               self.signer.algorithm)
+
+
+PROFILE = "cn-ceb-export"
+
+
+class CnCebExportProfile:
+    """The Profile port (customs.adapters.documents.declarer) for one parcel's export leg: a
+    CEB603Message holding its one Inventory, declared at the export customs office."""
+
+    name = PROFILE
+
+    def __init__(self, schemas: CebSchemas, config: CebConfig) -> None:
+        self.schemas, self.config = schemas, config
+
+    def render(self, parcel: Parcel, header: ManifestHeader, declaration_id: str,
+               issued_at: datetime) -> etree._Element:
+        at_origin = replace(header, customs_office=self.config.export_customs_code())
+        return export_message(declaration_id, [export_inventory(
+            parcel, at_origin, declaration_id, issued_at, self.config)], self.config)
+
+    def validate(self, element: etree._Element) -> list[str]:
+        """libxml2 at declaration; the message sent is checked by both validators."""
+        return self.schemas.validate(element, thorough=False)
+
+    def check_signed(self, document: bytes) -> list[str]:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        return self.schemas.validate(etree.fromstring(document, parser), thorough=False)
