@@ -269,7 +269,7 @@ def accept(
         """The manifest and its parcels' rows, prepared without any statement."""
         accepted = sum(1 for o in outcomes if o.accepted)
         manifest = NewManifest(manifest_id, cmd.tenant_id, header, now, cmd.document, digest,
-                               accepted, len(outcomes) - accepted, legs)
+                               accepted, len(outcomes) - accepted, legs=legs)
         return manifest, uow.parcels.stage(
             manifest, outcomes, cmd.actor,
             estimates=_estimates(header, outcomes, now, duty, rates), declarations=declarations)
