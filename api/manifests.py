@@ -19,6 +19,8 @@ v1 = Blueprint("v1", __name__, url_prefix="/v1")
 v1.before_request(authenticate_request)
 
 XML_TYPES = ("application/xml", "text/xml")
+JSON_TYPE = "application/json"
+ACCEPTED = "application/xml, application/json"
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MANIFEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # ours are UUIDs; a NUL fails on PostgreSQL
 
@@ -30,10 +32,7 @@ def customs():  # type: ignore[no-untyped-def]
 @v1.post("/manifests")
 @roles("marketplace")
 def submit_manifest() -> Response:
-    if request.mimetype not in XML_TYPES:
-        raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE",
-                         "send the manifest as application/xml",
-                         headers={"Accept-Post": "application/xml"})
+    media_type = _manifest_media_type()
     key = request.headers.get("Idempotency-Key")
     if key is None:
         raise ApiProblem(400, "IDEMPOTENCY_KEY_REQUIRED",
@@ -44,13 +43,25 @@ def submit_manifest() -> Response:
     document = read_bounded_body(customs().settings.max_manifest_bytes)
     who = principal()
     receipt = customs().intake.submit_manifest(
-        SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}"))
+        SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}",
+                       media_type=media_type))
     response = jsonify(receipt.body)
     response.status_code = 202
     response.headers["Location"] = url_for("v1.get_manifest", manifest_id=receipt.manifest_id)
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _manifest_media_type() -> str:
+    """The manifest's syntax, from Content-Type: XML (text/xml is XML) or JSON; else 415."""
+    if request.mimetype in XML_TYPES:
+        return XML_TYPES[0]
+    if request.mimetype == JSON_TYPE:
+        return JSON_TYPE
+    raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                     "send the manifest as application/xml or application/json",
+                     headers={"Accept-Post": ACCEPTED})
 
 
 @v1.get("/manifests/<manifest_id>")
@@ -63,8 +74,9 @@ def get_manifest(manifest_id: str) -> Response:
 @v1.get("/manifests/<manifest_id>/document")
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
-    content = customs().intake.get_manifest_document(principal().tenant_id, _known(manifest_id))
-    return Response(content, mimetype="application/xml")
+    document = customs().intake.get_manifest_document(principal().tenant_id,
+                                                      _known(manifest_id))
+    return Response(document.content, mimetype=document.media_type)
 
 
 @v1.get("/manifests/<manifest_id>/parcels")

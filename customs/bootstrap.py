@@ -20,6 +20,7 @@ from customs.adapters.database.operational_reads import SqlOperationalReads
 from customs.adapters.database.unit_of_work import SqlUnitOfWork
 from customs.adapters.documents.declaration_check import DeclarationCheck
 from customs.adapters.documents.declarer import DeclarationPipeline, DestinationDeclarer
+from customs.adapters.documents.json_manifest_reader import JsonManifestReader, JsonReaderLimits
 from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
 from customs.adapters.documents.profiles import ProfileBuilder, load_album
 from customs.adapters.documents.profiles.generic import GenericProfile
@@ -31,7 +32,7 @@ from customs.domain.regimes import DestinationRules
 from customs.services import access, intake, operations
 from customs.services.authority_ports import DecisionSource
 from customs.services.operations_ports import OperationalReads
-from customs.services.ports import BatchBuilder, Clock, Transport
+from customs.services.ports import BatchBuilder, Clock, ManifestReader, Transport
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import WebhookSender
 from customs.settings import Settings
@@ -64,6 +65,14 @@ class Wiring:
     read_uow_factory: Callable[[], UnitOfWork]
     engine: Any = None  # None with fakes
     read_engine: Any = None
+    json_reader: JsonManifestReader | None = None
+
+    def readers(self) -> dict[str, ManifestReader]:
+        """The manifest readers by the media type they read."""
+        found: dict[str, ManifestReader] = {self.reader.media_type: self.reader}
+        if self.json_reader is not None:
+            found[self.json_reader.media_type] = self.json_reader
+        return found
 
     def close(self) -> None:
         usecases.Resources(self.engine, self.read_engine).close()
@@ -83,10 +92,11 @@ def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = N
     if signer is None and signing_configured(settings):
         signer = EnvelopedSigner(key_ring(settings))
     reader = XmlManifestReader(limits=ReaderLimits(max_parcels=settings.max_parcels))
+    json_reader = JsonManifestReader(JsonReaderLimits(max_parcels=settings.max_parcels))
     return Wiring(settings, reader, files.load_destination_rules(settings.destination_rules),
                   signer, _build_declarer(settings, signer, album),
                   _build_batch_builder(settings, signer, album), album, uow_factory,
-                  read_uow_factory or uow_factory, engine, read_engine)
+                  read_uow_factory or uow_factory, engine, read_engine, json_reader)
 
 
 def _build_declarer(s: Settings, signer: EnvelopedSigner | None,
@@ -162,7 +172,8 @@ def bootstrap(settings: Settings | None = None, *,
     uows = (w.uow_factory, w.read_uow_factory)
     return usecases.Application(
         s, clock, usecases.Resources(w.engine, w.read_engine),
-        intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound),
+        intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound,
+                               w.readers()),
         outbound=outbound,
         authority=usecases.Authority(*uows, clock, inbox, lambda: _build_source(s), reads),
         parcels=usecases.Parcels(*uows, clock, DeclarationCheck(w.signer),

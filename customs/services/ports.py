@@ -31,7 +31,22 @@ class ManifestStream(Protocol):
 
 
 class ManifestReader(Protocol):
+    """One syntax of manifest v1 (XML, JSON). Business rules name a field by its XML path
+    ('/Manifest/Parcel[2]/Item[1]/HSCode'); `locate` gives that field's path in this syntax."""
+
     def open(self, data: bytes) -> ManifestStream: ...
+    def locate(self, path: str) -> str: ...
+
+
+XML = "application/xml"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A manifest as received, with the media type it was sent as."""
+
+    content: bytes
+    media_type: str = XML
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +59,7 @@ class NewManifest:
     document_sha256: str
     accepted: int
     rejected: int
+    media_type: str = XML
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +113,7 @@ class Page:
 class ManifestRepository(Protocol):
     def add(self, manifest: NewManifest) -> None: ...
     def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None: ...
-    def document(self, tenant_id: int, manifest_id: str) -> bytes | None: ...
+    def document(self, tenant_id: int, manifest_id: str) -> StoredDocument | None: ...
 
 
 class ParcelRepository(Protocol):

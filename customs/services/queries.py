@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
-from customs.services.ports import Page
+from customs.services.ports import Page, StoredDocument
 from customs.services.read_models.manifest import ManifestView
 from customs.services.unit_of_work import UnitOfWork
 
@@ -26,7 +26,8 @@ def get_manifest(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> Manife
         return _found(uow.manifests.get(tenant_id, manifest_id), f"manifest {manifest_id}")
 
 
-def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:
+def get_manifest_document(tenant_id: int, manifest_id: str, *,
+                          uow: UnitOfWork) -> StoredDocument:
     with uow:
         return _found(uow.manifests.document(tenant_id, manifest_id), f"manifest {manifest_id}")
 

@@ -3,14 +3,14 @@ offline check (`customs validate`), and the manifest reads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from customs.domain.model import ManifestHeader, ParcelOutcome
 from customs.domain.regimes import DestinationRules
 from customs.gcpause import paused_gc
 from customs.services import intake, queries
-from customs.services.ports import Clock, ManifestReader, Page
+from customs.services.ports import XML, Clock, ManifestReader, Page, StoredDocument
 from customs.services.read_models.manifest import ManifestView
 from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
@@ -28,6 +28,13 @@ class Intake:
     rules: DestinationRules
     duty: intake.DutyContext | None
     outbound: Outbound  # declares what inline declaration left VALIDATED
+    readers: Mapping[str, ManifestReader] = field(default_factory=dict)  # by media type
+
+    def reader_for(self, media_type: str) -> ManifestReader:
+        """The reader of a media type (`reader` reads XML); KeyError for one none reads."""
+        if media_type == XML:
+            return self.readers.get(XML, self.reader)
+        return self.readers[media_type]
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         """Intake; with `declare_inline` (and a signer) the accepted parcels are declared in
@@ -38,7 +45,8 @@ class Intake:
             declarer, self.settings.declare_inline_max)
         with paused_gc():  # see customs.gcpause
             receipt = intake.submit_manifest(
-                cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
+                cmd, uow=self.uow_factory(), reader=self.reader_for(cmd.media_type),
+                rules=self.rules,
                 clock=self.clock, new_id=self.new_id, duty=self.duty, inline=inline,
                 read_uow=self.read_uow_factory())
             if inline is not None and not receipt.replayed and \
@@ -47,16 +55,17 @@ class Intake:
         return receipt
 
     def validate_offline(self, document: bytes, progress: Callable[[int], None] | None = None,
-                         ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
+                         media_type: str = XML) -> tuple[ManifestHeader, list[ParcelOutcome]]:
         """Schema and rules of every parcel, without a database (`customs validate`); raises
         ManifestRefused for the whole."""
-        return intake.check_offline(document, reader=self.reader, rules=self.rules,
+        return intake.check_offline(document, reader=self.reader_for(media_type),
+                                    rules=self.rules,
                                     today=self.clock.now().date(), progress=progress)
 
     def get_manifest(self, tenant_id: int, manifest_id: str) -> ManifestView:
         return queries.get_manifest(tenant_id, manifest_id, uow=self.read_uow_factory())
 
-    def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
+    def get_manifest_document(self, tenant_id: int, manifest_id: str) -> StoredDocument:
         return queries.get_manifest_document(tenant_id, manifest_id,
                                              uow=self.read_uow_factory())
 

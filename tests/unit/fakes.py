@@ -16,6 +16,7 @@ from customs.services.ports import (
     NewManifest,
     Page,
     Principal,
+    StoredDocument,
     StoredResponse,
 )
 from customs.services.read_models.manifest import ManifestParcelLine, ManifestView
@@ -63,9 +64,11 @@ class FakeManifests:
                             found.document_sha256, len(found.document),
                             found.accepted + found.rejected, found.accepted, found.rejected)
 
-    def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
+    def document(self, tenant_id: int, manifest_id: str) -> StoredDocument | None:
         found = self.state.manifests.get(manifest_id)
-        return None if found is None or found.tenant_id != tenant_id else found.document
+        if found is None or found.tenant_id != tenant_id:
+            return None
+        return StoredDocument(found.document, found.media_type)
 
 
 def _transport(t: Any) -> Any:

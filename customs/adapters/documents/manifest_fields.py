@@ -37,7 +37,7 @@ def _money(element: etree._Element) -> Money:
     return Money(parse_decimal(element.text or ""), element.get("currency", ""))
 
 
-def _datetime(text: str) -> datetime:
+def xsd_datetime(text: str) -> datetime:
     """xs:dateTime → datetime; XSD allows years and hours (24:00) that Python cannot hold."""
     try:
         return datetime.fromisoformat(text)
@@ -46,7 +46,7 @@ def _datetime(text: str) -> datetime:
                               f"IssuedAt {text!r} is outside the supported range") from None
 
 
-def _date(text: str) -> date:
+def xsd_date(text: str) -> date:
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
@@ -64,11 +64,11 @@ def header_from_element(root: etree._Element) -> ManifestHeader:
             mode=_text(transport_el, "Mode"),
             master_waybill=_optional(transport_el, "MasterWaybill"),
             carrier=_optional(transport_el, "Carrier"),
-            expected_arrival=_date(arrival) if arrival else None,
+            expected_arrival=xsd_date(arrival) if arrival else None,
         )
     return ManifestHeader(
         ref=_text(root, "ManifestRef"),
-        issued_at=_datetime(_text(root, "IssuedAt")),
+        issued_at=xsd_datetime(_text(root, "IssuedAt")),
         destination_country=_text(destination, "Country"),
         customs_office=_text(destination, "CustomsOffice"),
         transport=transport,
