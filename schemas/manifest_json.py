@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -311,7 +311,9 @@ def _definition(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 class PathMap:
     """Paths of the XML form ('/Manifest/Parcel[3]/Item[2]/Value/@currency', as the business
-    rules name fields) in the JSON form, as JSON Pointers ('/parcels/2/items/1/value/currency')."""
+    rules name fields) in the JSON form, as JSON Pointers ('/parcels/2/items/1/value/currency').
+    An element with attributes is its object ('/parcels/2/declared_value'), as the XML path
+    names the element that holds both."""
 
     def __init__(self, schema: dict[str, Any] | None = None) -> None:
         self._schema = schema or load_json_schema()
@@ -328,10 +330,6 @@ class PathMap:
                 return xml_path
             node, keys = found
             parts.extend(keys)
-        properties = node.get("properties", {})
-        text = [k for k, v in properties.items() if v.get("x-xml") == "text()"]
-        if text and not steps[-1].startswith("@"):
-            parts.append(text[0])
         return "".join("/" + p for p in parts)
 
     def _step(self, node: dict[str, Any], step: str) -> tuple[dict[str, Any], list[str]] | None:
@@ -349,73 +347,106 @@ class PathMap:
 # ------------------------------------------------------------------ XML form → JSON form
 
 
-def xml_to_json(document: bytes, schema: dict[str, Any] | None = None) -> bytes:
-    """A manifest of the XML form written in the JSON form (for tests, benchmarks and
-    `customs sample-manifest --format json`): each element as its member, repeated
-    elements and attributes kept as found (a repeated single element becomes a repeated key),
-    decimal texts as numbers when they are decimals, unknown elements under their snake_case
-    name. Trusted input only (entities off all the same)."""
-    schema = schema or load_json_schema()
+def xml_to_json(document: bytes, *, indent: int | None = None,
+                schema: dict[str, Any] | None = None) -> bytes:
+    """A manifest of the XML form written in the JSON form (for the examples, tests,
+    benchmarks and `customs sample-manifest --format json`): each element as its member,
+    attributes as members, decimal texts as numbers written as they were (when they are
+    decimals), everything kept as found: a repeated single element becomes a repeated key, an
+    unknown element a member under its snake_case name, so an invalid manifest stays invalid
+    in the same place. Trusted input only (entities off all the same)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              remove_comments=True, remove_pis=True, huge_tree=True)
     root = etree.fromstring(document, parser)
+    converter = _Converter(schema or load_json_schema())
     out: list[str] = []
-    _write_object(root, _definition(schema, schema), schema, out)
-    return "".join(out).encode()
+    _dump(converter.members(root, converter.root), out, indent, 0)
+    return ("".join(out) + ("\n" if indent is not None else "")).encode()
 
 
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+_quoted = json.encoder.encode_basestring  # type: ignore[attr-defined]  # a JSON string, in C
 
 
-def _write_object(element: etree._Element, node: dict[str, Any], schema: dict[str, Any],
-                  out: list[str]) -> None:
-    properties = node.get("properties", {})
-    by_xml = {m.get("x-xml"): (k, m) for k, m in properties.items()}
-    members: list[tuple[str, list[str]]] = []
-    arrays: dict[str, list[str]] = {}
-    if "text()" in by_xml:
-        key, member = by_xml["text()"]
-        members.append((key, [_scalar(element.text, _definition(schema, member))]))
-    for attribute, value in element.attrib.items():
-        key, member = by_xml.get("@" + attribute, (json_name(attribute), {}))
-        members.append((key, [_scalar(value, _definition(schema, member))]))
-    for child in element:
-        key, member = by_xml.get(_local(child), (json_name(_local(child)), {}))
-        text = _child(child, member, schema)
-        if member.get("type") == "array":
-            if key not in arrays:
-                arrays[key] = []
-                members.append((key, arrays[key]))
-            arrays[key].append(text)
-        else:
-            members.append((key, [text]))
-    body = ",".join(json.dumps(k, ensure_ascii=False) + ":" + (
-        "[" + ",".join(v) + "]" if k in arrays else v[0]) for k, v in members)
-    out.append("{" + body + "}")
+class _Raw(str):
+    """A JSON token, written as it is."""
 
 
-def _child(child: etree._Element, member: dict[str, Any], schema: dict[str, Any]) -> str:
-    item = member["items"] if member.get("type") == "array" else member
-    node = _definition(schema, item) if item else {}
-    if node.get("type") == "object" or len(child) or (not node and child.attrib):
-        buffer: list[str] = []
-        _write_object(child, node, schema, buffer)
-        return buffer[0]
-    return _scalar(child.text, node)
+class _Object(list):
+    """An object's members in document order, as (key, value) pairs (keys may repeat)."""
 
 
 _DECIMAL = re.compile(r"[+\-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
-def _scalar(text: str | None, node: dict[str, Any]) -> str:
+class _Converter:
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._schema = schema
+        self.root = _definition(schema, schema)
+        self._plans: dict[int, dict[str | None, tuple[str, dict[str, Any], bool]]] = {}
+
+    def _plan(self, node: dict[str, Any]) -> dict[str | None, tuple[str, dict[str, Any], bool]]:
+        """XML name → (member, its definition, repeated), for one object definition."""
+        plan = self._plans.get(id(node))
+        if plan is None:
+            plan = {}
+            for key, member in node.get("properties", {}).items():
+                repeated = member.get("type") == "array"
+                target = _definition(self._schema, member["items"] if repeated else member)
+                plan[member.get("x-xml")] = (key, target, repeated)
+            self._plans[id(node)] = plan
+        return plan
+
+    def members(self, element: etree._Element, node: dict[str, Any]) -> _Object:
+        plan = self._plan(node)
+        found = _Object()
+        arrays: dict[str, list[Any]] = {}
+        if "text()" in plan:
+            key, target, _ = plan["text()"]
+            found.append((key, _scalar(element.text, target)))
+        for attribute, value in element.attrib.items():
+            key, target, _ = plan.get("@" + attribute) or (json_name(attribute), {}, False)
+            found.append((key, _scalar(value, target)))
+        for child in element:
+            name = etree.QName(child).localname
+            key, target, repeated = plan.get(name) or (json_name(name), {}, False)
+            value = self._value(child, target)
+            if not repeated:
+                found.append((key, value))
+            elif key in arrays:
+                arrays[key].append(value)
+            else:
+                arrays[key] = [value]
+                found.append((key, arrays[key]))
+        return found
+
+    def _value(self, element: etree._Element, node: dict[str, Any]) -> Any:
+        if node.get("type") == "object" or len(element) or (not node and element.attrib):
+            return self.members(element, node)
+        return _scalar(element.text, node)
+
+
+def _scalar(text: str | None, node: dict[str, Any]) -> _Raw:
     text = text or ""
     if node.get("type") == "number" and _DECIMAL.fullmatch(text.strip()):
-        try:
-            return str(Decimal(text.strip()))
-        except InvalidOperation:  # pragma: no cover  (the pattern admits decimals only)
-            pass
-    return json.dumps(text, ensure_ascii=False)
+        return _Raw(str(Decimal(text.strip())))
+    return _Raw(_quoted(text))
+
+
+def _dump(value: Any, out: list[str], indent: int | None, level: int) -> None:
+    if isinstance(value, _Raw):
+        out.append(value)
+        return
+    is_object = isinstance(value, _Object)
+    inner = "" if indent is None else "\n" + " " * (indent * (level + 1))
+    outer = "" if indent is None else "\n" + " " * (indent * level)
+    out.append("{" if is_object else "[")
+    for i, item in enumerate(value):
+        out.append(("," if i else "") + inner)
+        if is_object:
+            key, item = item
+            out.append(_quoted(key) + (": " if indent else ":"))
+        _dump(item, out, indent, level + 1)
+    out.append((outer if value else "") + ("}" if is_object else "]"))
 
 
 if __name__ == "__main__":

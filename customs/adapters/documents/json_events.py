@@ -107,8 +107,9 @@ def pointer(parts: list[str | int] | tuple[str | int, ...]) -> str:
 @dataclass(slots=True)
 class Built:
     """A value built within limits: `over` names the first limit it went beyond (the value is
-    then None: the rest of it is read but not kept); `problems` are (pointer, message) found on
-    the way, at most PROBLEMS; `unread` the pointers of numbers too large to hold (None)."""
+    then what was built before: the rest is read, not kept); `problems` are (pointer, message)
+    found on the way, at most PROBLEMS; `unread` the pointers of numbers too large to hold
+    (None)."""
 
     value: Any = None
     values: int = 0
@@ -147,15 +148,17 @@ class Builder:
         beyond `max_values` values the rest is read, not kept."""
         built = Built()
         stack: list[_Open] = []
-        key: str | None = None
+        key: str | None = None  # the last key read (kept or not: paths name it)
+        keep = True  # whether the value after `key` is kept (not a duplicate, not over)
         while True:
             if event in _ENDS:
                 done = stack.pop().value
                 if not stack:
-                    built.value = None if built.over else done
+                    built.value = done
                     return built
             elif event == "map_key":
-                key = value if built.over else self._key(built, stack[-1], value)
+                key = value
+                keep = built.over is None and self._key(built, stack[-1], value)
             else:
                 built.values += 1
                 if built.values > max_values and built.over is None:
@@ -167,22 +170,22 @@ class Builder:
                                               f"deeper than {self._limits.depth} levels")
                     item = made()
                     path = where if not stack else [*stack[-1].path, _slot(stack[-1].value, key)]
-                    if stack and built.over is None:
+                    if stack and built.over is None and keep:
                         _put(stack[-1].value, key, item)
                     stack.append(_Open(item, path))
-                    key = None
+                    key, keep = None, True
                 else:
                     if built.over is None:
                         value = self._scalar(built, stack, key, event, value, where)
                     if not stack:
                         built.value = None if built.over else value
                         return built
-                    if built.over is None:
+                    if built.over is None and keep:
                         _put(stack[-1].value, key, value)
             event, value = next(stream)
 
-    def _key(self, built: Built, top: _Open, key: str) -> str | None:
-        """The key under which the next value goes (None: it is not kept)."""
+    def _key(self, built: Built, top: _Open, key: str) -> bool:
+        """Whether the value under this key is kept."""
         top.keys += 1
         if top.keys > self._limits.keys_per_object:
             built.over = f"an object of more than {self._limits.keys_per_object} keys"
@@ -195,8 +198,8 @@ class Builder:
             built.problem(pointer([*top.path, key]), f"the key {key!r} appears twice in one "
                           "object; keys must be unique")
         else:
-            return key
-        return None
+            return True
+        return False
 
     def _scalar(self, built: Built, stack: list[_Open], key: str | None, event: str,
                 value: Any, where: list[str | int]) -> Any:
@@ -216,10 +219,11 @@ class Builder:
 
 
 def _put(container: Any, key: str | None, value: Any) -> None:
+    """Into its container; of duplicate keys the first counts (the rest are reported)."""
     if isinstance(container, list):
         container.append(value)
-    elif key is not None:
-        container[key] = value  # the first of duplicate keys counts; the rest are reported
+    else:
+        container[key] = value
 
 
 def _here(stack: list[_Open], key: str | None, where: list[str | int]) -> str:

@@ -153,9 +153,10 @@ class JsonManifestStream:
         base = pointer([PARCELS, position - 1])
         value = built.value
         number = value.get("tracking_number") if isinstance(value, dict) else None
-        tracking = number.strip() if isinstance(number, str) and len(number) <= 64 else None
-        outcome = ParcelOutcome(position, tracking, None)
-        if built.over:
+        outcome = ParcelOutcome(position, number if isinstance(number, str) else None, None)
+        if built.over:  # as the XML form: the number only if short and plain
+            outcome.tracking_number = (number.strip() if isinstance(number, str)
+                                       and len(number) <= 64 else None)
             outcome.violations.append(Violation(
                 "PARCEL_LIMIT_EXCEEDED", f"the parcel has {built.over}; it was not validated",
                 base))
