@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -21,6 +20,7 @@ from flask import current_app, request
 from werkzeug.exceptions import ClientDisconnected
 
 from api.errors import ApiProblem
+from api.gunzip import BoundedGunzip, GzipCorrupt, GzipTooLarge
 
 CHUNK = 64 * 1024
 JSON_MAX_BYTES = 16 * 1024
@@ -62,43 +62,29 @@ def _decoder(max_bytes: int, code: str) -> _Gunzip | None:
 
 
 class _Gunzip:
-    """Inflates gzip members (one or more, as RFC 1952 allows) as they arrive, refusing the
-    body once the decoded bytes pass `max_bytes`: each call inflates at most what the cap
-    still allows plus one byte, so memory never holds more than the cap."""
+    """BoundedGunzip whose failures are problem documents."""
 
     def __init__(self, max_bytes: int, code: str) -> None:
-        self._max, self._code = max_bytes, code
-        self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self._total = 0
-        self._members = 0      # gzip members read to their end
-        self._open = False     # a member begun and not ended
+        self._decoder, self._max, self._code = BoundedGunzip(max_bytes), max_bytes, code
 
     def feed(self, data: bytes) -> list[bytes]:
-        out = []
-        while data:
-            try:
-                piece = self._inflate.decompress(data, self._max - self._total + 1)
-            except zlib.error as exc:
-                raise ApiProblem(400, "BODY_ENCODING_INVALID",
-                                 f"the gzip-encoded body is corrupt ({exc})") from None
-            self._open = True
-            self._total += len(piece)
-            if self._total > self._max:
-                raise ApiProblem(413, self._code, "the body is larger than the limit of "
-                                 f"{self._max} bytes once decompressed")
-            out.append(piece)
-            if self._inflate.eof:  # a member ended: what follows is another one
-                data = self._inflate.unused_data
-                self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                self._members, self._open = self._members + 1, False
-            else:
-                data = self._inflate.unconsumed_tail
-        return out
+        try:
+            return self._decoder.feed(data)
+        except GzipTooLarge:
+            raise ApiProblem(413, self._code, "the body is larger than the limit of "
+                             f"{self._max} bytes once decompressed") from None
+        except GzipCorrupt as exc:
+            raise _corrupt(exc) from None
 
     def finish(self) -> None:
-        if self._open or not self._members:
-            raise ApiProblem(400, "BODY_ENCODING_INVALID",
-                             "the gzip-encoded body is cut short or empty")
+        try:
+            self._decoder.finish()
+        except GzipCorrupt as exc:
+            raise _corrupt(exc) from None
+
+
+def _corrupt(exc: GzipCorrupt) -> ApiProblem:
+    return ApiProblem(400, "BODY_ENCODING_INVALID", f"the gzip-encoded body is corrupt ({exc})")
 
 
 def _read_until(max_bytes: int, code: str,
