@@ -192,7 +192,25 @@ class Builder:
                         return built
                     if built.over is None and keep:
                         _put(stack[-1].value, key, value)
+            if built.over is not None and stack:
+                self._drain(stream, depth, depth + len(stack))
+                built.value = stack[0].value
+                return built
             event, value = next(stream)
+
+    def _drain(self, stream: Iterator[tuple[str, Any]], depth: int, nesting: int) -> None:
+        """Read the rest of a value over its limits without keeping it: the nesting is still
+        bounded (it refuses the manifest), nothing else is looked at."""
+        for event, _ in stream:
+            if event in _STARTS:
+                nesting += 1
+                if nesting > self._limits.depth:
+                    raise ManifestRefused("MANIFEST_LIMIT_EXCEEDED", "the manifest nests "
+                                          f"deeper than {self._limits.depth} levels")
+            elif event in _ENDS:
+                nesting -= 1
+                if nesting == depth:
+                    return
 
     def _key(self, built: Built, top: _Open, key: str) -> bool:
         """Whether the value under this key is kept."""
