@@ -31,6 +31,7 @@ COMMANDS = {
     "batch": "api.cli_worker:batch",
     "authority-sim": "api.cli_sim:authority_sim",
     "bench": "api.cli_bench:bench",
+    "bench-forms": "api.cli_bench:bench_forms",
     "webhooks": "api.cli_webhooks:webhooks_group",
     "quarantine": "api.cli_quarantine:quarantine",
 }
@@ -52,6 +53,7 @@ SUMMARIES = {
     "batch": "Batches sent to the authority.",
     "authority-sim": "Run the customs-authority simulator as its own web service.",
     "bench": "Throughput, memory and latency benchmarks.",
+    "bench-forms": "JSON against XML intake throughput on the same manifests.",
     "webhooks": "Webhook secrets at rest (CUSTOMS_SECRETS_KEY).",
     "quarantine": "Authority messages set aside (docs/authority.md): list, show, replay.",
 }

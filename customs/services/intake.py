@@ -17,6 +17,7 @@ from customs.domain.regimes import DestinationRules
 from customs.domain.rules import RuleContext, check_parcel, is_country
 from customs.domain.tracking import awb_is_valid, looks_like_awb
 from customs.services.declare import declare_outcomes
+from customs.services.ports import XML as XML_MEDIA_TYPE
 from customs.services.ports import (
     Clock,
     ConcurrentWrite,
@@ -25,7 +26,6 @@ from customs.services.ports import (
     NewManifest,
     StoredResponse,
 )
-from customs.services.ports import XML as XML_MEDIA_TYPE
 from customs.services.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 3

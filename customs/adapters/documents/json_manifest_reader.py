@@ -26,6 +26,7 @@ from customs.adapters.documents.json_events import (
     Built,
     JsonLimits,
     events,
+    not_json,
     pointer,
 )
 from customs.adapters.documents.json_fields import header_from_json, parcel_from_json
@@ -96,7 +97,8 @@ class JsonManifestStream:
         self._builder = Builder(limits.shape)
         self._members: dict[str, Any] = {}
         self._outside = 0  # values outside the parcels
-        self.header: ManifestHeader = self._read_header()
+        with not_json():
+            self.header: ManifestHeader = self._read_header()
 
     def _next(self) -> tuple[str, Any]:
         try:
@@ -150,6 +152,10 @@ class JsonManifestStream:
         return header_from_json(self._members)
 
     def parcels(self) -> Iterator[ParcelOutcome]:
+        with not_json():
+            yield from self._parcels()
+
+    def _parcels(self) -> Iterator[ParcelOutcome]:
         position = 0
         while True:
             event, value = self._next()
