@@ -3,14 +3,10 @@ takes `n` and returns a whole JSON manifest whose body grows linearly with `n`."
 
 from __future__ import annotations
 
-import contextlib
 import json
-import time
-import tracemalloc
 from collections.abc import Callable
 
 from customs.adapters.documents.samples import generate_manifest
-from customs.domain.errors import ManifestRefused
 from schemas.manifest_json import xml_to_json
 from tests.manifests import manifest, parcel
 
@@ -92,16 +88,3 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "many_bad_parcels": many_bad_parcels,
 }
 
-
-def cost(customs, body: bytes) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    """(CPU seconds, peak traced Python bytes) of judging the JSON body, best of two runs."""
-    best_cpu, best_peak = float("inf"), 0
-    for _ in range(2):
-        tracemalloc.start()
-        started = time.process_time()
-        with contextlib.suppress(ManifestRefused):
-            customs.intake.validate_offline(body, media_type="application/json")
-        best_cpu = min(best_cpu, time.process_time() - started)
-        best_peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return best_cpu, best_peak

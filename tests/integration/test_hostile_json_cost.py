@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from tests import hostile, hostile_json
 
+JSON = "application/json"
+
 # n for each shape: from about 100 KB to 1 MB of body
 RANGES = {"keys": (10_000, 100_000), "values": (50_000, 500_000),
           "duplicate_keys": (7_000, 70_000), "nested": (3_000, 30_000),
@@ -28,8 +30,8 @@ def judge():  # type: ignore[no-untyped-def]
 
     customs = bootstrap(Settings(database_url="sqlite://"))
     yardstick = hostile_json.valid(800)  # about 0.9 MB
-    hostile_json.cost(customs, yardstick)  # warm: schema compiled, rules loaded
-    cpu, peak = hostile_json.cost(customs, yardstick)
+    hostile.cost(customs, yardstick, JSON)  # warm: schema compiled, rules loaded
+    cpu, peak = hostile.cost(customs, yardstick, JSON)
     yield customs, cpu / len(yardstick), peak / len(yardstick), cpu / 800, peak / 800
     customs.close()
 
@@ -49,13 +51,13 @@ def test_a_hostile_json_shape_costs_no_more_than_a_valid_manifest_of_its_size(ju
     customs, cpu_per_byte, memory_per_byte, _, _ = judge
     name, n = case
     body = hostile_json.SHAPES[name](n)
-    cpu, peak = hostile_json.cost(customs, body)
+    cpu, peak = hostile.cost(customs, body, JSON)
     assert hostile.within_budget(cpu, peak, len(body), cpu_per_byte, memory_per_byte), (
         name, n, cpu, peak)
 
 
 def test_empty_parcels_cost_no_more_per_parcel_than_valid_ones(judge):
     customs, _, _, cpu_per_parcel, memory_per_parcel = judge
-    cpu, peak = hostile_json.cost(customs, hostile_json.empty_parcels(5_000))
+    cpu, peak = hostile.cost(customs, hostile_json.empty_parcels(5_000), JSON)
     assert cpu <= cpu_per_parcel * 5_000 + hostile.CPU_FLOOR_S, cpu
     assert peak <= memory_per_parcel * 5_000 + hostile.MEMORY_FLOOR, peak
