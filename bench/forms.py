@@ -2,8 +2,10 @@
 manifest and its JSON twin, schemas.manifest_json.xml_to_json): the reader alone (parse,
 schema, canonical parcels), the offline check (reader and rules, what `customs validate`
 does) and the whole intake in process (read, check, estimate, store in one transaction; no
-signing), each the best of the rounds, a fresh database for each intake; plus the bodies'
-sizes, plain and gzip-compressed."""
+signing), each the best of the rounds, a fresh database for each intake; the peak memory
+growth of the reader and of the whole intake, each in a fresh interpreter (this process's
+allocator keeps what earlier runs freed, which would hide the growth); and the bodies' sizes,
+plain and gzip-compressed."""
 
 from __future__ import annotations
 
@@ -43,6 +45,8 @@ def _run(parcels: int, dbs: Databases, say: Callable[[str], None]) -> dict[str, 
     say(f"generating a manifest of {parcels} parcels and its JSON twin")
     xml = generate_sample(parcels, 1, invalid_rate=0.02).xml
     documents = {"xml": xml, "json": xml_to_json(xml)}
+    for form, document in documents.items():
+        (dbs.folder / f"manifest.{form}").write_bytes(document)
     wiring = wire(Settings(database_url=dbs.fresh()))
     readers = wiring.readers()
     forms: dict[str, Any] = {}
@@ -57,11 +61,14 @@ def _run(parcels: int, dbs: Databases, say: Callable[[str], None]) -> dict[str, 
         checker.close()
         say(f"{form}: the whole intake")
         whole, receipt = best_of(lambda d=document, f=form: _intake(dbs.fresh(), d, FORMS[f]))
+        say(f"{form}: peak memory of the reader and of the intake, in fresh interpreters")
+        path = str(dbs.folder / f"manifest.{form}")
         forms[form] = {"bytes": len(document), "gzip_bytes": len(gzip.compress(document, 6)),
                        "read": read.as_dict(), "check": check.as_dict(),
                        "intake": whole.as_dict(), "accepted": receipt["accepted"],
                        "rejected": receipt["rejected"],
-                       "schema_valid": sum(1 for o in outcomes if o.parcel is not None)}
+                       "schema_valid": sum(1 for o in outcomes if o.parcel is not None),
+                       "peak_growth_mib": _in_child(_peaks, path, FORMS[form], dbs.fresh())}
     wiring.close()
     same = all(forms["xml"][k] == forms["json"][k] for k in ("accepted", "rejected"))
     return {"database": dbs.engine_name, "parcels": parcels, "load_before": load_before,
@@ -69,6 +76,26 @@ def _run(parcels: int, dbs: Databases, say: Callable[[str], None]) -> dict[str, 
             "json_over_xml": {stage: round(forms["json"][stage]["per_second"]
                                            / forms["xml"][stage]["per_second"], 2)
                               for stage in ("read", "check", "intake")}}
+
+
+def _in_child(function: Callable[..., Any], *args: Any) -> Any:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def _peaks(path: str, media_type: str, url: str) -> dict[str, float]:
+    """In a fresh interpreter: the reader's peak growth, then the whole intake's."""
+    document = Path(path).read_bytes()
+    wiring = wire(Settings(database_url=url))
+    reader = wiring.readers()[media_type]
+    with measure(0) as read:
+        count = sum(1 for _ in reader.open(document).parcels())
+    wiring.close()
+    whole, _ = _intake(url, document, media_type)
+    return {"parcels": count, "reader": round(read.peak_growth_mib, 1),
+            "intake": round(whole.peak_growth_mib, 1)}
 
 
 def _intake(url: str, document: bytes, media_type: str) -> tuple[Any, dict[str, Any]]:
@@ -96,8 +123,10 @@ def forms_table(result: dict[str, Any]) -> str:
         lines.append(f"{name:<26}{xml[stage]['per_second']:>10,.0f}"
                      f"{json_[stage]['per_second']:>10,.0f}"
                      f"{result['json_over_xml'][stage]:>10.2f}")
-    lines.append(f"{'peak MiB (whole intake)':<26}{xml['intake']['peak_growth_mib']:>10.1f}"
-                 f"{json_['intake']['peak_growth_mib']:>10.1f}")
+    for stage in ("reader", "intake"):
+        lines.append(f"{'peak growth MiB, ' + stage:<26}"
+                     f"{xml['peak_growth_mib'][stage]:>10.1f}"
+                     f"{json_['peak_growth_mib'][stage]:>10.1f}")
     sizes = [f"{f['bytes'] / 2**20:.1f} ({f['gzip_bytes'] / 2**20:.1f})" for f in (xml, json_)]
     lines.append(f"{'body MiB (gzip)':<26}{sizes[0]:>10}{sizes[1]:>10}")
     lines.append(f"same receipts: {result['same_receipts']} (accepted {json_['accepted']:,}, "
