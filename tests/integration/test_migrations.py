@@ -44,7 +44,7 @@ def _compression(database_url: str) -> dict[tuple[str, str], str]:
         rows = conn.exec_driver_sql(
             "SELECT attrelid::regclass::text, attname, attcompression FROM pg_attribute "
             "WHERE attrelid::regclass::text IN ('declarations', 'manifest_documents', "
-            "'batches', 'messages', 'parcels') AND attnum > 0").all()
+            "'batches', 'messages', 'parcels') AND attnum > 0 AND NOT attisdropped").all()
     engine.dispose()
     return {(table, column): method for table, column, method in rows}
 
