@@ -1,6 +1,11 @@
 """Bounded reading of request bodies: a chunked body over the cap is refused, never truncated; a
 body that cannot be read (broken chunked encoding, ended early, too slow) is a 4xx; JSON is
-parsed with bounds on size, nesting, keys and strings, so no body costs more than its size."""
+parsed with bounds on size, nesting, keys and strings, so no body costs more than its size.
+
+`Content-Encoding: gzip` is decoded as the body arrives, each piece inflated to at most what
+the cap still allows: the cap holds for the decoded body (a decompression bomb is refused
+after at most the cap's bytes, as the plain body would be); corrupt or cut gzip is a 400, any
+other encoding a 415 that names the one accepted (RFC 7694)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from flask import current_app, request
 from werkzeug.exceptions import ClientDisconnected
 
 from api.errors import ApiProblem
+from api.gunzip import BoundedGunzip, GzipCorrupt, GzipTooLarge
 
 CHUNK = 64 * 1024
 JSON_MAX_BYTES = 16 * 1024
@@ -23,27 +29,75 @@ JSON_MAX_KEYS = 64
 JSON_MAX_STRING = 8 * 1024
 
 
+GZIP = "gzip"
+_GZIP_NAMES = (GZIP, "x-gzip")  # RFC 9110 8.4.1.3: x-gzip is gzip
+
+
 def read_bounded_body(max_bytes: int, *, code: str = "MANIFEST_TOO_LARGE") -> bytes:
+    """The body, decoded, of at most `max_bytes` (else 413 `code`)."""
+    gunzip = _decoder(max_bytes, code)
     declared = request.content_length
     if declared is not None and declared > max_bytes:
         raise ApiProblem(413, code, f"the body has {declared} bytes; the limit is {max_bytes}")
-    chunks = _read_until(max_bytes, code)
-    total = sum(len(c) for c in chunks)
-    if declared is not None and total < declared:
+    chunks, received = _read_until(max_bytes, code, gunzip)
+    if declared is not None and received < declared:
         raise ApiProblem(400, "BODY_INCOMPLETE",
-                         f"the body ended after {total} of {declared} bytes")
+                         f"the body ended after {received} of {declared} bytes")
+    if gunzip is not None:
+        gunzip.finish()
     return b"".join(chunks)
 
 
-def _read_until(max_bytes: int, code: str) -> list[bytes]:
-    """Read in a bounded loop, each wait and the whole read bounded by the read deadline."""
+def _decoder(max_bytes: int, code: str) -> _Gunzip | None:
+    encodings = [e.strip().lower() for e in
+                 request.headers.get("Content-Encoding", "").split(",") if e.strip()]
+    encodings = [e for e in encodings if e != "identity"]
+    if not encodings:
+        return None
+    if len(encodings) != 1 or encodings[0] not in _GZIP_NAMES:
+        raise ApiProblem(415, "UNSUPPORTED_CONTENT_ENCODING",
+                         f"Content-Encoding {', '.join(encodings)} is not accepted; send the "
+                         "body as is or gzip-compressed", headers={"Accept-Encoding": GZIP})
+    return _Gunzip(max_bytes, code)
+
+
+class _Gunzip:
+    """BoundedGunzip whose failures are problem documents."""
+
+    def __init__(self, max_bytes: int, code: str) -> None:
+        self._decoder, self._max, self._code = BoundedGunzip(max_bytes), max_bytes, code
+
+    def feed(self, data: bytes) -> list[bytes]:
+        try:
+            return self._decoder.feed(data)
+        except GzipTooLarge:
+            raise ApiProblem(413, self._code, "the body is larger than the limit of "
+                             f"{self._max} bytes once decompressed") from None
+        except GzipCorrupt as exc:
+            raise _corrupt(exc) from None
+
+    def finish(self) -> None:
+        try:
+            self._decoder.finish()
+        except GzipCorrupt as exc:
+            raise _corrupt(exc) from None
+
+
+def _corrupt(exc: GzipCorrupt) -> ApiProblem:
+    return ApiProblem(400, "BODY_ENCODING_INVALID", f"the gzip-encoded body is corrupt ({exc})")
+
+
+def _read_until(max_bytes: int, code: str,
+                gunzip: _Gunzip | None = None) -> tuple[list[bytes], int]:
+    """Read in a bounded loop, each wait and the whole read bounded by the read deadline:
+    the body's pieces (decoded) and the bytes received."""
     seconds = _read_seconds()
     deadline = time.monotonic() + seconds
-    stream, chunks, total = request.stream, [], 0
+    stream, chunks, received = request.stream, [], 0
     with _socket_timeout(seconds):
         while True:
             try:
-                chunk = stream.read(min(CHUNK, max_bytes + 1 - total))
+                chunk = stream.read(min(CHUNK, max_bytes + 1 - received))
             except TimeoutError:
                 raise _too_slow(seconds) from None
             except ClientDisconnected:  # werkzeug: the stream ended before Content-Length
@@ -55,14 +109,17 @@ def _read_until(max_bytes: int, code: str) -> list[bytes]:
                 raise ApiProblem(400, "BODY_INCOMPLETE", "the body could not be read: its "
                                  f"chunked encoding is broken or ended early ({exc})") from None
             if not chunk:
-                return chunks
-            total += len(chunk)
-            if total > max_bytes:
+                return chunks, received
+            received += len(chunk)
+            if received > max_bytes:
                 raise ApiProblem(413, code,
                                  f"the body is larger than the limit of {max_bytes} bytes")
             if time.monotonic() > deadline:
                 raise _too_slow(seconds)
-            chunks.append(chunk)
+            if gunzip is None:
+                chunks.append(chunk)
+            else:
+                chunks.extend(gunzip.feed(chunk))
 
 
 def _too_slow(seconds: float) -> ApiProblem:

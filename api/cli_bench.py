@@ -135,3 +135,18 @@ def console_pages(database: str, seed_parcels: int, runs: int, manifest_parcels:
     finally:
         customs.close()
 
+
+@click.command("bench-forms")
+@click.option("--parcels", type=click.IntRange(min=10), default=10_000, show_default=True)
+@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True)
+@DATABASE
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def bench_forms(parcels: int, rounds: int, database: str | None, output: Path | None) -> None:
+    """JSON against XML intake throughput (parcels/s) on the same manifest: the reader, the
+    offline check and the whole intake (docs/performance.md, "JSON and XML")."""
+    from bench.forms import forms_table, run_forms
+
+    result = run_forms(parcels, rounds, database, say=lambda s: click.echo(f"... {s}", err=True))
+    click.echo(forms_table(result))
+    if output is not None:
+        output.write_text(json.dumps(result, indent=2))

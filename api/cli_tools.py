@@ -11,6 +11,7 @@ import click
 
 from api.cli_app import load_settings
 from api.cli_progress import progress
+from api.gunzip import GzipCorrupt, GzipTooLarge, gunzip, is_gzip
 from customs.domain.errors import ManifestRefused
 
 
@@ -19,16 +20,18 @@ from customs.domain.errors import ManifestRefused
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def validate(file: Path, fmt: str) -> None:
-    """Validate a manifest ('-': standard input): exit 0 all parcels valid, 1 some invalid,
-    2 file unusable."""
+    """Validate a manifest, XML or JSON, gzip-compressed or not ('-': standard input): exit 0
+    all parcels valid, 1 some invalid, 2 file unusable."""
     from customs.offline import offline_validator
 
-    validator = offline_validator(load_settings())
+    settings = load_settings()
+    validator = offline_validator(settings)
     name = "<stdin>" if str(file) == "-" else str(file)
-    document = _read(file, name, fmt)
+    document = _read(file, name, fmt, settings.max_manifest_bytes)
     try:
         with progress("validated", "parcels", enabled=fmt == "text") as tick:
-            header, outcomes = validator.validate(document, progress=tick)
+            header, outcomes = validator.validate(document, progress=tick,
+                                                  json=_is_json(document, file))
     except ManifestRefused as exc:
         _unusable(fmt, exc.code, f"{name}: {exc.detail}",
                   [v.to_document() for v in exc.violations])
@@ -50,18 +53,33 @@ def validate(file: Path, fmt: str) -> None:
     sys.exit(1 if rejected else 0)
 
 
-def _read(file: Path, name: str, fmt: str) -> bytes:
-    """The document's bytes; an empty or binary file is refused here, in words, rather than
-    by the XML parser's first complaint."""
+def _is_json(document: bytes, file: Path) -> bool:
+    """JSON: a file named .json (.json.gz), or one that starts with '{' or '['."""
+    if file.name.endswith((".json", ".json.gz")):
+        return True
+    return document.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"[")
+
+
+def _read(file: Path, name: str, fmt: str, max_bytes: int) -> bytes:
+    """The document's bytes (gunzipped, within the manifest cap, when gzip); an empty or
+    binary file is refused here, in words, rather than by the parser's first complaint."""
     try:
         document = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
         _unusable(fmt, "FILE_UNREADABLE", f"{name}: {exc.strerror}", [])
+    if is_gzip(document):
+        try:
+            document = gunzip(document, max_bytes)
+        except GzipTooLarge as exc:
+            _unusable(fmt, "MANIFEST_TOO_LARGE", f"{name}: {exc} (CUSTOMS_MAX_MANIFEST_BYTES)",
+                      [])
+        except GzipCorrupt as exc:
+            _unusable(fmt, "FILE_UNREADABLE", f"{name}: the gzip file is corrupt ({exc})", [])
     if not document.strip():
         _unusable(fmt, "MANIFEST_NOT_WELL_FORMED", f"{name}: the file is empty", [])
     if b"\0" in document[:4096] and not document.startswith((b"\xff\xfe", b"\xfe\xff")):
         _unusable(fmt, "MANIFEST_NOT_WELL_FORMED",
-                  f"{name}: not an XML manifest (the file holds binary data)", [])
+                  f"{name}: not a manifest (the file holds binary data)", [])
     return document
 
 
@@ -88,17 +106,21 @@ def _unusable(fmt: str, code: str, detail: str, violations: list) -> NoReturn:
 @click.option("--office", default="10005020", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of standard output")
+@click.option("--format", "form", type=click.Choice(["xml", "json"]), default="xml",
+              show_default=True, help="The manifest's form (the same content either way)")
 def sample_manifest(parcels: int, seed: int, invalid_rate: float, destination: str,
-                    office: str, out: Path | None) -> None:
+                    office: str, out: Path | None, form: str) -> None:
     """Write a realistic generated manifest (chosen invalid parcels with --invalid-rate)."""
     from customs.bootstrap import generate_sample
+    from schemas.manifest_json import xml_to_json
 
     with progress("generated", "parcels", total=parcels) as tick:
         sample = generate_sample(parcels, seed, invalid_rate=invalid_rate,
                                  destination=destination, customs_office=office, progress=tick)
+    document = sample.xml if form == "xml" else xml_to_json(sample.xml, indent=1)
     if out is None:
-        sys.stdout.buffer.write(sample.xml)
+        sys.stdout.buffer.write(document)
     else:
-        out.write_bytes(sample.xml)
+        out.write_bytes(document)
         bad = sum(1 for e in sample.expected if e)
         click.echo(f"wrote {out}: {parcels} parcels, {bad} designed invalid", err=True)

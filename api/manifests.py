@@ -20,6 +20,8 @@ v1 = Blueprint("v1", __name__, url_prefix="/v1")
 v1.before_request(authenticate_request)
 
 XML_TYPES = ("application/xml", "text/xml")
+JSON_TYPE = "application/json"
+ACCEPTED = "application/xml, application/json"
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MANIFEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # ours are UUIDs; a NUL fails on PostgreSQL
 MAX_CORRECTION_BYTES = 1024 * 1024  # one Parcel
@@ -32,12 +34,13 @@ def customs():  # type: ignore[no-untyped-def]
 @v1.post("/manifests")
 @roles("marketplace")
 def submit_manifest() -> Response:
-    key = _xml_with_key("the manifest")
+    media_type = _manifest_media_type()
+    key = _idempotency_key()
     settings = customs().settings
     document = read_bounded_body(settings.max_manifest_bytes)
     who = principal()
     cmd = SubmitManifest(who.tenant_id, key, document, actor=f"{who.role}:{who.tenant}",
-                         content_type=request.mimetype)
+                         media_type=media_type)
     asked = prefers_async(request.headers.getlist("Prefer"))
     if asked or len(document) > settings.async_manifest_bytes:
         receipt = customs().intake.submit_manifest_async(cmd)
@@ -77,6 +80,11 @@ def _xml_with_key(what: str) -> str:
     if request.mimetype not in XML_TYPES:
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", f"send {what} as application/xml",
                          headers={"Accept-Post": "application/xml"})
+    return _idempotency_key()
+
+
+def _idempotency_key() -> str:
+    """The request's Idempotency-Key header: required, 1-255 visible ASCII characters."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         raise ApiProblem(400, "IDEMPOTENCY_KEY_REQUIRED",
@@ -85,6 +93,8 @@ def _xml_with_key(what: str) -> str:
         raise ApiProblem(400, "IDEMPOTENCY_KEY_INVALID",
                          "the Idempotency-Key must be 1-255 visible ASCII characters")
     return key
+
+
 def prefers_async(values: list[str]) -> bool:
     """RFC 7240: preferences are comma-separated, each a token with optional parameters;
     names are case-insensitive. Only respond-async is acted on."""
@@ -94,6 +104,17 @@ def prefers_async(values: list[str]) -> bool:
             if name == "respond-async":
                 return True
     return False
+
+
+def _manifest_media_type() -> str:
+    """The manifest's syntax, from Content-Type: XML (text/xml is XML) or JSON; else 415."""
+    if request.mimetype in XML_TYPES:
+        return XML_TYPES[0]
+    if request.mimetype == JSON_TYPE:
+        return JSON_TYPE
+    raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE",
+                     "send the manifest as application/xml or application/json",
+                     headers={"Accept-Post": ACCEPTED})
 
 
 @v1.get("/manifests/<manifest_id>")
@@ -106,8 +127,9 @@ def get_manifest(manifest_id: str) -> Response:
 @v1.get("/manifests/<manifest_id>/document")
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
-    content = customs().intake.get_manifest_document(principal().tenant_id, _known(manifest_id))
-    return immutable(content, "application/xml")
+    document = customs().intake.get_manifest_document(principal().tenant_id,
+                                                      _known(manifest_id))
+    return immutable(document.content, document.media_type)
 
 
 @v1.get("/manifests/<manifest_id>/parcels")

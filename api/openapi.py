@@ -11,11 +11,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from api import openapi_quarantine, openapi_quotes, openapi_views
+from api import openapi_manifest, openapi_quarantine, openapi_quotes, openapi_views
 from api.openapi_conventions import CURSOR, with_idempotency, with_pagination
 from api.openapi_events import EVENT_SCHEMAS, WEBHOOK_EVENTS
 from api.openapi_schemas import COMPONENTS
 from api.openapi_webhooks import WEBHOOK_PATHS, WEBHOOK_SCHEMAS, with_rate_limits
+from schemas.manifest_json import schema_bytes
 
 docs = Blueprint("docs", __name__)
 
@@ -30,7 +31,9 @@ def _errors(*codes: int) -> dict[str, Any]:
     text = {400: "Bad request", 401: "No valid API key", 403: "Not this role's operation",
             404: "Not found (or another tenant's)", 413: "Body over the size cap",
             409: "The parcel does not await a correction",
-            415: "Not application/xml (manifests) or not text/csv / application/json (rates)",
+            415: "Not application/xml or application/json (manifests), not application/xml "
+                 "(corrections), not text/csv or application/json (rates), or a "
+                 "Content-Encoding other than gzip",
             422: "Manifest or correction refused, idempotency key reused, or rates invalid"}
     return {str(c): {"description": text[c], "content": PROBLEM} for c in codes}
 
@@ -58,13 +61,21 @@ def _paths() -> dict[str, Any]:
         "/v1/manifests": {"post": {
             "operationId": "submitManifest", "tags": ["manifests"], "security": _SECURE,
             "summary": "Submit a seller manifest; every parcel is accepted or rejected",
+            "description": "The manifest as XML (urn:customs:manifest:1) or as JSON (the same "
+                           "content model: " + openapi_manifest.SCHEMA_PATH + "). The body "
+                           "may be sent with Content-Encoding: gzip; the size cap holds for "
+                           "the decompressed body (413). Violations point at fields by XPath "
+                           "(XML) or JSON Pointer (JSON).",
             "parameters": [_KEY,
                            {"name": "Prefer", "in": "header", "required": False,
                             "schema": {"type": "string"}, "example": "respond-async",
                             "description": "respond-async: answer at once with status "
                                            "processing (RFC 7240); manifests over "
                                            "CUSTOMS_ASYNC_MANIFEST_BYTES always are"}],
-            "requestBody": _XML_BODY,
+            "requestBody": {"required": True, "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                "text/xml": {"schema": {"type": "string"}},
+                "application/json": {"schema": openapi_manifest.MANIFEST_REF}}},
             "responses": {"202": {
                 "description": "Manifest stored; see accepted, rejected and rejections. A "
                                "large one (or with Prefer: respond-async) is answered at once "
@@ -102,10 +113,12 @@ def _paths() -> dict[str, Any]:
         "/v1/manifests/{manifest_id}/document": {"get": {
             "operationId": "getManifestDocument", "tags": ["manifests"], "security": _SECURE,
             "parameters": [_ID, IF_NONE_MATCH],
-            "responses": {"200": {"description": "The manifest exactly as received",
+            "responses": {"200": {"description": "The manifest exactly as received, with "
+                                                 "the media type it was sent as",
                                   "headers": ETAG,
                                   "content": {"application/xml": {"schema": {
-                                      "type": "string"}}}},
+                                      "type": "string"}}, "application/json": {"schema": {
+                                          "type": "object"}}}},
                           **NOT_MODIFIED, **_errors(401, 403, 404)}}},
         "/v1/manifests/{manifest_id}/parcels": {"get": {
             "operationId": "listManifestParcels", "tags": ["manifests"], "security": _SECURE,
@@ -193,11 +206,12 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "paths": with_idempotency(with_rate_limits({
             **_paths(), **openapi_views.paths(), **openapi_quarantine.PATHS,
-            **openapi_quotes.PATHS, **WEBHOOK_PATHS})),
+            **openapi_quotes.PATHS, **WEBHOOK_PATHS, **openapi_manifest.PATHS})),
         "webhooks": WEBHOOK_EVENTS,
         "components": {"schemas": with_pagination({
-            **COMPONENTS["schemas"], **openapi_views.SCHEMAS, **openapi_quarantine.SCHEMAS,
-            **openapi_quotes.SCHEMAS, **WEBHOOK_SCHEMAS, **EVENT_SCHEMAS}),
+            **COMPONENTS["schemas"], **openapi_views.SCHEMAS, **openapi_manifest.SCHEMAS,
+            **openapi_quarantine.SCHEMAS, **openapi_quotes.SCHEMAS, **WEBHOOK_SCHEMAS,
+            **EVENT_SCHEMAS}),
                        "securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
             "description": "An API key from `customs api-key create`"}, "metricsToken": {
@@ -209,6 +223,14 @@ def openapi_document() -> dict[str, Any]:
 @docs.get("/openapi.json")
 def openapi_json() -> Response:
     return jsonify(openapi_document())
+
+
+@docs.get(openapi_manifest.SCHEMA_PATH)
+def manifest_json_schema() -> Response:
+    """Public, as the OpenAPI document is: integrators validate against it before sending."""
+    response = Response(schema_bytes(), mimetype="application/schema+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>customs API</title>

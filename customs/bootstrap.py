@@ -21,6 +21,7 @@ from customs.adapters.database.operational_reads import SqlOperationalReads
 from customs.adapters.database.unit_of_work import SqlUnitOfWork
 from customs.adapters.documents.declaration_check import DeclarationCheck
 from customs.adapters.documents.declarer import DeclarationPipeline, DestinationDeclarer
+from customs.adapters.documents.json_manifest_reader import JsonManifestReader, JsonReaderLimits
 from customs.adapters.documents.manifest_reader import ReaderLimits, XmlManifestReader
 from customs.adapters.documents.profiles import ProfileBuilder, load_album, load_ceb
 from customs.adapters.documents.profiles.generic import GenericProfile
@@ -34,7 +35,7 @@ from customs.services import access, intake, operations, quotes
 from customs.services.accounts import AccountRules
 from customs.services.authority_ports import DecisionSource
 from customs.services.operations_ports import OperationalReads
-from customs.services.ports import BatchBuilder, Clock, Transport
+from customs.services.ports import BatchBuilder, Clock, ManifestReader, Transport
 from customs.services.unit_of_work import UnitOfWork
 from customs.services.webhook_ports import WebhookSender
 from customs.settings import Settings
@@ -68,6 +69,14 @@ class Wiring:
     engine: Any = None  # None with fakes
     read_engine: Any = None
     ceb: Any = None  # (schemas.cn_ceb.CebSchemas, CebConfig) when the cn-ceb profile is on
+    json_reader: JsonManifestReader | None = None
+
+    def readers(self) -> dict[str, ManifestReader]:
+        """The manifest readers by the media type they read."""
+        found: dict[str, ManifestReader] = {self.reader.media_type: self.reader}
+        if self.json_reader is not None:
+            found[self.json_reader.media_type] = self.json_reader
+        return found
 
     def close(self) -> None:
         usecases.Resources(self.engine, self.read_engine).close()
@@ -91,9 +100,10 @@ def wire(settings: Settings, *, uow_factory: Callable[[], UnitOfWork] | None = N
     rules = files.load_destination_rules(settings.destination_rules)
     # a leg rule is in force only where an export profile declares the origin's exports
     rules = replace(rules, legs=rules.legs.only({"CN"} if ceb is not None else set()))
+    json_reader = JsonManifestReader(JsonReaderLimits(max_parcels=settings.max_parcels))
     return Wiring(settings, reader, rules, signer, _build_declarer(settings, signer, album, ceb),
                   _build_batch_builder(settings, signer, album, ceb), album, uow_factory,
-                  read_uow_factory or uow_factory, engine, read_engine, ceb)
+                  read_uow_factory or uow_factory, engine, read_engine, ceb, json_reader)
 
 
 def _build_declarer(s: Settings, signer: EnvelopedSigner | None, album: Any,
@@ -188,7 +198,7 @@ def bootstrap(settings: Settings | None = None, *,
     return usecases.Application(
         s, clock, usecases.Resources(w.engine, w.read_engine),
         intake=usecases.Intake(s, *uows, clock, new_id, w.reader, w.rules, duty, outbound,
-                               w.declarer),
+                               w.declarer, w.readers()),
         outbound=outbound,
         authority=usecases.Authority(*uows, clock, inbox, lambda: _build_source(s), reads),
         parcels=usecases.Parcels(*uows, clock, DeclarationCheck(w.signer),

@@ -19,14 +19,17 @@ class ErrorCode:
 _CODES = (
     # The document as a whole
     ErrorCode("MANIFEST_TOO_LARGE", "manifest", "The body is larger than the configured cap."),
-    ErrorCode("MANIFEST_NOT_WELL_FORMED", "manifest", "The body is not well-formed XML."),
+    ErrorCode("MANIFEST_NOT_WELL_FORMED", "manifest",
+              "The body is not well-formed XML (or, sent as JSON, not JSON)."),
+    ErrorCode("MANIFEST_ENCODING_INVALID", "manifest",
+              "A JSON manifest that is not UTF-8, or holds a lone surrogate escape."),
     ErrorCode("MANIFEST_DTD_FORBIDDEN", "manifest",
               "The document has a DOCTYPE; DTDs and entities are refused."),
     ErrorCode("MANIFEST_TOO_MANY_ELEMENTS", "manifest",
               "More parcels or elements than the configured caps."),
     ErrorCode("MANIFEST_LIMIT_EXCEEDED", "manifest",
-              "Outside the parcels, more namespace declarations, elements or attributes than "
-              "the reader's limits."),
+              "Outside the parcels, more namespace declarations, elements or attributes (JSON: "
+              "values, keys) than the reader's limits, or JSON nested too deep."),
     ErrorCode("MANIFEST_WRONG_ROOT", "manifest",
               "The root element is not Manifest in urn:customs:manifest:1."),
     ErrorCode("MANIFEST_ENVELOPE_INVALID", "manifest",
@@ -38,8 +41,8 @@ _CODES = (
     # One parcel
     ErrorCode("SCHEMA_VIOLATION", "parcel", "The parcel breaks the manifest schema."),
     ErrorCode("PARCEL_LIMIT_EXCEEDED", "parcel",
-              "The parcel has more elements, attributes or namespace declarations than the "
-              "reader's limits; it was not validated."),
+              "The parcel has more elements, attributes or namespace declarations (JSON: "
+              "values, keys) than the reader's limits; it was not validated."),
     ErrorCode("TRACKING_S10_CHECK_DIGIT", "parcel",
               "A UPU S10 tracking number whose check digit is wrong."),
     ErrorCode("TRACKING_DUPLICATE_IN_MANIFEST", "parcel",

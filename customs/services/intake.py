@@ -19,6 +19,7 @@ from customs.domain.rules import RuleContext, check_parcel, is_country
 from customs.domain.tracking import awb_is_valid, looks_like_awb
 from customs.services.declare import declare_outcomes
 from customs.services.limits import check_buyer_limits
+from customs.services.ports import XML as XML_MEDIA_TYPE
 from customs.services.ports import (
     Clock,
     ConcurrentWrite,
@@ -58,7 +59,7 @@ class SubmitManifest:
     idempotency_key: str
     document: bytes
     actor: str
-    content_type: str = "application/xml"  # as sent; kept with a manifest processed later
+    media_type: str = XML_MEDIA_TYPE  # the reader that reads it; stored with the document
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,21 +170,32 @@ def read_and_check(
     `progress` is told the number of parcels checked so far, after each one."""
     stream = reader.open(document)
     header = stream.header
-    check_header(header)
+    try:
+        check_header(header)
+    except ManifestRefused as exc:
+        exc.violations = [_located(v, reader) for v in exc.violations]
+        raise
     ctx = ctx_for(header)
     outcomes = []
     for outcome in stream.parcels():
         if outcome.parcel is not None:
             base = f"/Manifest/Parcel[{outcome.position}]"
             found = check_parcel(outcome.parcel, header, ctx, base)
-            outcome.violations.extend(replace(v, line=outcome.line) for v in found)
+            outcome.violations.extend(_located(v, reader, outcome.line) for v in found)
         outcomes.append(outcome)
         if progress is not None:
             progress(len(outcomes))
-    mark_duplicates(outcomes)
+    mark_duplicates(outcomes, reader)
     for outcome in outcomes:
         outcome.cap_violations()
     return header, outcomes
+
+
+def _located(violation: Violation, reader: ManifestReader, line: int | None = None,
+             ) -> Violation:
+    """A rule's violation with its path in the reader's syntax (rules name XML paths)."""
+    path = violation.path and reader.locate(violation.path)
+    return replace(violation, path=path, line=line if line is not None else violation.line)
 
 
 def check_offline(document: bytes, *, reader: ManifestReader, rules: DestinationRules,
@@ -213,9 +225,10 @@ def check_header(header: ManifestHeader) -> None:
                        "/Manifest/Transport/MasterWaybill", value=waybill)])
 
 
-def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
+def mark_duplicates(outcomes: list[ParcelOutcome],
+                    reader: ManifestReader | None = None) -> None:
     """Every occurrence of a tracking number used twice is rejected: we cannot tell which is
-    the real parcel."""
+    the real parcel. (Paths in the reader's syntax; XML without one.)"""
     positions: dict[str, list[ParcelOutcome]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.tracking_number:
@@ -224,10 +237,10 @@ def mark_duplicates(outcomes: list[ParcelOutcome]) -> None:
         if len(same) > 1:
             message = f"tracking number {number} appears at parcels {_positions(same)}"
             for outcome in same:
+                path = f"/Manifest/Parcel[{outcome.position}]/TrackingNumber"
                 outcome.violations.append(Violation(
                     "TRACKING_DUPLICATE_IN_MANIFEST", message,
-                    f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
-                    number))
+                    path if reader is None else reader.locate(path), outcome.line, number))
 
 
 def _positions(same: list[ParcelOutcome], largest: int = 10) -> str:
@@ -269,7 +282,8 @@ def accept(
         """The manifest and its parcels' rows, prepared without any statement."""
         accepted = sum(1 for o in outcomes if o.accepted)
         manifest = NewManifest(manifest_id, cmd.tenant_id, header, now, cmd.document, digest,
-                               accepted, len(outcomes) - accepted, legs=legs)
+                               accepted, len(outcomes) - accepted, legs=legs,
+                               media_type=cmd.media_type)
         return manifest, uow.parcels.stage(
             manifest, outcomes, cmd.actor,
             estimates=_estimates(header, outcomes, now, duty, rates), declarations=declarations)
@@ -278,7 +292,7 @@ def accept(
         # Rows are prepared before the first statement: on SQLite that is when the write lock
         # is taken, and other writers wait for it until the commit.
         manifest, rows = stage()
-        if _reject_open_duplicates(uow, cmd.tenant_id, outcomes):
+        if _reject_open_duplicates(uow, cmd.tenant_id, outcomes, reader):
             manifest, rows = stage()  # again, with those rejections
         body = receipt_body(manifest, outcomes)
         done = clock.now()
@@ -319,8 +333,8 @@ def _estimates(header: ManifestHeader, outcomes: list[ParcelOutcome], now: Any,
         rules=duty.rules, rates=rates) for o in outcomes if o.accepted and o.parcel is not None}
 
 
-def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int,
-                            outcomes: list[ParcelOutcome]) -> bool:
+def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int, outcomes: list[ParcelOutcome],
+                            reader: ManifestReader) -> bool:
     """Reject parcels whose tracking number an open parcel of the tenant has; True if any."""
     candidates = [o for o in outcomes if o.accepted and o.tracking_number]
     numbers = [o.tracking_number for o in candidates if o.tracking_number]
@@ -330,8 +344,8 @@ def _reject_open_duplicates(uow: UnitOfWork, tenant_id: int,
             outcome.violations.append(Violation(
                 "TRACKING_DUPLICATE_OPEN",
                 f"an open parcel with tracking number {outcome.tracking_number} already exists",
-                f"/Manifest/Parcel[{outcome.position}]/TrackingNumber", outcome.line,
-                outcome.tracking_number))
+                reader.locate(f"/Manifest/Parcel[{outcome.position}]/TrackingNumber"),
+                outcome.line, outcome.tracking_number))
             outcome.cap_violations()
     return bool(taken)
 

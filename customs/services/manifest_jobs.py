@@ -60,7 +60,7 @@ def accept(cmd: intake.SubmitManifest, *, uow: UnitOfWork, reads: UnitOfWork, cl
         known = intake.replay(cmd, digest, reads)
         if known is not None:
             return known
-        job = NewJob(new_id(), cmd.tenant_id, cmd.idempotency_key, digest, cmd.content_type,
+        job = NewJob(new_id(), cmd.tenant_id, cmd.idempotency_key, digest, cmd.media_type,
                      cmd.actor, cmd.document, clock.now())
         try:
             with uow:
@@ -122,7 +122,7 @@ def _process(claimed: ClaimedJob, owner: str, p: Processing, report: JobReport) 
             "detail": f"processing did not finish in {p.policy.max_attempts} attempts"})
         return
     cmd = intake.SubmitManifest(job.tenant_id, job.idempotency_key, job.document, job.actor,
-                                job.content_type)
+                                media_type=job.content_type)
     lease = intake.JobLease(job.id, owner, job.received_at)
     try:
         with _heartbeat(job.id, owner, p):

@@ -37,7 +37,22 @@ class ManifestStream(Protocol):
 
 
 class ManifestReader(Protocol):
+    """One syntax of manifest v1 (XML, JSON). Business rules name a field by its XML path
+    ('/Manifest/Parcel[2]/Item[1]/HSCode'); `locate` gives that field's path in this syntax."""
+
     def open(self, data: bytes) -> ManifestStream: ...
+    def locate(self, path: str) -> str: ...
+
+
+XML = "application/xml"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A manifest as received, with the media type it was sent as."""
+
+    content: bytes
+    media_type: str = XML
 
     def read_parcel(self, data: bytes) -> ParcelOutcome:
         """A Parcel document alone (a correction), read as a manifest's parcel would be."""
@@ -57,6 +72,7 @@ class NewManifest:
     receipt: dict[str, Any] | None = None  # set by intake once the receipt is made
     # position -> the first leg of a parcel with two (customs.domain.legs: "export")
     legs: Mapping[int, str] = field(default_factory=dict)
+    media_type: str = XML
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +137,7 @@ class ManifestRepository(Protocol):
     def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None: ...
     def latest(self, tenant_id: int, after_id: str | None, limit: int,
                ) -> list[ManifestView]: ...
-    def document(self, tenant_id: int, manifest_id: str) -> bytes | None: ...
+    def document(self, tenant_id: int, manifest_id: str) -> StoredDocument | None: ...
 
 
 class ParcelRepository(Protocol):

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from customs.domain.errors import BadQuery, NotFound
 from customs.domain.lifecycle import ParcelStatus
-from customs.services.ports import Page
+from customs.services.ports import Page, StoredDocument
 from customs.services.read_models.manifest import ManifestJobView, ManifestView, RejectedParcel
 from customs.services.unit_of_work import UnitOfWork
 
@@ -38,7 +38,8 @@ def latest_manifests(tenant_id: int, after_id: str | None, limit: int, *,
         return uow.manifests.latest(tenant_id, after_id, limit)
 
 
-def get_manifest_document(tenant_id: int, manifest_id: str, *, uow: UnitOfWork) -> bytes:
+def get_manifest_document(tenant_id: int, manifest_id: str, *,
+                          uow: UnitOfWork) -> StoredDocument:
     with uow:
         return _found(uow.manifests.document(tenant_id, manifest_id), f"manifest {manifest_id}")
 

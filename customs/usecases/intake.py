@@ -3,8 +3,8 @@ offline check (`customs validate`), and the manifest reads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from customs.domain.model import ManifestHeader, ParcelOutcome
@@ -12,7 +12,7 @@ from customs.domain.regimes import DestinationRules
 from customs.gcpause import paused_gc
 from customs.services import corrections, intake, manifest_jobs, queries
 from customs.services.correction_ports import CorrectionDeclarer
-from customs.services.ports import Clock, ManifestReader, Page
+from customs.services.ports import XML, Clock, ManifestReader, Page, StoredDocument
 from customs.services.read_models.manifest import ManifestJobView, ManifestView, RejectedParcel
 from customs.services.unit_of_work import UnitOfWork
 from customs.settings import Settings
@@ -31,6 +31,13 @@ class Intake:
     duty: intake.DutyContext | None
     outbound: Outbound  # declares what inline declaration left VALIDATED
     corrector: CorrectionDeclarer | None = None  # declares corrections (None: no signer)
+    readers: Mapping[str, ManifestReader] = field(default_factory=dict)  # by media type
+
+    def reader_for(self, media_type: str) -> ManifestReader:
+        """The reader of a media type (`reader` reads XML); KeyError for one none reads."""
+        if media_type == XML:
+            return self.readers.get(XML, self.reader)
+        return self.readers[media_type]
 
     def submit_manifest(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         """Intake; with `declare_inline` (and a signer) the accepted parcels are declared in
@@ -41,7 +48,8 @@ class Intake:
             declarer, self.settings.declare_inline_max)
         with paused_gc():  # see customs.gcpause
             receipt = intake.submit_manifest(
-                cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
+                cmd, uow=self.uow_factory(), reader=self.reader_for(cmd.media_type),
+                rules=self.rules,
                 clock=self.clock, new_id=self.new_id, duty=self.duty, inline=inline,
                 read_uow=self.read_uow_factory(),
                 replies_ttl=timedelta(hours=self.settings.idempotency_ttl_hours))
@@ -56,6 +64,7 @@ class Intake:
         return corrections.correct_parcel(
             cmd, uow=self.uow_factory(), reader=self.reader, rules=self.rules,
             declarer=self.corrector, clock=self.clock, new_id=self.new_id)
+
     def submit_manifest_async(self, cmd: intake.SubmitManifest) -> intake.Receipt:
         """Store the manifest for a worker and answer at once (`processing`); a known key
         replays what it answered."""
@@ -73,9 +82,9 @@ class Intake:
                 lease: intake.JobLease) -> intake.Receipt:
             with paused_gc():
                 return intake.submit_stored(
-                    cmd, digest, lease, uow=uow, reads=reads, reader=self.reader,
-                    rules=self.rules, clock=self.clock, new_id=self.new_id, duty=self.duty,
-                    inline=inline)
+                    cmd, digest, lease, uow=uow, reads=reads,
+                    reader=self.reader_for(cmd.media_type), rules=self.rules,
+                    clock=self.clock, new_id=self.new_id, duty=self.duty, inline=inline)
 
         policy = manifest_jobs.JobPolicy(
             timedelta(seconds=self.settings.manifest_job_lease_seconds),
@@ -85,10 +94,11 @@ class Intake:
             max_jobs=max_jobs)
 
     def validate_offline(self, document: bytes, progress: Callable[[int], None] | None = None,
-                         ) -> tuple[ManifestHeader, list[ParcelOutcome]]:
+                         media_type: str = XML) -> tuple[ManifestHeader, list[ParcelOutcome]]:
         """Schema and rules of every parcel, without a database (`customs validate`); raises
         ManifestRefused for the whole."""
-        return intake.check_offline(document, reader=self.reader, rules=self.rules,
+        return intake.check_offline(document, reader=self.reader_for(media_type),
+                                    rules=self.rules,
                                     today=self.clock.now().date(), progress=progress)
 
     def get_manifest(self, tenant_id: int, manifest_id: str,
@@ -105,7 +115,7 @@ class Intake:
         return queries.manifest_rejections(tenant_id, manifest_id, after=after, limit=limit,
                                            uow=self.read_uow_factory())
 
-    def get_manifest_document(self, tenant_id: int, manifest_id: str) -> bytes:
+    def get_manifest_document(self, tenant_id: int, manifest_id: str) -> StoredDocument:
         return queries.get_manifest_document(tenant_id, manifest_id,
                                              uow=self.read_uow_factory())
 

@@ -53,3 +53,23 @@ def test_bench_console_times_every_page_on_a_small_seeded_database(tmp_path):
     for name, figures in result["pages"].items():
         assert 0 < figures["p50_ms"] <= figures["p99_ms"], name
         assert name in done.stdout
+
+
+def test_bench_forms_tiny_compares_the_same_manifest_in_both_forms(tmp_path, migrated):
+    output = tmp_path / "forms.json"
+    args = [sys.executable, "-m", "api", "bench-forms", "--parcels", "60", "--rounds", "1",
+            "--output", str(output)]
+    if TEST_DB:
+        args += ["--database", TEST_DB]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "JSON/XML" in done.stdout
+    result = json.loads(output.read_text())
+    assert result["same_receipts"] is True
+    for form in ("xml", "json"):
+        found = result["forms"][form]
+        assert found["accepted"] + found["rejected"] == 60 and found["rejected"] > 0
+        assert found["peak_growth_mib"]["parcels"] == 60
+        for stage in ("read", "check", "intake"):
+            assert found[stage]["per_second"] > 0
+    assert result["forms"]["json"]["gzip_bytes"] < result["forms"]["json"]["bytes"]

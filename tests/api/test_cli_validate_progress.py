@@ -33,7 +33,7 @@ def run(database_url):  # type: ignore[no-untyped-def]
     (b"", "the file is empty"),
     (b"  \n\t\n", "the file is empty"),
     (b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)),
-     "not an XML manifest (the file holds binary data)"),
+     "not a manifest (the file holds binary data)"),
 ], ids=["empty", "blank", "binary"])
 def test_an_empty_or_binary_file_is_one_clean_message(run, tmp_path, content, said):
     path = tmp_path / "m.xml"

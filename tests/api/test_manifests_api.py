@@ -185,9 +185,15 @@ def test_wrong_master_waybill_check_digit_is_refused(client, auth):
 
 
 def test_wrong_media_type_is_415(client, auth):
-    reply = post(client, auth, manifest(), **{"Content-Type": "application/json"})
+    reply = post(client, auth, manifest(), **{"Content-Type": "text/plain"})
     assert reply.status_code == 415
-    assert reply.headers["Accept-Post"] == "application/xml"
+    assert reply.headers["Accept-Post"] == "application/xml, application/json"
+
+
+def test_xml_sent_as_json_is_refused_as_not_json(client, auth):
+    reply = post(client, auth, manifest(), **{"Content-Type": "application/json"})
+    assert reply.status_code == 422
+    assert reply.get_json()["code"] == "MANIFEST_NOT_WELL_FORMED"
 
 
 def test_body_over_the_cap_is_413(customs, client, auth):

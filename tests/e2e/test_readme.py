@@ -151,7 +151,16 @@ def service_up(step: Step, shell: Shell) -> None:
     assert health["status"] in ("ok", "warning"), health
 
 
-@check(r"customs sample-manifest")
+@check(r"customs sample-manifest .*--format json \| gzip > m\.json\.gz")
+def json_manifest_written(step: Step, shell: Shell) -> None:
+    import gzip
+
+    _ok(step)
+    document = json.loads(gzip.decompress((step.folder / "m.json.gz").read_bytes()))
+    assert len(document["parcels"]) == 100
+
+
+@check(r"customs sample-manifest .*--out m\.xml")
 def manifest_written(step: Step, shell: Shell) -> None:
     _ok(step)
     assert (step.folder / "m.xml").read_bytes().count(b"<Parcel>") == 100
@@ -164,7 +173,7 @@ def validated_offline(step: Step, shell: Shell) -> None:
     assert report["accepted"] > 0 and report["rejected"] > 0  # type: ignore[index]
 
 
-@check(r"curl -s -X POST \S+/v1/manifests")
+@check(r"curl -s -X POST \S+/v1/manifests .*--data-binary @m\.(xml|json\.gz)")
 def manifest_accepted(step: Step, shell: Shell) -> None:
     _ok(step)
     receipt = step.json()

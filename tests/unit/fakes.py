@@ -18,6 +18,7 @@ from customs.services.ports import (
     NewManifest,
     Page,
     Principal,
+    StoredDocument,
     StoredResponse,
 )
 from customs.services.read_models.manifest import (
@@ -80,9 +81,11 @@ class FakeManifests:
             mine = [m for m in mine if (m.received_at, m.id) < (last.received_at, last.id)]
         return [view for m in mine[:limit] if (view := self.get(tenant_id, m.id))]
 
-    def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
+    def document(self, tenant_id: int, manifest_id: str) -> StoredDocument | None:
         found = self.state.manifests.get(manifest_id)
-        return None if found is None or found.tenant_id != tenant_id else found.document
+        if found is None or found.tenant_id != tenant_id:
+            return None
+        return StoredDocument(found.document, found.media_type)
 
 
 def _transport(t: Any) -> Any:

@@ -29,7 +29,8 @@ def test_accepted_manifest_is_stored_and_read_back_as_its_view(harness: Harness)
     assert view.destination.to_json() == {"country": "RU", "customs_office": "10005020"}
     assert view.received_at == harness.clock.now().isoformat()
     document = app.intake.get_manifest_document(TENANT, receipt.manifest_id)
-    assert view.document_size == len(document) and document.startswith(b"<?xml")
+    assert view.document_size == len(document.content)
+    assert document.content.startswith(b"<?xml") and document.media_type == "application/xml"
 
 
 def test_rejected_parcel_is_listed_with_its_violations(app: Application) -> None:

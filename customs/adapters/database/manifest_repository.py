@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from customs.adapters.database.columns import iso
 from customs.adapters.database.tables import Manifest, ManifestDocument
-from customs.services.ports import NewManifest
+from customs.services.ports import NewManifest, StoredDocument
 from customs.services.read_models.manifest import ManifestView
 from customs.services.read_models.parcel import Destination
 
@@ -34,7 +34,7 @@ class SqlManifestRepository:
             parcel_count=m.accepted + m.rejected, accepted_count=m.accepted,
             rejected_count=m.rejected, receipt=m.receipt))
         self.session.execute(sa.insert(ManifestDocument.__table__).values(  # type: ignore[attr-defined]
-            manifest_id=m.id, content=m.document))
+            manifest_id=m.id, content=m.document, media_type=m.media_type))
 
     def get(self, tenant_id: int, manifest_id: str) -> ManifestView | None:
         row = self.session.get(Manifest, manifest_id)
@@ -55,11 +55,11 @@ class SqlManifestRepository:
                                                    table.c.id.desc()).limit(limit)).scalars()
         return [_view(row) for row in rows]
 
-    def document(self, tenant_id: int, manifest_id: str) -> bytes | None:
+    def document(self, tenant_id: int, manifest_id: str) -> StoredDocument | None:
         if self.get(tenant_id, manifest_id) is None:
             return None
         doc = self.session.get(ManifestDocument, manifest_id)
-        return None if doc is None else doc.content
+        return None if doc is None else StoredDocument(doc.content, doc.media_type)
 
 
 def _view(row: Manifest) -> ManifestView:

@@ -143,6 +143,8 @@ class ManifestDocument(SQLModel, table=True):
     manifest_id: str = Field(
         sa_column=sa.Column(sa.String(36), sa.ForeignKey("manifests.id"), primary_key=True))
     content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    media_type: str = Field(default="application/xml", sa_column=sa.Column(
+        sa.String(64), nullable=False, server_default="application/xml"))
 
 
 class ParcelRow(SQLModel, table=True):

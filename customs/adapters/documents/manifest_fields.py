@@ -35,7 +35,7 @@ def _optional(element: etree._Element, name: str) -> str | None:
     return None if found is None or found.text is None else found.text.strip()
 
 
-def _datetime(text: str) -> datetime:
+def xsd_datetime(text: str) -> datetime:
     """xs:dateTime → datetime; XSD allows years and hours (24:00) that Python cannot hold."""
     try:
         return datetime.fromisoformat(text)
@@ -44,7 +44,7 @@ def _datetime(text: str) -> datetime:
                               f"IssuedAt {text!r} is outside the supported range") from None
 
 
-def _date(text: str) -> date:
+def xsd_date(text: str) -> date:
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
@@ -62,11 +62,11 @@ def header_from_element(root: etree._Element) -> ManifestHeader:
             mode=_text(transport_el, "Mode"),
             master_waybill=_optional(transport_el, "MasterWaybill"),
             carrier=_optional(transport_el, "Carrier"),
-            expected_arrival=_date(arrival) if arrival else None,
+            expected_arrival=xsd_date(arrival) if arrival else None,
         )
     return ManifestHeader(
         ref=_text(root, "ManifestRef"),
-        issued_at=_datetime(_text(root, "IssuedAt")),
+        issued_at=xsd_datetime(_text(root, "IssuedAt")),
         destination_country=_text(destination, "Country"),
         customs_office=_text(destination, "CustomsOffice"),
         transport=transport,

@@ -204,10 +204,17 @@ class XmlManifestReader:
         self._limits = limits or ReaderLimits()
         self._chunk_parcels = chunk_parcels  # parcels per libxml2 validation call
 
+    media_type = "application/xml"
+
     def open(self, data: bytes) -> ManifestStream:
         check_prolog(data)
         return ManifestStream(data, self._schema, self._limits,
                               chunk_parcels=self._chunk_parcels)
+
+    @staticmethod
+    def locate(path: str) -> str:
+        """Rules name fields by their XML path: the same here."""
+        return path
 
     def read_parcel(self, data: bytes) -> ParcelOutcome:
         """A Parcel document alone (a marketplace's correction), read exactly as a manifest's

@@ -1,0 +1,34 @@
+"""The JSON form of manifest v1 in the OpenAPI document: the committed JSON Schema (generated
+from the XSD, schemas/manifest_json.py) with its $defs as components, and the route that
+publishes the schema itself."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from schemas.manifest_json import load_json_schema
+
+PREFIX = "ManifestV1_"
+SCHEMA_PATH = "/v1/schemas/manifest-v1.json"
+
+
+def _components() -> dict[str, Any]:
+    schema = load_json_schema()
+    text = json.dumps(schema["$defs"]).replace('"#/$defs/', f'"#/components/schemas/{PREFIX}')
+    return {PREFIX + name: value for name, value in json.loads(text).items()}
+
+
+SCHEMAS = _components()
+MANIFEST_REF = {"$ref": "#/components/schemas/" + PREFIX
+                + load_json_schema()["$ref"].rsplit("/", 1)[1]}
+
+PATHS: dict[str, Any] = {
+    SCHEMA_PATH: {"get": {
+        "operationId": "getManifestJsonSchema", "tags": ["manifests"], "security": [],
+        "summary": "The JSON Schema (2020-12) of a manifest in its JSON form, generated from "
+                   "the XSD of urn:customs:manifest:1 (public, no key)",
+        "responses": {"200": {"description": "The JSON Schema",
+                              "content": {"application/schema+json": {
+                                  "schema": {"type": "object"}}}}}}},
+}
