@@ -62,7 +62,7 @@ def parcel_from_json(doc: dict[str, Any]) -> Parcel:
                   _optional(recipient, "tax_id")),
         Decimal(doc["gross_weight"]), _money(doc["declared_value"]),
         tuple(map(_item, doc["items"])), _optional(doc, "house_waybill"),
-        _optional(doc, "ioss_number"))
+        _optional(doc, "ioss_number"), _optional(doc, "order_ref"))
 
 
 def _item(doc: dict[str, Any]) -> Item:
