@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from pydantic import Field
 
 from api import params
 from api.auth import authenticate_request, principal, roles
@@ -12,6 +14,9 @@ from api.body import read_bounded_body
 from api.errors import ApiProblem
 from api.etags import immutable
 from api.pagination import page, resume_point
+from api.spec import models_manifests as m
+from api.spec.params import ETAG, IF_NONE_MATCH, LOCATION, PAGE, STATUS
+from api.spec.registry import Param, Reply, operation
 from customs.domain.errors import NotFound
 from customs.services.corrections import CorrectParcel
 from customs.services.intake import SubmitManifest
@@ -29,7 +34,35 @@ def customs():  # type: ignore[no-untyped-def]
     return current_app.extensions["customs"]
 
 
+KEY = Param("Idempotency-Key", "header", Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,255}$")],
+            "Same key and body: same reply. Same key, other body: 422. Scoped to the tenant.",
+            required=True, example="ACME-2026-11-23-001")
+MANIFEST_XML = ('<Manifest xmlns="urn:customs:manifest:1"><ManifestRef>ACME-1</ManifestRef>'
+                "...</Manifest>")
+XML_BODY = {t: {"schema": {"type": "string"}, "example": MANIFEST_XML} for t in XML_TYPES}
+MANIFEST_ID_PARAM = Param("manifest_id", "path", str, example="3f0b6c1e-8a3e-4d1b-9a55-"
+                                                              "2b8f6f3c9d10")
+
+
 @v1.post("/manifests")
+@operation(
+    "submitManifest", "manifests", "Submit a seller manifest; every parcel is accepted or "
+    "rejected",
+    Reply("Manifest stored; see accepted, rejected and rejections. A large one (or with "
+          "Prefer: respond-async) is answered at once with status processing: poll Location, "
+          "or wait for the manifest.processed webhook event", m.ManifestSubmitted, 202,
+          headers={**LOCATION, "Preference-Applied": {
+              "schema": {"type": "string"}, "description": "respond-async, when asked for "
+                                                          "and done"}}),
+    params=(KEY, Param("Prefer", "header", str, "respond-async: answer at once with status "
+                       "processing (RFC 7240); manifests over CUSTOMS_ASYNC_MANIFEST_BYTES "
+                       "always are", example="respond-async")),
+    raw_body=XML_BODY,
+    errors=((400, "IDEMPOTENCY_KEY_REQUIRED, IDEMPOTENCY_KEY_INVALID, or an unreadable body"),
+            401, 403, (413, "MANIFEST_TOO_LARGE: over CUSTOMS_MAX_MANIFEST_BYTES"),
+            (415, "UNSUPPORTED_MEDIA_TYPE: not application/xml"),
+            (422, "The manifest refused as a whole (MANIFEST_NOT_WELL_FORMED, ...), or "
+                  "IDEMPOTENCY_KEY_REUSED")))
 @roles("marketplace")
 def submit_manifest() -> Response:
     key = _xml_with_key("the manifest")
@@ -54,6 +87,21 @@ def submit_manifest() -> Response:
 
 
 @v1.post("/parcels/<tracking_number>/corrections")
+@operation(
+    "correctParcel", "parcels", "Marketplaces: correct a parcel the authority asked to "
+    "correct (HELD with a correction request open): a new version, declared again as the "
+    "correction of its registry; the earlier version stays on the history",
+    Reply("The new version, declared; the worker sends it", m.CorrectionReceipt, 202,
+          headers=LOCATION),
+    params=(Param("tracking_number", "path", str, example="RR123456785CN"), KEY),
+    raw_body={t: {"schema": {"type": "string"}, "example": '<Parcel xmlns="urn:customs:'
+                                                         'manifest:1">...</Parcel>'}
+              for t in XML_TYPES},
+    errors=(400, 401, 403, 404, (409, "PARCEL_NOT_AWAITING_CORRECTION, CORRECTIONS_EXHAUSTED "
+                                      "or IDEMPOTENCY_KEY_IN_USE"),
+            (413, "CORRECTION_TOO_LARGE: over 1 MiB"), 415,
+            (422, "The correction refused (CORRECTION_INVALID, CORRECTION_UNCHANGED, ...), "
+                  "or IDEMPOTENCY_KEY_REUSED")))
 @roles("marketplace")
 def correct_parcel(tracking_number: str) -> Response:
     """A new version of a parcel the authority asked to correct (docs/api.md, Corrections)."""
@@ -97,6 +145,10 @@ def prefers_async(values: list[str]) -> bool:
 
 
 @v1.get("/manifests/<manifest_id>")
+@operation("getManifest", "manifests", "The manifest with its receipt, or its status",
+           Reply("The manifest with its receipt; while a worker has yet to process it, its "
+                 "status (processing, refused or failed)", m.ManifestState),
+           params=(MANIFEST_ID_PARAM,), errors=(401, 403, 404))
 @roles("marketplace")
 def get_manifest(manifest_id: str) -> Response:
     manifest = customs().intake.get_manifest(principal().tenant_id, _known(manifest_id))
@@ -104,6 +156,13 @@ def get_manifest(manifest_id: str) -> Response:
 
 
 @v1.get("/manifests/<manifest_id>/document")
+@operation("getManifestDocument", "manifests", "The manifest exactly as received",
+           Reply("The manifest exactly as received", media={
+               "application/xml": {"schema": {"type": "string"}, "example": MANIFEST_XML}},
+               headers=ETAG),
+           Reply("Not modified: the ETag in If-None-Match is current", status=304,
+                 headers=ETAG),
+           params=(MANIFEST_ID_PARAM, IF_NONE_MATCH), errors=(401, 403, 404))
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
     content = customs().intake.get_manifest_document(principal().tenant_id, _known(manifest_id))
@@ -111,6 +170,9 @@ def get_manifest_document(manifest_id: str) -> Response:
 
 
 @v1.get("/manifests/<manifest_id>/parcels")
+@operation("listManifestParcels", "manifests", "The manifest's parcels, in manifest order",
+           Reply("A page of parcels in manifest order", m.ParcelPage),
+           params=(MANIFEST_ID_PARAM, STATUS, *PAGE), errors=(400, 401, 403, 404))
 @roles("marketplace")
 def list_manifest_parcels(manifest_id: str) -> Response:
     limit = params.limit()
