@@ -45,7 +45,7 @@ class ManifestProcessedData(BaseModel):
 
 class ManifestRefusedData(BaseModel):
     manifest_id: str
-    status: Literal["refused", "failed"]
+    status: Literal["refused"]
     code: str
     detail: str
     href: str

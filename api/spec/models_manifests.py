@@ -51,6 +51,10 @@ class Receipt(BaseModel):
 
 
 class Manifest(BaseModel):
+    model_config = example(id=_MANIFEST_ID, status="processed", ref="ACME-2026-11-23-001",
+                           received_at=_AT, parcels=2, accepted=2, rejected=0,
+                           document_size=48213, receipt=None)
+
     id: str
     status: Literal["processed"]
     ref: str
@@ -115,7 +119,7 @@ class ParcelSummary(BaseModel):
 class ParcelPage(Page):
     model_config = example(items=[{
         "id": "pcl_abcdefghijklmnop", "position": 1, "tracking_number": "RR123456785CN",
-        "manifest_id": _MANIFEST_ID, "status": "ACCEPTED",
+        "manifest_id": _MANIFEST_ID, "status": "VALIDATED",
         "destination": {"country": "RU", "customs_office": "10005020"},
         "declared_value": {"amount": "42.00", "currency": "EUR"}, "gross_weight": "0.450"}],
         next_cursor=None, has_more=False)

@@ -63,7 +63,7 @@ class ParcelView(BaseModel):
         id="pcl_abcdefghijklmnop", tracking_number="RR123456785CN", status="RELEASED",
         destination=_DEST, marketplace="acme", updated_at=_AT,
         declared_value={"amount": "42.00", "currency": "EUR"},
-        history=[{"status": "ACCEPTED", "at": _AT, "actor": "marketplace:acme"},
+        history=[{"status": "VALIDATED", "at": _AT, "actor": "marketplace:acme"},
                  {"status": "RELEASED", "previous_status": "DECLARED", "at": _AT,
                   "source": "authority"}])
 

@@ -8,9 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.spec.models_common import Instant, Page, Strict, example
+from customs.domain.events import EVENT_TYPES
 
-EVENT_TYPES = ("parcel.status_changed", "manifest.processed", "manifest.refused",
-               "batch.failed")
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 _AT = "2026-11-23T10:00:00+00:00"
 _HOOK = dict(id="5d0f3c9e-2a7b-4c1d-8e6f-0a1b2c3d4e5f", url="https://shop.example/hooks/customs",
