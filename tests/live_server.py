@@ -1,28 +1,11 @@
-"""The service on a real HTTP server (127.0.0.1, port 0) in a thread, for clients that speak
-HTTP: the client library's tests and the example integration."""
+"""Serving the service to clients that speak HTTP (the client library's tests, the example
+integration): `serving` is the demo's (a real server on 127.0.0.1, port 0, in a thread)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from api.cli_demo import serving
 
-from werkzeug.serving import make_server
-
-
-@contextmanager
-def serving(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve the WSGI `app` until the block ends; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+__all__ = ["s10", "serving"]
 
 
 def s10(serial: int, prefix: str = "RR", country: str = "CN") -> str:

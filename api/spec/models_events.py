@@ -5,31 +5,14 @@ unique per type. The client (customs_client/) parses these shapes."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.spec.models_common import Instant, Money, Status, example
+from api.spec.models_common import Instant, example
+from api.spec.models_parcels import Change
 
 _AT = "2026-11-23T10:00:00+00:00"
-
-
-class ParcelChange(BaseModel):
-    event_id: int
-    tracking_number: str | None
-    house_waybill: str | None = None
-    marketplace: str | None = None
-    courier: str | None = None
-    customs_office: str | None = None
-    status: Status
-    previous_status: str | None = None
-    at: str
-    source: str | None = None
-    reason: str | None = None
-    duty: Money | None = None
-    duty_estimate: dict[str, Any] | None = None
-    actor: str | None = None
-    role: str | None = None
 
 
 class ManifestProcessedData(BaseModel):
@@ -68,16 +51,18 @@ class PingData(BaseModel):
 
 
 class ParcelStatusChangedEvent(BaseModel):
-    """A parcel in the key's scope changed status (as the feed shows it)."""
+    """A parcel in the key's scope changed status: `data` is the change as the feed shows
+    it."""
 
     model_config = example(id=41, type="parcel.status_changed", created_at=_AT, data={
-        "event_id": 41, "tracking_number": "RR123456785CN", "status": "RELEASED",
+        "event_id": 41, "parcel_id": "pcl_abcdefghijklmnop",
+        "tracking_number": "RR123456785CN", "status": "RELEASED",
         "previous_status": "DECLARED", "at": _AT})
 
     id: int
     type: Literal["parcel.status_changed"]
     created_at: Instant
-    data: ParcelChange
+    data: Change
 
 
 class ManifestProcessedEvent(BaseModel):
