@@ -37,10 +37,17 @@ class UndescribedRoute(LookupError):
     """A route whose view declares no operation."""
 
 
-def openapi(rules: Iterable[Rule], views: dict[str, Callable[..., Any]]) -> dict[str, Any]:
+def openapi(rules: Iterable[Rule], views: dict[str, Callable[..., Any]], *,
+            extra_schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The document; `extra_schemas`: components that are JSON Schema already (not models),
+    for raw bodies whose `schema` refers to them."""
     operations = _operations(rules, views)
     models = _models(op for _, _, op, _ in operations)
     refs, schemas = _schemas(models)
+    clash = set(schemas) & set(extra_schemas or {})
+    if clash:
+        raise ValueError(f"components defined twice: {sorted(clash)}")
+    schemas.update(extra_schemas or {})
     paths: dict[str, Any] = {}
     for path, method, op, converters in operations:
         paths.setdefault(path, {})[method] = _operation(path, method, op, converters, refs,

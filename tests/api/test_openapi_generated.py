@@ -15,6 +15,7 @@ from referencing import Registry, Resource
 
 from api import create_app
 from api.openapi import openapi_document
+from api.routes import health
 from api.spec.codes import PROBLEM_CODES
 from api.spec.document import UndescribedRoute, openapi
 from api.spec.models_events import EVENTS
@@ -107,6 +108,17 @@ def test_the_webhooks_section_is_the_event_models():
         assert body["schema"] == {"$ref": f"#/components/schemas/{model.__name__}"}
         _valid(body["example"], body["schema"])
         assert model.model_validate(body["example"]).type == name
+
+
+def test_extra_schemas_join_the_components_and_never_replace_a_model():
+    app = Flask("t")
+    app.add_url_rule("/health", "health", health)
+    doc = openapi(app.url_map.iter_rules(), app.view_functions,
+                  extra_schemas={"ManifestV1": {"type": "object"}})
+    assert doc["components"]["schemas"]["ManifestV1"] == {"type": "object"}
+    with pytest.raises(ValueError, match="Problem"):
+        openapi(app.url_map.iter_rules(), app.view_functions,
+                extra_schemas={"Problem": {"type": "object"}})
 
 
 def test_the_served_document_is_the_generated_one(client):
