@@ -11,6 +11,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.body import read_bounded_body
 from api.errors import ApiProblem
+from api.spec.models_ops import ApplyReport
+from api.spec.registry import PUBLIC, Reply, operation
 from customs.domain.errors import AuthorityMessageError
 
 log = logging.getLogger("customs.authority")
@@ -19,6 +21,17 @@ MAX_NOTIFICATION_BYTES = 16 * 1024 * 1024
 
 
 @authority.post("/notifications")
+@operation("authorityNotification", "authority", "The authority pushes signed per-parcel "
+           "decisions (no API key: the XML signature, verified against the pinned authority "
+           "certificate)", Reply("Applied (or recognised as a duplicate)", ApplyReport),
+           raw_body={"application/xml": {"schema": {"type": "string"}, "example":
+                                         "<Decisions>...<ds:Signature/></Decisions>"}},
+           security=PUBLIC,
+           errors=((403, "SIGNATURE_INVALID: the signature is invalid or not the authority's"),
+                   (413, "Over 16 MiB (MANIFEST_TOO_LARGE)"), 415,
+                   (422, "MESSAGE_INVALID, MESSAGE_UNEXPECTED, MESSAGE_UNMATCHED or "
+                         "MESSAGE_UNMAPPABLE (set aside in the quarantine)"),
+                   (503, "AUTHORITY_NOT_CONFIGURED: no authority certificate configured")))
 def notifications() -> Response:
     if request.mimetype not in ("application/xml", "text/xml"):
         raise ApiProblem(415, "UNSUPPORTED_MEDIA_TYPE", "send the message as application/xml")

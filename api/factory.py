@@ -5,21 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import Flask, Response, current_app, jsonify
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 from api import console, rate_limit, request_id
-from api.authority import authority
-from api.errors import problem, register_error_handlers
-from api.manifests import v1
-from api.observability import instrument, metrics
+from api.errors import register_error_handlers
+from api.observability import instrument
 from api.openapi import docs
-from api.parcels import views
-from api.quarantine import quarantine
-from api.quotes import quotes
-from api.rates import rates
-from api.webhooks import hooks
-from customs import __version__, logs
+from api.routes import register_api
+from customs import logs
 from customs.bootstrap import bootstrap
 from customs.settings import Settings
 from customs.usecases import Application
@@ -61,37 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     register_error_handlers(app)
     rate_limit.init_app(app, customs.settings.rate_limit, customs.settings.rate_limit_storage)
     instrument(app)
-    app.register_blueprint(v1)
-    app.register_blueprint(views)
-    app.register_blueprint(hooks)
-    app.register_blueprint(authority)
-    app.register_blueprint(quarantine)
-    app.register_blueprint(rates)
-    app.register_blueprint(quotes)
+    register_api(app)
     app.register_blueprint(docs)
     console.init_app(app)
-    app.add_url_rule("/health", "health", health)
-    app.add_url_rule("/ready", "ready", ready)
-    app.add_url_rule("/metrics", "metrics", metrics)
     return app
-
-
-def health() -> Response:
-    customs: Application = current_app.extensions["customs"]
-    if not customs.operations.database_ok():
-        return problem(503, "Service Unavailable", "the database is unreachable",
-                       code="DATABASE_UNAVAILABLE")
-    signing = customs.operations.signing_status()
-    status = "ok" if not signing.expiring else "warning"
-    return jsonify({"status": status, "database": "ok", "version": __version__,
-                    "signing": signing.to_json()})
-
-
-def ready() -> Response:
-    """Readiness (for load balancers and orchestrators): 200 once the database answers, its
-    schema is at this release's head and a configured certificate is in force; else 503.
-    /health stays the liveness check."""
-    checks = current_app.extensions["customs"].operations.readiness()
-    response = jsonify({"status": "ready" if checks.ready else "not ready", **checks.to_json()})
-    response.status_code = 200 if checks.ready else 503
-    return response

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from pydantic import Field
 
-from api import params
+from api import openapi_manifest, params
 from api.auth import authenticate_request, principal, roles
 from api.body import read_bounded_body
 from api.errors import ApiProblem
 from api.etags import immutable
 from api.pagination import page, resume_point
+from api.spec import models_manifests as m
+from api.spec.params import ETAG, IF_NONE_MATCH, LOCATION, PAGE, STATUS
+from api.spec.registry import Param, Reply, operation
 from customs.domain.errors import NotFound
 from customs.services.corrections import CorrectParcel
 from customs.services.intake import SubmitManifest
@@ -31,7 +36,58 @@ def customs():  # type: ignore[no-untyped-def]
     return current_app.extensions["customs"]
 
 
+KEY = Param("Idempotency-Key", "header", Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,255}$")],
+            "Same key and body: same reply. Same key, other body: 422. Scoped to the tenant.",
+            required=True, example="ACME-2026-11-23-001")
+MANIFEST_XML = ('<Manifest xmlns="urn:customs:manifest:1"><ManifestRef>ACME-1</ManifestRef>'
+                "...</Manifest>")
+XML_BODY = {t: {"schema": {"type": "string"}, "example": MANIFEST_XML} for t in XML_TYPES}
+MANIFEST_JSON = {
+    "manifest_ref": "ACME-1", "issued_at": "2026-11-23T09:30:00Z",
+    "destination": {"country": "RU", "customs_office": "10005020"},
+    "parcels": [{"tracking_number": "CDEK-1000000009", "courier": "CDEK",
+                 "seller": {"name": "Yiwu Happy Toys Trading", "country": "CN",
+                            "shop_url": "https://happytoys.example.cn"},
+                 "recipient": {"name": "Olga Ivanova",
+                               "address": {"line": "pr. Mira 101", "city": "Moscow",
+                                           "postal_code": "129085", "country": "RU"},
+                               "personal_id": {"value": "4511 000111", "type": "passport"}},
+                 "gross_weight": 1, "declared_value": {"amount": 18, "currency": "EUR"},
+                 "items": [{"description": "Building blocks toy set", "hs_code": "9503009909",
+                            "origin_country": "CN", "quantity": {"value": 1, "unit": "PCE"},
+                            "net_weight": 1, "value": {"amount": 18, "currency": "EUR"},
+                            "product_url": "https://happytoys.example.cn/item/950300"}]}]}
+MANIFEST_BODY = {**XML_BODY, JSON_TYPE: {"schema": openapi_manifest.MANIFEST_REF,
+                                         "example": MANIFEST_JSON}}
+MANIFEST_ID_PARAM = Param("manifest_id", "path", str, example="3f0b6c1e-8a3e-4d1b-9a55-"
+                                                              "2b8f6f3c9d10")
+
+
 @v1.post("/manifests")
+@operation(
+    "submitManifest", "manifests", "Submit a seller manifest; every parcel is accepted or "
+    "rejected",
+    Reply("Manifest stored; see accepted, rejected and rejections. A large one (or with "
+          "Prefer: respond-async) is answered at once with status processing: poll Location, "
+          "or wait for the manifest.processed webhook event", m.ManifestSubmitted, 202,
+          headers={**LOCATION, "Preference-Applied": {
+              "schema": {"type": "string"}, "description": "respond-async, when asked for "
+                                                          "and done"}}),
+    params=(KEY, Param("Prefer", "header", str, "respond-async: answer at once with status "
+                       "processing (RFC 7240); manifests over CUSTOMS_ASYNC_MANIFEST_BYTES "
+                       "always are", example="respond-async")),
+    raw_body=MANIFEST_BODY,
+    description="The manifest as XML (urn:customs:manifest:1) or as JSON (the same content "
+                "model: " + openapi_manifest.SCHEMA_PATH + "). The body may be sent with "
+                "Content-Encoding: gzip; the size cap holds for the decompressed body (413). "
+                "Violations point at fields by XPath (XML) or JSON Pointer (JSON).",
+    errors=((400, "IDEMPOTENCY_KEY_REQUIRED, IDEMPOTENCY_KEY_INVALID, BODY_ENCODING_INVALID, "
+                  "or an unreadable body"),
+            401, 403, (413, "MANIFEST_TOO_LARGE: over CUSTOMS_MAX_MANIFEST_BYTES (decompressed)"),
+            (415, "UNSUPPORTED_MEDIA_TYPE: not application/xml or application/json; "
+                  "UNSUPPORTED_CONTENT_ENCODING: not gzip"),
+            (422, "The manifest refused as a whole (MANIFEST_NOT_WELL_FORMED, ...), or "
+                  "IDEMPOTENCY_KEY_REUSED")))
 @roles("marketplace")
 def submit_manifest() -> Response:
     media_type = _manifest_media_type()
@@ -57,6 +113,21 @@ def submit_manifest() -> Response:
 
 
 @v1.post("/parcels/<tracking_number>/corrections")
+@operation(
+    "correctParcel", "parcels", "Marketplaces: correct a parcel the authority asked to "
+    "correct (HELD with a correction request open): a new version, declared again as the "
+    "correction of its registry; the earlier version stays on the history",
+    Reply("The new version, declared; the worker sends it", m.CorrectionReceipt, 202,
+          headers=LOCATION),
+    params=(Param("tracking_number", "path", str, example="RR123456785CN"), KEY),
+    raw_body={t: {"schema": {"type": "string"}, "example": '<Parcel xmlns="urn:customs:'
+                                                         'manifest:1">...</Parcel>'}
+              for t in XML_TYPES},
+    errors=(400, 401, 403, 404, (409, "PARCEL_NOT_AWAITING_CORRECTION, CORRECTIONS_EXHAUSTED "
+                                      "or IDEMPOTENCY_KEY_IN_USE"),
+            (413, "CORRECTION_TOO_LARGE: over 1 MiB"), 415,
+            (422, "The correction refused (CORRECTION_INVALID, CORRECTION_UNCHANGED, ...), "
+                  "or IDEMPOTENCY_KEY_REUSED")))
 @roles("marketplace")
 def correct_parcel(tracking_number: str) -> Response:
     """A new version of a parcel the authority asked to correct (docs/api.md, Corrections)."""
@@ -118,6 +189,10 @@ def _manifest_media_type() -> str:
 
 
 @v1.get("/manifests/<manifest_id>")
+@operation("getManifest", "manifests", "The manifest with its receipt, or its status",
+           Reply("The manifest with its receipt; while a worker has yet to process it, its "
+                 "status (processing, refused or failed)", m.ManifestState),
+           params=(MANIFEST_ID_PARAM,), errors=(401, 403, 404))
 @roles("marketplace")
 def get_manifest(manifest_id: str) -> Response:
     manifest = customs().intake.get_manifest(principal().tenant_id, _known(manifest_id))
@@ -125,6 +200,14 @@ def get_manifest(manifest_id: str) -> Response:
 
 
 @v1.get("/manifests/<manifest_id>/document")
+@operation("getManifestDocument", "manifests", "The manifest exactly as received",
+           Reply("The manifest exactly as received, with the media type it was sent as", media={
+               "application/xml": {"schema": {"type": "string"}, "example": MANIFEST_XML},
+               JSON_TYPE: {"schema": {"type": "object"}, "example": MANIFEST_JSON}},
+               headers=ETAG),
+           Reply("Not modified: the ETag in If-None-Match is current", status=304,
+                 headers=ETAG),
+           params=(MANIFEST_ID_PARAM, IF_NONE_MATCH), errors=(401, 403, 404))
 @roles("marketplace")
 def get_manifest_document(manifest_id: str) -> Response:
     document = customs().intake.get_manifest_document(principal().tenant_id,
@@ -133,6 +216,9 @@ def get_manifest_document(manifest_id: str) -> Response:
 
 
 @v1.get("/manifests/<manifest_id>/parcels")
+@operation("listManifestParcels", "manifests", "The manifest's parcels, in manifest order",
+           Reply("A page of parcels in manifest order", m.ParcelPage),
+           params=(MANIFEST_ID_PARAM, STATUS, *PAGE), errors=(400, 401, 403, 404))
 @roles("marketplace")
 def list_manifest_parcels(manifest_id: str) -> Response:
     limit = params.limit()

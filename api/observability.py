@@ -29,6 +29,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from api.errors import ApiProblem
+from api.spec.registry import Reply, operation
 from customs.usecases import Application
 
 REQUESTS = Counter("customs_http_requests", "HTTP requests by method, route and status",
@@ -122,6 +123,13 @@ class DatabaseCollector:
                                 value=self.customs.authority.pending_decision_count())
 
 
+@operation("metrics", "operations", "Prometheus metrics, for the bearer of "
+           "CUSTOMS_METRICS_TOKEN",
+           Reply("Prometheus text exposition format", media={"text/plain": {
+               "schema": {"type": "string"}, "example": "customs_parcels_total 42\n"}}),
+           security=({"metricsToken": []},),
+           errors=((401, "UNAUTHENTICATED: no or another token"),
+                   (404, "NOT_FOUND: metrics off (CUSTOMS_METRICS_TOKEN unset)")))
 def metrics() -> Response:
     """Prometheus text format: requests, parcels, backlog, batches, authority, certificate.
 

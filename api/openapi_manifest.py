@@ -1,6 +1,6 @@
 """The JSON form of manifest v1 in the OpenAPI document: the committed JSON Schema (generated
 from the XSD, schemas/manifest_json.py) with its $defs as components, and the route that
-publishes the schema itself."""
+publishes the schema itself (api/routes.py)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,3 @@ def _components() -> dict[str, Any]:
 SCHEMAS = _components()
 MANIFEST_REF = {"$ref": "#/components/schemas/" + PREFIX
                 + load_json_schema()["$ref"].rsplit("/", 1)[1]}
-
-PATHS: dict[str, Any] = {
-    SCHEMA_PATH: {"get": {
-        "operationId": "getManifestJsonSchema", "tags": ["manifests"], "security": [],
-        "summary": "The JSON Schema (2020-12) of a manifest in its JSON form, generated from "
-                   "the XSD of urn:customs:manifest:1 (public, no key)",
-        "responses": {"200": {"description": "The JSON Schema",
-                              "content": {"application/schema+json": {
-                                  "schema": {"type": "object"}}}}}}},
-}

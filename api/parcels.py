@@ -9,9 +9,10 @@ ETag is its version (If-Match on decisions); a signed declaration's, its SHA-256
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import Field
 
 from api import params
 from api.auth import authenticate_request, principal, roles
@@ -20,13 +21,42 @@ from api.errors import ApiProblem
 from api.etags import if_match, immutable
 from api.idempotency import idempotent
 from api.pagination import page, resume_point
+from api.spec import models_parcels as m
+from api.spec.params import (
+    DATE,
+    ETAG,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    LIMIT,
+    ONE_PARCEL,
+    PAGE,
+    SORT,
+    VERSION,
+)
+from api.spec.registry import Param, Reply, operation
+from api.spec.validate import validated
 from customs.domain.errors import PreconditionFailed
 
 views = Blueprint("views", __name__, url_prefix="/v1")
 views.before_request(authenticate_request)
 ALL = ("marketplace", "courier", "officer")
 COURIER_HIDDEN = ("value_min", "value_max", "currency", "q", "hs", "marketplace")
-ACTIONS = ("hold", "request_documents", "release", "refuse", "assess_duty")
+SEARCH = (
+    Param("status", "query", str, "one or more statuses, comma-separated", example="HELD"),
+    Param("office", "query", str, "customs office"),
+    Param("received_from", "query", DATE, "received at or after"),
+    Param("received_to", "query", DATE, "received before"),
+    Param("marketplace", "query", str, "marketplace name"),
+    Param("hs", "query", Annotated[str, Field(pattern="^[0-9]{2,10}$")],
+          "HS chapter or code prefix"),
+    Param("value_min", "query", str, "declared value at least"),
+    Param("value_max", "query", str, "declared value at most"),
+    Param("currency", "query", Annotated[str, Field(pattern="^[A-Z]{3}$")], "declared currency"),
+    Param("q", "query", str, "words of the goods descriptions (all must appear)"),
+    Param("tracking_number", "query", str, "exact tracking number"),
+    Param("waybill", "query", str, "house or master waybill"),
+    Param("sort", "query", SORT, "sort key; '-' for descending (default -received_at)"),
+    *PAGE)
 
 
 def customs():  # type: ignore[no-untyped-def]
@@ -39,6 +69,9 @@ def _marketplace() -> str | None:
 
 
 @views.get("/parcels")
+@operation("searchParcels", "parcels", "Search the parcels in the caller's scope (officers: "
+           "their offices)", Reply("A page, sorted", m.ParcelSearchPage), params=SEARCH,
+           errors=(400, 401))
 @roles(*ALL)
 def search_parcels() -> Response:
     sort = params.sort()
@@ -55,6 +88,10 @@ def search_parcels() -> Response:
 
 
 @views.get("/parcels/<parcel>")
+@operation("getParcel", "parcels", "The parcel with this id (or tracking number) in the "
+           "caller's scope, with its history (couriers get the delivery view)",
+           Reply("The parcel", m.ParcelView, headers=VERSION), params=ONE_PARCEL,
+           errors=(400, 401, 404, (409, "TRACKING_NUMBER_AMBIGUOUS (`ids`: the parcels' ids)")))
 @roles(*ALL)
 def get_parcel(parcel: str) -> Response:
     view = customs().parcels.parcel(principal(), parcel, _marketplace())
@@ -64,6 +101,16 @@ def get_parcel(parcel: str) -> Response:
 
 
 @views.get("/parcels/<parcel>/declaration")
+@operation("getDeclaration", "parcels", "The signed declaration (marketplaces, officers)",
+           Reply("The signed declaration, byte for byte as signed (W3C XML-Signature, "
+                 "enveloped)", media={"application/xml": {
+                     "schema": {"type": "string"},
+                     "example": "<Declaration>...<ds:Signature>...</ds:Signature>"
+                                "</Declaration>"}}, headers=ETAG),
+           Reply("Not modified: the ETag in If-None-Match is current", status=304,
+                 headers=ETAG),
+           params=(*ONE_PARCEL, IF_NONE_MATCH),
+           errors=(400, 401, 403, 404, (409, "TRACKING_NUMBER_AMBIGUOUS")))
 @roles("marketplace", "officer")
 def get_declaration(parcel: str) -> Response:
     """The signed declaration exactly as signed (verify it with the published certificate);
@@ -73,6 +120,10 @@ def get_declaration(parcel: str) -> Response:
 
 
 @views.get("/parcels/<parcel>/dossier")
+@operation("getDossier", "officers", "Officers: data, history, the signed declaration "
+           "verified now, the batch, messages exchanged, decisions and duty",
+           Reply("The dossier", m.Dossier), params=ONE_PARCEL,
+           errors=(400, 401, 403, 404, (409, "TRACKING_NUMBER_AMBIGUOUS")))
 @roles("officer")
 def get_dossier(parcel: str) -> Response:
     dossier = customs().parcels.dossier(principal(), parcel, _marketplace())
@@ -80,27 +131,24 @@ def get_dossier(parcel: str) -> Response:
 
 
 @views.post("/parcels/<parcel>/decisions")
+@operation("recordDecision", "officers", "Officers: hold, request documents, release, "
+           "refuse or assess duty", Reply("The parcel after the decision", m.ParcelView,
+                                          headers=VERSION),
+           params=(*ONE_PARCEL, IF_MATCH), body=m.Decision,
+           errors=((400, "INVALID_DECISION: the body does not match Decision"), 401, 403, 404,
+                   (409, "TRACKING_NUMBER_AMBIGUOUS; INVALID_TRANSITION or DUTY_UNPAID: the "
+                         "lifecycle does not allow it now; CONCURRENT_CHANGE"), 412, 415,
+                   (422, "REASON_REQUIRED, REASON_TOO_LONG, DUTY_REQUIRED or "
+                         "DUTY_NOT_EXPECTED")))
 @roles("officer")
 @idempotent()
 def record_decision(parcel: str) -> Response:
-    body = _json_object()
-    action = body.get("action")
-    if action not in ACTIONS:
-        raise ApiProblem(400, "INVALID_DECISION", f"action must be one of {', '.join(ACTIONS)}")
-    reason = body.get("reason")
-    if reason is not None and not (isinstance(reason, str) and params.is_text(reason)):
+    decision = validated(m.Decision, _json_object(), _invalid_decision)
+    if decision.reason is not None and not params.is_text(decision.reason):
         raise ApiProblem(400, "INVALID_DECISION", "reason must be a string of printable text "
                                                   "(no NUL or unpaired surrogates)")
-    duty = body.get("duty")
-    money = None
-    if duty is not None:
-        if (not isinstance(duty, dict) or not isinstance(duty.get("amount"), str)
-                or not params.AMOUNT.match(duty["amount"])
-                or not isinstance(duty.get("currency"), str)
-                or not params.CURRENCY.match(duty["currency"])):
-            raise ApiProblem(400, "INVALID_DECISION", 'duty is {"amount": "12.50", "currency": '
-                                                      '"EUR"} (amount a decimal string)')
-        money = (duty["amount"], duty["currency"])
+    money = None if decision.duty is None else (decision.duty.amount, decision.duty.currency)
+    action, reason = decision.action, decision.reason
     try:
         view = customs().parcels.decide(principal(), parcel, action, reason, money,
                                         _marketplace(), if_match=if_match())
@@ -114,6 +162,12 @@ def record_decision(parcel: str) -> Response:
 
 
 @views.get("/stats")
+@operation("getStats", "officers", "Counts per status and office of the parcels received in "
+           "the period, and clearance time percentiles (received to released)",
+           Reply("Statistics", m.Stats),
+           params=(Param("from", "query", DATE, "default: 30 days before 'to'"),
+                   Param("to", "query", DATE, "default: now")),
+           errors=((400, "INVALID_PARAMETER or INVALID_PERIOD"), 401))
 @roles(*ALL)
 def stats() -> Response:
     end = params.instant("to") or customs().clock.now().astimezone(UTC)
@@ -122,6 +176,10 @@ def stats() -> Response:
 
 
 @views.get("/feed")
+@operation("getFeed", "feed", "Changes of the caller's parcels; resume from next_cursor",
+           Reply("A page of changes", m.FeedPage),
+           params=(Param("cursor", "query", str, "next_cursor of the previous page"), LIMIT),
+           errors=(400, 401, 410))
 @roles(*ALL)
 def feed() -> Response:
     changes = customs().parcels.feed(principal(), resume_point("feed"), params.limit())
@@ -135,3 +193,9 @@ def _json_object() -> dict[str, Any]:
                          headers={"Accept-Post": "application/json"})
     return read_json_object()
 
+
+
+def _invalid_decision(pointer: str, message: str) -> ApiProblem:
+    return ApiProblem(400, "INVALID_DECISION", f"{pointer or '/'}: {message} (a decision is "
+                      f"{{\"action\": one of {', '.join(m.ACTIONS)}, \"reason\", \"duty\": "
+                      '{"amount": "12.50", "currency": "EUR"}})', pointer=pointer)

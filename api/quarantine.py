@@ -7,7 +7,7 @@ content; the document itself is read with `customs quarantine show` on the serve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -16,12 +16,18 @@ from api.errors import ApiProblem
 from api.idempotency import idempotent
 from api.pagination import page, resume_point
 from api.params import INTEGER, is_integer_key, limit
+from api.spec.models_ops import QuarantineItem as Item
+from api.spec.models_ops import QuarantinePage
+from api.spec.params import PAGE
+from api.spec.registry import Param, Reply, operation
 from customs.services.ports import QuarantineItem
 
 quarantine = Blueprint("quarantine", __name__, url_prefix="/v1/authority/quarantine")
 quarantine.before_request(authenticate_request)
 STAFF = ("officer", "operator")
 STATUSES = ("QUARANTINED", "REPLAYED")
+ITEM = (Param("item_id", "path", int, "the quarantined message's id (one quarantine for "
+                                      "all staff, not per tenant)"),)
 
 
 def _customs():  # type: ignore[no-untyped-def]
@@ -38,6 +44,10 @@ def item_json(item: QuarantineItem) -> dict[str, Any]:
 
 
 @quarantine.get("")
+@operation("listQuarantine", "authority", "Authority messages set aside (officers, "
+           "operators), oldest first", Reply("A page of quarantined messages", QuarantinePage),
+           params=(Param("status", "query", Literal[STATUSES], "default QUARANTINED"), *PAGE),
+           errors=((400, "INVALID_STATUS, INVALID_CURSOR or INVALID_LIMIT"), 401, 403))
 @roles(*STAFF)
 def list_quarantine() -> Response:
     """Oldest first; `status` QUARANTINED (default) or REPLAYED; pages as every list."""
@@ -55,6 +65,9 @@ def list_quarantine() -> Response:
 
 
 @quarantine.get("/<int:item_id>")
+@operation("getQuarantined", "authority", "A quarantined message (not its content)",
+           Reply("The quarantined message (not its content)", Item), params=ITEM,
+           errors=(401, 403, (404, "QUARANTINE_NOT_FOUND")))
 @roles(*STAFF)
 def get_quarantined(item_id: int) -> Response:
     item = _customs().authority.quarantine_item(item_id) if item_id < INTEGER else None
@@ -64,6 +77,11 @@ def get_quarantined(item_id: int) -> Response:
 
 
 @quarantine.post("/<int:item_id>/replay")
+@operation("replayQuarantined", "authority", "Apply a quarantined message again, once its "
+           "cause is fixed", Reply("Applied: now REPLAYED with the outcome", Item),
+           params=ITEM, errors=(401, 403, (404, "QUARANTINE_NOT_FOUND"),
+                                (409, "QUARANTINE_STILL_REFUSED: replayed, and still refused "
+                                      "(the reason is updated)")))
 @roles(*STAFF)
 @idempotent()
 def replay(item_id: int) -> Response:

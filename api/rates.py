@@ -15,6 +15,10 @@ from api.errors import ApiProblem
 from api.idempotency import idempotent
 from api.pagination import page, resume_point
 from api.params import limit
+from api.spec.models_ops import RatePage, RatesLoaded, RatesUpload
+from api.spec.params import DAY, PAGE
+from api.spec.registry import Param, Reply, operation
+from api.spec.validate import validated
 from customs.domain.errors import ReferenceDataError
 
 rates = Blueprint("rates", __name__, url_prefix="/v1")
@@ -31,6 +35,16 @@ def _customs():  # type: ignore[no-untyped-def]
 
 
 @rates.put("/rates")
+@operation("loadRates", "rates", "Load dated exchange rates (operator role); all rows or none; "
+           "a rate already held for the same day and pair is replaced",
+           Reply("Loaded", RatesLoaded), body=RatesUpload,
+           raw_body={"text/csv": {"schema": {"type": "string"},
+                                  "example": "date,currency,base,rate\n"
+                                             "2026-12-01,EUR,RUB,92.1234\n"}},
+           errors=(400, 401, 403, (413, "RATES_TOO_LARGE: over 2 MiB"),
+                   (415, "UNSUPPORTED_MEDIA_TYPE: not text/csv or application/json"),
+                   (422, "RATES_INVALID: a missing column, a bad date, an unknown currency, "
+                         "a rate not positive")))
 @roles("operator")
 @idempotent(MAX_RATES_BYTES, code="RATES_TOO_LARGE")
 def load_rates() -> Response:
@@ -51,6 +65,13 @@ def load_rates() -> Response:
 
 
 @rates.get("/rates")
+@operation("listRates", "rates", "Exchange rates held for duty estimates, by day",
+           Reply("The rates, oldest day first", RatePage),
+           params=(Param("from", "query", DAY, "first day (default: 30 days before `to`)"),
+                   Param("to", "query", DAY, "last day (default: today); at most 366 days "
+                                             "after from"), *PAGE),
+           errors=((400, "INVALID_DATE, BAD_QUERY, INVALID_CURSOR or INVALID_LIMIT"), 401,
+                   403))
 @roles("marketplace", "courier", "officer", "operator")
 def list_rates() -> Response:
     """Rates held for the days from..to (default: the last 31 days), at most 366 days, a
@@ -95,24 +116,22 @@ def _decode(body: bytes) -> str:
 
 
 def _csv_text(body: bytes) -> str:
-    """JSON rates as the CSV the loader reads (one parser, one set of checks)."""
+    """JSON rates, validated with RatesUpload, as the CSV the loader reads (one parser of
+    values, one set of checks)."""
     try:
         parsed: Any = json.loads(_decode(body))
-        excess = json_excess(parsed, max_keys=8)
-        if excess:
-            raise ValueError(f"the JSON has {excess}")
-        items = parsed["rates"]
-        if not isinstance(items, list):
-            raise TypeError("rates is not a list")
-        lines = ["date,currency,base,rate"]
-        for item in items:
-            values = [str(item[k]) for k in ("date", "currency", "base", "rate")]
-            if any(isinstance(item[k], float) for k in item) or any(
-                    c in v for v in values for c in ",\n\r\""):
-                raise ValueError("values must be strings without commas or quotes")
-            lines.append(",".join(values))
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise ApiProblem(422, "RATES_INVALID",
-                         f'send {{"rates": [{{"date", "currency", "base", "rate"}}]}} with '
-                         f"string values: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise _invalid("", str(exc)) from None
+    excess = json_excess(parsed, max_keys=8)
+    if excess:
+        raise _invalid("", f"the JSON has {excess}")
+    upload = validated(RatesUpload, parsed, _invalid)
+    lines = ["date,currency,base,rate"]
+    lines += [f"{r.date},{r.currency},{r.base},{r.rate}" for r in upload.rates]
     return "\n".join(lines) + "\n"
+
+
+def _invalid(pointer: str, message: str) -> ApiProblem:
+    return ApiProblem(422, "RATES_INVALID", f'send {{"rates": [{{"date", "currency", "base", '
+                      f'"rate"}}]}} with string values: {pointer or "/"}: {message}',
+                      pointer=pointer)

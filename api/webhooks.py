@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Literal, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import BaseModel
 
 from api import params
 from api.auth import authenticate_request, principal, roles
@@ -19,12 +20,21 @@ from api.body import read_json_object
 from api.errors import ApiProblem
 from api.idempotency import idempotent
 from api.pagination import page, resume_point
+from api.spec import models_webhooks as m
+from api.spec.params import LOCATION, PAGE
+from api.spec.registry import Param, Reply, operation
+from api.spec.validate import field_of, validated
 
+M = TypeVar("M", bound=BaseModel)
 hooks = Blueprint("webhooks", __name__, url_prefix="/v1")
 hooks.before_request(authenticate_request)
 ALL = ("marketplace", "courier", "officer")
 WEBHOOK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_BODY = 16 * 1024
+HOOK = (Param("webhook_id", "path", str, example="5d0f3c9e-2a7b-4c1d-8e6f-0a1b2c3d4e5f"),)
+BAD = (400, "INVALID_FIELD (`field`: the field at fault) or a body that is not a bounded "
+            "JSON object")
+SMALL = (413, "Body over 16 KiB (BODY_TOO_LARGE)")
 
 
 def customs():  # type: ignore[no-untyped-def]
@@ -32,20 +42,27 @@ def customs():  # type: ignore[no-untyped-def]
 
 
 @hooks.post("/webhooks")
+@operation("createWebhook", "webhooks", "Register a URL; each change the key's feed shows is "
+           "POSTed to it, signed (docs/webhooks.md)",
+           Reply("Registered; the secret is shown only now", m.WebhookWithSecret, 201,
+                 headers=LOCATION), body=m.WebhookCreate,
+           errors=((400, "INVALID_FIELD or WEBHOOK_URL_INVALID"), 401,
+                   (409, "WEBHOOK_LIMIT_REACHED: too many webhooks for the tenant"), SMALL,
+                   415, (422, "WEBHOOK_URL_FORBIDDEN: the URL's host is not a public address"),
+                   (503, "SECRETS_KEY_MISSING: secrets cannot be sealed")))
 @roles(*ALL)
 @idempotent(MAX_BODY)
 def create_webhook() -> tuple[Response, int, dict[str, str]]:
-    body = _body({"url", "from", "events"}, required=("url",))
-    start = body.get("from", "now")
-    if start not in ("now", "start"):
-        raise _invalid("from", '"now" (default: only new changes) or "start" (the whole feed)')
-    created = customs().webhooks.create_webhook(principal(), body["url"],
-                                                from_start=start == "start",
-                                                events=body.get("events"))
+    body = _body(m.WebhookCreate)
+    created = customs().webhooks.create_webhook(principal(), body.url,
+                                                from_start=body.from_ == "start",
+                                                events=body.events)
     return jsonify(created.to_json()), 201, {"Location": f"/v1/webhooks/{created.id}"}
 
 
 @hooks.get("/webhooks")
+@operation("listWebhooks", "webhooks", "The tenant's webhooks",
+           Reply("A page of webhooks", m.WebhookPage), params=PAGE, errors=(400, 401))
 @roles(*ALL)
 def list_webhooks() -> Response:
     after = resume_point("webhooks")
@@ -56,12 +73,16 @@ def list_webhooks() -> Response:
 
 
 @hooks.get("/webhooks/<webhook_id>")
+@operation("getWebhook", "webhooks", "One webhook", Reply("The webhook", m.Webhook),
+           params=HOOK, errors=(401, 404))
 @roles(*ALL)
 def get_webhook(webhook_id: str) -> Response:
     return jsonify(customs().webhooks.webhook(principal(), _id(webhook_id)).to_json())
 
 
 @hooks.delete("/webhooks/<webhook_id>")
+@operation("deleteWebhook", "webhooks", "Stop and remove a webhook", Reply("Deleted", status=204),
+           params=HOOK, errors=(401, 404))
 @roles(*ALL)
 def delete_webhook(webhook_id: str) -> Response:
     customs().webhooks.delete_webhook(principal(), _id(webhook_id))
@@ -69,32 +90,38 @@ def delete_webhook(webhook_id: str) -> Response:
 
 
 @hooks.post("/webhooks/<webhook_id>/rotate-secret")
+@operation("rotateWebhookSecret", "webhooks", "A new secret; the old one also signs until the "
+           "overlap ends", Reply("Rotated; the new secret is shown only now",
+                                 m.WebhookWithSecret),
+           params=HOOK, body=m.RotateSecret, body_required=False,
+           errors=((400, "INVALID_FIELD or INVALID_OVERLAP"), 401, 404, SMALL, 415,
+                   (503, "SECRETS_KEY_MISSING: secrets cannot be sealed")))
 @roles(*ALL)
 @idempotent(MAX_BODY)
 def rotate_secret(webhook_id: str) -> Response:
-    body = _body({"overlap_seconds"}, required=(), empty_ok=True)
-    overlap = body.get("overlap_seconds", 0)
-    if isinstance(overlap, bool) or not isinstance(overlap, int):
-        raise _invalid("overlap_seconds", "an integer number of seconds (0 to 604800)")
-    if not 0 <= overlap <= 604800:  # checked here too: a huge one cannot become a timedelta
-        raise ApiProblem(400, "INVALID_OVERLAP", "overlap_seconds is from 0 to 604800")
-    return jsonify(customs().webhooks.rotate_webhook_secret(principal(), _id(webhook_id),
-                   overlap).to_json())
+    overlap = _body(m.RotateSecret, empty_ok=True).overlap_seconds  # a huge one is refused:
+    return jsonify(customs().webhooks.rotate_webhook_secret(  # it cannot become a timedelta
+        principal(), _id(webhook_id), overlap).to_json())
 
 
 @hooks.post("/webhooks/<webhook_id>/replay")
+@operation("replayWebhook", "webhooks", "Queue again the deliveries that failed for good",
+           Reply("How many deliveries were queued again", m.ReplayReport), params=HOOK,
+           body=m.Replay, body_required=False, errors=(BAD, 401, 404, SMALL, 415))
 @roles(*ALL)
 @idempotent(MAX_BODY)
 def replay(webhook_id: str) -> Response:
-    body = _body({"since"}, required=(), empty_ok=True)
-    since = None
-    if body.get("since") is not None:
-        since = _instant(body["since"])
+    body = _body(m.Replay, empty_ok=True)
+    since = None if body.since is None else _instant(body.since)
     count = customs().webhooks.replay_webhook(principal(), _id(webhook_id), since)
     return jsonify({"replayed": count})
 
 
 @hooks.get("/webhooks/<webhook_id>/deliveries")
+@operation("listWebhookDeliveries", "webhooks", "Deliveries, newest first",
+           Reply("A page of deliveries", m.DeliveryPage),
+           params=(*HOOK, Param("status", "query", Literal["pending", "delivered", "failed"]),
+                   *PAGE), errors=(400, 401, 404))
 @roles(*ALL)
 def deliveries(webhook_id: str) -> Response:
     status = request.args.get("status")
@@ -109,6 +136,10 @@ def deliveries(webhook_id: str) -> Response:
 
 
 @hooks.get("/webhooks/<webhook_id>/deliveries/<delivery_id>")
+@operation("getWebhookDelivery", "webhooks", "One delivery with every attempt made: time, "
+           "status code, duration, error",
+           Reply("The delivery and its attempt history", m.DeliveryDetail),
+           params=(*HOOK, Param("delivery_id", "path", str, example="12")), errors=(401, 404))
 @roles(*ALL)
 def delivery(webhook_id: str, delivery_id: str) -> Response:
     if not params.is_integer_key(delivery_id):
@@ -118,10 +149,15 @@ def delivery(webhook_id: str, delivery_id: str) -> Response:
 
 
 @hooks.post("/webhooks/<webhook_id>/ping")
+@operation("pingWebhook", "webhooks", "Send a test event (webhook.ping) now and say how the "
+           "receiver answered", Reply("Sent (or not): delivered, status code, duration, "
+                                      "error; the delivery is readable afterwards",
+                                      m.PingResult),
+           params=HOOK, body=m.Ping, body_required=False, errors=(BAD, 401, 404, SMALL, 415))
 @roles(*ALL)
 def ping(webhook_id: str) -> Response:
     """A test event sent now; 200 whatever the receiver answered (the result says)."""
-    _body(set(), required=(), empty_ok=True)
+    _body(m.Ping, empty_ok=True)
     return jsonify(customs().webhooks.ping_webhook(principal(), _id(webhook_id)).to_json())
 
 
@@ -132,17 +168,16 @@ def _id(webhook_id: str) -> str:
     return webhook_id
 
 
-def _body(allowed: set[str], *, required: tuple[str, ...],
-          empty_ok: bool = False) -> dict[str, Any]:
-    """A small JSON object with known fields only (an empty body where that is allowed)."""
-    body = read_json_object(MAX_BODY, empty_ok=empty_ok)
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise _invalid(unknown[0], f"unknown field; expected {', '.join(sorted(allowed))}")
-    missing = [name for name in required if name not in body]
-    if missing:
-        raise _invalid(missing[0], "required")
-    return body
+def _body(model: type[M], *, empty_ok: bool = False) -> M:
+    """A small JSON object validated with its model (an empty body where that is allowed)."""
+    return validated(model, read_json_object(MAX_BODY, empty_ok=empty_ok), _refused)
+
+
+def _refused(pointer: str, message: str) -> ApiProblem:
+    field = field_of(pointer)
+    if field == "overlap_seconds" and ("greater" in message or "less" in message):
+        return ApiProblem(400, "INVALID_OVERLAP", "overlap_seconds is from 0 to 604800")
+    return _invalid(field, message)
 
 
 def _invalid(field: str, detail: str) -> ApiProblem:

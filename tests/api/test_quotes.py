@@ -134,7 +134,7 @@ def test_quotes_are_for_marketplaces_and_operators(client, rated, customs):
     ({"items": [{"hs_code": "85", "value": {"amount": "1", "currency": "EUR"},
                  "quantity": "1", "weight": "0.1"}]}, "/items/0/hs_code"),
     ({"items": [{"hs_code": "851830", "value": {"amount": 1.5, "currency": "EUR"},
-                 "quantity": "1", "weight": "0.1"}]}, "/items/0/value"),
+                 "quantity": "1", "weight": "0.1"}]}, "/items/0/value/amount"),
     ({"items": [{"hs_code": "851830", "value": {"amount": "1", "currency": "EUR"},
                  "quantity": "0", "weight": "0.1"}]}, "/items/0/quantity"),
     ({"items": [{"hs_code": "851830", "value": {"amount": "1", "currency": "EUR"},

@@ -1,6 +1,8 @@
-"""Every command of the README's "Using it" and "Roles in one minute", run as written, in order,
+"""Every command of the README's "Using it", "Roles in one minute" and "A marketplace
+integration in Python", run as written, in order,
 in a temporary folder, by bash, with the servers started as the README starts them (in the
-background), each on a free port: the port numbers are the only thing changed. Each step's
+background), each on a free port: the port numbers are the only thing changed (and `examples/` is
+linked into the folder, as the last section runs from the checkout). Each step's
 result is checked; a README command without a check here fails the test, so a new command gets
 one, and a command that stops working fails the suite."""
 
@@ -23,7 +25,7 @@ import pytest
 from tests.e2e.servers import background, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("## Using it", "## Roles in one minute")
+SECTIONS = ("## Using it", "## Roles in one minute", "## A marketplace integration in Python")
 README_PORTS = {"8000": "service", "8100": "authority simulator"}
 
 
@@ -262,6 +264,14 @@ def webhook_registered(step: Step, shell: Shell) -> None:
     assert step.json()["secret"], step.output  # type: ignore[index]
 
 
+@check(r"^python3 examples/marketplace_integration\.py ")
+def example_integration(step: Step, shell: Shell) -> None:
+    _ok(step)
+    assert re.search(r"^XML manifest \S+: 3 accepted, 0 rejected", step.output, re.M), step.output
+    assert re.search(r"^quote: [A-Z_]+, duty ", step.output, re.M), step.output
+    assert len(re.findall(r"^parcel pcl_\w+ \S+: [A-Z_]+$", step.output, re.M)) == 3
+
+
 def _curl(shell: Shell, url: str) -> dict:  # type: ignore[type-arg]
     import requests
 
@@ -277,6 +287,7 @@ def _check_for(command: str) -> Check:
 @pytest.fixture
 def shell(tmp_path) -> Iterator[Shell]:  # type: ignore[no-untyped-def]
     ports = {name: free_port() for name in README_PORTS.values()}
+    (tmp_path / "examples").symlink_to(ROOT / "examples")  # commands run "from the checkout"
     with ExitStack() as stack:
         yield Shell(tmp_path, ports, stack)
 
