@@ -36,6 +36,13 @@ class Accounts:
         return accounts.enrol_totp(email, uow=self.uow_factory(), clock=self.clock,
                                    rules=self.rules)
 
+    def start_totp(self, user_id: int) -> tuple[str, str]:
+        return accounts.start_totp(user_id, uow=self.uow_factory(), rules=self.rules)
+
+    def confirm_totp(self, user_id: int, secret: str, password: str, code: str) -> SignIn:
+        return accounts.confirm_totp(user_id, secret, password, code, uow=self.uow_factory(),
+                                     clock=self.clock, rules=self.rules)
+
     def sign_in(self, email: str, password: str) -> SignIn:
         return accounts.sign_in(email, password, uow=self.uow_factory(), clock=self.clock,
                                 rules=self.rules)
