@@ -8,9 +8,12 @@ layer builds the app and hands it in (the bench imports no delivery code):
 
     customs bench console --database URL [--seed 1000000] [--runs 50] [--output FILE]
 
-Pages: the supervisor's dashboard (two offices, 14 and 31 days), the marketplace's list of
-manifests, a parcel page, find a parcel, and the receipt and CSV of a generated manifest of
---manifest-parcels parcels (a fifth invalid) submitted first through the intake use case.
+Pages: the officer's queue (all waiting states, and held parcels of one office), searches
+(held parcels, words, a tracking number), a dossier (with its signature verified), the bulk
+confirmation of 3 ticked parcels (a POST with its CSRF token), the supervisor's dashboard
+(two offices, 14 and 31 days), the marketplace's list of manifests, a parcel page, find a
+parcel, and the receipt and CSV of a generated manifest of --manifest-parcels parcels (a
+fifth invalid) submitted first through the intake use case.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import uuid
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from bench.bench_officer import START, seed
 from customs.bootstrap import bootstrap, generate_sample
@@ -54,12 +59,19 @@ def signed_in(app: Any, customs: Any, email: str, role: str, **scope: Any) -> An
     return client
 
 
+def form_token(client: Any) -> str:
+    page = client.get("/console/account")
+    return str(re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1))
+
+
 def timed(client: Any, path: Any, runs: int, status: int = 200) -> dict[str, float]:
+    """`path`: a URL, a callable giving one, or (URL, form) for a POST."""
     samples = []
     for _ in range(runs):
         target = path() if callable(path) else path
         began = time.perf_counter()
-        reply = client.get(target)
+        reply = (client.post(target[0], data=target[1]) if isinstance(target, tuple)
+                 else client.get(target))
         body = reply.get_data()
         samples.append((time.perf_counter() - began) * 1000)
         assert reply.status_code == status, (target, reply.status_code, body[:300])
@@ -70,12 +82,27 @@ def timed(client: Any, path: Any, runs: int, status: int = 200) -> dict[str, flo
 
 def shop0_numbers(total: int, rng: random.Random, tenant_count: int = 5) -> list[str]:
     """Tracking numbers the seed gave to the first marketplace (tenant0 + n*7919 % 1000003 % 5)."""
+    return _seeded(total, rng, lambda n: (n * 7919 % 1000003) % tenant_count == 0)
+
+
+def office_numbers(total: int, rng: random.Random) -> list[str]:
+    """Tracking numbers the seed sent through OFFICES ('100050' || 10 + n*1299709 % 1000003 %
+    20): the officer's parcels."""
+    return _seeded(total, rng, lambda n: (n * 1299709 % 1000003) % 20 in (0, 1))
+
+
+def _seeded(total: int, rng: random.Random, chosen: Any) -> list[str]:
     found: list[str] = []
     while len(found) < 200:
         n = rng.randrange(1, total + 1)
-        if (n * 7919 % 1000003) % tenant_count == 0:
+        if chosen(n):
             found.append(f"BN{n}")
     return found
+
+
+def _tenant_names(customs: Any) -> dict[int, str]:
+    with customs.resources.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT id, name FROM tenants").all())
 
 
 def prepare(database: str, seed_parcels: int = 0) -> tuple[Any, int]:
@@ -107,8 +134,28 @@ def run(customs: Any, app: Any, total: int, *, runs: int = 50, manifest_parcels:
         seeded = conn.exec_driver_sql(
             "SELECT count(*) FROM parcels WHERE manifest_id = 'bench'").scalar()
     numbers = shop0_numbers(int(seeded or total), rng)
+    mine = office_numbers(int(seeded or total), rng)
+    token = form_token(boss)
+    names = _tenant_names(customs)
+    with customs.resources.engine.connect() as conn:  # three of my held parcels, as ticked
+        ticked = [f"{n}|{names[t]}|{s}" for n, t, s in conn.execute(sa.text(
+            "SELECT tracking_number, tenant_id, status FROM parcels WHERE status = 'HELD' "
+            "AND customs_office = :office LIMIT 3"), {"office": OFFICES[0]}).all()]
+    bulk = {"csrf_token": token, "parcel": ticked, "action": "release", "back": "/console/queue"}
     receipt_path = f"/console/manifests/{receipt.manifest_id}"
     pages = {
+        "queue (officer, 2 offices, default states)": (boss, "/console/queue", 200),
+        "queue: held, one office": (boss, f"/console/queue?status=HELD&office={OFFICES[0]}",
+                                    200),
+        "search: held, newest first": (boss, "/console/search?status=HELD", 200),
+        "search: words 'wireless headphones'": (boss, "/console/search?q=wireless+headphones",
+                                               200),
+        "search: tracking number": (boss, lambda: "/console/search?tracking_number="
+                                    + rng.choice(mine), 200),
+        "dossier (officer, signature verified)": (boss, lambda: "/console/parcels/"
+                                                  + rng.choice(mine), 200),
+        "bulk confirmation, 3 parcels (POST)": (boss, ("/console/decisions/confirm", bulk),
+                                                200),
         "dashboard, 14 days (supervisor, 2 offices)": (boss, "/console/dashboard?days=14", 200),
         "dashboard, 31 days (supervisor, 2 offices)": (boss, "/console/dashboard?days=31", 200),
         "manifests list (marketplace)": (shop, "/console/manifests", 200),

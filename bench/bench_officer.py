@@ -4,7 +4,7 @@ Seeds the database inside the engine (SQL-generated rows: 5 marketplaces, 20 off
 couriers, 60 days, ~200 HS codes, goods words; three events per parcel), then times each
 query kind through the real services (the use cases, no HTTP) and prints p50/p90/p99:
 
-    python bench/bench_officer.py --parcels 1000000 --database URL [--output FILE]
+    python -m bench.bench_officer --parcels 1000000 --database URL [--output FILE]
 
 The database must be empty and migrated (`customs db upgrade`); --reuse skips seeding when it
 already holds the parcels.
@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":  # run as a script: bench/http.py
+    sys.path.pop(0)                                             # would shadow the stdlib's http
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
@@ -147,7 +149,7 @@ def main() -> None:
         "search: tracking number": lambda: customs.parcels.search_parcels(
             officer, SearchFilters(tracking_number=f"BN{rng.randrange(1, total) * 20 + 1}"), 10),
         "parcel by tracking number (courier)": lambda: _quiet(
-            customs.parcel, courier, f"BN{rng.randrange(1, total // 7) * 7}"),
+            customs.parcels.parcel, courier, f"BN{rng.randrange(1, total // 7) * 7}"),
         "feed page of 100 (courier)": lambda: customs.parcels.feed(
             courier, None, 100).to_json(),
         "feed page of 100 (marketplace)": lambda: customs.parcels.feed(shop, None, 100).to_json(),

@@ -27,6 +27,8 @@ from api.console import (  # noqa: F401  (imported for their routes)
     views_home,
     views_market,
     views_officer,
+    views_saved,
+    views_totp,
 )
 from api.console.blueprint import console
 from customs.domain.errors import NotFound

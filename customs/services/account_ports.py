@@ -103,3 +103,24 @@ class Credentials(Protocol):
     def totp_step(self, secret: str, code: str, at: datetime) -> int | None:
         """The time step `code` is valid for at `at` (one step of drift allowed), or None."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    id: int
+    user_id: int
+    page: str
+    name: str
+    query: str
+    created_at: datetime
+
+
+class SavedViewRepository(Protocol):
+    def save(self, user_id: int, page: str, name: str, query: str, at: datetime) -> int:
+        """Adds the view, or replaces the filters of the person's view of that page and name."""
+        ...
+    def list(self, user_id: int, page: str) -> list[SavedView]: ...
+    def count(self, user_id: int) -> int: ...
+    def delete(self, user_id: int, view_id: int) -> bool:
+        """Only a view of this person is deleted."""
+        ...

@@ -171,6 +171,49 @@ def enrol_totp(email: str, *, uow: UnitOfWork, clock: Clock, rules: AccountRules
     return secret, rules.credentials.totp_uri(secret, user.email)
 
 
+def start_totp(user_id: int, *, uow: UnitOfWork, rules: AccountRules) -> tuple[str, str]:
+    """A new secret and its otpauth URI for a person enrolling from the console: nothing is
+    stored until confirm_totp. A person already enrolled is refused (TOTP_ENROLLED): only an
+    operator replaces a second factor (`customs user totp`)."""
+    with uow:
+        user = _enrollable(uow, user_id)
+    secret = rules.credentials.new_totp_secret()
+    return secret, rules.credentials.totp_uri(secret, user.email)
+
+
+def confirm_totp(user_id: int, secret: str, password: str, code: str, *, uow: UnitOfWork,
+                 clock: Clock, rules: AccountRules) -> SignIn:
+    """Stores `secret` as the person's second factor when their password and a code of the
+    secret are right; from then on signing in asks for a code. A wrong password or code counts
+    as a failed sign-in (towards the lockout: a stolen session cannot guess the password
+    here). Outcomes: `signed_in` (enrolled), `refused`, `locked`."""
+    now = clock.now()
+    with uow:
+        user = _enrollable(uow, user_id)
+        if _locked(user, now):
+            return SignIn("locked", locked_until=user.locked_until)
+        if not rules.credentials.verify_password(user.password_hash, password):
+            return _failed(uow, user, now, rules, "totp_enrol_password")
+        step = rules.credentials.totp_step(secret, code.strip(), now)
+        if step is None:
+            return _failed(uow, user, now, rules, "totp_enrol_code")
+        uow.users.set_totp(user.id, secret)
+        uow.users.use_totp_step(user.id, step)  # the code just typed is spent
+        uow.users.signed_in(user.id)
+        _audit(uow, user, "user.totp_enrol", now, user.email, actor=f"console:{user.email}")
+        uow.commit()
+    return SignIn("signed_in")
+
+
+def _enrollable(uow: UnitOfWork, user_id: int) -> UserRecord:
+    user = uow.users.get(user_id)
+    if user is None or user.disabled_at is not None:
+        raise NotFound(f"no console user {user_id}")
+    if user.totp_secret:
+        raise Conflict("TOTP_ENROLLED", "one-time codes are already enrolled for this person")
+    return user
+
+
 def _open_session(uow: UnitOfWork, user: UserRecord, stage: SessionStage, now: datetime,
                   rules: AccountRules) -> str:
     token = rules.new_token()

@@ -60,7 +60,7 @@ def manifest_rejections(tenant_id: int, manifest_id: str, *, after: int, limit: 
                         uow: UnitOfWork) -> list[RejectedParcel]:
     """A page of the manifest's rejected parcels and their violations, in manifest order."""
     with uow:
-        if uow.manifests.get(tenant_id, manifest_id) is None:
+        if not uow.manifests.exists(tenant_id, manifest_id):
             raise NotFound(f"no manifest {manifest_id}")
         return uow.parcels.rejected(tenant_id, manifest_id, after, limit)
 

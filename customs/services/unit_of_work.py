@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from customs.services.account_ports import SessionRepository, UserRepository
+from customs.services.account_ports import (
+    SavedViewRepository,
+    SessionRepository,
+    UserRepository,
+)
 from customs.services.correction_ports import CorrectionRepository
 from customs.services.dashboard_ports import DashboardReads
 from customs.services.ports import (
@@ -52,6 +56,7 @@ class UnitOfWork(Protocol):
     keys: KeyRepository
     users: UserRepository
     console_sessions: SessionRepository
+    saved_views: SavedViewRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *args: object) -> None: ...

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from customs.services import accounts
-from customs.services.account_ports import UserRecord
+from customs.services import accounts, saved_views
+from customs.services.account_ports import SavedView, UserRecord
 from customs.services.accounts import AccountRules, ConsoleSession, SignIn
 from customs.services.ports import Clock
 from customs.services.unit_of_work import UnitOfWork
@@ -36,6 +36,13 @@ class Accounts:
         return accounts.enrol_totp(email, uow=self.uow_factory(), clock=self.clock,
                                    rules=self.rules)
 
+    def start_totp(self, user_id: int) -> tuple[str, str]:
+        return accounts.start_totp(user_id, uow=self.uow_factory(), rules=self.rules)
+
+    def confirm_totp(self, user_id: int, secret: str, password: str, code: str) -> SignIn:
+        return accounts.confirm_totp(user_id, secret, password, code, uow=self.uow_factory(),
+                                     clock=self.clock, rules=self.rules)
+
     def sign_in(self, email: str, password: str) -> SignIn:
         return accounts.sign_in(email, password, uow=self.uow_factory(), clock=self.clock,
                                 rules=self.rules)
@@ -58,3 +65,13 @@ class Accounts:
 
     def set_locale(self, user_id: int, locale: str) -> None:
         accounts.set_locale(user_id, locale, uow=self.uow_factory())
+
+    def save_view(self, user_id: int, page: str, name: str, query: str) -> SavedView:
+        return saved_views.save_view(user_id, page, name, query, uow=self.uow_factory(),
+                                     clock=self.clock)
+
+    def views(self, user_id: int, page: str) -> list[SavedView]:
+        return saved_views.list_views(user_id, page, uow=self.uow_factory())
+
+    def delete_view(self, user_id: int, view_id: int) -> None:
+        saved_views.delete_view(user_id, view_id, uow=self.uow_factory())

@@ -49,7 +49,8 @@ def test_bench_console_times_every_page_on_a_small_seeded_database(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     result = json.loads(output.read_text())
     assert result["parcels"] == 3000 and result["manifest"]["parcels"] == 30
-    assert len(result["pages"]) == 8
+    assert len(result["pages"]) == 15  # 7 officers' pages, 2 dashboards, 6 marketplace's
+    assert "bulk confirmation, 3 parcels (POST)" in result["pages"]
     for name, figures in result["pages"].items():
         assert 0 < figures["p50_ms"] <= figures["p99_ms"], name
         assert name in done.stdout
@@ -73,3 +74,17 @@ def test_bench_forms_tiny_compares_the_same_manifest_in_both_forms(tmp_path, mig
         for stage in ("read", "check", "intake"):
             assert found[stage]["per_second"] > 0
     assert result["forms"]["json"]["gzip_bytes"] < result["forms"]["json"]["bytes"]
+
+
+def test_bench_officer_runs_every_query_on_a_small_seeded_database(tmp_path):
+    """bench/bench_officer.py seeds and times each query kind, the courier's look-up too."""
+    output = tmp_path / "officer.json"
+    database = f"sqlite:///{tmp_path / 'officer.db'}"
+    done = subprocess.run(
+        [sys.executable, "bench/bench_officer.py", "--parcels", "2000", "--runs", "5",
+         "--database", database, "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(output.read_text())
+    assert result["parcels"] == 2000 and len(result["queries"]) == 11
+    assert result["queries"]["parcel by tracking number (courier)"]["p50_ms"] > 0

@@ -189,3 +189,34 @@ def test_a_post_without_the_token_changes_nothing(customs, console) -> None:
     refused = console.post("/console/sign-in", data={"email": EMAIL, "password": PASSWORD})
     assert refused.status_code == 400 and "customs_console=" not in refused.headers.get(
         "Set-Cookie", "")
+
+
+def test_enrolling_codes_in_the_console_stores_nothing_until_confirmed(customs, console,
+                                                                        clock) -> None:
+    sign_in(console)
+    page = console.get("/console/account/totp")
+    assert page.status_code == 200 and '<svg role="img"' in page.text
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+    assert console.get("/console/account/totp").text.count(secret[:4]) >= 1  # same secret
+    assert [u.totp_secret for u in customs.accounts.list_users()] == [None]
+    code = pyotp.TOTP(secret).at(clock.now())
+    wrong = "000000" if code != "000000" else "111111"
+    assert post(console, "/console/account/totp", password=PASSWORD,
+                code=wrong).status_code == 400
+    for _ in range(3):  # a wrong password (or code) counts as a failed sign-in
+        assert post(console, "/console/account/totp", password="wrong password!",
+                    code=code).status_code == 400
+    locked = post(console, "/console/account/totp", password=PASSWORD, code=wrong)
+    assert locked.status_code == 429 and "locked until" in locked.text
+    assert post(console, "/console/account/totp", password=PASSWORD,
+                code=code).status_code == 429  # right, but locked
+    clock.current += timedelta(seconds=31)
+    code = pyotp.TOTP(secret).at(clock.now())
+    done = post(console, "/console/account/totp", password=PASSWORD, code=code)
+    assert done.status_code == 302 and "enrolled=1" in done.headers["Location"]
+    assert [u.totp_secret for u in customs.accounts.list_users()] == [secret]
+    # enrolled: the page sends back to the account; a second secret is never offered
+    assert console.get("/console/account/totp").headers["Location"].endswith("/console/account")
+    assert post(console, "/console/account/totp", password=PASSWORD,
+                code=code).headers["Location"].endswith("/console/account/totp")
+    assert [u.totp_secret for u in customs.accounts.list_users()] == [secret]

@@ -74,3 +74,32 @@ def test_a_marketplace_user_gets_the_403_page_on_officer_pages(world) -> None:
 def test_a_bulk_decision_names_no_parcel_is_refused(officer) -> None:
     empty = post(officer, "/console/decisions/confirm", action="release")
     assert empty.status_code == 400 and "Tick at least one parcel" in empty.text
+
+
+def test_saved_views_are_each_persons_own_and_need_the_form_token(officer, world) -> None:
+    accounts = world.customs.accounts
+    me = next(u for u in accounts.list_users() if u.email == "o@customs.example")
+    refused = officer.post("/console/views", data={"page": "queue", "name": "x", "query": ""})
+    assert refused.status_code == 400 and accounts.views(me.id, "queue") == []
+    saved = post(officer, "/console/views", page="search", name="  Held  at   home ",
+                 query="status=HELD&cursor=abc&q=&office=10005020&csrf_token=t")
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == "/console/search?status=HELD&office=10005020"
+    again = post(officer, "/console/views", page="search", name="Held at home",
+                 query="status=HELD")  # the same name: its filters replaced
+    assert again.status_code == 302
+    [view] = accounts.views(me.id, "search")
+    assert (view.name, view.query) == ("Held at home", "status=HELD")
+    assert post(officer, "/console/views", page="search", name=" ",
+                query="").status_code == 400
+    assert post(officer, "/console/views", page="admin", name="x", query="").status_code == 400
+    accounts.create_user("p@customs.example", "officer", offices=["10005020"],
+                         password=PASSWORD, locale="en")
+    other = create_app(customs=world.customs).test_client()
+    post(other, "/console/sign-in", email="p@customs.example", password=PASSWORD)
+    assert "Held at home" not in other.get("/console/search").text
+    assert post(other, f"/console/views/{view.id}/delete", page="search").status_code == 404
+    assert accounts.views(me.id, "search") == [view]
+    assert "Held at home" in officer.get("/console/search").text
+    done = post(officer, f"/console/views/{view.id}/delete", page="search")
+    assert done.status_code == 302 and accounts.views(me.id, "search") == []

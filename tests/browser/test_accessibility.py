@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.test_console_market import bad_manifest
 from tests.browser.axe import axe_violations, blocking
-from tests.browser.conftest import make_user
+from tests.browser.conftest import make_user, seed_parcels
 from tests.manifests import manifest, parcel
 
 
@@ -84,3 +84,27 @@ def test_the_keyboard_reaches_the_upload_form_in_order(browser) -> None:
         order.append(active.get_attribute("id") or active.tag_name)
     assert "manifest" in order and "send-manifest" in order
     assert order.index("manifest") < order.index("send-manifest")
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+def test_the_officers_pages_pass_axe(browser, locale) -> None:
+    """The queue, a search with results, a dossier and the bulk confirmation."""
+    customs = browser.live.customs
+    seed_parcels(customs)
+    make_user(customs, "ivanova@customs.example", locale=locale)
+    browser.sign_in("ivanova@customs.example", path="/console/queue")
+    assert browser.path == "/console/queue"
+    _check(browser, f"queue-{locale}")
+    browser.open("/console/search?status=SUBMITTED")
+    assert len(browser.find_all("a.parcel-link")) == 3
+    _check(browser, f"search-{locale}")
+    browser.open("/console/parcels/RR123456785CN")
+    assert browser.find("#verification")
+    _check(browser, f"dossier-{locale}")
+    browser.open("/console/queue")
+    for number in ("RR123456785CN", "RR123456799CN"):
+        browser.find(f"#pick-{number}").click()
+    browser.find("#bulk-action").send_keys("Выпустить" if locale == "ru" else "Release")
+    browser.click("#bulk-decide")
+    assert browser.find("#confirm-title")
+    _check(browser, f"bulk-confirm-{locale}")

@@ -145,3 +145,36 @@ def test_pages_in_the_persons_language_and_switched(browser, locale, heading, ot
     assert browser.path == "/console/parcels/RR123456799CN"
     browser.open("/console/queue")
     assert other_heading in browser.text
+
+
+def test_saved_views_keep_filters_per_person_and_open_and_delete(browser) -> None:
+    customs = browser.live.customs
+    seed_parcels(customs)
+    make_user(customs, OFFICER)
+    make_user(customs, "orlov@customs.example")
+    browser.sign_in(OFFICER).open("/console/search")
+    assert "No saved view yet" in browser.text
+    browser.find("#f-status").send_keys("Submitted")
+    browser.field("#f-q", "headphones").click("#search")
+    assert [a.text for a in browser.find_all("a.parcel-link")] == ["RR123456799CN"]
+    browser.field("#view-name", "Headphones waiting").click("#save-view")
+    assert browser.path.startswith("/console/search?")
+    assert [a.text for a in browser.find_all("#saved-views a.saved-view")] == [
+        "Headphones waiting"]
+    browser.shot("saved-view")
+    browser.open("/console/queue?office=10005020")
+    browser.field("#view-name", "My office").click("#save-view")
+    assert browser.path == "/console/queue?office=10005020"
+    assert [a.text for a in browser.find_all("#saved-views a.saved-view")] == ["My office"]
+    browser.open("/console/search").click("#saved-views a.saved-view")  # opened again
+    assert [a.text for a in browser.find_all("a.parcel-link")] == ["RR123456799CN"]
+    assert browser.find("#f-q").get_attribute("value") == "headphones"
+    browser.click("#sign-out")
+    browser.sign_in("orlov@customs.example", path="/console/search")  # another person
+    assert not browser.find_all("#saved-views") and "No saved view yet" in browser.text
+    browser.click("#sign-out")
+    browser.sign_in(OFFICER, path="/console/search")
+    browser.click("#saved-views .delete-view")
+    assert browser.path == "/console/search" and not browser.find_all("#saved-views")
+    browser.open("/console/queue")
+    assert [a.text for a in browser.find_all("#saved-views a.saved-view")] == ["My office"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyotp
 
-from tests.browser.conftest import make_user
+from tests.browser.conftest import PASSWORD, make_user
 
 
 def audit_actions(customs, email: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -81,3 +81,35 @@ def test_a_form_without_or_with_a_bad_csrf_token_is_refused(browser) -> None:
     browser.shot("csrf-refused")
     browser.sign_in("orlova@customs.example")  # with the page's own token: accepted
     assert browser.path == "/console/"
+
+
+def test_a_person_enrols_one_time_codes_in_the_console_then_signs_in_with_one(browser) -> None:
+    from datetime import timedelta
+
+    customs = browser.live.customs
+    make_user(customs, "kuznetsova@customs.example")
+    browser.sign_in("kuznetsova@customs.example", path="/console/account")
+    assert browser.find("#totp-state").text == "not enrolled"
+    browser.click("#enrol-totp-link")
+    assert browser.path == "/console/account/totp"
+    assert browser.find("svg.qr[role=img]").size["height"] > 100  # the QR code, drawn inline
+    secret = browser.find("#totp-secret").text.replace(" ", "")
+    assert len(secret) == 32
+    browser.shot("totp-enrol")
+    code = pyotp.TOTP(secret).at(customs.clock.now())
+    browser.field("#password", "not my password").field("#code", code).click("#enrol-totp")
+    assert "The password or the code is not right." in browser.find("#error").text
+    assert browser.find("#totp-secret").text.replace(" ", "") == secret  # the same secret
+    browser.field("#password", PASSWORD).field("#code", code).click("#enrol-totp")
+    assert browser.path.startswith("/console/account")
+    assert browser.find("#totp-state").text == "enrolled" and browser.find("#enrolled")
+    assert not browser.find_all("#enrol-totp-link")
+    browser.click("#sign-out")
+    customs.clock.current += timedelta(seconds=60)  # the enrolment's code is spent
+    browser.sign_in("kuznetsova@customs.example")
+    assert browser.path.startswith("/console/sign-in/code")
+    browser.field("#code", pyotp.TOTP(secret).at(customs.clock.now())).click("#confirm")
+    assert browser.path == "/console/"
+    assert audit_actions(customs, "kuznetsova@customs.example") == [
+        "console.sign_in", "console.sign_in_failed", "user.totp_enrol", "console.sign_out",
+        "console.sign_in"]

@@ -73,6 +73,9 @@ class FakeManifests:
                             found.document_sha256, len(found.document),
                             found.accepted + found.rejected, found.accepted, found.rejected)
 
+    def exists(self, tenant_id: int, manifest_id: str) -> bool:
+        return self.get(tenant_id, manifest_id) is not None
+
     def latest(self, tenant_id: int, after_id: str | None, limit: int) -> list[ManifestView]:
         mine = sorted((m for m in self.state.manifests.values() if m.tenant_id == tenant_id),
                       key=lambda m: (m.received_at, m.id), reverse=True)

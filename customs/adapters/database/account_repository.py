@@ -9,13 +9,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from customs.adapters.database.columns import utc
-from customs.adapters.database.tables import ConsoleSession, ConsoleUser, Tenant
+from customs.adapters.database.tables import (
+    ConsoleSavedView,
+    ConsoleSession,
+    ConsoleUser,
+    Tenant,
+)
 from customs.domain.accounts import ConsoleRole, SessionStage
-from customs.services.account_ports import NewUser, SessionRecord, UserRecord
+from customs.services.account_ports import NewUser, SavedView, SessionRecord, UserRecord
 
 U = ConsoleUser.__table__  # type: ignore[attr-defined]
 S = ConsoleSession.__table__  # type: ignore[attr-defined]
 T = Tenant.__table__  # type: ignore[attr-defined]
+V = ConsoleSavedView.__table__  # type: ignore[attr-defined]
 USERS = sa.select(U, T.c.name.label("tenant")).outerjoin(T, T.c.id == U.c.tenant_id)
 
 
@@ -119,3 +125,33 @@ class SqlSessionRepository:
             S.c.user_id == user_id, S.c.ended_at.is_(None)).values(ended_at=at,
                                                                   ended_reason=reason))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlSavedViewRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def save(self, user_id: int, page: str, name: str, query: str, at: datetime) -> int:
+        mine = (V.c.user_id == user_id, V.c.page == page, V.c.name == name)
+        found = self.session.execute(sa.select(V.c.id).where(*mine)).scalar()
+        if found is not None:
+            self.session.execute(sa.update(V).where(V.c.id == found).values(query=query))
+            return int(found)
+        result = self.session.execute(sa.insert(V).values(
+            user_id=user_id, page=page, name=name, query=query, created_at=at))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def list(self, user_id: int, page: str) -> list[SavedView]:
+        rows = self.session.execute(sa.select(V).where(
+            V.c.user_id == user_id, V.c.page == page).order_by(V.c.name, V.c.id))
+        return [SavedView(r.id, r.user_id, r.page, r.name, r.query,
+                          utc(r.created_at)) for r in rows]  # type: ignore[arg-type]
+
+    def count(self, user_id: int) -> int:
+        return int(self.session.execute(sa.select(sa.func.count()).select_from(V).where(
+            V.c.user_id == user_id)).scalar_one())
+
+    def delete(self, user_id: int, view_id: int) -> bool:
+        result = self.session.execute(sa.delete(V).where(V.c.id == view_id,
+                                                         V.c.user_id == user_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -42,6 +42,11 @@ class SqlManifestRepository:
             return None
         return _view(row)
 
+    def exists(self, tenant_id: int, manifest_id: str) -> bool:
+        table = Manifest.__table__  # type: ignore[attr-defined]
+        return self.session.execute(sa.select(table.c.id).where(
+            table.c.id == manifest_id, table.c.tenant_id == tenant_id)).first() is not None
+
     def latest(self, tenant_id: int, after_id: str | None, limit: int) -> list[ManifestView]:
         """The tenant's manifests, newest first: a keyset page on (received_at, id) after the
         manifest `after_id` (the last one shown; not the tenant's: the first page)."""

@@ -88,6 +88,20 @@ class ConsoleSession(SQLModel, table=True):
     ended_reason: str | None = Field(default=None, sa_column=sa.Column(sa.String(24)))
 
 
+class ConsoleSavedView(SQLModel, table=True):
+    """A person's saved filters of a console list page (customs.domain.saved_views)."""
+
+    __tablename__ = "console_saved_views"
+    __table_args__ = (sa.Index("ux_console_saved_views_user_page_name", "user_id", "page",
+                               "name", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="console_users.id")
+    page: str = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    name: str = Field(sa_column=sa.Column(sa.String(60), nullable=False))
+    query: str = Field(sa_column=sa.Column(sa.String(2000), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
+
+
 class Manifest(SQLModel, table=True):
     __tablename__ = "manifests"
     id: str = Field(sa_column=sa.Column(sa.String(36), primary_key=True))

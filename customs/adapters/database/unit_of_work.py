@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from customs.adapters.database.account_repository import (
+    SqlSavedViewRepository,
     SqlSessionRepository,
     SqlUserRepository,
 )
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
         self.quarantine = SqlQuarantineRepository(session)
         self.users = SqlUserRepository(session)
         self.console_sessions = SqlSessionRepository(session)
+        self.saved_views = SqlSavedViewRepository(session)
         self.corrections = SqlCorrectionRepository(session)
         self.events = SqlEventRepository(session)
         self.manifest_jobs = SqlManifestJobRepository(session)
