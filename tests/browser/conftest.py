@@ -118,12 +118,11 @@ class Browser:
 
     def click(self, css: str) -> Browser:
         """Click something that loads a page (a link, a form's button) and wait for it."""
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
 
         page = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, 15).until(lambda _: _gone(page))
         return self
 
     def sign_in(self, email: str, password: str = PASSWORD, code: str | None = None,
@@ -178,3 +177,20 @@ def seed_parcels(customs: Application, extra: int = 0) -> dict[str, str]:
 def browser(chrome: Any, live: Live, request: pytest.FixtureRequest) -> Browser:
     chrome.execute_cdp_cmd("Network.clearBrowserCookies", {})
     return Browser(chrome, live, request.node.name)
+
+
+def _gone(element: Any) -> bool:
+    """True once the element's page was replaced. Chromium reports a replaced page's node
+    either as a stale element or, while the new document is being attached, as "Node with given
+    id does not belong to the document" (a plain WebDriverException): both mean it is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
