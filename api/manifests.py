@@ -13,6 +13,7 @@ from api.auth import authenticate_request, principal, roles
 from api.body import read_bounded_body
 from api.errors import ApiProblem
 from api.etags import immutable
+from api.idempotency import IDEMPOTENCY_KEY, checked_key
 from api.pagination import page, resume_point
 from api.spec import models_manifests as m
 from api.spec.params import ETAG, IF_NONE_MATCH, LOCATION, PAGE, STATUS
@@ -27,7 +28,6 @@ v1.before_request(authenticate_request)
 XML_TYPES = ("application/xml", "text/xml")
 JSON_TYPE = "application/json"
 ACCEPTED = "application/xml, application/json"
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MANIFEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")  # ours are UUIDs; a NUL fails on PostgreSQL
 MAX_CORRECTION_BYTES = 1024 * 1024  # one Parcel
 
@@ -36,7 +36,8 @@ def customs():  # type: ignore[no-untyped-def]
     return current_app.extensions["customs"]
 
 
-KEY = Param("Idempotency-Key", "header", Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,255}$")],
+KEY = Param("Idempotency-Key", "header",
+            Annotated[str, Field(pattern=IDEMPOTENCY_KEY.pattern)],
             "Same key and body: same reply. Same key, other body: 422. Scoped to the tenant.",
             required=True, example="ACME-2026-11-23-001")
 MANIFEST_XML = ('<Manifest xmlns="urn:customs:manifest:1"><ManifestRef>ACME-1</ManifestRef>'
@@ -160,10 +161,7 @@ def _idempotency_key() -> str:
     if key is None:
         raise ApiProblem(400, "IDEMPOTENCY_KEY_REQUIRED",
                          "send an Idempotency-Key header (1-255 visible ASCII characters)")
-    if not IDEMPOTENCY_KEY.match(key):
-        raise ApiProblem(400, "IDEMPOTENCY_KEY_INVALID",
-                         "the Idempotency-Key must be 1-255 visible ASCII characters")
-    return key
+    return checked_key(key)
 
 
 def prefers_async(values: list[str]) -> bool:

@@ -27,12 +27,12 @@ from api.console.auth import console_login_required, current_principal
 from api.console.blueprint import console
 from api.console.codes import explain
 from api.console.rejections import RejectionPage, csv_lines, rejections
+from api.idempotency import IDEMPOTENCY_KEY
 from customs.domain.errors import IdempotencyConflict, ManifestRefused, NotFound
 from customs.services.intake import SubmitManifest
 from customs.services.read_models.manifest import ManifestView
 
 MARKETPLACE = "marketplace"
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 MANIFEST_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 TRACKING = re.compile(r"^[\x21-\x7e]{1,64}$")
 FORM_SLACK = 64 * 1024  # the form's other fields and multipart framing
