@@ -95,7 +95,7 @@ def search_csv() -> object:
     """Every parcel the search matches, in pages of 500, written as they are read."""
     who = current_principal()
     try:
-        filters = replace(params.search_filters(who.cursor_owner, None), after=None)
+        filters = params.search_filters(who.cursor_owner, None)  # from the first row
     except ApiProblem as exc:
         return Response(exc.detail + "\n", status=400, mimetype="text/plain")
     use_case = parcels()
